@@ -1,0 +1,108 @@
+#!/bin/sh
+# "make run" / "make stop": a private redis-server and nginx with the module,
+# both on 127.0.0.1, configured from the environment:
+#
+#   PAD_PORT        nginx port                    (default 9001)
+#   PAD_REDIS_PORT  redis port                    (default 6379)
+#   PAD_WORKERS     nginx worker_processes        (default 2)
+#   PAD_RUN_DIR     conf, logs, pid files         (default run/)
+#
+# A redis-server that already answers on PAD_REDIS_PORT is used as it is
+# (so two "make run"s with different PAD_PORT/PAD_RUN_DIR share one Redis);
+# otherwise a private one is started and "make stop" stops it again.
+
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+port=${PAD_PORT:-9001}
+rport=${PAD_REDIS_PORT:-6379}
+workers=${PAD_WORKERS:-2}
+dir=${PAD_RUN_DIR:-$root/run}
+nginx=${NGINX:-/usr/sbin/nginx}
+
+case "$dir" in /*) ;; *) dir=$(pwd)/$dir ;; esac
+
+redis_alive() {
+    redis-cli -h 127.0.0.1 -p "$rport" ping 2>/dev/null | grep -q PONG
+}
+
+stop_pidfile() {
+    # stop_pidfile FILE NAME SIGNAL
+    [ -f "$1" ] || return 0
+    pid=$(cat "$1")
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -"$3" "$pid"
+        i=0
+        while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+            sleep 0.1; i=$((i + 1))
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        echo "stopped $2 (pid $pid)"
+    fi
+    rm -f "$1"
+}
+
+start() {
+    mkdir -p "$dir/conf" "$dir/logs" "$dir/tmp" "$dir/redis"
+    chmod 755 "$dir" "$dir/tmp"
+
+    if redis_alive; then
+        echo "redis: using the redis-server already answering on" \
+             "127.0.0.1:$rport"
+    else
+        redis-server --bind 127.0.0.1 --port "$rport" --save '' \
+            --appendonly no --daemonize yes --dir "$dir/redis" \
+            --pidfile "$dir/redis.pid" --logfile "$dir/logs/redis.log"
+        i=0
+        until redis_alive; do
+            i=$((i + 1))
+            if [ $i -gt 50 ]; then
+                echo "redis-server did not start; see $dir/logs/redis.log" >&2
+                exit 1
+            fi
+            sleep 0.1
+        done
+        echo "redis: started redis-server on 127.0.0.1:$rport" \
+             "(pid $(cat "$dir/redis.pid"))"
+    fi
+
+    if [ -f "$dir/nginx.pid" ] && kill -0 "$(cat "$dir/nginx.pid")" 2>/dev/null
+    then
+        echo "nginx already runs from $dir (pid $(cat "$dir/nginx.pid"));" \
+             "reloading its configuration"
+    fi
+
+    sed -e "s|@ROOT@|$root|g" -e "s|@PORT@|$port|g" \
+        -e "s|@REDIS_PORT@|$rport|g" -e "s|@WORKERS@|$workers|g" \
+        -e "s|@DIR@|$dir|g" \
+        "$root/util/nginx.conf.in" > "$dir/conf/nginx.conf"
+
+    "$nginx" -p "$dir" -c conf/nginx.conf -t -q
+    if [ -f "$dir/nginx.pid" ] && kill -0 "$(cat "$dir/nginx.pid")" 2>/dev/null
+    then
+        kill -HUP "$(cat "$dir/nginx.pid")"
+    else
+        "$nginx" -p "$dir" -c conf/nginx.conf
+    fi
+    echo "nginx: serving on http://127.0.0.1:$port/" \
+         "($workers workers, config $dir/conf/nginx.conf)"
+
+    sh "$root/util/demo.sh" "$port"
+
+    echo
+    echo "logs: $dir/logs/error.log   stop with: make stop" \
+         "(PAD_RUN_DIR=$dir)"
+}
+
+stop() {
+    stop_pidfile "$dir/nginx.pid" nginx QUIT
+    stop_pidfile "$dir/redis.pid" redis-server TERM
+}
+
+case "${1:-start}" in
+start) start ;;
+stop)  stop ;;
+*)     echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
