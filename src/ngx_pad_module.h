@@ -1,0 +1,53 @@
+
+/*
+ * ngx_pad_module: shared types of the module.
+ *
+ * The main conf holds worker-wide settings (other parts add their fields
+ * here: Redis, pads); the loc conf holds the Socket.IO transport settings
+ * of a "pad_socketio" location.
+ */
+
+
+#ifndef _NGX_PAD_MODULE_H_INCLUDED_
+#define _NGX_PAD_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+#define NGX_PAD_MODULE_VERSION  "0.1.0"
+
+
+typedef struct {
+    ngx_flag_t                 socketio;     /* some location serves it */
+
+    /* other parts: add main-level fields below (e.g. Redis address) */
+} ngx_pad_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                 socketio;         /* pad_socketio */
+    ngx_msec_t                 ping_interval;    /* pad_ping_interval */
+    ngx_msec_t                 ping_timeout;     /* pad_ping_timeout */
+    size_t                     max_payload;      /* pad_max_payload */
+    ngx_msec_t                 upgrade_timeout;  /* pad_upgrade_timeout */
+    ngx_msec_t                 connect_timeout;  /* pad_connect_timeout */
+    size_t                     send_queue_max;   /* pad_send_queue_max */
+    size_t                     send_lowat;       /* pad_send_lowat */
+    ngx_msec_t                 close_timeout;    /* pad_close_timeout */
+    ngx_uint_t                 max_sessions;     /* pad_max_sessions */
+} ngx_pad_loc_conf_t;
+
+
+extern ngx_module_t  ngx_pad_module;
+
+
+/* transport hooks called by the module object (src/transport/) */
+ngx_int_t ngx_pad_http_handler(ngx_http_request_t *r);
+ngx_int_t ngx_pad_transport_init_process(ngx_cycle_t *cycle);
+void ngx_pad_transport_exit_process(ngx_cycle_t *cycle);
+
+
+#endif /* _NGX_PAD_MODULE_H_INCLUDED_ */
