@@ -1,0 +1,6 @@
+# Unit tests of the pad engine's pure parts (src/pad/ngx_pad_msg.c).
+use strict;
+use warnings;
+use FindBin;
+my $bin = "$FindBin::Bin/../build/unit/pad_msg_test";
+exec $bin or die "cannot run $bin (make unit): $!\n";
