@@ -16,6 +16,7 @@
 #include <ngx_http.h>
 
 #include "ngx_pad_module.h"
+#include "store/ngx_pad_store.h"
 
 
 static void *ngx_pad_create_main_conf(ngx_conf_t *cf);
@@ -105,6 +106,10 @@ static ngx_command_t  ngx_pad_commands[] = {
 
     /* other parts: add directives below */
 
+    /* Redis and storage (src/store/) */
+
+    NGX_PAD_STORE_COMMANDS(offsetof(ngx_pad_main_conf_t, store)),
+
       ngx_null_command
 };
 
@@ -152,6 +157,8 @@ ngx_pad_create_main_conf(ngx_conf_t *cf)
 
     pmcf->socketio = 0;
 
+    ngx_pad_store_create_conf(&pmcf->store);
+
     return pmcf;
 }
 
@@ -159,6 +166,15 @@ ngx_pad_create_main_conf(ngx_conf_t *cf)
 static char *
 ngx_pad_init_main_conf(ngx_conf_t *cf, void *conf)
 {
+    ngx_pad_main_conf_t  *pmcf = conf;
+
+    char  *rv;
+
+    rv = ngx_pad_store_init_conf(cf, &pmcf->store);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -312,6 +328,13 @@ ngx_pad_init_process(ngx_cycle_t *cycle)
 
     /* other parts: add their init_process calls below */
 
+    if (ngx_pad_store_init_process(cycle, &pmcf->store,
+                                   pmcf->socketio || pmcf->store.http)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 }
 
@@ -320,6 +343,8 @@ static void
 ngx_pad_exit_process(ngx_cycle_t *cycle)
 {
     /* other parts: add their exit_process calls above the transport's */
+
+    ngx_pad_store_exit_process(cycle);
 
     ngx_pad_transport_exit_process(cycle);
 }

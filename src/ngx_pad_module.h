@@ -16,6 +16,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "store/ngx_pad_store_conf.h"
+
 
 #define NGX_PAD_MODULE_VERSION  "0.1.0"
 
@@ -24,6 +26,7 @@ typedef struct {
     ngx_flag_t                 socketio;     /* some location serves it */
 
     /* other parts: add main-level fields below (e.g. Redis address) */
+    ngx_pad_store_conf_t       store;        /* Redis, storage (src/store/) */
 } ngx_pad_main_conf_t;
 
 
