@@ -448,6 +448,11 @@ sub _run_block {
             $code =~ s/\s+//g;
             Test::More::is($res->{status}, $code, "$name - status code ok");
         }
+        if (defined(my $re = $block->error_code_like)) {
+            $re =~ s/^\s+|\s+$//g;
+            Test::More::like($res->{status}, qr/$re/,
+                             "$name - status code like");
+        }
         for my $hl (_lines($block->response_headers)) {
             if ($hl =~ /^!\s*(\S+)/) {
                 Test::More::ok(!exists $res->{headers}{ lc $1 },
@@ -627,7 +632,8 @@ EOF
         if $self->{worker_shutdown_timeout};
     $conf .= $self->_expand($self->{main_config}) . "\n";
 
-    my $listen = "listen 127.0.0.1:$self->{port};";
+    my $lo = $self->{listen_opts} ? " $self->{listen_opts}" : '';
+    my $listen = "listen 127.0.0.1:$self->{port}$lo;";
     my $ssl = '';
     if ($self->{ssl}) {
         my ($c, $k) = _ssl_cert();
@@ -784,7 +790,12 @@ sub _slurp {
 sub alive {
     my ($self) = @_;
     return 0 unless $self->{pid};
-    return 0 if waitpid($self->{pid}, WNOHANG) == $self->{pid};
+    return 0 if $self->{exited};
+    if (waitpid($self->{pid}, WNOHANG) == $self->{pid}) {
+        $self->{exited} = 1;
+        $self->{exit_status} = $?;
+        return 0;
+    }
     return kill 0, $self->{pid};
 }
 
@@ -876,10 +887,10 @@ sub stop {
     my $pid = $self->{pid} or return;
     my @workers = $self->worker_pids;
     my $timeout = Test::Pad::scaled($o{timeout} || 10);
-    kill 'QUIT', $pid;
+    my $gone = $self->{exited} ? 1 : 0;
+    kill 'QUIT', $pid unless $gone;
     my $deadline = time + $timeout;
-    my $gone = 0;
-    while (time < $deadline) {
+    while (!$gone && time < $deadline) {
         if (waitpid($pid, WNOHANG) == $pid) {
             $self->{exit_status} = $?;
             $gone = 1;
@@ -1048,7 +1059,7 @@ C<listen ... ssl> with a generated self-signed certificate and sends the
 request over TLS), C<request> (C<METHOD URI [PROTO]>, further lines are
 the body; C<chomp_body> strips its last newline), C<raw_request> (exact
 bytes; use C<eval>; an array ref is sent in pieces,
-C<raw_request_middle_delay> apart), C<more_headers>, C<timeout> (default
+C<raw_request_middle_delay> apart), C<more_headers>, C<error_code_like>, C<timeout> (default
 3 s), C<abort> (a timeout is not a failure), C<wait> (seconds to sleep
 before the log checks), C<error_code>, C<response_headers> (C<Name: value>
 or C<!Name>), C<response_headers_like>, C<raw_response_headers_like>,
@@ -1076,7 +1087,8 @@ C<add_block_preprocessor(sub { my $block = shift; ... })>.
 =item start_nginx(%o)
 
 C<config>, C<http_config>, C<main_config>, C<events_config>, C<workers>,
-C<log_level>, C<ssl>, C<load_module>, C<worker_shutdown_timeout>,
+C<log_level>, C<ssl>, C<listen_opts> (e.g. C<reuseport>), C<load_module>,
+C<worker_shutdown_timeout>,
 C<master_process>.  Returns a Test::Pad::Nginx (or undef when it did not
 start; C<< $ng->{start_error} >>).  Methods: C<port>, C<ssl_port>,
 C<prefix>, C<pid>, C<worker_pids>, C<alive>, C<log>, C<log_mark>,
@@ -1098,7 +1110,8 @@ C<< ->ready($wait) >> tells whether something arrived.
 A Test::Pad::WebSocket.  Options: C<key>, C<version>, C<method>,
 C<headers> (extra or overriding headers), C<omit> (header names to
 leave out), C<append> (bytes sent in the same write as the handshake),
-C<raw_request>, C<ssl>, C<rcvbuf> (SO_RCVBUF before connect),
+C<raw_request>, C<chunk>/C<chunk_delay> (write the handshake N bytes at a
+time), C<ssl>, C<rcvbuf> (SO_RCVBUF before connect),
 C<timeout>.  C<< $ws->status >>, C<header($name)>, C<body>, C<key>.
 
 Sending: C<send_frame(opcode, payload, fin, rsv, mask => 0, mask_key,

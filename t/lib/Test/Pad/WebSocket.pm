@@ -128,7 +128,7 @@ sub connect {
 
     # bytes to send in the same write as the handshake
     $req .= $o{append} if defined $o{append};
-    $self->send_raw($req);
+    $self->send_raw($req, chunk => $o{chunk}, delay => $o{chunk_delay});
 
     # read the response head; keep what follows for the frame reader
     my $deadline = time + $timeout;
