@@ -1,0 +1,164 @@
+/*
+ * Internals of the Easysync engine shared by its source files.
+ */
+
+#ifndef _NGX_PAD_CS_INT_H_INCLUDED_
+#define _NGX_PAD_CS_INT_H_INCLUDED_
+
+
+#include "ngx_pad_cs.h"
+
+
+typedef struct {
+    char          *data;
+    size_t         len;
+    size_t         cap;
+} ngx_pad_buf_t;
+
+
+/* Op.ts: opcode is 0 for the empty op */
+typedef struct {
+    intptr_t       chars;
+    intptr_t       lines;
+    ngx_pad_str_t  attribs;
+    char           opcode;
+} ngx_pad_op_t;
+
+
+/* deserializeOps() */
+typedef struct {
+    const char    *pos;
+    const char    *end;
+    const char    *start;
+} ngx_pad_op_iter_t;
+
+
+/* MergingOpAssembler.ts */
+typedef struct {
+    ngx_pad_buf_t  out;
+    ngx_pad_op_t   op;          /* bufOp */
+    ngx_pad_buf_t  attribs;     /* storage of bufOp.attribs */
+    intptr_t       extra;       /* bufOpAdditionalCharsAfterNewline */
+} ngx_pad_massem_t;
+
+
+/* SmartOpAssembler.ts */
+typedef struct {
+    ngx_pad_massem_t  minus;
+    ngx_pad_massem_t  plus;
+    ngx_pad_massem_t  keep;
+    ngx_pad_buf_t     out;
+    intptr_t          length_change;
+    char              last_opcode;
+} ngx_pad_sassem_t;
+
+
+/* StringIterator.ts over UTF-8, counted in UTF-16 units */
+typedef struct {
+    const char    *pos;
+    const char    *end;
+} ngx_pad_siter_t;
+
+
+typedef struct ngx_pad_chunk_s  ngx_pad_chunk_t;
+
+struct ngx_pad_chunk_s {
+    ngx_pad_chunk_t  *next;
+    size_t            size;
+    size_t            used;
+};
+
+
+/* one attribute of an AttributeMap */
+typedef struct {
+    ngx_pad_str_t  key;
+    ngx_pad_str_t  value;
+} ngx_pad_attr_t;
+
+
+struct ngx_pad_ctx_s {
+    ngx_pad_chunk_t   *chunks;
+    ngx_pad_sassem_t   sa;
+    ngx_pad_buf_t      text;      /* text / charBank output */
+    ngx_pad_buf_t      scratch;   /* composed attribute strings */
+    ngx_pad_buf_t      scratch2;
+    ngx_pad_attr_t    *attrs;     /* AttributeMap scratch */
+    size_t             nattrs;
+    size_t             attrs_cap;
+    char               err[512];
+};
+
+
+/* ngx_pad_cs_ctx.c */
+void ngx_pad_cs_error(ngx_pad_ctx_t *ctx, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void *ngx_pad_cs_alloc(ngx_pad_ctx_t *ctx, size_t size);
+intptr_t ngx_pad_cs_result(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
+    ngx_pad_str_t *out);
+intptr_t ngx_pad_buf_reserve(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
+    size_t n);
+intptr_t ngx_pad_buf_add(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
+    const char *p, size_t n);
+intptr_t ngx_pad_buf_add_num(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
+    intptr_t n);
+void ngx_pad_buf_free(ngx_pad_buf_t *b);
+intptr_t ngx_pad_attrs_reserve(ngx_pad_ctx_t *ctx, size_t n);
+
+intptr_t ngx_pad_utf8_check(const ngx_pad_str_t *s, intptr_t *len16,
+    intptr_t *nl);
+intptr_t ngx_pad_u16_advance(const char *p, const char *end, intptr_t n,
+    intptr_t *nl);
+int ngx_pad_str_cmp16(const ngx_pad_str_t *a, const ngx_pad_str_t *b);
+int ngx_pad_str_eq(const ngx_pad_str_t *a, const ngx_pad_str_t *b);
+const char *ngx_pad_cs_excerpt(const ngx_pad_str_t *s, int *n);
+
+/* StringIterator */
+intptr_t ngx_pad_siter_take(ngx_pad_ctx_t *ctx, ngx_pad_siter_t *it,
+    intptr_t n, ngx_pad_str_t *s, intptr_t *nl);
+
+/* ngx_pad_cs_ops.c */
+intptr_t ngx_pad_parse_num(const char *p, const char *end, intptr_t *n,
+    const char **next);
+void ngx_pad_op_iter_init(ngx_pad_op_iter_t *it, const ngx_pad_str_t *ops);
+intptr_t ngx_pad_op_next(ngx_pad_ctx_t *ctx, ngx_pad_op_iter_t *it,
+    ngx_pad_op_t *op);
+intptr_t ngx_pad_op_serialize(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
+    const ngx_pad_op_t *op);
+void ngx_pad_sassem_init(ngx_pad_sassem_t *sa);
+intptr_t ngx_pad_sassem_append(ngx_pad_ctx_t *ctx, ngx_pad_sassem_t *sa,
+    const ngx_pad_op_t *op);
+intptr_t ngx_pad_sassem_end_document(ngx_pad_ctx_t *ctx,
+    ngx_pad_sassem_t *sa);
+intptr_t ngx_pad_sassem_finish(ngx_pad_ctx_t *ctx, ngx_pad_sassem_t *sa);
+void ngx_pad_sassem_free(ngx_pad_sassem_t *sa);
+intptr_t ngx_pad_ops_from_text(ngx_pad_ctx_t *ctx, ngx_pad_sassem_t *sa,
+    char opcode, const ngx_pad_str_t *text, const ngx_pad_str_t *attribs);
+intptr_t ngx_pad_pack_buf(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
+    intptr_t old_len, intptr_t new_len, const ngx_pad_str_t *ops,
+    const ngx_pad_str_t *bank);
+
+/* ngx_pad_cs_attr.c */
+intptr_t ngx_pad_attrs_from_string(ngx_pad_ctx_t *ctx,
+    const ngx_pad_str_t *s, ngx_pad_pool_t *pool, int empty_is_delete);
+intptr_t ngx_pad_attrs_update_from_string(ngx_pad_ctx_t *ctx,
+    const ngx_pad_str_t *s, ngx_pad_pool_t *pool, int empty_is_delete);
+intptr_t ngx_pad_attrs_set(ngx_pad_ctx_t *ctx, ngx_pad_pool_t *pool,
+    const ngx_pad_str_t *k, const ngx_pad_str_t *v, int empty_is_delete);
+intptr_t ngx_pad_attrs_to_string(ngx_pad_ctx_t *ctx, ngx_pad_pool_t *pool,
+    ngx_pad_buf_t *b);
+intptr_t ngx_pad_compose_attributes(ngx_pad_ctx_t *ctx,
+    const ngx_pad_str_t *att1, const ngx_pad_str_t *att2, int is_mutation,
+    ngx_pad_pool_t *pool, ngx_pad_str_t *out);
+intptr_t ngx_pad_follow_attributes(ngx_pad_ctx_t *ctx,
+    const ngx_pad_str_t *att1, const ngx_pad_str_t *att2,
+    ngx_pad_pool_t *pool, ngx_pad_str_t *out);
+
+/* ngx_pad_cs_apply.c */
+intptr_t ngx_pad_slicer_zipper(ngx_pad_ctx_t *ctx, ngx_pad_op_t *att_op,
+    ngx_pad_op_t *cs_op, ngx_pad_pool_t *pool, ngx_pad_op_t *out);
+
+
+#endif /* _NGX_PAD_CS_INT_H_INCLUDED_ */

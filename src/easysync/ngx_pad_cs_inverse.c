@@ -1,0 +1,383 @@
+/*
+ * Easysync engine: inverse(cs, atext, pool), the changeset that undoes cs
+ * (used by the timeslider).
+ *
+ * Etherpad walks the document as lines and attribution lines; this walks
+ * it by position over the UTF-8 text and the attribution, which gives the
+ * same ops once the assembler has merged them.  One difference on input
+ * Etherpad never produces: a keep op without attributes whose |L does not
+ * end at a line end (Etherpad then jumps to the next line start) is an
+ * error here.
+ */
+
+#include <string.h>
+
+#include "ngx_pad_cs_int.h"
+
+
+typedef struct {
+    ngx_pad_ctx_t      *ctx;
+    ngx_pad_pool_t     *pool;
+    ngx_pad_op_iter_t   it;         /* attribution ops */
+    ngx_pad_op_t        op;         /* current attribution op */
+    intptr_t            left;       /* units left in op */
+    const char         *pos;        /* text position */
+    const char         *end;
+    ngx_pad_attr_t     *applied;    /* the '=' op's attributes */
+    size_t              napplied;
+    ngx_pad_attr_t     *back;
+} ngx_pad_inverse_t;
+
+
+typedef intptr_t (*ngx_pad_run_pt)(ngx_pad_inverse_t *inv,
+    ngx_pad_str_t *text, ngx_pad_str_t *attribs);
+
+
+/* consumeAttribRuns(): calls func for each attribution run in n units */
+
+static intptr_t
+ngx_pad_inverse_runs(ngx_pad_inverse_t *inv, intptr_t n, ngx_pad_run_pt func)
+{
+    intptr_t        rc, take, k, nl;
+    ngx_pad_str_t   text;
+    ngx_pad_ctx_t  *ctx;
+
+    ctx = inv->ctx;
+
+    while (n > 0) {
+
+        while (inv->left == 0) {
+            rc = ngx_pad_op_next(ctx, &inv->it, &inv->op);
+
+            if (rc < 0) {
+                return NGX_PAD_CS_ERROR;
+            }
+
+            if (rc == 0) {
+                ngx_pad_cs_error(ctx, "inverse: the attribution is shorter "
+                                 "than the text");
+                return NGX_PAD_CS_ERROR;
+            }
+
+            inv->left = inv->op.chars;
+        }
+
+        take = n < inv->left ? n : inv->left;
+
+        nl = 0;
+        k = ngx_pad_u16_advance(inv->pos, inv->end, take, &nl);
+
+        if (k < 0) {
+            ngx_pad_cs_error(ctx, k == -1 ? "inverse: the text is too short"
+                             : "inverse: an attribution op splits a "
+                               "surrogate pair");
+            return NGX_PAD_CS_ERROR;
+        }
+
+        text.data = inv->pos;
+        text.len = k;
+
+        if (func(inv, &text, &inv->op.attribs) != NGX_PAD_CS_OK) {
+            return NGX_PAD_CS_ERROR;
+        }
+
+        inv->pos += k;
+        inv->left -= take;
+        n -= take;
+    }
+
+    return NGX_PAD_CS_OK;
+}
+
+
+static intptr_t
+ngx_pad_inverse_skip(ngx_pad_inverse_t *inv, ngx_pad_str_t *text,
+    ngx_pad_str_t *attribs)
+{
+    return NGX_PAD_CS_OK;
+}
+
+
+/* builder.insert(text, attribs) for a deleted run */
+
+static intptr_t
+ngx_pad_inverse_insert(ngx_pad_inverse_t *inv, ngx_pad_str_t *text,
+    ngx_pad_str_t *attribs)
+{
+    ngx_pad_ctx_t  *ctx;
+
+    ctx = inv->ctx;
+
+    if (ngx_pad_ops_from_text(ctx, &ctx->sa, '+', text, attribs)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    return ngx_pad_buf_add(ctx, &ctx->text, text->data, text->len);
+}
+
+
+/* builder.keep(len, lines, undoBackToAttribs(attribs)) for a kept run */
+
+static intptr_t
+ngx_pad_inverse_keep(ngx_pad_inverse_t *inv, ngx_pad_str_t *text,
+    ngx_pad_str_t *attribs)
+{
+    size_t           i, j, nback;
+    ngx_pad_ctx_t   *ctx;
+    ngx_pad_str_t    old, back;
+    ngx_pad_attr_t  *a;
+
+    ctx = inv->ctx;
+
+    /* oldAttribs: the run's attributes, in ctx->attrs */
+
+    if (ngx_pad_attrs_from_string(ctx, attribs, inv->pool, 0)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    nback = 0;
+
+    for (i = 0; i < inv->napplied; i++) {
+        a = &inv->applied[i];
+
+        old.data = "";
+        old.len = 0;
+
+        for (j = 0; j < ctx->nattrs; j++) {
+            if (ngx_pad_str_eq(&ctx->attrs[j].key, &a->key)) {
+                old = ctx->attrs[j].value;
+                break;
+            }
+        }
+
+        if (!ngx_pad_str_eq(&old, &a->value)) {
+            if (ngx_pad_pool_put_attrib(inv->pool, &a->key, &old, 0) < 0) {
+                ngx_pad_cs_error(ctx, "out of memory");
+                return NGX_PAD_CS_ERROR;
+            }
+
+            inv->back[nback].key = a->key;
+            inv->back[nback].value = old;
+            nback++;
+        }
+    }
+
+    ctx->nattrs = 0;
+
+    if (ngx_pad_attrs_reserve(ctx, nback) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (nback) {
+        memcpy(ctx->attrs, inv->back, nback * sizeof(ngx_pad_attr_t));
+    }
+
+    ctx->nattrs = nback;
+
+    ctx->scratch2.len = 0;
+
+    if (ngx_pad_attrs_to_string(ctx, inv->pool, &ctx->scratch2)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    back.data = ctx->scratch2.data ? ctx->scratch2.data : "";
+    back.len = ctx->scratch2.len;
+
+    return ngx_pad_ops_from_text(ctx, &ctx->sa, '=', text, &back);
+}
+
+
+intptr_t
+ngx_pad_cs_inverse(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs,
+    const ngx_pad_atext_t *atext, ngx_pad_pool_t *pool, ngx_pad_str_t *out)
+{
+    intptr_t            rc, len16, nl, k, newlen;
+    ngx_pad_op_t        op;
+    ngx_pad_cs_t        u;
+    ngx_pad_str_t       ops, bank, result;
+    ngx_pad_op_iter_t   it;
+    ngx_pad_inverse_t   inv;
+
+    if (ngx_pad_cs_unpack(ctx, cs, &u) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (ngx_pad_atext_check(ctx, atext) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    (void) ngx_pad_utf8_check(&atext->text, &len16, NULL);
+
+    if (len16 != u.old_len) {
+        ngx_pad_cs_error(ctx, "Failed assertion: mismatched apply: %ld / %ld",
+                         (long) len16, (long) u.old_len);
+        return NGX_PAD_CS_ERROR;
+    }
+
+    memset(&inv, 0, sizeof(ngx_pad_inverse_t));
+    inv.ctx = ctx;
+    inv.pool = pool;
+    inv.pos = atext->text.data;
+    inv.end = atext->text.data + atext->text.len;
+    ngx_pad_op_iter_init(&inv.it, &atext->attribs);
+
+    ngx_pad_sassem_init(&ctx->sa);
+    ctx->text.len = 0;
+
+    newlen = u.new_len;
+
+    ngx_pad_op_iter_init(&it, &u.ops);
+
+    while ((rc = ngx_pad_op_next(ctx, &it, &op)) == 1) {
+
+        switch (op.opcode) {
+
+        case '=':
+            if (op.attribs.len) {
+                if (ngx_pad_attrs_from_string(ctx, &op.attribs, pool, 0)
+                    != NGX_PAD_CS_OK)
+                {
+                    goto failed;
+                }
+
+                inv.napplied = ctx->nattrs;
+                inv.applied = ngx_pad_cs_alloc(ctx, (2 * ctx->nattrs + 1)
+                                                    * sizeof(ngx_pad_attr_t));
+                if (inv.applied == NULL) {
+                    goto failed;
+                }
+
+                inv.back = inv.applied + ctx->nattrs;
+
+                if (ctx->nattrs) {
+                    memcpy(inv.applied, ctx->attrs,
+                           ctx->nattrs * sizeof(ngx_pad_attr_t));
+                }
+
+                if (ngx_pad_inverse_runs(&inv, op.chars,
+                                         ngx_pad_inverse_keep)
+                    != NGX_PAD_CS_OK)
+                {
+                    goto failed;
+                }
+
+                break;
+            }
+
+            /* skip(N, L) and builder.keep(N, L) */
+
+            nl = 0;
+            k = ngx_pad_u16_advance(inv.pos, inv.end, op.chars, &nl);
+
+            if (k < 0) {
+                ngx_pad_cs_error(ctx, k == -1 ? "inverse: the changeset is "
+                                 "longer than the text" : "inverse: an op "
+                                 "splits a surrogate pair");
+                goto failed;
+            }
+
+            if (nl != op.lines) {
+                ngx_pad_cs_error(ctx, "newline count is wrong in op =");
+                goto failed;
+            }
+
+            if (op.lines && inv.pos[k - 1] != '\n') {
+                ngx_pad_cs_error(ctx, "inverse: a keep op with |L does not "
+                                 "end at a line end");
+                goto failed;
+            }
+
+            /* advance the attribution by the same amount */
+
+            if (ngx_pad_inverse_runs(&inv, op.chars, ngx_pad_inverse_skip)
+                != NGX_PAD_CS_OK)
+            {
+                goto failed;
+            }
+
+            op.attribs.len = 0;
+
+            if (ngx_pad_sassem_append(ctx, &ctx->sa, &op) != NGX_PAD_CS_OK) {
+                goto failed;
+            }
+
+            break;
+
+        case '+':
+            op.opcode = '-';
+            op.attribs.len = 0;
+
+            if (ngx_pad_sassem_append(ctx, &ctx->sa, &op) != NGX_PAD_CS_OK) {
+                goto failed;
+            }
+
+            break;
+
+        default: /* '-' */
+
+            nl = 0;
+            k = ngx_pad_u16_advance(inv.pos, inv.end, op.chars, &nl);
+
+            if (k >= 0 && nl != op.lines) {
+                ngx_pad_cs_error(ctx, "newline count is wrong in op -");
+                goto failed;
+            }
+
+            if (ngx_pad_inverse_runs(&inv, op.chars, ngx_pad_inverse_insert)
+                != NGX_PAD_CS_OK)
+            {
+                goto failed;
+            }
+
+            break;
+        }
+    }
+
+    if (rc < 0) {
+        goto failed;
+    }
+
+    /* Builder.toString() */
+
+    if (ngx_pad_sassem_end_document(ctx, &ctx->sa) != NGX_PAD_CS_OK) {
+        goto failed;
+    }
+
+    newlen = u.new_len + ctx->sa.length_change;
+
+    if (ngx_pad_sassem_finish(ctx, &ctx->sa) != NGX_PAD_CS_OK) {
+        goto failed;
+    }
+
+    ops.data = ctx->sa.out.data;
+    ops.len = ctx->sa.out.len;
+    bank.data = ctx->text.data ? ctx->text.data : "";
+    bank.len = ctx->text.len;
+
+    ctx->scratch2.len = 0;
+
+    if (ngx_pad_pack_buf(ctx, &ctx->scratch2, u.new_len, newlen, &ops, &bank)
+        != NGX_PAD_CS_OK
+        || ngx_pad_cs_result(ctx, &ctx->scratch2, &result) != NGX_PAD_CS_OK)
+    {
+        goto failed;
+    }
+
+    if (ngx_pad_cs_check_rep(ctx, &result) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    *out = result;
+
+    return NGX_PAD_CS_OK;
+
+failed:
+
+    return NGX_PAD_CS_ERROR;
+}

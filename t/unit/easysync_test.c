@@ -1,0 +1,748 @@
+/*
+ * Unit tests of the Easysync engine (src/easysync/), TAP output.
+ *
+ * Golden vectors from the reference (etherpad-protocol.md §6.4, §6.6,
+ * §6.7, Appendix B), Etherpad's own easysync unit tests, and the cases
+ * where Etherpad 2.x differs from 1.8.14 (stricter checkRep, makeSplice
+ * past the end), which the differential test cannot cover.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "easysync/ngx_pad_cs_int.h"
+#include "easysync/ngx_pad_pool_json.h"
+
+
+static int             tests, failed;
+static ngx_pad_ctx_t  *ctx;
+
+
+static void
+ok(int cond, const char *name)
+{
+    tests++;
+
+    if (!cond) {
+        failed++;
+    }
+
+    printf("%sok %d - %s\n", cond ? "" : "not ", tests, name);
+}
+
+
+static ngx_pad_str_t
+S(const char *s)
+{
+    ngx_pad_str_t  r;
+
+    r.data = s;
+    r.len = strlen(s);
+
+    return r;
+}
+
+
+static int
+eq(ngx_pad_str_t *s, const char *want)
+{
+    if (s->len == strlen(want) && memcmp(s->data, want, s->len) == 0) {
+        return 1;
+    }
+
+    printf("#   got: '%.*s'\n#  want: '%s'\n", (int) s->len, s->data, want);
+
+    return 0;
+}
+
+
+static int
+err_is(const char *want)
+{
+    if (strcmp(ngx_pad_ctx_error(ctx), want) == 0) {
+        return 1;
+    }
+
+    printf("#   got error: '%s'\n#  want error: '%s'\n",
+           ngx_pad_ctx_error(ctx), want);
+
+    return 0;
+}
+
+
+/* a pool from a JSON text */
+
+static ngx_pad_pool_t *
+P(const char *json)
+{
+    char             err[256];
+    json_t          *j;
+    json_error_t     e;
+    ngx_pad_pool_t  *pool;
+
+    pool = ngx_pad_pool_create();
+
+    if (json == NULL) {
+        return pool;
+    }
+
+    j = json_loads(json, 0, &e);
+
+    if (j == NULL || ngx_pad_pool_from_json(pool, j, err, sizeof(err)) != 0) {
+        printf("# bad pool %s\n", json);
+        exit(1);
+    }
+
+    json_decref(j);
+
+    return pool;
+}
+
+
+static void
+check_rep(const char *cs, const char *want_err, const char *name)
+{
+    ngx_pad_str_t  s = S(cs);
+    intptr_t       rc;
+
+    rc = ngx_pad_cs_check_rep(ctx, &s);
+
+    if (want_err == NULL) {
+        ok(rc == NGX_PAD_CS_OK, name);
+
+        if (rc != NGX_PAD_CS_OK) {
+            printf("#   error: %s\n", ngx_pad_ctx_error(ctx));
+        }
+
+    } else {
+        ok(rc == NGX_PAD_CS_ERROR && err_is(want_err), name);
+    }
+}
+
+
+static void
+compose(const char *a, const char *b, const char *pool_json,
+    const char *want, const char *name)
+{
+    ngx_pad_str_t    s1 = S(a), s2 = S(b), out;
+    ngx_pad_pool_t  *pool = P(pool_json);
+
+    ok(ngx_pad_cs_compose(ctx, &s1, &s2, pool, &out) == NGX_PAD_CS_OK
+       && eq(&out, want), name);
+
+    ngx_pad_pool_destroy(pool);
+}
+
+
+static void
+follow(const char *a, const char *b, int rev, const char *pool_json,
+    const char *want, const char *name)
+{
+    ngx_pad_str_t    s1 = S(a), s2 = S(b), out;
+    ngx_pad_pool_t  *pool = P(pool_json);
+
+    ok(ngx_pad_cs_follow(ctx, &s1, &s2, rev, pool, &out) == NGX_PAD_CS_OK
+       && eq(&out, want), name);
+
+    ngx_pad_pool_destroy(pool);
+}
+
+
+static void
+apply(const char *cs, const char *text, const char *want, const char *name)
+{
+    ngx_pad_str_t  c = S(cs), t = S(text), out;
+    intptr_t       rc;
+
+    rc = ngx_pad_cs_apply_to_text(ctx, &c, &t, &out);
+
+    if (want[0] == '!') {
+        ok(rc == NGX_PAD_CS_ERROR && err_is(want + 1), name);
+
+    } else {
+        ok(rc == NGX_PAD_CS_OK && eq(&out, want), name);
+    }
+}
+
+
+static void
+splice(const char *orig, intptr_t start, intptr_t ndel, const char *ins,
+    const char *attribs, const char *want, const char *name)
+{
+    ngx_pad_str_t  o = S(orig), i = S(ins), a, out;
+    intptr_t       rc;
+
+    a = attribs ? S(attribs) : S("");
+
+    rc = ngx_pad_cs_make_splice(ctx, &o, start, ndel, &i,
+                                attribs ? &a : NULL, &out);
+
+    if (want[0] == '!') {
+        ok(rc == NGX_PAD_CS_ERROR && err_is(want + 1), name);
+
+    } else {
+        ok(rc == NGX_PAD_CS_OK && eq(&out, want), name);
+    }
+}
+
+
+static void
+assem(const char *in, const char *want, const char *name)
+{
+    ngx_pad_str_t       ops = S(in), out;
+    ngx_pad_op_t        op;
+    ngx_pad_sassem_t    sa;
+    ngx_pad_op_iter_t   it;
+
+    memset(&sa, 0, sizeof(sa));
+    ngx_pad_sassem_init(&sa);
+    ngx_pad_op_iter_init(&it, &ops);
+
+    while (ngx_pad_op_next(ctx, &it, &op) == 1) {
+        ngx_pad_sassem_append(ctx, &sa, &op);
+    }
+
+    ngx_pad_sassem_end_document(ctx, &sa);
+    ngx_pad_sassem_finish(ctx, &sa);
+
+    out.data = sa.out.data;
+    out.len = sa.out.len;
+
+    ok(eq(&out, want), name);
+
+    ngx_pad_sassem_free(&sa);
+}
+
+
+static void
+atext_step(const char *cs, ngx_pad_atext_t *at, ngx_pad_pool_t *pool,
+    const char *text, const char *attribs, const char *name)
+{
+    ngx_pad_str_t    c = S(cs);
+    ngx_pad_atext_t  out;
+
+    ok(ngx_pad_cs_apply_to_atext(ctx, &c, at, pool, &out) == NGX_PAD_CS_OK
+       && eq(&out.text, text) && eq(&out.attribs, attribs), name);
+
+    *at = out;
+}
+
+
+static void
+test_check_rep(void)
+{
+    /* §6.4 */
+    check_rep("Z:4>2+1+1$ab",
+              "Failed assertion: Invalid changeset: not in canonical form",
+              "checkRep: +1+1 not canonical");
+    check_rep("Z:4>0+1-1$a",
+              "Failed assertion: Invalid changeset: not in canonical form",
+              "checkRep: + before - not canonical");
+    check_rep("Z:4>0=1$",
+              "Failed assertion: Invalid changeset: not in canonical form",
+              "checkRep: trailing pure keep not canonical");
+    check_rep("Z:4>0*0=1=3$",
+              "Failed assertion: Invalid changeset: not in canonical form",
+              "checkRep: trailing =3 after *0=1 not canonical");
+    check_rep("Z:4>1=2=1+1$a",
+              "Failed assertion: Invalid changeset: not in canonical form",
+              "checkRep: =2=1 not merged");
+    check_rep("Z:4>0$", NULL, "checkRep: identity");
+    check_rep("Z:4>0*0=1$", NULL, "checkRep: attributed keep");
+    check_rep("Z:4>0-1+1$a", NULL, "checkRep: -1+1");
+    check_rep("Z:4>1=1+1$ab",
+              "Failed assertion: Invalid changeset: excess characters in "
+              "the charBank", "checkRep: excess charBank");
+    check_rep("Z:4>2=1+1$a",
+              "Failed assertion: Invalid changeset: claimed length does not "
+              "match actual length", "checkRep: claimed length");
+    check_rep("Z:A>1+1$a", "Not a changeset: Z:A>1+1$a",
+              "checkRep: upper case is not a changeset");
+
+    /* Etherpad 2.x strictness (1.8.14 accepts these) */
+    check_rep("Z:1>1|1+1$a",
+              "Failed assertion: Invalid changeset: number of newlines in "
+              "insert op does not match the charBank",
+              "checkRep 2.x: |1 on an insert without newline");
+    check_rep("Z:1>1+1$\n",
+              "Failed assertion: Invalid changeset: number of newlines in "
+              "insert op does not match the charBank",
+              "checkRep 2.x: newline inserted without |1");
+    check_rep("Z:1>3|1+3$a\nb",
+              "Failed assertion: Invalid changeset: multiline insert op "
+              "does not end with a newline",
+              "checkRep 2.x: multiline insert must end with a newline");
+    check_rep("Z:1>3|1+2+1$a\nb", NULL,
+              "checkRep: |1+2+1$a\\nb is canonical");
+    check_rep("Z:1>2+3$ab",
+              "Failed assertion: Invalid changeset: not enough chars in "
+              "charBank", "checkRep 2.x: not enough chars in charBank");
+    check_rep("Z:4>1=1+1%1$a", "invalid operation: %1",
+              "checkRep 2.x: invalid operation");
+    check_rep("Z:4<5-5$", "Failed assertion: 5 > 4 in Z:4<5-5$",
+              "checkRep: delete past the end");
+    check_rep("Z:4>1=4+1$a", NULL, "checkRep: insert at end");
+    check_rep("Z:4>1=2=1+1$a",
+              "Failed assertion: Invalid changeset: not in canonical form",
+              "checkRep: keeps must merge");
+    check_rep("Z:4>0<0$",
+              "invalid operation: <0",
+              "checkRep: second header");
+    check_rep("Z:4<0$",
+              "Failed assertion: Invalid changeset: not in canonical form",
+              "checkRep: <0 is not canonical");
+    check_rep("Z:04>0$",
+              "Failed assertion: Invalid changeset: not in canonical form",
+              "checkRep: leading zero is not canonical");
+    check_rep("Z:4>0-0$",
+              "Failed assertion: Invalid changeset: not in canonical form",
+              "checkRep: zero-length op");
+    check_rep("Z:4>1*0+1$$", NULL, "checkRep: '$' in the charBank");
+    check_rep("Z:6>1|1=6*0+1$X", NULL,
+              "checkRep: Z:6>1|1=6*0+1$X passes (Pad.check rejects it)");
+    check_rep("Z:1>2+2$\xf0\x9f\x98\x80", NULL,
+              "checkRep: emoji is 2 units");
+    check_rep("Z:1>1+1$\xf0\x9f\x98\x80",
+              "Invalid changeset: an insert op splits a surrogate pair "
+              "(a character outside the BMP)",
+              "checkRep: emoji is not 1 unit (refused, not split)");
+    check_rep("Z:1>2*0+1*1+1$\xf0\x9f\x98\x80",
+              "Invalid changeset: an insert op splits a surrogate pair "
+              "(a character outside the BMP)",
+              "checkRep: an op boundary inside a surrogate pair");
+    check_rep("Z:1>1+1$\xed\xa0\x80",
+              "Not a changeset: invalid UTF-8 (or a lone surrogate)",
+              "checkRep: lone surrogate (CESU-8) rejected");
+    check_rep("Z:1>1+1$\xff",
+              "Not a changeset: invalid UTF-8 (or a lone surrogate)",
+              "checkRep: invalid UTF-8 rejected");
+    check_rep("this is not a valid changeset",
+              "Not a changeset: this is not a valid changeset",
+              "checkRep: messages.ts reject vector");
+    check_rep("Z:1>5*0+5$hello", NULL, "checkRep: messages.ts accept");
+    check_rep("Z:6>0-5*0+5$hello", NULL, "checkRep: net no-op");
+    check_rep("Z:zzzzzzzzzzzz>0$", "Not a changeset: number too large",
+              "checkRep: number beyond 2^53");
+}
+
+
+static void
+test_apply(void)
+{
+    ngx_pad_pool_t   *pool;
+    ngx_pad_atext_t   at;
+    ngx_pad_str_t     t, a;
+
+    apply("Z:4>1=1-1+2$XY", "abc\n", "aXYc\n", "applyToText: oracle example");
+    apply("Z:6>1=3+1$x", "ab\ncd\n", "!newline count is wrong in op =",
+          "applyToText: Appendix B wrong |L");
+    apply("Z:6>1|1=3+1$x", "ab\ncd\n", "ab\nxcd\n",
+          "applyToText: Appendix B right |L");
+    apply("Z:4>3=3+3$XYZ", "abc\n", "abcXYZ\n", "wire-vectors plain insert");
+    apply("Z:7<3=1-3$", "abcdef\n", "aef\n", "wire-vectors delete");
+    apply("Z:4>8=3|2+8$one\ntwo\n", "abc\n", "abcone\ntwo\n\n",
+          "wire-vectors multi-line");
+    apply("Z:5>0$", "abc\n", "!Failed assertion: mismatched apply: 4 / 5",
+          "applyToText: mismatched apply");
+    apply("Z:3>1=2+1$x", "\xf0\x9f\x98\x80\n", "\xf0\x9f\x98\x80x\n",
+          "applyToText: keep over an emoji");
+    apply("Z:3>1=1+1$x", "\xf0\x9f\x98\x80\n",
+          "!operation splits a surrogate pair (a character outside the BMP)",
+          "applyToText: splitting a surrogate pair is an error");
+    apply("Z:4>1=1+1$x", "a\xed\xa0\x80\n",
+          "!invalid UTF-8 (or a lone surrogate) in text",
+          "applyToText: lone surrogate in text");
+    apply("Z:4>0-5$", "abc\n", "!Failed assertion: !(5 <= remaining)",
+          "applyToText: delete past the end");
+
+    /* Appendix B */
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.x\"],"
+             "\"1\":[\"author\",\"a.y\"]},\"nextNum\":2}");
+    at.text = S("\n");
+    at.attribs = S("|1+1");
+    atext_step("Z:1>5*0+5$hello", &at, pool, "hello\n", "*0+5|1+1",
+               "applyToAText: insert hello by *0");
+    atext_step("Z:6>6=5*1|1+1*1+5$\nworld", &at, pool, "hello\nworld\n",
+               "*0+5*1|1+1*1+5|1+1", "applyToAText: \\nworld by *1");
+    ngx_pad_pool_destroy(pool);
+
+    /* applyToAttribution tests of easysync-other.test.ts */
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"\"],"
+             "\"1\":[\"bold\",\"true\"]},\"nextNum\":2}");
+    t = S("Z:7>3-1*0=1*1=1=3+4$abcd");
+    a = S("+1*1+1|1+5");
+    ok(ngx_pad_cs_apply_to_attribution(ctx, &t, &a, pool, &a)
+       == NGX_PAD_CS_OK && eq(&a, "+1*1+1|1+8"), "applyToAttribution#1");
+    t = S("Z:g<4*1|1=6*1=5-4$");
+    a = S("|2+g");
+    ok(ngx_pad_cs_apply_to_attribution(ctx, &t, &a, pool, &a)
+       == NGX_PAD_CS_OK && eq(&a, "*1|1+6*1+5|1+1"), "applyToAttribution#2");
+    ngx_pad_pool_destroy(pool);
+}
+
+
+#define WELCOME                                                              \
+    "Welcome to Etherpad!\n\nThis pad text is synchronized as you type, so " \
+    "that everyone viewing this page sees the same text. This allows you "   \
+    "to collaborate seamlessly on documents!\n\nEtherpad on Github: "        \
+    "https://github.com/ether/etherpad-lite\n"
+
+
+static void
+test_welcome(void)
+{
+    ngx_pad_str_t     cs, nl, ins;
+    ngx_pad_pool_t   *pool;
+    ngx_pad_atext_t   at;
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.etherpad-system\"]},"
+             "\"nextNum\":1}");
+
+    nl = S("\n");
+    ins = S(WELCOME);
+
+    ok(ngx_pad_cs_make_splice(ctx, &nl, 0, 0, &ins, NULL, &cs)
+       == NGX_PAD_CS_OK && eq(&cs, "Z:1>6k|5+6k$" WELCOME),
+       "makeSplice: default pad text (Appendix B form)");
+
+    at.text = S("\n");
+    at.attribs = S("|1+1");
+    atext_step(cs.data, &at, pool, WELCOME "\n", "|6+6l",
+               "applyToAText: EP2-style default pad attribs |6+6l");
+
+    at.text = S("\n");
+    at.attribs = S("|1+1");
+    atext_step("Z:1>6k*0|5+6k$" WELCOME, &at, pool, WELCOME "\n",
+               "*0|5+6k|1+1", "applyToAText: EP3-style default pad");
+
+    ngx_pad_pool_destroy(pool);
+}
+
+
+static void
+test_compose_follow(void)
+{
+    const char     *ab;
+    ngx_pad_str_t   cs1, cs2, out;
+
+    compose("Z:4>2=3*0+2$de", "Z:6<1-1$", NULL, "Z:4>1-1=2*0+2$de",
+            "compose: §6.5 example");
+    compose("Z:2>1*1+1*1=1$x", "Z:3>0*0|1=3$",
+            "{\"numToAttrib\":{\"0\":[\"bold\",\"\"],"
+            "\"1\":[\"bold\",\"true\"]},\"nextNum\":2}",
+            "Z:2>1+1*0|1=2$x", "compose: simpleComposeAttributesTest");
+    compose("Z:4>1=1-1+2$XY", "Z:5>1=3+1$!", NULL, "Z:4>2=1-1+3$XY!",
+            "compose: oracle example");
+    compose("Z:4>2*0+1=3*0+1$AB", "Z:6>0$", "{\"numToAttrib\":{\"0\":"
+            "[\"author\",\"a.x\"]},\"nextNum\":1}", "Z:4>2*0+1=3*0+1$AB",
+            "compose: with identity");
+
+    ab = "{\"numToAttrib\":{\"0\":[\"author\",\"a.A\"],"
+         "\"1\":[\"author\",\"a.B\"]},\"nextNum\":2}";
+
+    follow("Z:4>1=1*0+1$X", "Z:4>1=1*1+1$Y", 0, ab, "Z:5>1=2*1+1$Y",
+           "follow: stored text first");
+    follow("Z:4>1=1*1+1$Y", "Z:4>1=1*0+1$X", 1, ab, "Z:5>1=1*0+1$X",
+           "follow: reverse converges");
+    follow("Z:4>1=1*0+1$X", "Z:4>1=1*1+1$Y", 1, ab, "Z:5>1=1*1+1$Y",
+           "follow: reverseInsertOrder");
+    follow("Z:4>1=1*0+1$X", "Z:4>1=1*0*1+1$Y", 0,
+           "{\"numToAttrib\":{\"0\":[\"author\",\"a.A\"],"
+           "\"1\":[\"insertorder\",\"first\"]},\"nextNum\":2}",
+           "Z:5>1=1*0*1+1$Y", "follow: insertorder=first on op2");
+    follow("Z:4>1=1*0*1+1$Y", "Z:4>1=1*0+1$X", 0,
+           "{\"numToAttrib\":{\"0\":[\"author\",\"a.A\"],"
+           "\"1\":[\"insertorder\",\"first\"]},\"nextNum\":2}",
+           "Z:5>1=2*0+1$X", "follow: insertorder=first on op1");
+    follow("Z:4>1=1+1$X", "Z:4>1=1|1+1$\n", 0, NULL, "Z:5>1=2|1+1$\n",
+           "follow: newline tie (op2 starts with newline)");
+    follow("Z:4>1=1|1+1$\n", "Z:4>1=1+1$X", 0, NULL, "Z:5>1=1+1$X",
+           "follow: newline tie (op1 starts with newline)");
+    follow("Z:c<6-6$", "Z:c>4=6*0+4$big ", 0, "{\"numToAttrib\":{\"0\":"
+           "[\"author\",\"a.A\"]},\"nextNum\":1}", "Z:6>4*0+4$big ",
+           "follow: delete vs insert");
+    follow("Z:4>0*1=1$", "Z:4>0*0=1$", 0,
+           "{\"numToAttrib\":{\"0\":[\"bold\",\"a\"],"
+           "\"1\":[\"bold\",\"b\"]},\"nextNum\":2}", "Z:4>0*0=1$",
+           "follow: attribute conflict, smaller value wins (1)");
+    follow("Z:4>0*0=1$", "Z:4>0*1=1$", 0,
+           "{\"numToAttrib\":{\"0\":[\"bold\",\"a\"],"
+           "\"1\":[\"bold\",\"b\"]},\"nextNum\":2}", "Z:4>0$",
+           "follow: attribute conflict, smaller value wins (2)");
+    follow("Z:az>2*0+2$Hi", "Z:az>1*0+1$X", 0, "{\"numToAttrib\":{\"0\":"
+           "[\"author\",\"a.A\"]},\"nextNum\":1}", "Z:b1>1=2*0+1$X",
+           "follow: EP2 captured rebase");
+    follow("Z:1>1+1$a", "Z:1>1+1$b", 1, NULL, "Z:2>1+1$b",
+           "follow: oracle example");
+
+    /* JS compares UTF-16 units: U+1F600 (D83D DE00) sorts before U+FFFF */
+    follow("Z:4>0*1=1$", "Z:4>0*0=1$", 0,
+           "{\"numToAttrib\":{\"0\":[\"bold\",\"\xef\xbf\xbf\"],"
+           "\"1\":[\"bold\",\"\xf0\x9f\x98\x80\"]},\"nextNum\":2}",
+           "Z:4>0$", "follow: UTF-16 order of values (emoji < U+FFFF)");
+    cs1 = S("Z:4>1=1+1$X");
+    cs2 = S("Z:5>1=1+1$X");
+    ok(ngx_pad_cs_follow(ctx, &cs1, &cs2, 0, NULL, &out) == NGX_PAD_CS_ERROR
+       && err_is("Failed assertion: mismatched follow - cannot transform cs1 "
+              "on top of cs2"), "follow: mismatched lengths error");
+}
+
+
+static void
+test_splice(void)
+{
+    splice("\n", 0, 0, "a\xf0\x9f\x98\x80", "*0",
+           "Z:1>3*0+3$a\xf0\x9f\x98\x80", "makeSplice: §6.1 emoji example");
+    splice("a\nb\nc\n", 5, 0, "def", NULL, "Z:6>3|2=4=1+3$def",
+           "makeSplice: testMakeSplice");
+    apply("Z:6>3|2=4=1+3$def", "a\nb\nc\n", "a\nb\ncdef\n",
+          "makeSplice: testMakeSplice applies");
+    splice("123", 3, 0, "456", NULL, "Z:3>3=3+3$456",
+           "makeSplice at the end (2.x)");
+
+    /* past the end: 2.x clamps start to the length, 1.8.14 to length-1 */
+    splice("abc\n", 10, 3, "X", NULL, "Z:4>1|1=4+1$X",
+           "makeSplice past the end inserts after the final newline (2.x)");
+    splice("abc\n", 1, 10, "", NULL, "Z:4<3=1|1-3$",
+           "makeSplice: ndel clamped to the end");
+    splice("abc\n", -1, 0, "", NULL,
+           "!start index must be non-negative (is -1)",
+           "makeSplice: negative start (2.x RangeError)");
+    splice("abc\n", 0, -2, "", NULL,
+           "!characters to delete must be non-negative (is -2)",
+           "makeSplice: negative ndel (2.x RangeError)");
+    splice("\xf0\x9f\x98\x80\n", 1, 0, "x", NULL,
+           "!makeSplice: the splice splits a surrogate pair (a character "
+           "outside the BMP)", "makeSplice: inside a surrogate pair");
+    splice("ab\ncd\n", 1, 3, "x\ny", NULL, "Z:6>0=1|1-2-1|1+2+1$x\ny",
+           "makeSplice: multi-line delete and insert");
+}
+
+
+static void
+test_pool_and_wire(void)
+{
+    json_t          *j;
+    char            *s;
+    ngx_pad_str_t    cs, out, k, v, k2, v2;
+    ngx_pad_pool_t  *p1, *p2, *c;
+
+    p1 = P("{\"numToAttrib\":{\"0\":[\"baz\",\"qux\"],"
+           "\"1\":[\"foo\",\"bar\"]},\"nextNum\":2}");
+    p2 = P("{\"numToAttrib\":{\"0\":[\"foo\",\"bar\"]},\"nextNum\":1}");
+
+    cs = S("Z:1>2*1+1*0+1$ab");
+    ok(ngx_pad_cs_move_ops_to_new_pool(ctx, &cs, p1, p2, &out)
+       == NGX_PAD_CS_OK && eq(&out, "Z:1>2*0+1*1+1$ab"),
+       "moveOpsToNewPool: testMoveOpsToNewPool");
+    cs = S("*1+1*0+1");
+    ok(ngx_pad_cs_move_ops_to_new_pool(ctx, &cs, p1, p2, &out)
+       == NGX_PAD_CS_OK && eq(&out, "*0+1*1+1"),
+       "moveOpsToNewPool: attribution string");
+    cs = S("Z:1>2*1*5+1*0+1$*5");
+    ok(ngx_pad_cs_move_ops_to_new_pool(ctx, &cs, p1, p2, &out)
+       == NGX_PAD_CS_OK && eq(&out, "Z:1>2*0+1*1+1$*5"),
+       "moveOpsToNewPool: unknown attribute dropped, charBank untouched");
+    ngx_pad_pool_destroy(p1);
+    ngx_pad_pool_destroy(p2);
+
+    p1 = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.A\"],\"1\":[\"bold\","
+           "\"true\"],\"2\":[\"author\",\"a.BBBB\"]},\"nextNum\":3}");
+    p2 = ngx_pad_pool_create();
+    cs = S("Z:6>3=5*2+3$xyz");
+    ok(ngx_pad_cs_prepare_for_wire(ctx, &cs, p1, p2, &out) == NGX_PAD_CS_OK
+       && eq(&out, "Z:6>3=5*0+3$xyz"), "prepareForWire: §6.5 example");
+    j = ngx_pad_pool_to_json(p2);
+    s = json_dumps(j, JSON_COMPACT);
+    ok(s && strcmp(s, "{\"numToAttrib\":{\"0\":[\"author\",\"a.BBBB\"]},"
+                      "\"nextNum\":1}") == 0, "prepareForWire: wire pool");
+    free(s);
+    json_decref(j);
+    ngx_pad_pool_destroy(p2);
+    ngx_pad_pool_destroy(p1);
+
+    /* putAttrib and the "k,v" quirk */
+
+    p1 = ngx_pad_pool_create();
+    k = S("a,b");
+    v = S("c");
+    k2 = S("a");
+    v2 = S("b,c");
+    ok(ngx_pad_pool_put_attrib(p1, &k, &v, 0) == 0, "pool: first is 0");
+    ok(ngx_pad_pool_put_attrib(p1, &k2, &v2, 1) == 0,
+       "pool: [\"a\",\"b,c\"] collides with [\"a,b\",\"c\"]");
+    ok(ngx_pad_pool_put_attrib(p1, &v, &k, 1) == -1,
+       "pool: absent with dontAddIfAbsent");
+    ok(ngx_pad_pool_put_attrib(p1, &v, &k, 0) == 1, "pool: next is 1");
+    ok(ngx_pad_pool_get(p1, 1, &k2, &v2) == 0 && eq(&k2, "c")
+       && eq(&v2, "a,b"), "pool: getAttrib");
+    ok(ngx_pad_pool_get(p1, 2, &k2, &v2) == -1, "pool: getAttrib absent");
+    c = ngx_pad_pool_clone(p1);
+    ok(c && ngx_pad_pool_next_num(c) == 2
+       && ngx_pad_pool_put_attrib(c, &v, &k, 1) == 1, "pool: clone");
+    ngx_pad_pool_destroy(c);
+    ngx_pad_pool_destroy(p1);
+
+    /* fromJsonable: the later number wins a "k,v" collision */
+    p1 = P("{\"numToAttrib\":{\"1\":[\"a\",\"b,c\"],\"0\":[\"a,b\",\"c\"]},"
+           "\"nextNum\":2}");
+    k = S("a,b");
+    v = S("c");
+    ok(ngx_pad_pool_put_attrib(p1, &k, &v, 1) == 1,
+       "pool JSON: attribToNum rebuilt in number order");
+    ngx_pad_pool_destroy(p1);
+
+    /* compose keeps the quirk: *0 is rewritten as the colliding *1 */
+    compose("Z:1>0*0=1$", "Z:1>0*2=1$",
+            "{\"numToAttrib\":{\"0\":[\"a,b\",\"c\"],\"1\":[\"a\",\"b,c\"],"
+            "\"2\":[\"x\",\"y\"]},\"nextNum\":3}", "Z:1>0*1*2=1$",
+            "compose: \"k,v\" quirk in AttributeMap.toString");
+}
+
+
+static void
+test_identity_inverse(void)
+{
+    ngx_pad_str_t     cs, out, t;
+    ngx_pad_pool_t   *pool;
+    ngx_pad_atext_t   at, at2, back;
+
+    ok(ngx_pad_cs_identity(ctx, 6, &out) == NGX_PAD_CS_OK
+       && eq(&out, "Z:6>0$"), "identity(6)");
+    cs = S("Z:6>0$");
+    ok(ngx_pad_cs_is_identity(ctx, &cs) == 1, "isIdentity(Z:6>0$)");
+    cs = S("Z:6>0*0=1$");
+    ok(ngx_pad_cs_is_identity(ctx, &cs) == 0, "isIdentity(Z:6>0*0=1$)");
+    cs = S("Z:6>0-5*0+5$hello");
+    ok(ngx_pad_cs_is_identity(ctx, &cs) == 0, "isIdentity(net no-op)");
+
+    t = S("hello\nworld\n");
+    ok(ngx_pad_atext_make(ctx, &t, NULL, &at) == NGX_PAD_CS_OK
+       && eq(&at.attribs, "|2+c"), "makeAText");
+    t = S("a\nb");
+    ok(ngx_pad_atext_make(ctx, &t, NULL, &at) == NGX_PAD_CS_OK
+       && eq(&at.attribs, "|1+2+1"), "makeAttribution: tail after newline");
+
+    /* inverse restores text and attributes */
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.x\"],"
+             "\"1\":[\"author\",\"a.y\"],\"2\":[\"bold\",\"true\"]},"
+             "\"nextNum\":3}");
+    at.text = S("hello\nworld\n");
+    at.attribs = S("*0+5*1|1+1*1+5|1+1");
+
+    cs = S("Z:c>1*2=3-2*1+3$XYZ");
+    ok(ngx_pad_cs_apply_to_atext(ctx, &cs, &at, pool, &at2)
+       == NGX_PAD_CS_OK && eq(&at2.text, "helXYZ\nworld\n"),
+       "inverse: forward apply");
+    ok(ngx_pad_cs_inverse(ctx, &cs, &at, pool, &out) == NGX_PAD_CS_OK
+       && eq(&out, "Z:d<1*3=3-3*0+2$lo"), "inverse: bold removed, text back");
+    ok(ngx_pad_cs_apply_to_atext(ctx, &out, &at2, pool, &back)
+       == NGX_PAD_CS_OK && eq(&back.text, "hello\nworld\n")
+       && eq(&back.attribs, "*0+5*1|1+1*1+5|1+1"),
+       "inverse: applying it restores the AText");
+    ok(ngx_pad_pool_next_num(pool) == 4, "inverse: [bold,\"\"] added");
+
+    cs = S("Z:c<6|1=6|1-6$");
+    ok(ngx_pad_cs_inverse(ctx, &cs, &at, pool, &out) == NGX_PAD_CS_OK
+       && eq(&out, "Z:6>6|1=6*1+5|1+1$world\n"),
+       "inverse: deleted line comes back with its author");
+
+    cs = S("Z:c>0|1=3=2$");
+    ok(ngx_pad_cs_inverse(ctx, &cs, &at, pool, &out) == NGX_PAD_CS_ERROR,
+       "inverse: keep op with |1 not at a line end is refused");
+
+    ngx_pad_pool_destroy(pool);
+}
+
+
+static void
+test_assembler(void)
+{
+    assem("-c*3*4+6|3=az*asdf0*1*2*3+1=1-1+1*0+1=1-1+1|c=c-1",
+          "-c*3*4+6|3=az*asdf0*1*2*3+1=1-1+1*0+1=1-1+1|c=c-1",
+          "smartOpAssembler: round trip");
+    assem("-c*3*4+6|1+1=5", "-c*3*4+6|1+1",
+          "smartOpAssembler: final pure keep dropped");
+    assem("-c*3*4+6*3*4+1*3*4+9=5", "-c*3*4+g",
+          "smartOpAssembler: merge + ops");
+    assem("-c*3*4+6*3*4|1+1*3*4|9+f*3*4+k=5", "-c*3*4|a+m*3*4+k",
+          "smartOpAssembler: merge multiline + ops");
+    assem("-c-6-1-9=5", "-s", "smartOpAssembler: merge - ops");
+    assem("-c-6|1-1|9-f-k=5", "|a-y-k",
+          "smartOpAssembler: merge multiline - ops");
+    assem("-c*3*4=6*2*4=1*3*4=f*3*4=2*3*4=a=k=5", "-c*3*4=6*2*4=1*3*4=r",
+          "smartOpAssembler: merge = ops");
+    assem("-c*3*4=6*2*4|1=1*3*4|9=f*3*4|2=2*3*4=a*3*4=1=k=5",
+          "-c*3*4=6*2*4|1=1*3*4|b=h*3*4=b",
+          "smartOpAssembler: merge multiline = ops");
+    assem("-c*3*4+6*3*4+0*3*4+1+0*3*4+1", "-c*3*4+8",
+          "smartOpAssembler: + ops with 0 chars ignored");
+    assem("-c-6-0-1-0-1", "-k", "smartOpAssembler: - ops with 0 chars");
+    assem("+1-1+1-1", "-2+2", "smartOpAssembler: - before +");
+    assem("=1\n+1", "=1+1", "deserializeOps: newline between ops skipped");
+}
+
+
+static void
+test_memory(void)
+{
+    int              i;
+    size_t           m1, m2;
+    ngx_pad_str_t    cs1, cs2, out;
+    ngx_pad_pool_t  *pool;
+
+    pool = ngx_pad_pool_create();
+    cs1 = S("Z:4>1=1+1$X");
+    cs2 = S("Z:4>1=2+1$Y");
+
+    for (i = 0; i < 10; i++) {
+        ngx_pad_ctx_reset(ctx);
+        (void) ngx_pad_cs_follow(ctx, &cs1, &cs2, 0, pool, &out);
+    }
+
+    m1 = ngx_pad_ctx_memory(ctx);
+
+    for (i = 0; i < 1000; i++) {
+        ngx_pad_ctx_reset(ctx);
+        (void) ngx_pad_cs_follow(ctx, &cs1, &cs2, 0, pool, &out);
+    }
+
+    m2 = ngx_pad_ctx_memory(ctx);
+
+    ok(m1 == m2 && eq(&out, "Z:5>1=3+1$Y"),
+       "context: memory is reused across operations");
+
+    ngx_pad_pool_destroy(pool);
+}
+
+
+int
+main(void)
+{
+    ctx = ngx_pad_ctx_create();
+
+    if (ctx == NULL) {
+        printf("Bail out! no memory\n");
+        return 1;
+    }
+
+    test_check_rep();
+    test_apply();
+    test_welcome();
+    test_compose_follow();
+    test_splice();
+    test_pool_and_wire();
+    test_identity_inverse();
+    test_assembler();
+    test_memory();
+
+    ngx_pad_ctx_destroy(ctx);
+
+    printf("1..%d\n", tests);
+
+    return failed ? 1 : 0;
+}
