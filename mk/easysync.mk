@@ -4,7 +4,13 @@
 ES_SRCS := $(wildcard $(ROOT)/src/easysync/*.c)
 ES_HDRS := $(wildcard $(ROOT)/src/easysync/*.h)
 
+TOOLS     += $(BUILD)/pad-changeset
 UNIT_BINS += $(BUILD)/unit/easysync_test
+
+$(BUILD)/pad-changeset: $(ROOT)/tools/pad-changeset.c $(ES_SRCS) $(ES_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(WFLAGS) -I$(ROOT)/src -o $@ \
+	    $(ROOT)/tools/pad-changeset.c $(ES_SRCS) -ljansson
 
 $(BUILD)/unit/easysync_test: $(ROOT)/t/unit/easysync_test.c $(ES_SRCS) \
                              $(ES_HDRS)
