@@ -1,0 +1,1023 @@
+
+/*
+ * WebSocket (RFC 6455) on a taken-over HTTP/1.1 connection.
+ *
+ * The handshake is validated (400 with a reason, 426 for a wrong
+ * version), the 101 is sent through the HTTP filters and flushed, and the
+ * connection's read and write handlers are replaced, as the upstream
+ * upgrade and HTTP/2 code do: the request stays alive (r->main->count),
+ * bytes left in r->header_in are decoded first, reads go into a shared
+ * per-worker buffer, writes go through the connection's ordered queue
+ * (ngx_pad_outq.c) with c->send_chain, and c->idle lets a graceful
+ * shutdown reach the read handler with c->close set (close 1001).
+ *
+ * Closing never frees anything from inside a callback: it queues a close
+ * frame and posts the write event; the request is finalized only at the
+ * top of an event handler.
+ */
+
+
+#include <ngx_sha1.h>
+
+#include "transport/ngx_pad_transport.h"
+
+
+#define NGX_PAD_WS_GUID  "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define NGX_PAD_WS_READS_PER_EVENT  8
+#define NGX_PAD_HTTP_UPGRADE_REQUIRED  426
+
+
+static ngx_int_t ngx_pad_ws_header_has_token(ngx_http_request_t *r,
+    const char *name, size_t name_len, const char *token, size_t token_len);
+static ngx_table_elt_t *ngx_pad_ws_find_header(ngx_http_request_t *r,
+    const char *name, size_t len);
+static ngx_int_t ngx_pad_ws_reject(ngx_http_request_t *r, ngx_uint_t status,
+    const char *reason);
+static void ngx_pad_ws_read_handler(ngx_event_t *rev);
+static void ngx_pad_ws_write_handler(ngx_event_t *wev);
+static void ngx_pad_ws_timer_handler(ngx_event_t *ev);
+static void ngx_pad_ws_process(ngx_pad_ws_t *ws, u_char *p, u_char *end);
+static void ngx_pad_ws_on_control(ngx_pad_ws_t *ws, ngx_uint_t opcode);
+static void ngx_pad_ws_on_message(ngx_pad_ws_t *ws, u_char *data,
+    size_t len);
+static void ngx_pad_ws_finalize(ngx_pad_ws_t *ws);
+static void ngx_pad_ws_cleanup(void *data);
+static void ngx_pad_ws_detach(ngx_pad_ws_t *ws);
+
+
+static u_char  *ngx_pad_ws_rbuf;
+
+
+ngx_int_t
+ngx_pad_ws_init_worker(ngx_cycle_t *cycle)
+{
+    ngx_pad_ws_rbuf = ngx_alloc(NGX_PAD_READ_BUF, cycle->log);
+    if (ngx_pad_ws_rbuf == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_pad_ws_exit_worker(void)
+{
+    if (ngx_pad_ws_rbuf) {
+        ngx_free(ngx_pad_ws_rbuf);
+        ngx_pad_ws_rbuf = NULL;
+    }
+}
+
+
+static ngx_table_elt_t *
+ngx_pad_ws_find_header(ngx_http_request_t *r, const char *name, size_t len)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            return &h[i];
+        }
+    }
+}
+
+
+/* whether any header "name" holds "token" in its comma-separated list */
+
+static ngx_int_t
+ngx_pad_ws_header_has_token(ngx_http_request_t *r, const char *name,
+    size_t name_len, const char *token, size_t token_len)
+{
+    u_char           *p, *end, *s;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return 0;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len != name_len
+            || ngx_strncasecmp(h[i].key.data, (u_char *) name, name_len) != 0)
+        {
+            continue;
+        }
+
+        p = h[i].value.data;
+        end = p + h[i].value.len;
+
+        while (p < end) {
+            while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) {
+                p++;
+            }
+
+            s = p;
+
+            while (p < end && *p != ',') {
+                p++;
+            }
+
+            while (p > s && (p[-1] == ' ' || p[-1] == '\t')) {
+                p--;
+            }
+
+            if ((size_t) (p - s) == token_len
+                && ngx_strncasecmp(s, (u_char *) token, token_len) == 0)
+            {
+                return 1;
+            }
+
+            while (p < end && *p != ',') {
+                p++;
+            }
+        }
+    }
+}
+
+
+static ngx_int_t
+ngx_pad_ws_reject(ngx_http_request_t *r, ngx_uint_t status,
+    const char *reason)
+{
+    size_t            len;
+    ngx_int_t         rc;
+    ngx_buf_t        *b;
+    ngx_chain_t       out;
+    ngx_table_elt_t  *h;
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "pad: websocket handshake refused: %s", reason);
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (status == NGX_PAD_HTTP_UPGRADE_REQUIRED) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Sec-WebSocket-Version");
+        ngx_str_set(&h->value, "13");
+
+        /* not in nginx's status table */
+        ngx_str_set(&r->headers_out.status_line, "426 Upgrade Required");
+    }
+
+    len = ngx_strlen(reason);
+
+    b = ngx_create_temp_buf(r->pool, len + 1);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->last = ngx_cpymem(b->last, reason, len);
+    *b->last++ = LF;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = len + 1;
+    ngx_str_set(&r->headers_out.content_type, "text/plain");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->keepalive = 0;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+/*
+ * Validates the upgrade request and takes the connection over.  s is the
+ * session being upgraded (a probe), or NULL for a direct WebSocket
+ * session, which is created here.  Returns what the content handler
+ * returns.
+ */
+
+ngx_int_t
+ngx_pad_ws_handshake(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
+{
+    u_char               *p;
+    ngx_int_t             rc;
+    ngx_str_t             key, decoded, accept;
+    ngx_sha1_t            sha1;
+    ngx_pad_ws_t         *ws;
+    ngx_table_elt_t      *h, *ver;
+    ngx_connection_t     *c;
+    ngx_pool_cleanup_t   *cln;
+    ngx_pad_loc_conf_t   *plcf;
+    ngx_uint_t            created;
+    u_char                hash[20];
+    u_char                keybuf[32];
+
+    c = r->connection;
+    plcf = ngx_http_get_module_loc_conf(r, ngx_pad_module);
+
+    if (r != r->main) {
+        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
+                                 "websocket in a subrequest");
+    }
+
+#if (NGX_HTTP_V2)
+    if (r->stream) {
+        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
+                                 "websocket over HTTP/2 is not supported");
+    }
+#endif
+
+    if (r->method != NGX_HTTP_GET) {
+        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
+                                 "websocket handshake must be GET");
+    }
+
+    if (r->http_version < NGX_HTTP_VERSION_11) {
+        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
+                                 "websocket handshake needs HTTP/1.1");
+    }
+
+    if (!ngx_pad_ws_header_has_token(r, "Upgrade", 7, "websocket", 9)) {
+        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
+                                 "missing \"Upgrade: websocket\"");
+    }
+
+    if (!ngx_pad_ws_header_has_token(r, "Connection", 10, "upgrade", 7)) {
+        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
+                                 "missing \"Connection: upgrade\"");
+    }
+
+    ver = ngx_pad_ws_find_header(r, "Sec-WebSocket-Version", 21);
+
+    if (ver == NULL) {
+        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
+                                 "missing Sec-WebSocket-Version");
+    }
+
+    if (ver->value.len != 2 || ngx_strncmp(ver->value.data, "13", 2) != 0) {
+        return ngx_pad_ws_reject(r, NGX_PAD_HTTP_UPGRADE_REQUIRED,
+                                 "unsupported Sec-WebSocket-Version");
+    }
+
+    h = ngx_pad_ws_find_header(r, "Sec-WebSocket-Key", 17);
+
+    if (h == NULL) {
+        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
+                                 "missing Sec-WebSocket-Key");
+    }
+
+    key = h->value;
+    decoded.data = keybuf;
+
+    if (key.len != 24
+        || ngx_decode_base64(&decoded, &key) != NGX_OK
+        || decoded.len != 16)
+    {
+        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
+                                 "invalid Sec-WebSocket-Key");
+    }
+
+    if (r->headers_in.content_length_n > 0 || r->headers_in.chunked) {
+        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
+                                 "websocket handshake with a body");
+    }
+
+    created = 0;
+
+    if (s == NULL) {
+        s = ngx_pad_eio_create(r, plcf, NGX_PAD_EIO_WEBSOCKET);
+        if (s == NULL) {
+            return NGX_HTTP_SERVICE_UNAVAILABLE;
+        }
+
+        created = 1;
+    }
+
+    ngx_pad_eio_ref(s);
+
+    /* Sec-WebSocket-Accept = base64(sha1(key + GUID)) */
+
+    ngx_sha1_init(&sha1);
+    ngx_sha1_update(&sha1, key.data, key.len);
+    ngx_sha1_update(&sha1, NGX_PAD_WS_GUID, sizeof(NGX_PAD_WS_GUID) - 1);
+    ngx_sha1_final(hash, &sha1);
+
+    p = ngx_pnalloc(r->pool, ngx_base64_encoded_length(20));
+    if (p == NULL) {
+        goto failed;
+    }
+
+    accept.data = p;
+    key.data = hash;
+    key.len = 20;
+    ngx_encode_base64(&accept, &key);
+
+    ws = ngx_pcalloc(r->pool, sizeof(ngx_pad_ws_t));
+    if (ws == NULL) {
+        goto failed;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        goto failed;
+    }
+
+    ws->request = r;
+    ws->connection = c;
+    ws->conf = plcf;
+    ngx_pad_ws_decoder_init(&ws->dec, plcf->max_payload, 1);
+    ngx_pad_utf8_init(&ws->utf8);
+    ngx_pad_outq_init(&ws->outq);
+
+    ws->timer.handler = ngx_pad_ws_timer_handler;
+    ws->timer.data = ws;
+    ws->timer.log = c->log;
+
+    cln->handler = ngx_pad_ws_cleanup;
+    cln->data = ws;
+
+    ngx_http_set_ctx(r, ws, ngx_pad_module);
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        goto failed;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Upgrade");
+    ngx_str_set(&h->value, "websocket");
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        goto failed;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Sec-WebSocket-Accept");
+    h->value = accept;
+
+    r->headers_out.status = NGX_HTTP_SWITCHING_PROTOCOLS;
+    ngx_str_set(&r->headers_out.status_line, "101 Switching Protocols");
+    r->headers_out.content_length_n = -1;
+    r->keepalive = 0;
+    r->header_only = 1;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK) {
+        goto failed;
+    }
+
+    if (ngx_http_send_special(r, NGX_HTTP_FLUSH) == NGX_ERROR) {
+        goto failed;
+    }
+
+    if (c->buffered) {
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "pad: client did not take the 101 response");
+        goto failed;
+    }
+
+    /* take the connection over */
+
+    r->main->count++;
+
+    ws->session = s;                     /* holds the reference above */
+    s->ws = ws;
+    s->log = c->log;
+    s->upgrading = created ? 0 : 1;
+
+    c->log->action = "serving socket.io over websocket";
+
+    if (c->read->timer_set) {
+        ngx_del_timer(c->read);
+    }
+
+    if (c->write->timer_set) {
+        ngx_del_timer(c->write);
+    }
+
+    c->read->handler = ngx_pad_ws_read_handler;
+    c->write->handler = ngx_pad_ws_write_handler;
+    c->idle = 1;
+
+    (void) ngx_tcp_nodelay(c);
+
+    if (s->upgrading) {
+        ngx_add_timer(&ws->timer, plcf->upgrade_timeout);
+        ws->timer.cancelable = 1;
+
+    } else {
+        /* direct websocket: the open packet is the first frame */
+        if (ngx_pad_eio_send_open(s) != NGX_OK) {
+            ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_INTERNAL, "open failed");
+        }
+    }
+
+    if (ngx_exiting) {
+        ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_GOING_AWAY,
+                         "server shutting down");
+    }
+
+    /* bytes that came with the handshake are the first frames */
+
+    if (r->header_in->pos < r->header_in->last) {
+        ngx_post_event(c->read, &ngx_posted_events);
+    }
+
+    ngx_pad_ws_post_write(ws);
+
+    return NGX_DONE;
+
+failed:
+
+    if (created) {
+        ngx_pad_eio_close(s, "websocket handshake failed");
+    }
+
+    ngx_pad_eio_unref(s);
+
+    return NGX_ERROR;
+}
+
+
+void
+ngx_pad_ws_post_write(ngx_pad_ws_t *ws)
+{
+    ngx_event_t  *wev;
+
+    wev = ws->connection->write;
+
+    if (!wev->posted) {
+        ngx_post_event(wev, &ngx_posted_events);
+    }
+}
+
+
+/* queues one packet (one frame); the posted write event sends it */
+
+ngx_int_t
+ngx_pad_ws_send(ngx_pad_ws_t *ws, ngx_pad_payload_t *p, ngx_uint_t opcode)
+{
+    if (ws->close_sent) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_pad_outq_push(&ws->outq, p, opcode, ws->connection->log)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ws->outq.bytes >= ws->conf->send_lowat) {
+        ws->above_lowat = 1;
+    }
+
+    ngx_pad_ws_post_write(ws);
+
+    return NGX_OK;
+}
+
+
+void
+ngx_pad_ws_close(ngx_pad_ws_t *ws, ngx_uint_t code, const char *reason)
+{
+    size_t              len;
+    ngx_pad_payload_t  *p;
+
+    if (ws->close_sent) {
+        return;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ws->connection->log, 0,
+                   "pad ws: close %ui \"%s\"", code, reason);
+
+    len = reason ? ngx_min(ngx_strlen(reason), 123) : 0;
+
+    p = ngx_pad_payload_alloc(2 + len, ws->connection->log);
+
+    if (p) {
+        p->data[0] = (u_char) (code >> 8);
+        p->data[1] = (u_char) (code & 0xff);
+
+        if (len) {
+            ngx_memcpy(p->data + 2, reason, len);
+        }
+
+        if (ngx_pad_outq_push(&ws->outq, p, NGX_PAD_WS_OP_CLOSE,
+                              ws->connection->log)
+            != NGX_OK)
+        {
+            ws->finalize = 1;
+        }
+
+        ngx_pad_payload_unref(p);
+
+    } else {
+        ws->finalize = 1;
+    }
+
+    ws->close_sent = 1;
+    ws->closing = 1;
+
+    /* wait at most close_timeout for the client's close frame */
+
+    if (ws->timer.timer_set) {
+        ngx_del_timer(&ws->timer);
+    }
+
+    ws->timer.cancelable = 0;
+    ngx_add_timer(&ws->timer, ws->conf->close_timeout);
+
+    ngx_pad_ws_detach(ws);
+    ngx_pad_ws_post_write(ws);
+}
+
+
+/* the session stops using this connection */
+
+static void
+ngx_pad_ws_detach(ngx_pad_ws_t *ws)
+{
+    ngx_pad_eio_session_t  *s;
+
+    s = ws->session;
+
+    if (s == NULL) {
+        return;
+    }
+
+    ws->session = NULL;
+
+    ngx_pad_eio_ws_closed(s, ws);
+    ngx_pad_eio_unref(s);
+}
+
+
+static void
+ngx_pad_ws_read_handler(ngx_event_t *rev)
+{
+    ssize_t              n;
+    ngx_uint_t           i;
+    ngx_pad_ws_t        *ws;
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    c = rev->data;
+    r = c->data;
+    ws = ngx_http_get_module_ctx(r, ngx_pad_module);
+
+    ngx_http_set_log_request(c->log, r);
+
+    if (c->close) {
+        /* graceful shutdown, or worker_shutdown_timeout (c->error) */
+
+        c->close = 0;
+        c->idle = 0;
+
+        if (c->error || ws->close_sent) {
+            ngx_pad_ws_finalize(ws);
+            return;
+        }
+
+        ngx_pad_eio_shutdown();
+
+        ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_GOING_AWAY,
+                         "server shutting down");
+        goto done;
+    }
+
+    if (r->header_in->pos < r->header_in->last) {
+        u_char  *p = r->header_in->pos;
+
+        r->header_in->pos = r->header_in->last;
+        ngx_pad_ws_process(ws, p, r->header_in->last);
+
+        if (ws->finalize || ws->close_received) {
+            goto done;
+        }
+    }
+
+    for (i = 0; i < NGX_PAD_WS_READS_PER_EVENT; i++) {
+
+        if (!rev->ready) {
+            break;
+        }
+
+        n = c->recv(c, ngx_pad_ws_rbuf, NGX_PAD_READ_BUF);
+
+        if (n == NGX_AGAIN) {
+            break;
+        }
+
+        if (n == 0 || n == NGX_ERROR) {
+            if (!ws->close_sent) {
+                ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                              "pad: client closed the websocket "
+                              "without a close frame");
+            }
+
+            c->error = 1;
+            ws->finalize = 1;
+            goto done;
+        }
+
+        ngx_pad_ws_process(ws, ngx_pad_ws_rbuf, ngx_pad_ws_rbuf + n);
+
+        if (ws->finalize || ws->close_received) {
+            goto done;
+        }
+    }
+
+    if (i == NGX_PAD_WS_READS_PER_EVENT && rev->ready) {
+        /* let other connections run; continue on the next iteration */
+        ngx_post_event(rev, &ngx_posted_events);
+
+    } else if (ngx_handle_read_event(rev, 0) != NGX_OK) {
+        ws->finalize = 1;
+    }
+
+done:
+
+    if (ws->finalize) {
+        ngx_pad_ws_finalize(ws);
+    }
+}
+
+
+static void
+ngx_pad_ws_process(ngx_pad_ws_t *ws, u_char *p, u_char *end)
+{
+    int                  rc;
+    size_t               cap;
+    u_char              *m;
+    ngx_pad_ws_event_t   ev;
+
+    while (!ws->finalize && !ws->close_received) {
+
+        rc = ngx_pad_ws_decode(&ws->dec, &p, end, &ev);
+
+        if (rc == NGX_PAD_WS_AGAIN) {
+            return;
+        }
+
+        if (rc == NGX_PAD_WS_FAIL) {
+            ngx_log_error(NGX_LOG_INFO, ws->connection->log, 0,
+                          "pad: websocket protocol error: %s", ev.reason);
+
+            ngx_pad_outq_drop_unsent(&ws->outq);
+            ngx_pad_ws_close(ws, ev.code, ev.reason);
+
+            /* nothing more can be decoded: stop reading */
+            ws->close_received = 1;
+            return;
+        }
+
+        if (ev.opcode >= NGX_PAD_WS_OP_CLOSE) {
+            if (ev.frame_start) {
+                ws->ctl_len = 0;
+            }
+
+            ngx_memcpy(ws->ctl + ws->ctl_len, ev.data, ev.len);
+            ws->ctl_len += ev.len;
+
+            if (ev.frame_end) {
+                ngx_pad_ws_on_control(ws, ev.opcode);
+            }
+
+            continue;
+        }
+
+        if (ev.frame_start && ev.opcode != NGX_PAD_WS_OP_CONT) {
+            ngx_pad_utf8_init(&ws->utf8);
+            ws->msg_len = 0;
+        }
+
+        if (ngx_pad_utf8_feed(&ws->utf8, ev.data, ev.len)
+            == NGX_PAD_UTF8_INVALID
+            || (ev.message_end && ws->utf8.need))
+        {
+            ngx_log_error(NGX_LOG_INFO, ws->connection->log, 0,
+                          "pad: invalid UTF-8 in a websocket text message");
+
+            ngx_pad_outq_drop_unsent(&ws->outq);
+            ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_BAD_DATA,
+                             "invalid UTF-8");
+            ws->close_received = 1;
+            return;
+        }
+
+        if (ws->close_sent) {
+            /* closing: data is no longer delivered */
+            continue;
+        }
+
+        if (ev.message_end && ws->msg_len == 0 && ev.frame_start) {
+            /* a whole message in one chunk: no copy */
+            ngx_pad_ws_on_message(ws, ev.data, ev.len);
+            continue;
+        }
+
+        if (ws->msg_len + ev.len > ws->msg_cap) {
+            cap = ws->msg_cap ? ws->msg_cap : 1024;
+
+            while (cap < ws->msg_len + ev.len) {
+                cap *= 2;
+            }
+
+            if (ev.frame_start && ev.frame_len > ev.len
+                && cap < ws->msg_len + ev.frame_len)
+            {
+                /* one allocation for the declared frame */
+                cap = ws->msg_len + ev.frame_len;
+            }
+
+            cap = ngx_min(cap, ws->conf->max_payload);
+
+            m = ngx_alloc(cap, ws->connection->log);
+            if (m == NULL) {
+                ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_INTERNAL,
+                                 "out of memory");
+                ws->close_received = 1;
+                return;
+            }
+
+            if (ws->msg) {
+                ngx_memcpy(m, ws->msg, ws->msg_len);
+                ngx_free(ws->msg);
+            }
+
+            ws->msg = m;
+            ws->msg_cap = cap;
+        }
+
+        ngx_memcpy(ws->msg + ws->msg_len, ev.data, ev.len);
+        ws->msg_len += ev.len;
+
+        if (ev.message_end) {
+            m = ws->msg;
+            ws->msg = NULL;
+            ws->msg_cap = 0;
+
+            ngx_pad_ws_on_message(ws, m, ws->msg_len);
+
+            ws->msg_len = 0;
+            ngx_free(m);
+        }
+    }
+}
+
+
+static void
+ngx_pad_ws_on_control(ngx_pad_ws_t *ws, ngx_uint_t opcode)
+{
+    ngx_uint_t          code;
+    ngx_pad_payload_t  *p;
+
+    switch (opcode) {
+
+    case NGX_PAD_WS_OP_PING:
+        if (ws->close_sent) {
+            return;
+        }
+
+        p = ngx_pad_payload_from(ws->ctl, ws->ctl_len, ws->connection->log);
+        if (p == NULL) {
+            ws->finalize = 1;
+            return;
+        }
+
+        if (ngx_pad_ws_send(ws, p, NGX_PAD_WS_OP_PONG) == NGX_ERROR) {
+            ws->finalize = 1;
+        }
+
+        ngx_pad_payload_unref(p);
+        return;
+
+    case NGX_PAD_WS_OP_PONG:
+        return;
+
+    default: /* NGX_PAD_WS_OP_CLOSE */
+        ws->close_received = 1;
+
+        if (ws->ctl_len == 0) {
+            code = NGX_PAD_WS_CLOSE_NORMAL;
+
+        } else if (ws->ctl_len == 1) {
+            ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_PROTOCOL,
+                             "invalid close frame");
+            goto check;
+
+        } else {
+            code = (ws->ctl[0] << 8) | ws->ctl[1];
+
+            if (!ngx_pad_ws_close_code_valid(code)) {
+                ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_PROTOCOL,
+                                 "invalid close code");
+                goto check;
+            }
+
+            if (!ngx_pad_utf8_valid(ws->ctl + 2, ws->ctl_len - 2)) {
+                ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_BAD_DATA,
+                                 "invalid UTF-8 in close reason");
+                goto check;
+            }
+        }
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ws->connection->log, 0,
+                       "pad ws: client close %ui", code);
+
+        /* echo the code; after it is written the connection closes */
+        ngx_pad_ws_close(ws, code, NULL);
+
+    check:
+
+        if (ws->outq.head == NULL) {
+            ws->finalize = 1;
+        }
+
+        return;
+    }
+}
+
+
+static void
+ngx_pad_ws_on_message(ngx_pad_ws_t *ws, u_char *data, size_t len)
+{
+    ngx_pad_eio_session_t  *s;
+
+    s = ws->session;
+
+    if (s == NULL) {
+        return;
+    }
+
+    ngx_pad_eio_ref(s);
+    ngx_pad_eio_on_packet(s, data, len, 1);
+    ngx_pad_eio_unref(s);
+}
+
+
+static void
+ngx_pad_ws_write_handler(ngx_event_t *wev)
+{
+    ngx_int_t            rc;
+    ngx_pad_ws_t        *ws;
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    c = wev->data;
+    r = c->data;
+    ws = ngx_http_get_module_ctx(r, ngx_pad_module);
+
+    ngx_http_set_log_request(c->log, r);
+
+    if (ws->finalize) {
+        ngx_pad_ws_finalize(ws);
+        return;
+    }
+
+    rc = ngx_pad_outq_write(c, &ws->outq);
+
+    if (rc == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "pad: websocket write failed");
+        ngx_pad_ws_finalize(ws);
+        return;
+    }
+
+    if (ws->above_lowat && ws->outq.bytes < ws->conf->send_lowat) {
+        ws->above_lowat = 0;
+
+        if (ws->session) {
+            ngx_pad_eio_ws_drained(ws->session);
+        }
+    }
+
+    if (rc == NGX_AGAIN) {
+        if (ngx_handle_write_event(wev, 0) != NGX_OK) {
+            ngx_pad_ws_finalize(ws);
+        }
+
+        return;
+    }
+
+    if (ws->closing && ws->outq.head == NULL) {
+        if (ws->close_received || ws->finalize) {
+            ngx_pad_ws_finalize(ws);
+        }
+
+        /* else: wait for the client's close frame (or the timer) */
+    }
+}
+
+
+static void
+ngx_pad_ws_timer_handler(ngx_event_t *ev)
+{
+    ngx_pad_ws_t  *ws;
+
+    ws = ev->data;
+
+    ngx_http_set_log_request(ws->connection->log, ws->request);
+
+    if (ws->closing) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, ws->connection->log, 0,
+                       "pad ws: close wait timed out");
+        ngx_pad_ws_finalize(ws);
+        return;
+    }
+
+    /* the upgrade probe did not complete in time */
+
+    ngx_log_error(NGX_LOG_INFO, ws->connection->log, 0,
+                  "pad: websocket upgrade timed out");
+
+    ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_NORMAL, "upgrade timeout");
+}
+
+
+static void
+ngx_pad_ws_finalize(ngx_pad_ws_t *ws)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    c = ws->connection;
+    r = ws->request;
+
+    ngx_pad_ws_detach(ws);
+
+    if (ws->timer.timer_set) {
+        ngx_del_timer(&ws->timer);
+    }
+
+    c->idle = 0;
+
+    ngx_http_finalize_request(r, NGX_ERROR);
+    ngx_http_run_posted_requests(c);
+}
+
+
+/* r->pool cleanup: the request (and connection) is going away */
+
+static void
+ngx_pad_ws_cleanup(void *data)
+{
+    ngx_pad_ws_t  *ws = data;
+
+    ngx_pad_ws_detach(ws);
+
+    if (ws->timer.timer_set) {
+        ngx_del_timer(&ws->timer);
+    }
+
+    if (ws->timer.posted) {
+        ngx_delete_posted_event(&ws->timer);
+    }
+
+    ngx_pad_outq_free(&ws->outq);
+
+    if (ws->msg) {
+        ngx_free(ws->msg);
+        ws->msg = NULL;
+    }
+}
