@@ -221,7 +221,8 @@ ngx_pad_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               45000);
     ngx_conf_merge_size_value(conf->send_queue_max, prev->send_queue_max,
                               4 * 1024 * 1024);
-    ngx_conf_merge_size_value(conf->send_lowat, prev->send_lowat, 64 * 1024);
+    ngx_conf_merge_size_value(conf->send_lowat, prev->send_lowat,
+                              ngx_min(64 * 1024, conf->send_queue_max / 4));
     ngx_conf_merge_msec_value(conf->close_timeout, prev->close_timeout,
                               2000);
     ngx_conf_merge_uint_value(conf->max_sessions, prev->max_sessions,
@@ -239,9 +240,9 @@ ngx_pad_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    if (conf->max_payload < 1024 || conf->max_payload > 256 * 1024 * 1024) {
+    if (conf->max_payload < 64 || conf->max_payload > 256 * 1024 * 1024) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_max_payload\" must be 1k..256m");
+                           "\"pad_max_payload\" must be 64..256m");
         return NGX_CONF_ERROR;
     }
 
