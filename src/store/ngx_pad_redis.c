@@ -980,6 +980,7 @@ ngx_pad_redis_timer_handler(ngx_event_t *ev)
 {
     ngx_pad_redis_conn_t  *conn = ev->data;
 
+    u_char                buf[NGX_INT_T_LEN + 16];
     ngx_msec_int_t        left;
     ngx_pad_redis_req_t  *req;
 
@@ -1005,13 +1006,11 @@ ngx_pad_redis_timer_handler(ngx_event_t *ev)
         return;
     }
 
-    ngx_log_error(NGX_LOG_ERR, conn->rc->log, 0,
-                  "pad redis: command on %s connection to %V timed out "
-                  "after %M ms; failing pending commands",
-                  conn->name, &conn->rc->conf->addr_text,
-                  conn->rc->conf->command_timeout);
+    /* logged by ngx_pad_redis_lost() as the reason */
 
-    ngx_pad_redis_drop(conn, "redis command timed out", NULL);
+    ngx_sprintf(buf, "after %M ms%Z", conn->rc->conf->command_timeout);
+
+    ngx_pad_redis_drop(conn, "redis command timed out", (char *) buf);
 }
 
 

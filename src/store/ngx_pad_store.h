@@ -1,7 +1,21 @@
 
 /*
  * ngx_pad_module: pad storage in Redis, the only code that speaks Redis
- * for the pad engine.  See README.md, section "Redis", for the layout.
+ * for the pad engine.  README.md, section "Redis", documents the layout;
+ * the scripts are the .lua files in src/store/scripts/.
+ *
+ * Every call returns a request handle, or NULL when out of memory or when
+ * this process has no Redis client (master, or the module is unused); then
+ * the handler is never called.  Otherwise the handler is called exactly
+ * once, from the event loop (never from inside the call), unless the
+ * request is cancelled with ngx_pad_store_cancel() first.  The result and
+ * every string in it are valid during the handler call only.
+ *
+ * res->status:
+ *   NGX_OK        done;
+ *   NGX_DECLINED  append: the head moved (res->rev is the current head);
+ *                 load/head/readonly_pad/author_get: no such pad/id;
+ *   NGX_ERROR     Redis unreachable, timed out, or refused: res->err.
  */
 
 
@@ -16,10 +30,140 @@
 #include "store/ngx_pad_redis.h"
 
 
-/* init_process: "used" when some location serves pads */
+/* revisions per load/revs reply at most */
+#define NGX_PAD_STORE_RANGE_MAX  1000
+
+
+typedef struct ngx_pad_store_req_s  ngx_pad_store_req_t;
+
+
+typedef struct {
+    ngx_int_t                  status;
+    ngx_str_t                  err;
+
+    /* append: the new revision (conflict: the current head); chat: n */
+    ngx_int_t                  rev;
+    /* append, chat: the time Redis gave the record (ms since the epoch) */
+    int64_t                    ts;
+    /* append, chat: the record as stored and published (JSON) */
+    ngx_str_t                  record;
+
+    /* load, head */
+    ngx_int_t                  head;
+    ngx_int_t                  chat_head;    /* -1: no chat message */
+    /* load: key snapshot (-1 and empty: none, start from "\n") */
+    ngx_int_t                  snap_rev;
+    ngx_str_t                  snapshot;     /* {"rev","text","attribs"} */
+    ngx_str_t                  pool;         /* {"numToAttrib","nextNum"} */
+
+    /* load, revs, chat_range: records from number "from" on */
+    ngx_int_t                  from;
+    ngx_uint_t                 nitems;
+    ngx_str_t                 *items;        /* len 0: missing */
+
+    /* readonly_id, readonly_pad, author_for_token, author_get */
+    ngx_str_t                  value;
+    ngx_uint_t                 created;      /* readonly_id, author: new */
+    ngx_str_t                  name;         /* author: "" when unset */
+    ngx_str_t                  color;        /* author: "" when unset */
+} ngx_pad_store_result_t;
+
+
+typedef void (*ngx_pad_store_handler_pt)(void *data,
+    ngx_pad_store_result_t *res);
+
+
 ngx_int_t ngx_pad_store_init_process(ngx_cycle_t *cycle,
     ngx_pad_store_conf_t *scf, ngx_uint_t used);
 void ngx_pad_store_exit_process(ngx_cycle_t *cycle);
+
+/* 1 when the command connection to Redis is up */
+ngx_uint_t ngx_pad_store_available(void);
+/* pad_snapshot_interval: store a snapshot after revisions rev % N == 0 */
+ngx_uint_t ngx_pad_store_snapshot_interval(void);
+
+void ngx_pad_store_cancel(ngx_pad_store_req_t *req);
+
+
+/*
+ * Appends revision base+1 if the pad's head is still base (base -1
+ * creates the pad with revision 0).  pool_first is the pool's nextNum as
+ * the writer knows it; pool[0..npool-1] are the entries the changeset
+ * introduces, numbered pool_first..., each the JSON ["key","value"].  The
+ * revision is stored with them and published on the pad's channel.
+ */
+ngx_pad_store_req_t *ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base,
+    ngx_str_t *cs, ngx_str_t *author, ngx_int_t pool_first,
+    ngx_str_t *pool, ngx_uint_t npool, ngx_pad_store_handler_pt handler,
+    void *data);
+
+/* stores the AText after revision rev (idempotent); handler may be NULL */
+ngx_pad_store_req_t *ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev,
+    ngx_str_t *text, ngx_str_t *attribs, ngx_pad_store_handler_pt handler,
+    void *data);
+
+/*
+ * head, chat head, latest snapshot <= upto (-1: head), the whole pool and
+ * up to NGX_PAD_STORE_RANGE_MAX revision records after the snapshot, read
+ * atomically; when from + nitems - 1 < upto, read the rest with revs().
+ */
+ngx_pad_store_req_t *ngx_pad_store_load(ngx_str_t *pad, ngx_int_t upto,
+    ngx_pad_store_handler_pt handler, void *data);
+
+/* revision records from..to (at most NGX_PAD_STORE_RANGE_MAX) */
+ngx_pad_store_req_t *ngx_pad_store_revs(ngx_str_t *pad, ngx_int_t from,
+    ngx_int_t to, ngx_pad_store_handler_pt handler, void *data);
+
+/* head and chat head */
+ngx_pad_store_req_t *ngx_pad_store_head(ngx_str_t *pad,
+    ngx_pad_store_handler_pt handler, void *data);
+
+ngx_pad_store_req_t *ngx_pad_store_chat_append(ngx_str_t *pad,
+    ngx_str_t *text, ngx_str_t *author, ngx_pad_store_handler_pt handler,
+    void *data);
+
+/* chat records from..to (at most NGX_PAD_STORE_RANGE_MAX) */
+ngx_pad_store_req_t *ngx_pad_store_chat_range(ngx_str_t *pad,
+    ngx_int_t from, ngx_int_t to, ngx_pad_store_handler_pt handler,
+    void *data);
+
+/* the pad's read-only id; "candidate" (r.<32 hex>) becomes it if none */
+ngx_pad_store_req_t *ngx_pad_store_readonly_id(ngx_str_t *pad,
+    ngx_str_t *candidate, ngx_pad_store_handler_pt handler, void *data);
+
+/* the pad of a read-only id */
+ngx_pad_store_req_t *ngx_pad_store_readonly_pad(ngx_str_t *rid,
+    ngx_pad_store_handler_pt handler, void *data);
+
+/*
+ * The author of a token; a new one (new_id, color) is created when the
+ * token has none (res->created), atomically: two workers seeing the same
+ * new token at once get the same author.
+ */
+ngx_pad_store_req_t *ngx_pad_store_author_for_token(ngx_str_t *token,
+    ngx_str_t *new_id, ngx_str_t *color, ngx_pad_store_handler_pt handler,
+    void *data);
+
+ngx_pad_store_req_t *ngx_pad_store_author_get(ngx_str_t *id,
+    ngx_pad_store_handler_pt handler, void *data);
+
+/* name/color NULL: unchanged; handler may be NULL */
+ngx_pad_store_req_t *ngx_pad_store_author_set(ngx_str_t *id,
+    ngx_str_t *name, ngx_str_t *color, ngx_pad_store_handler_pt handler,
+    void *data);
+
+/* publishes msg on the pad's channel (presence etc.); handler may be NULL */
+ngx_pad_store_req_t *ngx_pad_store_publish(ngx_str_t *pad, ngx_str_t *msg,
+    ngx_pad_store_handler_pt handler, void *data);
+
+/*
+ * Subscribes to the pad's channel: revision records ("type":"rev"), chat
+ * records ("type":"chat") and whatever ngx_pad_store_publish() sends.
+ * See ngx_pad_redis.h for the events; after READY/RESUBSCRIBED read the
+ * head (ngx_pad_store_head/revs) to fill any gap.
+ */
+ngx_pad_redis_sub_t *ngx_pad_store_subscribe(ngx_str_t *pad,
+    ngx_pad_redis_sub_handler_pt handler, void *data);
 
 
 #endif /* _NGX_PAD_STORE_H_INCLUDED_ */

@@ -14,6 +14,7 @@
 #include <ngx_http.h>
 
 #include "store/ngx_pad_store_conf.h"
+#include "store/ngx_pad_http_export.h"
 
 
 static ngx_str_t  ngx_pad_store_default_addr = ngx_string("127.0.0.1:6379");
@@ -116,6 +117,27 @@ ngx_pad_store_set_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     value = cf->args->elts;
 
     return ngx_pad_store_parse_addr(cf, scf, &value[1]);
+}
+
+
+char *
+ngx_pad_store_set_http(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pad_store_conf_t  *scf = (ngx_pad_store_conf_t *)
+                                     ((u_char *) conf + cmd->offset);
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler == ngx_pad_http_export_handler) {
+        return "is duplicate";
+    }
+
+    clcf->handler = ngx_pad_http_export_handler;
+    scf->http = 1;
+
+    return NGX_CONF_OK;
 }
 
 

@@ -48,6 +48,8 @@ char *ngx_pad_store_init_conf(ngx_conf_t *cf, ngx_pad_store_conf_t *scf);
 /* directive handlers; "conf" is the main conf, cmd->offset locates scf */
 char *ngx_pad_store_set_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_pad_store_set_http(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 /*
@@ -83,7 +85,9 @@ char *ngx_pad_store_set_redis(ngx_conf_t *cf, ngx_command_t *cmd,
       (base) + offsetof(ngx_pad_store_conf_t, prefix), NULL },                \
     { ngx_string("pad_snapshot_interval"), NGX_PAD_STORE_MAIN,                \
       ngx_conf_set_num_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
-      (base) + offsetof(ngx_pad_store_conf_t, snapshot_interval), NULL }
+      (base) + offsetof(ngx_pad_store_conf_t, snapshot_interval), NULL },     \
+    { ngx_string("pad_http"), NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,              \
+      ngx_pad_store_set_http, NGX_HTTP_MAIN_CONF_OFFSET, (base), NULL }
 
 
 #endif /* _NGX_PAD_STORE_CONF_H_INCLUDED_ */
