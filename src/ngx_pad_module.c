@@ -17,6 +17,7 @@
 
 #include "ngx_pad_module.h"
 #include "store/ngx_pad_store.h"
+#include "pad/ngx_pad_engine.h"
 
 
 static void *ngx_pad_create_main_conf(ngx_conf_t *cf);
@@ -110,6 +111,10 @@ static ngx_command_t  ngx_pad_commands[] = {
 
     NGX_PAD_STORE_COMMANDS(offsetof(ngx_pad_main_conf_t, store)),
 
+    /* pad engine (src/pad/) */
+
+    NGX_PAD_ENGINE_COMMANDS(offsetof(ngx_pad_main_conf_t, engine)),
+
       ngx_null_command
 };
 
@@ -158,6 +163,7 @@ ngx_pad_create_main_conf(ngx_conf_t *cf)
     pmcf->socketio = 0;
 
     ngx_pad_store_create_conf(&pmcf->store);
+    ngx_pad_engine_create_conf(&pmcf->engine);
 
     return pmcf;
 }
@@ -171,6 +177,11 @@ ngx_pad_init_main_conf(ngx_conf_t *cf, void *conf)
     char  *rv;
 
     rv = ngx_pad_store_init_conf(cf, &pmcf->store);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_pad_engine_init_conf(cf, &pmcf->engine);
     if (rv != NGX_CONF_OK) {
         return rv;
     }
@@ -336,6 +347,12 @@ ngx_pad_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    if (pmcf->socketio
+        && ngx_pad_engine_init_process(cycle, &pmcf->engine) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 }
 
@@ -344,6 +361,8 @@ static void
 ngx_pad_exit_process(ngx_cycle_t *cycle)
 {
     /* other parts: add their exit_process calls above the transport's */
+
+    ngx_pad_engine_exit_process(cycle);
 
     ngx_pad_store_exit_process(cycle);
 

@@ -17,6 +17,7 @@
 #include <ngx_http.h>
 
 #include "store/ngx_pad_store_conf.h"
+#include "pad/ngx_pad_engine_conf.h"
 
 
 #define NGX_PAD_MODULE_VERSION  "0.1.0"
@@ -27,6 +28,7 @@ typedef struct {
 
     /* other parts: add main-level fields below (e.g. Redis address) */
     ngx_pad_store_conf_t       store;        /* Redis, storage (src/store/) */
+    ngx_pad_engine_conf_t      engine;       /* pad engine (src/pad/) */
 } ngx_pad_main_conf_t;
 
 

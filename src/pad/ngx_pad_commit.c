@@ -1,0 +1,876 @@
+
+/*
+ * ngx_pad_module: USER_CHANGES, one commit per pad at a time.
+ *
+ * A commit waits in its pad's FIFO.  The one at its head is validated
+ * and rebased against the worker's copy of the pad (baseRev range,
+ * checkRep, author rules, moveOpsToNewPool, follow over every revision
+ * after baseRev with retransmission detection, length and final newline
+ * checks), then appended by the store only if the stored head is still
+ * the one it was rebased on.  If another writer won, the pad catches up
+ * from the store and the commit is rebased again.  ACCEPT_COMMIT is
+ * queued by the fan-out once the pad advanced to the new revision, i.e.
+ * only after Redis confirmed it.  Any failure: {"disconnect":
+ * "badChangeset"} and the pad is unchanged (nothing was appended).
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+
+#include "pad/ngx_pad_engine.h"
+
+
+#define NGX_PAD_COMMIT_TRIES     64
+#define NGX_PAD_SESSION_PENDING  16
+
+
+static u_char  ngx_pad_commit_why[256];
+
+
+static ngx_int_t ngx_pad_commit_prepare(ngx_pad_pad_t *pad,
+    ngx_pad_commit_t *c, const char **why);
+
+
+ngx_int_t
+ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
+{
+    ngx_pad_pad_t     *pad;
+    ngx_pad_commit_t  *c;
+
+    pad = sess->pad;
+
+    if (m->base_rev < 0 || m->base_rev > pad->head) {
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                      "pad: \"%V\": baseRev %L out of range [0, %L]",
+                      &pad->id, m->base_rev, pad->head);
+        return NGX_DECLINED;
+    }
+
+    if (m->changeset.len > ngx_pad_engine->conf->max_changeset) {
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                      "pad: \"%V\": changeset of %uz bytes is larger than "
+                      "pad_max_changeset", &pad->id, m->changeset.len);
+        return NGX_DECLINED;
+    }
+
+    if (sess->pending >= NGX_PAD_SESSION_PENDING
+        || pad->ncommits >= ngx_pad_engine->conf->max_commits)
+    {
+        ngx_log_error(NGX_LOG_WARN, ngx_pad_socket_log(sess->socket), 0,
+                      "pad: \"%V\": too many pending commits", &pad->id);
+        return NGX_DECLINED;
+    }
+
+    c = ngx_calloc(sizeof(ngx_pad_commit_t), ngx_pad_engine->log);
+    if (c == NULL) {
+        return NGX_ERROR;
+    }
+
+    c->changeset.data = ngx_alloc(m->changeset.len + 1, ngx_pad_engine->log);
+    if (c->changeset.data == NULL) {
+        ngx_free(c);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(c->changeset.data, m->changeset.data, m->changeset.len);
+    c->changeset.len = m->changeset.len;
+    c->base_rev = m->base_rev;
+    c->apool = json_incref(m->apool);
+    c->session = sess;
+
+    sess->refs++;
+    sess->pending++;
+
+    ngx_queue_insert_tail(&pad->commits, &c->queue);
+    pad->ncommits++;
+
+    ngx_pad_commit_next(pad);
+
+    return NGX_OK;
+}
+
+
+void
+ngx_pad_commit_free(ngx_pad_commit_t *c)
+{
+    ngx_free(c->changeset.data);
+    ngx_free(c->rebased.data);
+    ngx_free((void *) c->atext.text.data);
+    ngx_free((void *) c->atext.attribs.data);
+
+    if (c->pool) {
+        ngx_pad_pool_destroy(c->pool);
+    }
+
+    json_decref(c->apool);
+
+    c->session->pending--;
+    ngx_pad_session_unref(c->session);
+
+    ngx_free(c);
+}
+
+
+static void
+ngx_pad_commit_drop_prepared(ngx_pad_commit_t *c)
+{
+    ngx_free(c->rebased.data);
+    ngx_free((void *) c->atext.text.data);
+    ngx_free((void *) c->atext.attribs.data);
+
+    c->rebased.data = NULL;
+    c->atext.text.data = NULL;
+    c->atext.attribs.data = NULL;
+
+    if (c->pool) {
+        ngx_pad_pool_destroy(c->pool);
+        c->pool = NULL;
+    }
+}
+
+
+static ngx_pad_commit_t *
+ngx_pad_commit_head(ngx_pad_pad_t *pad)
+{
+    if (ngx_queue_empty(&pad->commits)) {
+        return NULL;
+    }
+
+    return ngx_queue_data(ngx_queue_head(&pad->commits), ngx_pad_commit_t,
+                          queue);
+}
+
+
+static void
+ngx_pad_commit_done(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
+{
+    ngx_queue_remove(&c->queue);
+    pad->ncommits--;
+    ngx_pad_commit_free(c);
+}
+
+
+/* processes queued commits until one waits for the store */
+
+void
+ngx_pad_commit_next(ngx_pad_pad_t *pad)
+{
+    ngx_int_t           rc;
+    const char         *why;
+    ngx_pad_commit_t   *c;
+    ngx_pad_session_t  *sess;
+
+    while (!pad->committing && !pad->catching_up
+           && pad->state == NGX_PAD_READY)
+    {
+        c = ngx_pad_commit_head(pad);
+        if (c == NULL) {
+            return;
+        }
+
+        sess = c->session;
+
+        if (sess->socket == NULL || sess->pad != pad
+            || sess->state != NGX_PAD_SESSION_JOINED)
+        {
+            ngx_pad_commit_done(pad, c);
+            continue;
+        }
+
+        why = NULL;
+        rc = ngx_pad_commit_prepare(pad, c, &why);
+
+        if (rc == NGX_DECLINED) {
+            /* nothing changes: ACCEPT_COMMIT at the session's head */
+            sess->noop_accept = 1;
+            ngx_pad_commit_done(pad, c);
+            ngx_pad_fanout_session(sess);
+            continue;
+        }
+
+        if (rc != NGX_OK) {
+            ngx_pad_engine->rejected++;
+            ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                          "pad: \"%V\": bad changeset from %*s: %s",
+                          &pad->id, sess->author_len, sess->author,
+                          why ? why : "out of memory");
+            ngx_pad_session_disconnect(sess, "badChangeset");
+            ngx_pad_commit_done(pad, c);
+            continue;
+        }
+
+        pad->committing = 1;
+        pad->refs++;
+
+        if (ngx_pad_pstore_append(pad, c) != NGX_OK) {
+            pad->committing = 0;
+            pad->refs--;
+            ngx_pad_commit_drop_prepared(c);
+            ngx_pad_session_disconnect(sess, "unavailable");
+            ngx_pad_commit_done(pad, c);
+            continue;
+        }
+
+        return;
+    }
+}
+
+
+/* the store's answer to ngx_pad_pstore_append() */
+
+void
+ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
+{
+    ngx_pad_str_t       cs, author;
+    ngx_pad_commit_t   *c;
+    ngx_pad_session_t  *sess;
+
+    pad->committing = 0;
+
+    c = ngx_pad_commit_head(pad);
+
+    if (c == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": append reply without a commit",
+                      &pad->id);
+        ngx_pad_pad_release(pad);
+        return;
+    }
+
+    sess = c->session;
+
+    if (rc == NGX_OK) {
+        if (c->pool) {
+            ngx_pad_pool_destroy(pad->pool);
+            pad->pool = c->pool;
+            c->pool = NULL;
+        }
+
+        cs.data = (const char *) c->rebased.data;
+        cs.len = c->rebased.len;
+        author.data = (const char *) sess->author;
+        author.len = sess->author_len;
+
+        if (ngx_pad_pad_advance(pad, c->rev, &cs, &author, c->time,
+                                sess->serial, &c->atext)
+            != NGX_OK)
+        {
+            /* stored but not applied here: read it back as a remote one */
+            pad->want_head = ngx_max(pad->want_head, c->rev);
+        }
+
+        c->atext.text.data = NULL;
+        c->atext.attribs.data = NULL;
+
+        ngx_pad_engine->commits++;
+        ngx_pad_commit_done(pad, c);
+
+    } else if (rc == NGX_DECLINED) {
+        /* another writer appended first: catch up and rebase again */
+
+        ngx_pad_engine->conflicts++;
+        ngx_pad_commit_drop_prepared(c);
+
+        if (++c->tries > NGX_PAD_COMMIT_TRIES) {
+            ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
+                          "pad: \"%V\": commit lost %ui races, giving up",
+                          &pad->id, c->tries);
+            ngx_pad_session_disconnect(sess, "badChangeset");
+            ngx_pad_commit_done(pad, c);
+        }
+
+        pad->want_head = ngx_max(pad->want_head, pad->head + 1);
+
+    } else {
+        /* the outcome is unknown: never acknowledged, read back later */
+
+        ngx_pad_commit_drop_prepared(c);
+        ngx_pad_session_disconnect(sess, "unavailable");
+        ngx_pad_commit_done(pad, c);
+
+        pad->want_head = ngx_max(pad->want_head, pad->head + 1);
+    }
+
+    if (pad->want_head > pad->head) {
+        ngx_pad_pad_catch_up(pad);
+    }
+
+    ngx_pad_commit_next(pad);
+
+    ngx_pad_pad_release(pad);
+}
+
+
+/* base 36 number at p; advances p */
+
+static intptr_t
+ngx_pad_commit_num36(const char **pp, const char *end)
+{
+    intptr_t     n;
+    const char  *p;
+
+    n = 0;
+
+    for (p = *pp; p < end; p++) {
+        if (*p >= '0' && *p <= '9') {
+            n = n * 36 + (*p - '0');
+
+        } else if (*p >= 'a' && *p <= 'z') {
+            n = n * 36 + (*p - 'a' + 10);
+
+        } else {
+            break;
+        }
+
+        if (n > (intptr_t) 1 << 40) {
+            return -1;
+        }
+    }
+
+    if (p == *pp) {
+        return -1;
+    }
+
+    *pp = p;
+
+    return n;
+}
+
+
+static int
+ngx_pad_commit_str_eq(ngx_pad_str_t *a, const char *b, size_t blen)
+{
+    return a->len == blen && (blen == 0 || ngx_memcmp(a->data, b, blen) == 0);
+}
+
+
+static u_char *
+ngx_pad_commit_put36(u_char *p, intptr_t n)
+{
+    u_char   tmp[16];
+    size_t   i;
+
+    i = 0;
+
+    do {
+        tmp[i++] = "0123456789abcdefghijklmnopqrstuvwxyz"[n % 36];
+        n /= 36;
+    } while (n && i < sizeof(tmp));
+
+    while (i) {
+        *p++ = tmp[--i];
+    }
+
+    return p;
+}
+
+
+/* one op of a checked changeset's ops */
+
+typedef struct {
+    const char    *start;        /* the op */
+    const char    *attrs_end;    /* end of its "*n" list */
+    const char    *end;
+    char           opcode;
+} ngx_pad_commit_op_t;
+
+
+static ngx_int_t
+ngx_pad_commit_next_op(const char **pp, const char *end,
+    ngx_pad_commit_op_t *op)
+{
+    const char  *p;
+
+    p = *pp;
+    op->start = p;
+
+    while (p < end && *p == '*') {
+        p++;
+
+        if (ngx_pad_commit_num36(&p, end) < 0) {
+            return NGX_ERROR;
+        }
+    }
+
+    op->attrs_end = p;
+
+    if (p < end && *p == '|') {
+        p++;
+
+        if (ngx_pad_commit_num36(&p, end) < 0) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (p >= end || (*p != '+' && *p != '-' && *p != '=')) {
+        return NGX_ERROR;
+    }
+
+    op->opcode = *p++;
+
+    if (ngx_pad_commit_num36(&p, end) < 0) {
+        return NGX_ERROR;
+    }
+
+    op->end = p;
+    *pp = p;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Author rules on a checked changeset: every attribute number must be in
+ * the wire pool; "author" must be the session's author, except on "="
+ * ops, where "" (clear authorship) or an author already in the pad's
+ * pool may appear.  A "+" without an author is refused with
+ * pad_require_author on; otherwise *stamp is set.
+ */
+
+static ngx_int_t
+ngx_pad_commit_authors(ngx_pad_pad_t *pad, ngx_pad_session_t *sess,
+    ngx_pad_str_t *ops, ngx_pad_pool_t *wire, ngx_uint_t *stamp,
+    const char **why)
+{
+    intptr_t             num;
+    ngx_uint_t           has_author;
+    const char          *p, *q, *end;
+    ngx_pad_str_t        k, v;
+    ngx_pad_commit_op_t  op;
+
+    p = ops->data;
+    end = p + ops->len;
+    *stamp = 0;
+
+    while (p < end) {
+        if (ngx_pad_commit_next_op(&p, end, &op) != NGX_OK) {
+            *why = "malformed op";
+            return NGX_ERROR;
+        }
+
+        has_author = 0;
+
+        for (q = op.start; q < op.attrs_end; /* void */) {
+            q++;
+            num = ngx_pad_commit_num36(&q, op.attrs_end);
+
+            if (num < 0 || ngx_pad_pool_get(wire, num, &k, &v) != 0) {
+                *why = "attribute not in the changeset's pool";
+                return NGX_ERROR;
+            }
+
+            if (!ngx_pad_commit_str_eq(&k, "author", 6)) {
+                continue;
+            }
+
+            has_author = 1;
+
+            if (ngx_pad_commit_str_eq(&v, (char *) sess->author,
+                                      sess->author_len))
+            {
+                continue;
+            }
+
+            if (op.opcode != '=') {
+                *why = "foreign author on an insert or delete";
+                return NGX_ERROR;
+            }
+
+            if (v.len > 0
+                && ngx_pad_pool_put_attrib(pad->pool, &k, &v, 1) < 0)
+            {
+                *why = "foreign author not in the pad's pool";
+                return NGX_ERROR;
+            }
+        }
+
+        if (op.opcode == '+' && !has_author) {
+            if (ngx_pad_engine->conf->require_author) {
+                *why = "insert without an author";
+                return NGX_ERROR;
+            }
+
+            *stamp = 1;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Adds the author attribute (number author_num) to every "+" without
+ * one, keeping each op's attributes sorted by key as AttributeMap does.
+ * out must hold ops->len + 16 * (number of ops) bytes.
+ */
+
+static size_t
+ngx_pad_commit_stamp(ngx_pad_str_t *ops, ngx_pad_pool_t *wire,
+    intptr_t author_num, u_char *out)
+{
+    u_char              *o;
+    intptr_t             num;
+    ngx_uint_t           has_author, placed;
+    const char          *p, *q, *s, *end;
+    ngx_pad_str_t        k, v;
+    ngx_pad_commit_op_t  op;
+
+    p = ops->data;
+    end = p + ops->len;
+    o = out;
+
+    while (p < end) {
+        (void) ngx_pad_commit_next_op(&p, end, &op);
+
+        has_author = 0;
+
+        for (q = op.start; q < op.attrs_end; /* void */) {
+            q++;
+            num = ngx_pad_commit_num36(&q, op.attrs_end);
+            (void) ngx_pad_pool_get(wire, num, &k, &v);
+
+            if (ngx_pad_commit_str_eq(&k, "author", 6)) {
+                has_author = 1;
+            }
+        }
+
+        if (op.opcode != '+' || has_author) {
+            o = ngx_cpymem(o, op.start, op.end - op.start);
+            continue;
+        }
+
+        placed = 0;
+
+        for (q = op.start; q < op.attrs_end; /* void */) {
+            s = q;
+            q++;
+            num = ngx_pad_commit_num36(&q, op.attrs_end);
+            (void) ngx_pad_pool_get(wire, num, &k, &v);
+
+            if (!placed && ngx_memn2cmp((u_char *) k.data,
+                                        (u_char *) "author", k.len, 6) > 0)
+            {
+                *o++ = '*';
+                o = ngx_pad_commit_put36(o, author_num);
+                placed = 1;
+            }
+
+            o = ngx_cpymem(o, s, q - s);
+        }
+
+        if (!placed) {
+            *o++ = '*';
+            o = ngx_pad_commit_put36(o, author_num);
+        }
+
+        o = ngx_cpymem(o, op.attrs_end, op.end - op.attrs_end);
+    }
+
+    return o - out;
+}
+
+
+static ngx_int_t
+ngx_pad_commit_copy(ngx_str_t *dst, const ngx_pad_str_t *src)
+{
+    dst->data = ngx_alloc(src->len + 1, ngx_pad_engine->log);
+    if (dst->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(dst->data, src->data, src->len);
+    dst->len = src->len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * NGX_OK: c holds a revision to append; NGX_DECLINED: the commit changes
+ * nothing (identity, net no-op, retransmission); NGX_ERROR: refused,
+ * *why says why (NULL: out of memory).
+ */
+
+static ngx_int_t
+ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
+    const char **why)
+{
+    int64_t             r;
+    u_char             *buf;
+    intptr_t            num, n, author_num;
+    ngx_int_t           rc;
+    ngx_uint_t          stamp, need_clone;
+    ngx_str_t           copy;
+    ngx_pad_cs_t        u;
+    ngx_pad_ctx_t      *ctx;
+    ngx_pad_rev_t      *rev;
+    ngx_pad_str_t       cs, moved, rebased, ident, k, v, author, t;
+    ngx_pad_pool_t     *wire, *target;
+    ngx_pad_atext_t     cur, at;
+    ngx_pad_session_t  *sess;
+
+    ctx = ngx_pad_engine->ctx;
+    sess = c->session;
+    wire = NULL;
+    target = NULL;
+    rc = NGX_ERROR;
+
+    author.data = (const char *) sess->author;
+    author.len = sess->author_len;
+
+    if (c->base_rev < 0 || c->base_rev > pad->head) {
+        *why = "baseRev out of range";
+        return NGX_ERROR;
+    }
+
+    if (c->base_rev > sess->sent_rev) {
+        *why = "baseRev is a revision the session was never sent";
+        return NGX_ERROR;
+    }
+
+    if (c->base_rev < pad->first_rev - 1) {
+        *why = "baseRev is older than the revision window";
+        return NGX_ERROR;
+    }
+
+    wire = ngx_pad_pool_create();
+    if (wire == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pad_msg_pool_from_json(c->apool, wire,
+                                   ngx_pad_engine->conf->max_pool)
+        != 0)
+    {
+        *why = "invalid apool";
+        goto done;
+    }
+
+    cs.data = (const char *) c->changeset.data;
+    cs.len = c->changeset.len;
+
+    if (ngx_pad_cs_check_rep(ctx, &cs) != NGX_PAD_CS_OK
+        || ngx_pad_cs_unpack(ctx, &cs, &u) != NGX_PAD_CS_OK)
+    {
+        *why = ngx_pad_ctx_error(ctx);
+        goto done;
+    }
+
+    if (ngx_pad_commit_authors(pad, sess, &u.ops, wire, &stamp, why)
+        != NGX_OK)
+    {
+        goto done;
+    }
+
+    if (stamp) {
+        k.data = "author";
+        k.len = 6;
+
+        author_num = ngx_pad_pool_put_attrib(wire, &k, &author, 0);
+        if (author_num < 0) {
+            goto done;
+        }
+
+        buf = ngx_alloc(u.ops.len * 17 + 16, ngx_pad_engine->log);
+        if (buf == NULL) {
+            goto done;
+        }
+
+        t.data = (const char *) buf;
+        t.len = ngx_pad_commit_stamp(&u.ops, wire, author_num, buf);
+
+        if (ngx_pad_cs_pack(ctx, u.old_len, u.new_len, &t, &u.bank, &moved)
+            != NGX_PAD_CS_OK)
+        {
+            ngx_free(buf);
+            *why = ngx_pad_ctx_error(ctx);
+            goto done;
+        }
+
+        ngx_free(buf);
+
+        /* merge what stamping made mergeable: canonical form again */
+
+        if (ngx_pad_cs_identity(ctx, u.old_len, &ident) != NGX_PAD_CS_OK
+            || ngx_pad_cs_compose(ctx, &ident, &moved, wire, &cs)
+               != NGX_PAD_CS_OK
+            || ngx_pad_cs_check_rep(ctx, &cs) != NGX_PAD_CS_OK)
+        {
+            *why = ngx_pad_ctx_error(ctx);
+            goto done;
+        }
+    }
+
+    /* the pad pool, or a clone when the commit adds attributes to it */
+
+    need_clone = 0;
+    n = ngx_pad_pool_next_num(wire);
+
+    for (num = 0; num < n; num++) {
+        if (ngx_pad_pool_get(wire, num, &k, &v) == 0
+            && ngx_pad_pool_put_attrib(pad->pool, &k, &v, 1) < 0)
+        {
+            need_clone = 1;
+            break;
+        }
+    }
+
+    k.data = "author";
+    k.len = 6;
+
+    if (ngx_pad_pool_put_attrib(pad->pool, &k, &author, 1) < 0) {
+        need_clone = 1;
+    }
+
+    if (need_clone) {
+        target = ngx_pad_pool_clone(pad->pool);
+        if (target == NULL) {
+            goto done;
+        }
+
+    } else {
+        target = pad->pool;
+    }
+
+    if (ngx_pad_cs_move_ops_to_new_pool(ctx, &cs, wire, target, &moved)
+        != NGX_PAD_CS_OK)
+    {
+        *why = ngx_pad_ctx_error(ctx);
+        goto done;
+    }
+
+    rebased = moved;
+
+    for (r = c->base_rev + 1; r <= pad->head; r++) {
+        rev = ngx_pad_pad_rev(pad, r);
+
+        if (rev == NULL) {
+            *why = "a revision after baseRev is not in the window";
+            goto done;
+        }
+
+        t.data = (const char *) rev->changeset.data;
+        t.len = rev->changeset.len;
+
+        if (t.len == moved.len
+            && ngx_memcmp(t.data, moved.data, t.len) == 0
+            && rev->author.len == sess->author_len
+            && ngx_memcmp(rev->author.data, sess->author, sess->author_len)
+               == 0)
+        {
+            /* a retransmission of a revision already stored */
+
+            if (ngx_pad_cs_identity(ctx, u.old_len, &rebased)
+                != NGX_PAD_CS_OK)
+            {
+                *why = ngx_pad_ctx_error(ctx);
+                goto done;
+            }
+        }
+
+        if (ngx_pad_cs_follow(ctx, &t, &rebased, 0, target, &rebased)
+            != NGX_PAD_CS_OK)
+        {
+            *why = ngx_pad_ctx_error(ctx);
+            goto done;
+        }
+    }
+
+    if (ngx_pad_cs_unpack(ctx, &rebased, &u) != NGX_PAD_CS_OK) {
+        *why = ngx_pad_ctx_error(ctx);
+        goto done;
+    }
+
+    if (u.old_len != pad->text_len16) {
+        *why = "changeset length does not match the pad";
+        goto done;
+    }
+
+    cur.text.data = (const char *) pad->atext.text.data;
+    cur.text.len = pad->atext.text.len;
+    cur.attribs.data = (const char *) pad->atext.attribs.data;
+    cur.attribs.len = pad->atext.attribs.len;
+
+    if (ngx_pad_cs_apply_to_atext(ctx, &rebased, &cur, target, &at)
+        != NGX_PAD_CS_OK)
+    {
+        *why = ngx_pad_ctx_error(ctx);
+        goto done;
+    }
+
+    if (at.text.len == 0 || at.text.data[at.text.len - 1] != '\n') {
+        *why = "the pad would not end with a newline";
+        goto done;
+    }
+
+    if (at.text.len == cur.text.len && at.attribs.len == cur.attribs.len
+        && ngx_memcmp(at.text.data, cur.text.data, at.text.len) == 0
+        && ngx_memcmp(at.attribs.data, cur.attribs.data, at.attribs.len)
+           == 0)
+    {
+        rc = NGX_DECLINED;
+        goto done;
+    }
+
+    /* appendRevision puts the author in the pool even if no op has it */
+
+    k.data = "author";
+    k.len = 6;
+
+    if (ngx_pad_pool_put_attrib(target, &k, &author, 0) < 0) {
+        goto done;
+    }
+
+    if (ngx_pad_commit_copy(&c->rebased, &rebased) != NGX_OK) {
+        goto done;
+    }
+
+    if (ngx_pad_commit_copy(&copy, &at.text) != NGX_OK) {
+        goto done;
+    }
+
+    c->atext.text.data = (const char *) copy.data;
+    c->atext.text.len = copy.len;
+
+    if (ngx_pad_commit_copy(&copy, &at.attribs) != NGX_OK) {
+        goto done;
+    }
+
+    c->atext.attribs.data = (const char *) copy.data;
+    c->atext.attribs.len = copy.len;
+
+    c->pool_from = ngx_pad_pool_next_num(pad->pool);
+    c->pool = (target != pad->pool) ? target : NULL;
+    target = NULL;
+    c->rev = pad->head + 1;
+    c->time = ngx_pad_now_ms();
+
+    rc = NGX_OK;
+
+done:
+
+    if (rc == NGX_ERROR && *why) {
+        /* the message may live in ctx, which is reset below */
+        (void) ngx_cpystrn(ngx_pad_commit_why, (u_char *) *why,
+                           sizeof(ngx_pad_commit_why));
+        *why = (const char *) ngx_pad_commit_why;
+    }
+
+    if (target && target != pad->pool) {
+        ngx_pad_pool_destroy(target);
+    }
+
+    if (rc == NGX_ERROR) {
+        ngx_free(c->rebased.data);
+        ngx_free((void *) c->atext.text.data);
+        c->rebased.data = NULL;
+        c->atext.text.data = NULL;
+    }
+
+    ngx_pad_pool_destroy(wire);
+    ngx_pad_ctx_reset(ctx);
+
+    return rc;
+}

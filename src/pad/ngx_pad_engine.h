@@ -1,0 +1,277 @@
+
+/*
+ * ngx_pad_module: the pad engine (Etherpad's PadMessageHandler).
+ *
+ * Files:
+ *   ngx_pad_msg.c        pure: client message parsing, server messages
+ *   ngx_pad_session.c    the ngx_pad_app_t callbacks: per-socket state,
+ *                        CLIENT_READY, dispatch of the other messages
+ *   ngx_pad_pad.c        per-worker pad registry: load, window of recent
+ *                        revisions with their wire payloads, advance
+ *   ngx_pad_commit.c     USER_CHANGES: validate, rebase, append, retry
+ *   ngx_pad_fanout.c     the flush: sessions take sent_rev+1..head
+ *   ngx_pad_pstore.c     what the engine asks of the store (src/store/)
+ *   ngx_pad_engine_conf.c  directives
+ *
+ * Everything runs on the worker's event loop.  Each session's output
+ * queue and cursor (sent_rev) is written by one function only,
+ * ngx_pad_fanout_session(), apart from CLIENT_VARS/CLIENT_RECONNECT
+ * at join (before the session is in the pad's list).
+ */
+
+
+#ifndef _NGX_PAD_ENGINE_H_INCLUDED_
+#define _NGX_PAD_ENGINE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+#include <jansson.h>
+
+#include "ngx_pad_app.h"
+#include "easysync/ngx_pad_cs.h"
+#include "pad/ngx_pad_msg.h"
+#include "pad/ngx_pad_engine_conf.h"
+
+
+#define NGX_PAD_AUTHOR_MAX   64
+#define NGX_PAD_ID_MAX       256      /* bytes of a pad id (50 UTF-16) */
+
+
+typedef struct ngx_pad_pad_s      ngx_pad_pad_t;
+typedef struct ngx_pad_session_s  ngx_pad_session_t;
+typedef struct ngx_pad_commit_s   ngx_pad_commit_t;
+
+
+/* one revision of the window */
+typedef struct {
+    int64_t                rev;
+    ngx_str_t              changeset;     /* pad pool numbers */
+    ngx_str_t              author;
+    int64_t                time;
+    uint64_t               origin;        /* session serial, 0 remote */
+    char                  *item;          /* NEW_CHANGES fields (batch) */
+    size_t                 item_len;
+    ngx_pad_payload_t     *payload;       /* whole NEW_CHANGES packet */
+} ngx_pad_rev_t;
+
+
+typedef enum {
+    NGX_PAD_LOADING = 0,
+    NGX_PAD_READY,
+    NGX_PAD_FAILED
+} ngx_pad_state_e;
+
+
+struct ngx_pad_pad_s {
+    ngx_rbtree_node_t      node;          /* key: hash of id */
+    ngx_str_t              id;
+    ngx_str_t              ro_id;
+    u_char                 ro_buf[64];
+    ngx_pad_state_e        state;
+
+    int64_t                head;          /* -1: not loaded */
+    int64_t                head_time;
+    ngx_pad_atext_t        atext;         /* malloc()ed, owned */
+    intptr_t               text_len16;
+    ngx_pad_pool_t        *pool;
+    int64_t                chat_head;
+
+    ngx_pad_rev_t         *window;        /* ring, rev % window_size */
+    ngx_uint_t             window_size;
+    int64_t                first_rev;     /* lowest revision in window */
+    ngx_pad_payload_t     *batch;         /* the last batch built */
+    int64_t                batch_from;
+    int64_t                batch_to;
+
+    ngx_queue_t            sessions;      /* joined sessions */
+    ngx_uint_t             nsessions;
+    ngx_queue_t            waiters;       /* sessions waiting for load */
+
+    ngx_queue_t            commits;       /* FIFO, head is in progress */
+    ngx_uint_t             ncommits;
+    unsigned               committing:1;  /* an append is in flight */
+    unsigned               catching_up:1; /* a range read is in flight */
+    unsigned               flush_posted:1;
+    unsigned               subscribed:1;
+    int64_t                want_head;     /* highest rev seen published */
+
+    ngx_event_t            flush_ev;
+    ngx_event_t            idle_ev;
+    void                  *sub;           /* store subscription */
+    ngx_uint_t             refs;          /* async operations */
+    ngx_uint_t             load_errors;
+};
+
+
+typedef enum {
+    NGX_PAD_SESSION_NEW = 0,
+    NGX_PAD_SESSION_JOINING,
+    NGX_PAD_SESSION_JOINED,
+    NGX_PAD_SESSION_GONE
+} ngx_pad_session_state_e;
+
+
+struct ngx_pad_session_s {
+    ngx_pad_socket_t      *socket;        /* NULL once closed */
+    ngx_pad_session_state_e  state;
+    uint64_t               serial;
+    ngx_uint_t             refs;          /* async operations */
+
+    ngx_pad_pad_t         *pad;
+    ngx_queue_t            queue;         /* in pad->sessions/waiters */
+
+    int64_t                sent_rev;      /* highest revision queued */
+    ngx_uint_t             pending;       /* own commits queued in pad */
+
+    u_char                 author[NGX_PAD_AUTHOR_MAX];
+    size_t                 author_len;
+    u_char                 asked_id[NGX_PAD_ID_MAX];  /* as asked, r. */
+    size_t                 asked_id_len;
+    u_char                 real_id[NGX_PAD_ID_MAX];   /* of an r. id */
+    size_t                 real_id_len;
+    json_t                *name;          /* string or null */
+    json_t                *color;         /* integer or "#rrggbb" */
+
+    int64_t                client_rev;    /* reconnect */
+
+    unsigned               readonly:1;
+    unsigned               batch:1;       /* opted in to batches */
+    unsigned               reconnect:1;
+    unsigned               noop_accept:1; /* ACCEPT_COMMIT(sent_rev) due */
+    unsigned               in_list:1;
+};
+
+
+struct ngx_pad_commit_s {
+    ngx_queue_t            queue;
+    ngx_pad_session_t     *session;       /* referenced */
+    int64_t                base_rev;
+    ngx_str_t              changeset;     /* malloc()ed copy */
+    json_t                *apool;         /* referenced */
+    ngx_uint_t             tries;
+
+    /* the prepared append (valid while the pad's append is in flight) */
+    int64_t                rev;
+    int64_t                time;
+    ngx_str_t              rebased;       /* malloc()ed */
+    ngx_pad_atext_t        atext;         /* malloc()ed, after rev */
+    ngx_pad_pool_t        *pool;          /* a clone with new entries */
+    intptr_t               pool_from;     /* first new pool number */
+};
+
+
+typedef struct {
+    ngx_pad_engine_conf_t *conf;
+    ngx_log_t             *log;
+    ngx_rbtree_t           pads;
+    ngx_rbtree_node_t      sentinel;
+    ngx_uint_t             npads;
+    ngx_pad_ctx_t         *ctx;           /* Easysync scratch */
+    uint64_t               serial;
+    json_t                *settings;      /* site settings, or NULL */
+
+    /* counters (logged at exit, read by tests through the log) */
+    ngx_uint_t             commits;
+    ngx_uint_t             conflicts;
+    ngx_uint_t             rejected;
+    ngx_uint_t             batches;
+} ngx_pad_engine_t;
+
+
+extern ngx_pad_engine_t  *ngx_pad_engine;
+
+
+static ngx_inline int64_t
+ngx_pad_now_ms(void)
+{
+    ngx_time_t  *tp;
+
+    tp = ngx_timeofday();
+
+    return (int64_t) tp->sec * 1000 + tp->msec;
+}
+
+
+/* ngx_pad_session.c */
+ngx_int_t ngx_pad_engine_init_process(ngx_cycle_t *cycle,
+    ngx_pad_engine_conf_t *ecf);
+void ngx_pad_engine_exit_process(ngx_cycle_t *cycle);
+void ngx_pad_session_emit(ngx_pad_session_t *sess, json_t *data);
+void ngx_pad_session_disconnect(ngx_pad_session_t *sess, const char *reason);
+void ngx_pad_session_unref(ngx_pad_session_t *sess);
+void ngx_pad_session_joined(ngx_pad_session_t *sess);
+void ngx_pad_session_join_failed(ngx_pad_session_t *sess,
+    const char *reason);
+
+/* ngx_pad_pad.c */
+void ngx_pad_pad_registry_init(void);
+ngx_pad_pad_t *ngx_pad_pad_get(ngx_str_t *id);
+void ngx_pad_pad_release(ngx_pad_pad_t *pad);
+ngx_pad_rev_t *ngx_pad_pad_rev(ngx_pad_pad_t *pad, int64_t rev);
+int64_t ngx_pad_pad_window_start(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev,
+    ngx_pad_str_t *cs, ngx_pad_str_t *author, int64_t time,
+    uint64_t origin, ngx_pad_atext_t *new_atext);
+ngx_int_t ngx_pad_pad_add_pool_entry(ngx_pad_pad_t *pad, intptr_t num,
+    ngx_pad_str_t *key, ngx_pad_str_t *value);
+void ngx_pad_pad_published(ngx_pad_pad_t *pad, int64_t rev);
+void ngx_pad_pad_catch_up(ngx_pad_pad_t *pad);
+void ngx_pad_pad_post_flush(ngx_pad_pad_t *pad);
+void ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc);
+ngx_int_t ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev,
+    int64_t time, ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool);
+ngx_int_t ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev);
+json_t *ngx_pad_pad_authors_json(ngx_pad_pad_t *pad);
+void ngx_pad_pad_broadcast(ngx_pad_pad_t *pad, ngx_pad_session_t *except,
+    json_t *data);
+
+/* ngx_pad_commit.c */
+ngx_int_t ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+void ngx_pad_commit_next(ngx_pad_pad_t *pad);
+void ngx_pad_commit_free(ngx_pad_commit_t *c);
+
+/* ngx_pad_commit.c, called by the store glue */
+void ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc);
+void ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc);
+
+/*
+ * ngx_pad_pstore.c: what the engine asks of the store.  Each call
+ * returns NGX_OK when the operation started (its completion calls the
+ * function named) or NGX_ERROR when it could not start (nothing is
+ * called back).
+ */
+ngx_int_t ngx_pad_pstore_load(ngx_pad_pad_t *pad);     /* pad_loaded */
+ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad);
+void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad); /* pad_caught_up */
+ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad,
+    ngx_pad_commit_t *c);                              /* commit_appended */
+ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,
+    ngx_pad_str_t *token);                             /* session_author */
+ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,
+    ngx_pad_str_t *ro_id);                             /* session_padid */
+void ngx_pad_pstore_author_update(ngx_pad_session_t *sess);
+ngx_int_t ngx_pad_pstore_authors(ngx_pad_session_t *sess);
+ngx_int_t ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg);
+ngx_int_t ngx_pad_pstore_chat_get(ngx_pad_session_t *sess, int64_t start,
+    int64_t end);
+ngx_int_t ngx_pad_pstore_publish(ngx_pad_pad_t *pad, json_t *event);
+
+/* ngx_pad_session.c, called by the store glue */
+void ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
+    ngx_pad_str_t *author, json_t *record);
+void ngx_pad_session_padid(ngx_pad_session_t *sess, ngx_int_t rc,
+    ngx_pad_str_t *pad_id);
+void ngx_pad_session_chat(ngx_pad_session_t *sess, ngx_int_t rc,
+    json_t *messages);
+void ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *event);
+
+/* ngx_pad_fanout.c */
+void ngx_pad_fanout_pad(ngx_pad_pad_t *pad);
+void ngx_pad_fanout_session(ngx_pad_session_t *sess);
+ngx_pad_payload_t *ngx_pad_fanout_json_payload(json_t *data);
+
+
+#endif /* _NGX_PAD_ENGINE_H_INCLUDED_ */

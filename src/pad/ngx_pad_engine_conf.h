@@ -1,0 +1,76 @@
+
+/*
+ * ngx_pad_module: pad engine settings (main level).
+ *
+ * The struct is embedded in ngx_pad_main_conf_t as "engine"; the
+ * directives are listed by NGX_PAD_ENGINE_COMMANDS in the module's
+ * command table.  This header does not include ngx_pad_module.h.
+ */
+
+
+#ifndef _NGX_PAD_ENGINE_CONF_H_INCLUDED_
+#define _NGX_PAD_ENGINE_CONF_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+typedef struct {
+    ngx_flag_t                 batch;           /* pad_new_changes_batch */
+    ngx_uint_t                 batch_max;       /* pad_new_changes_batch_max */
+    ngx_uint_t                 window;          /* pad_revisions_window */
+    ngx_uint_t                 max_pads;        /* pad_max_pads */
+    ngx_uint_t                 max_commits;     /* pad_max_pending_commits */
+    size_t                     max_changeset;   /* pad_max_changeset */
+    ngx_uint_t                 max_pool;        /* pad_max_wire_pool */
+    ngx_flag_t                 require_author;  /* pad_require_author */
+    ngx_str_t                  default_text;    /* pad_default_text */
+    ngx_str_t                  settings_file;   /* pad_client_settings */
+    void                      *settings;        /* json_t *, parsed */
+} ngx_pad_engine_conf_t;
+
+
+void ngx_pad_engine_create_conf(ngx_pad_engine_conf_t *ecf);
+char *ngx_pad_engine_init_conf(ngx_conf_t *cf, ngx_pad_engine_conf_t *ecf);
+
+
+#define NGX_PAD_ENGINE_MAIN  (NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1)
+
+#define NGX_PAD_ENGINE_COMMANDS(base)                                         \
+    { ngx_string("pad_new_changes_batch"),                                    \
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,                                       \
+      ngx_conf_set_flag_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
+      (base) + offsetof(ngx_pad_engine_conf_t, batch), NULL },                \
+    { ngx_string("pad_new_changes_batch_max"), NGX_PAD_ENGINE_MAIN,           \
+      ngx_conf_set_num_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
+      (base) + offsetof(ngx_pad_engine_conf_t, batch_max), NULL },            \
+    { ngx_string("pad_revisions_window"), NGX_PAD_ENGINE_MAIN,                \
+      ngx_conf_set_num_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
+      (base) + offsetof(ngx_pad_engine_conf_t, window), NULL },               \
+    { ngx_string("pad_max_pads"), NGX_PAD_ENGINE_MAIN,                        \
+      ngx_conf_set_num_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
+      (base) + offsetof(ngx_pad_engine_conf_t, max_pads), NULL },             \
+    { ngx_string("pad_max_pending_commits"), NGX_PAD_ENGINE_MAIN,             \
+      ngx_conf_set_num_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
+      (base) + offsetof(ngx_pad_engine_conf_t, max_commits), NULL },          \
+    { ngx_string("pad_max_changeset"), NGX_PAD_ENGINE_MAIN,                   \
+      ngx_conf_set_size_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
+      (base) + offsetof(ngx_pad_engine_conf_t, max_changeset), NULL },        \
+    { ngx_string("pad_max_wire_pool"), NGX_PAD_ENGINE_MAIN,                   \
+      ngx_conf_set_num_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
+      (base) + offsetof(ngx_pad_engine_conf_t, max_pool), NULL },             \
+    { ngx_string("pad_require_author"),                                       \
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,                                       \
+      ngx_conf_set_flag_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
+      (base) + offsetof(ngx_pad_engine_conf_t, require_author), NULL },       \
+    { ngx_string("pad_default_text"), NGX_PAD_ENGINE_MAIN,                    \
+      ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
+      (base) + offsetof(ngx_pad_engine_conf_t, default_text), NULL },         \
+    { ngx_string("pad_client_settings"), NGX_PAD_ENGINE_MAIN,                 \
+      ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
+      (base) + offsetof(ngx_pad_engine_conf_t, settings_file), NULL }
+
+
+#endif /* _NGX_PAD_ENGINE_CONF_H_INCLUDED_ */
