@@ -10,20 +10,21 @@ location /socket.io/ { pad_socketio; }
 location /small/ { pad_socketio; pad_max_payload 1000; }
 C
 
-# A connected Engine.IO WebSocket (open packet already read).
+# An Engine.IO WebSocket connected to the Socket.IO namespace "/" (open
+# packet and CONNECT answer already read).
 sub conn {
     my (%o) = @_;
-    my ($ws, $open) = eio_ws_open($ng, %o);
-    return $ws if $open;
-    fail('WebSocket session opened: status ' . $ws->status . ' '
-         . ($ws->{eio_first} // 'no open packet'));
+    my ($ws, $open, $sid) = sio_ws_connect($ng, %o);
+    return $ws if $open && defined $sid;
+    fail('WebSocket session opened and connected: status ' . $ws->status
+         . ' ' . ($ws->{eio_first} // 'no open packet'));
     return $ws;
 }
 
 # An acked Etherpad message event of exactly $len bytes (when possible).
 sub acked_event {
     my ($id, $len, $fill_char) = @_;
-    my $pre = "4$id" . '["message",{"component":"pad","type":"NOPE","x":"';
+    my $pre = "42$id" . '["message",{"component":"pad","type":"NOPE","x":"';
     my $post = q("}]);
     my $n = defined $len ? $len - length($pre) - length($post) : 1;
     $n = 0 if $n < 0;
@@ -255,9 +256,10 @@ for my $name (sort keys %bad_utf8) {
     is_error_ack($ws->recv_text, 3, 'fragmented message with control frames');
 
     # Socket.IO CONNECT as two fragments
-    $ws->send_frame(opcode => 1, payload => '4', fin => 0);
-    $ws->send_frame(opcode => 0, payload => '0', fin => 1);
-    like($ws->recv_text // '', qr/^40\{"sid":"[^"]+"\}$/,
+    my ($ws2) = eio_ws_open($ng);
+    $ws2->send_frame(opcode => 1, payload => '4', fin => 0);
+    $ws2->send_frame(opcode => 0, payload => '0', fin => 1);
+    like($ws2->recv_text // '', qr/^40\{"sid":"[^"]+"\}$/,
          'CONNECT sent in two fragments');
 }
 
@@ -278,7 +280,7 @@ for my $name (sort keys %bad_utf8) {
     expect_close($ws, 1009, 'fragments adding up to over pad_max_payload');
 }
 {
-    # the length field alone is enough to refuse (no need to buffer it)
+    # refused before the whole frame has arrived
     my $ws = conn(path => '/small/');
     $ws->send_raw(substr(ws_frame(opcode => 1, payload => "x" x 70000), 0, 1200));
     expect_close($ws, 1009, 'frame header announcing 70000 bytes');
@@ -326,6 +328,8 @@ for my $name (sort keys %bad_utf8) {
                           chunk => 1, chunk_delay => 0.001);
     is($ws->status, 101, 'handshake written one byte at a time: 101');
     like($ws->recv_text // '', qr/^0\{/, 'open packet');
+    $ws->send_text('40');
+    like($ws->recv_text // '', qr/^40\{/, 'connected');
     $ws->send_frame(opcode => 1, payload => acked_event(22), split => 1,
                     delay => 0.001);
     is_error_ack($ws->recv_text, 22, 'frame written one byte at a time');
@@ -345,14 +349,16 @@ for my $name (sort keys %bad_utf8) {
         push @got, $f;
     }
     is(scalar @got, 21, '21 answers to 21 frames pipelined in one write');
-    is_deeply([map { $_->{payload} =~ /^43(\d+)/ ? $1 : 'x' } @got[0 .. 19]],
+    my @acks = grep { $_->{opcode} == 1 } @got;
+    my @pongs = grep { $_->{opcode} == 10 } @got;
+    is_deeply([map { $_->{payload} =~ /^43(\d+)\[/ ? $1 : 'x' } @acks],
               [map { 30 + $_ } 1 .. 20], 'acks in order, one frame each');
-    ok($got[20] && $got[20]{opcode} == 10, 'pong last');
+    is(scalar @pongs, 1, 'and one pong');
 }
 
 # the worker is still healthy after all of the above
 {
-    my $ws = conn();
+    my ($ws) = eio_ws_open($ng);
     $ws->send_text('40');
     like($ws->recv_text // '', qr/^40\{/, 'worker still serves');
 }

@@ -39,6 +39,7 @@ for my $scheme ('http', 'https') {
     like($r->{sid} // '', qr/\S/, "$tag default: connected with a sid");
     is($r->{first_transport}, 'polling', "$tag default: started on polling");
     is($r->{transport}, 'websocket', "$tag default: upgraded to websocket");
+    is($r->{upgraded_to}, 'websocket', "$tag default: upgrade event seen");
     is_deeply($r->{upgrades}, ['websocket'], "$tag default: upgrades offered");
     is($r->{ping_interval}, 25000, "$tag default: pingInterval");
     is($r->{max_payload}, 1000000, "$tag default: maxPayload");

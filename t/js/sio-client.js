@@ -17,8 +17,8 @@ let done = false;
 function finish(code) {
   if (done) return;
   done = true;
-  try { socket.disconnect(); } catch (e) { /* ignore */ }
   process.stdout.write(JSON.stringify(result) + '\n');
+  try { socket.disconnect(); } catch (e) { /* ignore */ }
   setTimeout(() => process.exit(code), 50);
 }
 
@@ -32,6 +32,12 @@ const ioOpts = {
 if (opt.transports) ioOpts.transports = opt.transports;
 
 const socket = io(opt.url, ioOpts);
+const eng = socket.io.engine;
+eng.on('handshake', (data) => {
+  result.handshake = data;
+  result.first_transport = eng.transport.name;
+});
+eng.on('upgrade', (t) => { result.upgraded_to = t.name; });
 const guard = setTimeout(() => {
   result.errors.push('overall timeout');
   finish(2);
@@ -54,11 +60,11 @@ function wait(ms) { return new Promise((r) => setTimeout(r, ms)); }
 async function run() {
   const engine = socket.io.engine;
   result.sid = socket.id;
-  result.first_transport = engine.transport.name;
-  result.upgrades = engine.upgrades;
-  result.ping_interval = engine.pingInterval;
-  result.ping_timeout = engine.pingTimeout;
-  result.max_payload = engine.maxPayload;
+  const hs = result.handshake || {};
+  result.upgrades = hs.upgrades;
+  result.ping_interval = hs.pingInterval;
+  result.ping_timeout = hs.pingTimeout;
+  result.max_payload = hs.maxPayload;
 
   const pollingAllowed = !opt.transports || opt.transports.includes('polling');
   if (pollingAllowed && engine.transport.name === 'polling') {

@@ -171,7 +171,10 @@ sub wait_until {
 sub start_nginx {
     my %o = @_;
     my $ng = Test::Pad::Nginx->new(%o);
-    $ng->start or return;
+    if (!$ng->start) {
+        _v("nginx did not start:\n" . ($ng->{start_error} // ''));
+        return;
+    }
     return $ng;
 }
 
@@ -210,7 +213,7 @@ our $EIO_PATH = '/socket.io/';
 
 sub eio_path {
     my (%q) = @_;
-    my $path = delete $q{path} || $EIO_PATH;
+    my $path = delete($q{path}) || $EIO_PATH;
     my %d = (EIO => 4, transport => 'polling');
     %d = (%d, %q);
     my @k = grep { defined $d{$_} } ('EIO', 'transport', 'sid',
@@ -222,7 +225,9 @@ sub eio_path {
 sub eio_poll_open {
     my ($t, %o) = @_;
     my $q = delete $o{query} || {};
-    my $r = http_get($t, eio_path(%$q, t => 'x' . int(rand 1e6)), %o);
+    my $path = delete $o{path};
+    my $r = http_get($t, eio_path(%$q, path => $path,
+                                  t => 'x' . int(rand 1e6)), %o);
     my $open;
     if ($r->{status} == 200 && $r->{body} =~ /^0(\{.*\})$/s) {
         $open = json_decode($1);
@@ -233,13 +238,16 @@ sub eio_poll_open {
 sub eio_poll_get {
     my ($t, $sid, %o) = @_;
     my $q = delete $o{query} || {};
-    return http_get($t, eio_path(%$q, sid => $sid), %o);
+    my $path = delete $o{path};
+    return http_get($t, eio_path(%$q, path => $path, sid => $sid), %o);
 }
 
 sub eio_poll_post {
     my ($t, $sid, $body, %o) = @_;
     my $q = delete $o{query} || {};
-    return http_post($t, eio_path(%$q, sid => $sid), $body, %o);
+    my $path = delete $o{path};
+    return http_post($t, eio_path(%$q, path => $path, sid => $sid), $body,
+                     %o);
 }
 
 sub ws_connect {
@@ -254,8 +262,10 @@ sub eio_ws_open {
     my ($t, %o) = @_;
     my $q = delete $o{query} || {};
     my $sid = delete $o{sid};
-    my $ws = ws_connect($t, eio_path(%$q, transport => 'websocket',
-                                     sid => $sid), %o);
+    my $path = delete $o{path};
+    my $ws = ws_connect($t, eio_path(%$q, path => $path,
+                                     transport => 'websocket', sid => $sid),
+                        %o);
     return ($ws, undef) if $ws->status != 101 || defined $sid;
     my $p = $ws->recv_text;
     my $open = (defined $p && $p =~ /^0(\{.*\})$/s) ? json_decode($1)
@@ -311,7 +321,7 @@ sub node_run {
     my ($in, $out, $err) = ('', '', '');
     my $h = IPC::Run::start(\@cmd, \$in, \$out, \$err,
                             IPC::Run::timeout(scaled($o{timeout} || 30)));
-    my $rc = eval { $h->finish; $h->result };
+    my $rc = eval { $h->finish; $? >> 8 };
     if ($@) {
         $h->kill_kill;
         return (-1, $out, "$err\n[node_run: $@]");
@@ -706,7 +716,12 @@ sub test_config {
 
 sub start {
     my ($self) = @_;
-    my $conf = $self->write_config;
+    my $conf = eval { $self->write_config };
+    if (!$conf) {
+        $self->{start_error} = $@;
+        Test::More::diag("nginx not started: $@");
+        return 0;
+    }
     _env();
     my @cmd = $self->_cmd;
     for my $attempt (1 .. 3) {
@@ -1129,7 +1144,8 @@ C<recv_frames>, C<recv_text>, C<recv_close>, C<wait_eof($timeout)>.
 
 C<eio_path(%query)> builds C</socket.io/?EIO=4&transport=polling...>
 (C<path =E<gt>> to change the location, C<EIO =E<gt> undef> to leave a
-parameter out).  C<eio_poll_open($ng)> returns C<($sid, $open, $res)>;
+parameter out).  All the helpers below take C<path =E<gt>> and
+C<query =E<gt> {...}> too.  C<eio_poll_open($ng)> returns C<($sid, $open, $res)>;
 C<eio_poll_get($ng, $sid)>, C<eio_poll_post($ng, $sid, $body)>.
 C<eio_ws_open($ng, sid =E<gt> $sid)> returns C<($ws, $open)> (no open
 packet when upgrading a sid).  C<< $ws->eio_recv(auto_pong => 1, timeout

@@ -1,0 +1,112 @@
+package Test::Pad::Engine;
+
+# Helpers of the pad engine tests (t/3xx): nginx + Redis set-ups, the
+# pad-sim.js driver, a Socket.IO-over-WebSocket pad client in Perl.
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use Test::Pad ();
+use Time::HiRes qw(time sleep);
+
+our @EXPORT = qw(engine_nginx sim pad_ws pad_send pad_recv pad_recv_until
+                 pad_text changeset_len);
+
+my $ROOT = $Test::Pad::ROOT;
+
+# start_nginx with the Socket.IO location, /p/ and Redis
+sub engine_nginx {
+    my (%o) = @_;
+    my $rport = delete $o{redis_port} or die 'redis_port';
+    my $extra = delete $o{http} || '';
+    my $loc = delete $o{loc} || '';
+    return Test::Pad::start_nginx(
+        workers     => 1,
+        log_level   => 'info',
+        %o,
+        http_config => "pad_redis 127.0.0.1:$rport;\n"
+                     . "pad_redis_backoff_max 300ms;\n"
+                     . "pad_redis_command_timeout 1000ms;\n"
+                     . $extra,
+        config      => "location /socket.io/ { pad_socketio; $loc }\n"
+                     . "location /p/ { pad_http; }\n",
+    );
+}
+
+# runs t/js/pad/pad-sim.js; returns the decoded result (or {error})
+sub sim {
+    my (%o) = @_;
+    my $timeout = delete $o{timeout} || 90;
+    my ($rc, $out, $err) = Test::Pad::node_run(
+        "$ROOT/t/js/pad/pad-sim.js",
+        args => [ Test::Pad::json_encode(\%o) ],
+        npm => [ 'socketio-client', 'etherpad-clients' ],
+        timeout => $timeout);
+    my ($line) = grep { /^\{/ } split /\n/, $out;
+    my $r = defined $line ? Test::Pad::json_decode($line) : undef;
+    return $r || { ok => 0, error => "rc=$rc\n$out\n$err" };
+}
+
+# a Socket.IO client over a WebSocket, already connected to "/"
+sub pad_ws {
+    my ($ng, %o) = @_;
+    my ($ws, $open, $sid) = Test::Pad::sio_ws_connect($ng,
+        query => { padId => 'x', %{ $o{query} || {} } });
+    return $sid ? $ws : undef;
+}
+
+# 42["message", M] (with an ack id when given)
+sub pad_send {
+    my ($ws, $m, $ack) = @_;
+    $ws->send_text('42' . (defined $ack ? $ack : '')
+                   . Test::Pad::json_encode(['message', $m]));
+}
+
+# the next "message" event (or ack: ['ack', id, args]); undef on timeout
+sub pad_recv {
+    my ($ws, $timeout) = @_;
+    my $deadline = time + ($timeout || 5);
+    while (time < $deadline) {
+        my $p = $ws->eio_recv(auto_pong => 1,
+                              timeout => $deadline - time);
+        return undef unless defined $p;
+        if ($p =~ /^42(\[.*)$/s) {
+            my $a = Test::Pad::json_decode($1);
+            return $a->[1] if $a && $a->[0] eq 'message';
+        } elsif ($p =~ /^43(\d+)(\[.*)$/s) {
+            return { ack => $1 + 0, args => Test::Pad::json_decode($2) };
+        }
+    }
+    return undef;
+}
+
+# messages until $pred->($m) is true; returns (matching, [all seen])
+sub pad_recv_until {
+    my ($ws, $pred, $timeout) = @_;
+    my $deadline = time + ($timeout || 5);
+    my @seen;
+    while (time < $deadline) {
+        my $m = pad_recv($ws, $deadline - time);
+        last unless $m;
+        push @seen, $m;
+        return ($m, \@seen) if $pred->($m);
+    }
+    return (undef, \@seen);
+}
+
+sub pad_text {
+    my ($ng, $pad) = @_;
+    my $r = Test::Pad::http_get($ng, "/p/$pad/export/txt");
+    return $r->{status} == 200 ? $r->{body} : undef;
+}
+
+# JavaScript String.length of a Perl character string
+sub changeset_len {
+    my ($s) = @_;
+    my $n = 0;
+    $n += ord($_) > 0xffff ? 2 : 1 for split //, $s;
+    return $n;
+}
+
+1;
