@@ -510,6 +510,7 @@ ngx_pad_cs_make_splice(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *orig,
     intptr_t start, intptr_t ndel, const ngx_pad_str_t *ins,
     const ngx_pad_str_t *attribs, ngx_pad_str_t *out)
 {
+    char               c;
     intptr_t           len16, ins16, k, nl;
     ngx_pad_str_t      head, del, ops;
     ngx_pad_sassem_t  *sa;
@@ -533,14 +534,30 @@ ngx_pad_cs_make_splice(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *orig,
     }
 
     if (attribs) {
+        /* (\*[0-9a-z]+)* */
+
         for (k = 0; k < (intptr_t) attribs->len; k++) {
-            if (attribs->data[k] != '*'
-                && !(attribs->data[k] >= '0' && attribs->data[k] <= '9')
-                && !(attribs->data[k] >= 'a' && attribs->data[k] <= 'z'))
-            {
-                ngx_pad_cs_error(ctx, "makeSplice: invalid attribute string");
-                return NGX_PAD_CS_ERROR;
+            c = attribs->data[k];
+
+            if (c == '*') {
+                if (k + 1 == (intptr_t) attribs->len
+                    || attribs->data[k + 1] == '*')
+                {
+                    break;
+                }
+
+                continue;
             }
+
+            if (k == 0 || !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')))
+            {
+                break;
+            }
+        }
+
+        if (k != (intptr_t) attribs->len) {
+            ngx_pad_cs_error(ctx, "makeSplice: invalid attribute string");
+            return NGX_PAD_CS_ERROR;
         }
     }
 
