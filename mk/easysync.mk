@@ -48,8 +48,9 @@ fuzz: fuzz-easysync
 fuzz-easysync: $(ES_FUZZ_BINS)
 	@for t in $(ES_FUZZ_TARGETS); do \
 	    c=$(BUILD)/fuzz/corpus/easysync_$$t; mkdir -p $$c; \
+	    s=$(ROOT)/fuzz/corpus/easysync_$$t; [ -d $$s ] || s=; \
 	    echo "fuzz easysync_$$t for $(FUZZ_SECONDS)s (corpus $$c)"; \
 	    $(BUILD)/fuzz/easysync_$$t -max_total_time=$(FUZZ_SECONDS) \
 	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
-	        $$c $(ROOT)/fuzz/corpus/easysync_$$t || exit 1; \
+	        $$c $$s || exit 1; \
 	done
