@@ -754,8 +754,9 @@ ngx_pad_redis_command_argv(ngx_pad_redis_t *rc,
     conn = &rc->cmd;
 
     if (rc->exiting) {
-        ngx_pad_redis_fail_later(rc, req, "worker is exiting", NULL);
-        return req;
+        /* exit_process: no more commands, and no handler call */
+        ngx_free(req);
+        return NULL;
     }
 
     if (conn->state == NGX_PAD_REDIS_DOWN) {
@@ -853,8 +854,16 @@ ngx_pad_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
                                ngx_pad_redis_ac_error(ac));
         }
 
-        err.len = ngx_min(conn->reason.len, sizeof(buf));
-        err.data = ngx_cpymem(buf, conn->reason.data, err.len) - err.len;
+        /* "redis unavailable: connect failed (...)", "redis command ..." */
+
+        err.data = buf;
+        err.len = ngx_slprintf(buf, buf + sizeof(buf), "%s%V",
+                               (conn->reason.len > 6
+                                && ngx_strncmp(conn->reason.data, "redis ", 6)
+                                   == 0)
+                               ? "" : "redis unavailable: ",
+                               &conn->reason)
+                  - buf;
 
     } else {
         err.len = 0;
@@ -933,8 +942,12 @@ ngx_pad_redis_fail_later(ngx_pad_redis_t *rc, ngx_pad_redis_req_t *req,
 
     ngx_queue_insert_tail(&rc->failed, &req->queue);
 
-    if (!rc->fail_ev.posted) {
-        ngx_post_event(&rc->fail_ev, &ngx_posted_events);
+    if (!rc->fail_ev.posted && !rc->exiting) {
+        /*
+         * the next loop iteration: a handler that retries at once cannot
+         * keep this one busy forever
+         */
+        ngx_post_event(&rc->fail_ev, &ngx_posted_next_events);
     }
 }
 
@@ -949,10 +962,22 @@ ngx_pad_redis_fail_handler(ngx_event_t *ev)
     ngx_str_t                 err;
     ngx_queue_t              *q;
     ngx_pad_redis_req_t      *req;
+    ngx_queue_t               batch;
     ngx_pad_redis_handler_pt  handler;
 
-    while (!ngx_queue_empty(&rc->failed)) {
-        q = ngx_queue_head(&rc->failed);
+    /* only those failed so far; later ones wait for the next iteration */
+
+    if (ngx_queue_empty(&rc->failed)) {
+        return;
+    }
+
+    batch = rc->failed;
+    batch.next->prev = &batch;
+    batch.prev->next = &batch;
+    ngx_queue_init(&rc->failed);
+
+    while (!ngx_queue_empty(&batch)) {
+        q = ngx_queue_head(&batch);
         ngx_queue_remove(q);
 
         req = ngx_queue_data(q, ngx_pad_redis_req_t, queue);
