@@ -1,0 +1,138 @@
+# A reader that stops reading while a writer commits, then resumes:
+# every revision arrives once, in order, with no gap; with
+# "pad_new_changes_batch on" and the reader's opt-in the backlog comes as
+# NEW_CHANGES_BATCH messages (contiguous, ascending newRev, timeDelta
+# chained); without the opt-in, or with batching off, only NEW_CHANGES.
+# The writer's ACCEPT_COMMIT always follows every earlier revision.
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::Pad 'no_plan';
+use Test::Pad::Engine;
+
+my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+
+sub b36 {
+    my ($n) = @_;
+    my $s = '';
+    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
+              . $s; $n = int($n / 36) } while $n;
+    return $s;
+}
+
+# a polling Socket.IO client: open, connect "/", CLIENT_READY
+sub poll_join {
+    my ($ng, $pad, %o) = @_;
+    my ($sid) = eio_poll_open($ng, query => { padId => $pad });
+    return unless $sid;
+    eio_poll_post($ng, $sid, '40');
+    my $r = eio_poll_get($ng, $sid);
+    return unless $r->{body} =~ /40\{/;
+    my $m = { component => 'pad', type => 'CLIENT_READY', padId => $pad,
+              token => 't.' . join('', map { ('a' .. 'z')[rand 26] } 1 .. 20) };
+    $m->{newChangesBatch} = Cpanel::JSON::XS::true() if $o{optin};
+    eio_poll_post($ng, $sid, '42' . json_encode(['message', $m]));
+    return $sid;
+}
+
+# the pad messages of one polling GET
+sub poll_messages {
+    my ($ng, $sid) = @_;
+    my $r = eio_poll_get($ng, $sid, timeout => 3);
+    return () unless $r->{status} == 200;
+    my @m;
+    for my $p (split /\x1e/, $r->{body}) {
+        if ($p eq '2') { eio_poll_post($ng, $sid, '3'); next }
+        next unless $p =~ /^42(\[.*)$/s;
+        my $a = json_decode($1);
+        push @m, $a->[1] if $a && $a->[0] eq 'message';
+    }
+    return @m;
+}
+
+sub run_case {
+    my (%o) = @_;
+    my $name = $o{name};
+    my $ng = engine_nginx(redis_port => $redis->port,
+        http => "pad_new_changes_batch $o{batch};\n"
+              . "pad_new_changes_batch_max 8;\n",
+        loc  => 'pad_send_queue_max 8k; pad_send_lowat 1k;')
+        or BAIL_OUT('nginx did not start');
+    my $pad = "batch-$name";
+
+    # the writer, over a WebSocket
+    my $w = pad_ws($ng) or BAIL_OUT('no socket');
+    pad_send($w, { component => 'pad', type => 'CLIENT_READY', padId => $pad,
+                   token => 't.wwwwwwwwwwwwwwwwwwww' });
+    my ($cv) = pad_recv_until($w, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
+    ok($cv, "$name: writer joined") or return;
+    my $rev = $cv->{data}{collab_client_vars}{rev};
+    my $text0 = $cv->{data}{collab_client_vars}{initialAttributedText}{text};
+    my $len = changeset_len($text0);
+    my $lines0 = $text0 =~ tr/\n//;
+
+    # the reader joins, reads CLIENT_VARS, then stops reading
+    my $sid = poll_join($ng, $pad, optin => $o{optin});
+    ok($sid, "$name: reader joined");
+    my ($rcv) = grep { ($_->{type} || '') eq 'CLIENT_VARS' }
+                poll_messages($ng, $sid);
+    ok($rcv, "$name: reader got CLIENT_VARS") or return;
+    my $join_rev = $rcv->{data}{collab_client_vars}{rev};
+
+    # 40 commits, each acknowledged before the next
+    my $bad = 0;
+    for my $i (1 .. 40) {
+        my $ins = sprintf "line %02d with some words to make it longer\n", $i;
+        my $cs = 'Z:' . b36($len) . '>' . b36(length $ins) . '|1+'
+                 . b36(length $ins) . '$' . $ins;
+        pad_send($w, { type => 'COLLABROOM', component => 'pad',
+                       data => { type => 'USER_CHANGES', baseRev => $rev,
+                                 changeset => $cs,
+                                 apool => { numToAttrib => {},
+                                            nextNum => 0 } } });
+        my ($acc, $seen) = pad_recv_until($w, sub {
+            ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' });
+        if (!$acc || $acc->{data}{newRev} != $rev + 1) { $bad++; last }
+        $rev = $acc->{data}{newRev};
+        $len += length $ins;
+    }
+    is($bad, 0, "$name: 40 commits, each ACCEPT_COMMIT newRev = rev + 1");
+
+    # the reader resumes
+    my (@revs, $batches, $singles, $chained);
+    $batches = $singles = 0;
+    $chained = 1;
+    for (1 .. 60) {
+        for my $m (poll_messages($ng, $sid)) {
+            my $d = $m->{data} or next;
+            if ($d->{type} eq 'NEW_CHANGES') {
+                $singles++;
+                push @revs, $d->{newRev};
+            } elsif ($d->{type} eq 'NEW_CHANGES_BATCH') {
+                $batches++;
+                my $prev;
+                for my $c (@{ $d->{changes} }) {
+                    $chained = 0 if defined $prev
+                        && $c->{timeDelta} != $c->{currentTime} - $prev;
+                    $prev = $c->{currentTime};
+                    push @revs, $c->{newRev};
+                }
+            }
+        }
+        last if @revs && $revs[-1] >= $rev;
+    }
+    is_deeply(\@revs, [ $join_rev + 1 .. $rev ],
+              "$name: revisions $join_rev+1..$rev, each once, in order");
+    if ($o{expect_batches}) {
+        ok($batches > 0, "$name: NEW_CHANGES_BATCH used ($batches)");
+        ok($chained, "$name: timeDelta chained inside batches");
+    } else {
+        is($batches, 0, "$name: no NEW_CHANGES_BATCH");
+    }
+    ok($singles > 0 || $batches > 0, "$name: something arrived");
+
+    is(pad_text($ng, $pad) =~ tr/\n//, $lines0 + 40, "$name: all lines stored");
+    $ng->stop;
+}
+
+run_case(name => 'on', batch => 'on', optin => 1, expect_batches => 1);
+run_case(name => 'no-optin', batch => 'on', optin => 0);
+run_case(name => 'off', batch => 'off', optin => 1);
