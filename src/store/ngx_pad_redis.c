@@ -531,10 +531,10 @@ ngx_pad_redis_lost(ngx_pad_redis_conn_t *conn, const char *what,
         }
     }
 
-    if (rc->exiting) {
-        ngx_log_debug3(NGX_LOG_DEBUG_EVENT, rc->log, 0,
-                       "pad redis: %s connection to %V closed: %V",
-                       conn->name, &rc->conf->addr_text, &conn->reason);
+    if (rc->exiting || ngx_exiting || ngx_quit || ngx_terminate) {
+        ngx_log_error(NGX_LOG_INFO, rc->log, 0,
+                      "pad redis: %s connection to %V closed: %V",
+                      conn->name, &rc->conf->addr_text, &conn->reason);
 
     } else if (prev == NGX_PAD_REDIS_READY) {
         ngx_log_error(NGX_LOG_ERR, rc->log, 0,

@@ -90,6 +90,10 @@ ngx_pad_redis_adapter_read_handler(ngx_event_t *rev)
 
     if (c->close) {
         /* worker_shutdown_timeout: nginx closes every connection */
+        a->ac->c.err = REDIS_ERR_EOF;
+        ngx_cpystrn((u_char *) a->ac->c.errstr,
+                    (u_char *) "closed by nginx: worker shutdown timeout",
+                    sizeof(a->ac->c.errstr));
         redisAsyncFree(a->ac);
         return;
     }
