@@ -19,3 +19,10 @@ check-lua:
 	    src/store/ngx_pad_store_scripts.c \
 	  || { echo "src/store/ngx_pad_store_scripts.c is stale:" \
 	            "run util/gen-lua.sh"; exit 1; }
+
+# append-script throughput against a private redis-server
+.PHONY: bench-store
+bench-store:
+	perl bench/store-append.pl $(STORE_BENCH_N)
+
+bench: bench-store
