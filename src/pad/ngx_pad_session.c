@@ -156,6 +156,14 @@ ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
 
     if (ngx_pad_msg_parse(json_array_get(args, 1), &m, &err) != 0) {
         ngx_pad_session_refuse(sess, ack_id, err);
+
+        if (m.type == NGX_PAD_MSG_USER_CHANGES
+            && sess->state == NGX_PAD_SESSION_JOINED && !sess->readonly)
+        {
+            ngx_pad_engine->rejected++;
+            ngx_pad_session_disconnect(sess, "badChangeset");
+        }
+
         return;
     }
 
