@@ -108,3 +108,15 @@ GET /p/x/export/txt
 --- response_body_like: ^pad storage unavailable: redis unavailable: connect failed \(No such file or directory\)
 --- error_log
 pad export: "x": redis unavailable: connect failed (No such file or directory)
+
+=== TEST 13: a host name is resolved when the configuration is read
+--- http_config
+pad_redis localhost:1;
+--- config
+location /p/ { pad_http; }
+--- request
+GET /p/x/export/txt
+--- error_code: 503
+--- response_body_like: ^pad storage unavailable: redis unavailable: connect failed \(Connection refused\)
+--- error_log
+pad export: "x": redis unavailable: connect failed (Connection refused)

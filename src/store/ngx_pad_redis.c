@@ -118,6 +118,7 @@ struct ngx_pad_redis_s {
     ngx_queue_t                   failed;
     ngx_event_t                   fail_ev;
     ngx_str_t                     ka_channel;
+    ngx_uint_t                    addr_index;   /* in conf->addrs */
     ngx_uint_t                    exiting;
 };
 
@@ -329,13 +330,14 @@ ngx_pad_redis_conn_init(ngx_pad_redis_t *rc, ngx_pad_redis_conn_t *conn,
 static void
 ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
 {
-    u_char                addr[NGX_PAD_REDIS_ERRLEN];
+    u_char                buf[NGX_PAD_REDIS_ERRLEN];
     ngx_str_t             db;
     const char           *argv[2];
     size_t                argvlen[2];
     redisAsyncContext    *ac;
     ngx_pad_redis_t      *rc;
     ngx_pad_redis_req_t  *req;
+    ngx_pad_store_addr_t *addr;
     ngx_pad_store_conf_t *conf;
 
     rc = conn->rc;
@@ -362,11 +364,13 @@ ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
 
     conn->state = NGX_PAD_REDIS_CONNECTING;
 
+    addr = &conf->addrs[rc->addr_index % conf->naddrs];
+
     if (conf->unix_socket) {
-        ac = redisAsyncConnectUnix((char *) conf->host.data);
+        ac = redisAsyncConnectUnix((char *) addr->host.data);
 
     } else {
-        ac = redisAsyncConnect((char *) conf->host.data, (int) conf->port);
+        ac = redisAsyncConnect((char *) addr->host.data, (int) addr->port);
     }
 
     if (ac == NULL) {
@@ -375,9 +379,9 @@ ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
     }
 
     if (ac->err) {
-        ngx_cpystrn(addr, (u_char *) ac->errstr, sizeof(addr));
+        ngx_cpystrn(buf, (u_char *) ac->errstr, sizeof(buf));
         redisAsyncFree(ac);
-        ngx_pad_redis_lost(conn, "connect failed", (char *) addr);
+        ngx_pad_redis_lost(conn, "connect failed", (char *) buf);
         return;
     }
 
@@ -424,8 +428,8 @@ ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
             goto failed;
         }
 
-        db.data = addr;
-        db.len = ngx_sprintf(addr, "%i", conf->db) - addr;
+        db.data = buf;
+        db.len = ngx_sprintf(buf, "%i", conf->db) - buf;
 
         argv[0] = "SELECT";
         argvlen[0] = 6;
@@ -556,6 +560,13 @@ ngx_pad_redis_lost(ngx_pad_redis_conn_t *conn, const char *what,
 
     conn->failures++;
 
+    if (prev == NGX_PAD_REDIS_CONNECTING && conn->kind == NGX_PAD_REDIS_CMD
+        && rc->conf->naddrs > 1)
+    {
+        /* try the next address of the name next time */
+        rc->addr_index = (rc->addr_index + 1) % rc->conf->naddrs;
+    }
+
     if (conn->kind == NGX_PAD_REDIS_PUBSUB) {
         ngx_pad_redis_chans_lost(rc);
     }
@@ -608,15 +619,21 @@ ngx_pad_redis_ready_conn(ngx_pad_redis_conn_t *conn)
     ngx_pad_redis_t       *rc;
     ngx_pad_redis_chan_t  *chan;
 
+    static ngx_str_t  empty = ngx_null_string;
+
     rc = conn->rc;
 
     conn->state = NGX_PAD_REDIS_READY;
 
     if (conn->failures || !conn->ever_ready) {
         ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
-                      "pad redis: %s connection to %V ready%s",
+                      "pad redis: %s connection to %V ready%s%s%V%s",
                       conn->name, &rc->conf->addr_text,
-                      conn->ever_ready ? " again" : "");
+                      conn->ever_ready ? " again" : "",
+                      rc->conf->naddrs > 1 ? " (" : "",
+                      rc->conf->naddrs > 1
+                      ? &rc->conf->addrs[rc->addr_index].host : &empty,
+                      rc->conf->naddrs > 1 ? ")" : "");
     }
 
     conn->failures = 0;

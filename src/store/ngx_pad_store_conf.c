@@ -145,9 +145,10 @@ static char *
 ngx_pad_store_parse_addr(ngx_conf_t *cf, ngx_pad_store_conf_t *scf,
     ngx_str_t *addr)
 {
-    u_char     *p;
-    size_t      len;
-    ngx_url_t   u;
+    u_char      *p;
+    size_t       len;
+    ngx_url_t    u;
+    ngx_uint_t   i;
 
     if (addr->len > 5 && ngx_strncmp(addr->data, "unix:", 5) == 0) {
         len = addr->len - 5;
@@ -159,17 +160,19 @@ ngx_pad_store_parse_addr(ngx_conf_t *cf, ngx_pad_store_conf_t *scf,
         }
 
         p = ngx_pnalloc(cf->pool, len + 1);
-        if (p == NULL) {
+        scf->addrs = ngx_pcalloc(cf->pool, sizeof(ngx_pad_store_addr_t));
+        if (p == NULL || scf->addrs == NULL) {
             return NGX_CONF_ERROR;
         }
 
         ngx_memcpy(p, addr->data + 5, len);
         p[len] = '\0';
 
-        scf->host.data = p;
-        scf->host.len = len;
+        scf->addrs[0].host.data = p;
+        scf->addrs[0].host.len = len;
+        scf->addrs[0].port = 0;
+        scf->naddrs = 1;
         scf->unix_socket = 1;
-        scf->port = 0;
         scf->addr_text = *addr;
 
         return NGX_CONF_OK;
@@ -210,26 +213,32 @@ ngx_pad_store_parse_addr(ngx_conf_t *cf, ngx_pad_store_conf_t *scf,
         return NGX_CONF_ERROR;
     }
 
-    p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
-    if (p == NULL) {
+    /* all addresses: a connect failure moves on to the next one */
+
+    scf->addrs = ngx_pcalloc(cf->pool,
+                             u.naddrs * sizeof(ngx_pad_store_addr_t));
+    if (scf->addrs == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen, p,
-                        NGX_SOCKADDR_STRLEN, 0);
-    p[len] = '\0';
+    for (i = 0; i < u.naddrs; i++) {
+        p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
+        if (p == NULL) {
+            return NGX_CONF_ERROR;
+        }
 
-    scf->host.data = p;
-    scf->host.len = len;
-    scf->unix_socket = 0;
-    scf->port = ngx_inet_get_port(u.addrs[0].sockaddr);
-    scf->addr_text = *addr;
+        len = ngx_sock_ntop(u.addrs[i].sockaddr, u.addrs[i].socklen, p,
+                            NGX_SOCKADDR_STRLEN, 0);
+        p[len] = '\0';
 
-    if (u.naddrs > 1) {
-        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                           "redis \"%V\" has %ui addresses, using %V",
-                           addr, u.naddrs, &scf->host);
+        scf->addrs[i].host.data = p;
+        scf->addrs[i].host.len = len;
+        scf->addrs[i].port = ngx_inet_get_port(u.addrs[i].sockaddr);
     }
+
+    scf->naddrs = u.naddrs;
+    scf->unix_socket = 0;
+    scf->addr_text = *addr;
 
     return NGX_CONF_OK;
 }

@@ -21,10 +21,16 @@
 
 
 typedef struct {
-    ngx_str_t                  addr_text;         /* pad_redis, as written */
     ngx_str_t                  host;              /* IP literal or path, NUL */
-    ngx_uint_t                 unix_socket;       /* host is a unix path */
     ngx_uint_t                 port;
+} ngx_pad_store_addr_t;
+
+
+typedef struct {
+    ngx_str_t                  addr_text;         /* pad_redis, as written */
+    ngx_pad_store_addr_t      *addrs;             /* resolved, in order */
+    ngx_uint_t                 naddrs;
+    ngx_uint_t                 unix_socket;       /* host is a unix path */
 
     ngx_msec_t                 connect_timeout;   /* pad_redis_connect_timeout */
     ngx_msec_t                 command_timeout;   /* pad_redis_command_timeout */
