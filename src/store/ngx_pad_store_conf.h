@@ -32,8 +32,8 @@ typedef struct {
     ngx_uint_t                 naddrs;
     ngx_uint_t                 unix_socket;       /* host is a unix path */
 
-    ngx_msec_t                 connect_timeout;   /* pad_redis_connect_timeout */
-    ngx_msec_t                 command_timeout;   /* pad_redis_command_timeout */
+    ngx_msec_t                 connect_timeout;   /* pad_redis_connect_... */
+    ngx_msec_t                 command_timeout;   /* pad_redis_command_... */
     ngx_msec_t                 backoff_max;       /* pad_redis_backoff_max */
     ngx_msec_t                 keepalive;         /* pad_redis_keepalive */
     ngx_int_t                  db;                /* pad_redis_db */
