@@ -54,3 +54,20 @@ fuzz-easysync: $(ES_FUZZ_BINS)
 	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
 	        $$c $$s || exit 1; \
 	done
+
+# Benchmark: C engine against Etherpad's Changeset.js (bench/easysync/).
+
+BENCH_SECONDS ?= 1
+ES_BENCH      := $(BUILD)/bench/bench-easysync
+
+$(ES_BENCH): $(ROOT)/bench/easysync/bench.c $(ES_SRCS) $(ES_HDRS)
+	@mkdir -p $(BUILD)/bench
+	$(CC) -g -O2 $(WFLAGS) -I$(ROOT)/src -o $@ \
+	    $(ROOT)/bench/easysync/bench.c $(ES_SRCS) -ljansson
+
+.PHONY: bench-easysync
+bench: bench-easysync
+bench-easysync: $(ES_BENCH)
+	@sh $(ROOT)/util/deps.d/easysync-oracle.sh
+	@sh $(ROOT)/bench/easysync/run.sh $(BUILD)/bench/easysync $(ES_BENCH) \
+	    $(BENCH_SECONDS)

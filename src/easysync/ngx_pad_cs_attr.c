@@ -11,18 +11,189 @@
 #include "ngx_pad_cs_int.h"
 
 
-static ngx_pad_attr_t *
-ngx_pad_attrs_find(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *k)
+#define NGX_PAD_ATTRS_SMALL  16
+#define NGX_PAD_AIDX_EMPTY   0xffffffff
+
+
+static uint64_t
+ngx_pad_attrs_hash(const ngx_pad_str_t *k)
 {
-    size_t  i;
+    size_t    i;
+    uint64_t  h;
+
+    h = 0xcbf29ce484222325ULL;
+
+    for (i = 0; i < k->len; i++) {
+        h ^= (unsigned char) k->data[i];
+        h *= 0x100000001b3ULL;
+    }
+
+    return h;
+}
+
+
+void
+ngx_pad_attrs_clear(ngx_pad_ctx_t *ctx)
+{
+    ctx->nattrs = 0;
+    ctx->aidx_size = 0;
+}
+
+
+/* the index slot of key k: empty, or an entry (maybe dead) with key k */
+
+static uint32_t *
+ngx_pad_attrs_slot(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *k)
+{
+    size_t     i, mask;
+    uint32_t  *s;
+
+    mask = ctx->aidx_size - 1;
+    i = (size_t) ngx_pad_attrs_hash(k) & mask;
+
+    for ( ;; ) {
+        s = &ctx->aidx[i];
+
+        if (*s == NGX_PAD_AIDX_EMPTY
+            || ngx_pad_str_eq(&ctx->attrs[*s].key, k))
+        {
+            return s;
+        }
+
+        i = (i + 1) & mask;
+    }
+}
+
+
+/* (re)build the index over the live entries, sized for n entries */
+
+static intptr_t
+ngx_pad_attrs_index(ngx_pad_ctx_t *ctx, size_t n)
+{
+    size_t     i, size;
+    uint32_t  *a;
+
+    size = 64;
+
+    while (size < n * 2) {
+        size *= 2;
+    }
+
+    if (size > ctx->aidx_cap) {
+        a = realloc(ctx->aidx, size * sizeof(uint32_t));
+        if (a == NULL) {
+            ngx_pad_cs_error(ctx, "out of memory");
+            return NGX_PAD_CS_ERROR;
+        }
+
+        ctx->aidx = a;
+        ctx->aidx_cap = size;
+    }
+
+    ctx->aidx_size = size;
+
+    for (i = 0; i < size; i++) {
+        ctx->aidx[i] = NGX_PAD_AIDX_EMPTY;
+    }
 
     for (i = 0; i < ctx->nattrs; i++) {
-        if (ngx_pad_str_eq(&ctx->attrs[i].key, k)) {
-            return &ctx->attrs[i];
+        if (!ctx->attrs[i].dead) {
+            *ngx_pad_attrs_slot(ctx, &ctx->attrs[i].key) = (uint32_t) i;
+        }
+    }
+
+    return NGX_PAD_CS_OK;
+}
+
+
+ngx_pad_attr_t *
+ngx_pad_attrs_get(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *k)
+{
+    size_t           i;
+    uint32_t        *s;
+    ngx_pad_attr_t  *a;
+
+    if (ctx->aidx_size) {
+        s = ngx_pad_attrs_slot(ctx, k);
+
+        if (*s == NGX_PAD_AIDX_EMPTY) {
+            return NULL;
+        }
+
+        a = &ctx->attrs[*s];
+
+        return a->dead ? NULL : a;
+    }
+
+    for (i = 0; i < ctx->nattrs; i++) {
+        a = &ctx->attrs[i];
+
+        if (!a->dead && ngx_pad_str_eq(&a->key, k)) {
+            return a;
         }
     }
 
     return NULL;
+}
+
+
+/* Map.set(k, v): update in place, or append */
+
+intptr_t
+ngx_pad_attrs_put(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *k,
+    const ngx_pad_str_t *v)
+{
+    ngx_pad_attr_t  *a;
+
+    a = ngx_pad_attrs_get(ctx, k);
+
+    if (a) {
+        a->value = *v;
+        return NGX_PAD_CS_OK;
+    }
+
+    if (ctx->nattrs >= 0xfffffff0
+        || ngx_pad_attrs_reserve(ctx, 1) != NGX_PAD_CS_OK)
+    {
+        ngx_pad_cs_error(ctx, "out of memory");
+        return NGX_PAD_CS_ERROR;
+    }
+
+    a = &ctx->attrs[ctx->nattrs++];
+    a->key = *k;
+    a->value = *v;
+    a->dead = 0;
+
+    if (ctx->aidx_size) {
+        if (ctx->nattrs * 2 > ctx->aidx_size) {
+            return ngx_pad_attrs_index(ctx, ctx->nattrs);
+        }
+
+        *ngx_pad_attrs_slot(ctx, k) = (uint32_t) (ctx->nattrs - 1);
+
+    } else if (ctx->nattrs > NGX_PAD_ATTRS_SMALL) {
+        return ngx_pad_attrs_index(ctx, ctx->nattrs);
+    }
+
+    return NGX_PAD_CS_OK;
+}
+
+
+/* drop the tombstones, keeping the order */
+
+void
+ngx_pad_attrs_compact(ngx_pad_ctx_t *ctx)
+{
+    size_t  i, n;
+
+    for (i = 0, n = 0; i < ctx->nattrs; i++) {
+        if (!ctx->attrs[i].dead) {
+            ctx->attrs[n++] = ctx->attrs[i];
+        }
+    }
+
+    ctx->nattrs = n;
+    ctx->aidx_size = 0;
 }
 
 
@@ -34,13 +205,11 @@ ngx_pad_attrs_set(ngx_pad_ctx_t *ctx, ngx_pad_pool_t *pool,
 {
     ngx_pad_attr_t  *a;
 
-    a = ngx_pad_attrs_find(ctx, k);
-
     if (v->len == 0 && empty_is_delete) {
+        a = ngx_pad_attrs_get(ctx, k);
+
         if (a) {
-            memmove(a, a + 1,
-                    (ctx->attrs + ctx->nattrs - a - 1) * sizeof(*a));
-            ctx->nattrs--;
+            a->dead = 1;
         }
 
         return NGX_PAD_CS_OK;
@@ -51,20 +220,7 @@ ngx_pad_attrs_set(ngx_pad_ctx_t *ctx, ngx_pad_pool_t *pool,
         return NGX_PAD_CS_ERROR;
     }
 
-    if (a) {
-        a->value = *v;
-        return NGX_PAD_CS_OK;
-    }
-
-    if (ngx_pad_attrs_reserve(ctx, 1) != NGX_PAD_CS_OK) {
-        return NGX_PAD_CS_ERROR;
-    }
-
-    a = &ctx->attrs[ctx->nattrs++];
-    a->key = *k;
-    a->value = *v;
-
-    return NGX_PAD_CS_OK;
+    return ngx_pad_attrs_put(ctx, k, v);
 }
 
 
@@ -119,7 +275,7 @@ intptr_t
 ngx_pad_attrs_from_string(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *s,
     ngx_pad_pool_t *pool, int empty_is_delete)
 {
-    ctx->nattrs = 0;
+    ngx_pad_attrs_clear(ctx);
 
     return ngx_pad_attrs_update_from_string(ctx, s, pool, empty_is_delete);
 }
@@ -142,6 +298,8 @@ ngx_pad_attrs_to_string(ngx_pad_ctx_t *ctx, ngx_pad_pool_t *pool,
 {
     size_t    i;
     intptr_t  num;
+
+    ngx_pad_attrs_compact(ctx);
 
     if (ctx->nattrs > 1) {
         qsort(ctx->attrs, ctx->nattrs, sizeof(ngx_pad_attr_t),
@@ -234,7 +392,7 @@ ngx_pad_follow_attributes(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *att1,
         return NGX_PAD_CS_OK;
     }
 
-    ctx->nattrs = 0;
+    ngx_pad_attrs_clear(ctx);
 
     /* att2.replace(/\*([0-9a-z]+)/g, ...) into a Map */
 
@@ -255,20 +413,9 @@ ngx_pad_follow_attributes(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *att1,
             goto missing;
         }
 
-        a = ngx_pad_attrs_find(ctx, &k);
-
-        if (a) {
-            a->value = v;
-            continue;
-        }
-
-        if (ngx_pad_attrs_reserve(ctx, 1) != NGX_PAD_CS_OK) {
+        if (ngx_pad_attrs_put(ctx, &k, &v) != NGX_PAD_CS_OK) {
             return NGX_PAD_CS_ERROR;
         }
-
-        a = &ctx->attrs[ctx->nattrs++];
-        a->key = k;
-        a->value = v;
     }
 
     for (p = att1->data, end = p + att1->len; p < end; ) {
@@ -288,14 +435,14 @@ ngx_pad_follow_attributes(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *att1,
             goto missing;
         }
 
-        a = ngx_pad_attrs_find(ctx, &k);
+        a = ngx_pad_attrs_get(ctx, &k);
 
         if (a && ngx_pad_str_cmp16(&v, &a->value) <= 0) {
-            memmove(a, a + 1,
-                    (ctx->attrs + ctx->nattrs - a - 1) * sizeof(*a));
-            ctx->nattrs--;
+            a->dead = 1;
         }
     }
+
+    ngx_pad_attrs_compact(ctx);
 
     ctx->scratch.len = 0;
 

@@ -12,6 +12,19 @@
 
 
 #define NGX_PAD_CHUNK_MIN  (64 * 1024)
+
+#define NGX_PAD_LOW7  0x7f7f7f7f7f7f7f7fULL
+#define NGX_PAD_HIGH  0x8080808080808080ULL
+
+/* the number of bytes of a word whose mask bit 7 is set */
+#define NGX_PAD_COUNT80(m)                                                    \
+    ((intptr_t) (((((m) >> 7) & 0x0101010101010101ULL)                        \
+                  * 0x0101010101010101ULL) >> 56))
+
+/* bit 7 set in each byte of w equal to '\n' */
+#define NGX_PAD_NL80(w, t)                                                    \
+    ((t) = (w) ^ 0x0a0a0a0a0a0a0a0aULL,                                       \
+     ~((((t) & NGX_PAD_LOW7) + NGX_PAD_LOW7) | (t) | NGX_PAD_LOW7))
 #define NGX_PAD_ALIGN      16
 
 
@@ -86,6 +99,7 @@ ngx_pad_ctx_destroy(ngx_pad_ctx_t *ctx)
     ngx_pad_buf_free(&ctx->scratch);
     ngx_pad_buf_free(&ctx->scratch2);
     free(ctx->attrs);
+    free(ctx->aidx);
     free(ctx);
 }
 
@@ -111,7 +125,8 @@ ngx_pad_ctx_memory(ngx_pad_ctx_t *ctx)
 
     n += ctx->sa.out.cap + ctx->sa.minus.out.cap + ctx->sa.plus.out.cap
          + ctx->sa.keep.out.cap + ctx->text.cap + ctx->scratch.cap
-         + ctx->scratch2.cap + ctx->attrs_cap * sizeof(ngx_pad_attr_t);
+         + ctx->scratch2.cap + ctx->attrs_cap * sizeof(ngx_pad_attr_t)
+         + ctx->aidx_cap * sizeof(uint32_t);
 
     return n;
 }
@@ -198,7 +213,7 @@ ngx_pad_cs_result(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, ngx_pad_str_t *out)
 
 
 intptr_t
-ngx_pad_buf_reserve(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, size_t n)
+ngx_pad_buf_grow(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, size_t n)
 {
     char    *p;
     size_t   cap;
@@ -223,50 +238,6 @@ ngx_pad_buf_reserve(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, size_t n)
     b->cap = cap;
 
     return NGX_PAD_CS_OK;
-}
-
-
-intptr_t
-ngx_pad_buf_add(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, const char *p,
-    size_t n)
-{
-    if (n == 0) {
-        return NGX_PAD_CS_OK;
-    }
-
-    if (ngx_pad_buf_reserve(ctx, b, n) != NGX_PAD_CS_OK) {
-        return NGX_PAD_CS_ERROR;
-    }
-
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-
-    return NGX_PAD_CS_OK;
-}
-
-
-/* n.toString(36) */
-
-intptr_t
-ngx_pad_buf_add_num(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, intptr_t n)
-{
-    char       tmp[24], *p;
-    uintptr_t  u;
-
-    p = tmp + sizeof(tmp);
-
-    u = n < 0 ? (uintptr_t) 0 - (uintptr_t) n : (uintptr_t) n;
-
-    do {
-        *--p = "0123456789abcdefghijklmnopqrstuvwxyz"[u % 36];
-        u /= 36;
-    } while (u);
-
-    if (n < 0) {
-        *--p = '-';
-    }
-
-    return ngx_pad_buf_add(ctx, b, p, tmp + sizeof(tmp) - p);
 }
 
 
@@ -335,10 +306,8 @@ ngx_pad_utf8_check(const ngx_pad_str_t *s, intptr_t *len16, intptr_t *nl)
                 break;
             }
 
-            t = w ^ 0x0a0a0a0a0a0a0a0aULL;
-            z = ~(((t & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL)
-                  | t | 0x7f7f7f7f7f7f7f7fULL);
-            lines += __builtin_popcountll(z);
+            z = NGX_PAD_NL80(w, t);
+            lines += NGX_PAD_COUNT80(z);
             n += 8;
             p += 8;
         }
@@ -427,40 +396,49 @@ ngx_pad_utf16_len(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *s, intptr_t *len)
  * Advances n UTF-16 units over valid UTF-8 in [p, end), adding the "\n"
  * seen to *nl.  Returns the bytes consumed, -1 when the string is too
  * short, -2 when the end would fall inside a surrogate pair.
+ *
+ * Words of 8 bytes are counted at once: a byte is one unit unless it is
+ * a continuation byte (10xxxxxx, none) or a 4-byte lead (11110xxx, two).
+ * A word holds at most 9 units, so words are taken while n >= 9.
  */
 
 intptr_t
 ngx_pad_u16_advance(const char *p, const char *end, intptr_t n, intptr_t *nl)
 {
-    uint64_t              w, t, z;
-    intptr_t              lines;
+    uint64_t              w, t, cont, f0;
+    intptr_t              lines, units;
     const unsigned char  *s, *e;
 
     s = (const unsigned char *) p;
     e = (const unsigned char *) end;
     lines = 0;
 
+    while (n >= 9 && e - s >= 8) {
+        memcpy(&w, s, 8);
+
+        t = NGX_PAD_NL80(w, t);
+        lines += NGX_PAD_COUNT80(t);
+
+        if (w & NGX_PAD_HIGH) {
+            cont = w & ~(w << 1) & NGX_PAD_HIGH;
+            f0 = w & (w << 1) & (w << 2) & (w << 3) & NGX_PAD_HIGH;
+            units = 8 - NGX_PAD_COUNT80(cont) + NGX_PAD_COUNT80(f0);
+
+        } else {
+            units = 8;
+        }
+
+        n -= units;
+        s += 8;
+    }
+
+    /* a word may have ended inside a character */
+
+    while (s < e && (*s & 0xc0) == 0x80) {
+        s++;
+    }
+
     while (n > 0) {
-
-        while (n >= 8 && e - s >= 8) {
-            memcpy(&w, s, 8);
-
-            if (w & 0x8080808080808080ULL) {
-                break;
-            }
-
-            t = w ^ 0x0a0a0a0a0a0a0a0aULL;
-            z = ~(((t & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL)
-                  | t | 0x7f7f7f7f7f7f7f7fULL);
-            lines += __builtin_popcountll(z);
-            n -= 8;
-            s += 8;
-        }
-
-        if (n == 0) {
-            break;
-        }
-
         if (s >= e) {
             return -1;
         }
@@ -604,14 +582,6 @@ ngx_pad_str_cmp16(const ngx_pad_str_t *a, const ngx_pad_str_t *b)
     }
 
     return ca < cb ? -1 : (ca > cb ? 1 : 0);
-}
-
-
-int
-ngx_pad_str_eq(const ngx_pad_str_t *a, const ngx_pad_str_t *b)
-{
-    return a->len == b->len
-           && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
 }
 
 

@@ -6,6 +6,8 @@
 #define _NGX_PAD_CS_INT_H_INCLUDED_
 
 
+#include <string.h>
+
 #include "ngx_pad_cs.h"
 
 
@@ -73,6 +75,7 @@ struct ngx_pad_chunk_s {
 typedef struct {
     ngx_pad_str_t  key;
     ngx_pad_str_t  value;
+    uintptr_t      dead;      /* deleted (a tombstone) */
 } ngx_pad_attr_t;
 
 
@@ -82,9 +85,12 @@ struct ngx_pad_ctx_s {
     ngx_pad_buf_t      text;      /* text / charBank output */
     ngx_pad_buf_t      scratch;   /* composed attribute strings */
     ngx_pad_buf_t      scratch2;
-    ngx_pad_attr_t    *attrs;     /* AttributeMap scratch */
-    size_t             nattrs;
+    ngx_pad_attr_t    *attrs;     /* AttributeMap scratch, in order */
+    size_t             nattrs;    /* entries, tombstones included */
     size_t             attrs_cap;
+    uint32_t          *aidx;      /* key -> entry hash index, or NULL */
+    size_t             aidx_size; /* power of 2; 0: no index (small map) */
+    size_t             aidx_cap;
     char               err[512];
 };
 
@@ -98,12 +104,7 @@ void ngx_pad_cs_error(ngx_pad_ctx_t *ctx, const char *fmt, ...)
 void *ngx_pad_cs_alloc(ngx_pad_ctx_t *ctx, size_t size);
 intptr_t ngx_pad_cs_result(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
     ngx_pad_str_t *out);
-intptr_t ngx_pad_buf_reserve(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
-    size_t n);
-intptr_t ngx_pad_buf_add(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
-    const char *p, size_t n);
-intptr_t ngx_pad_buf_add_num(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
-    intptr_t n);
+intptr_t ngx_pad_buf_grow(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, size_t n);
 void ngx_pad_buf_free(ngx_pad_buf_t *b);
 intptr_t ngx_pad_attrs_reserve(ngx_pad_ctx_t *ctx, size_t n);
 
@@ -112,12 +113,109 @@ intptr_t ngx_pad_utf8_check(const ngx_pad_str_t *s, intptr_t *len16,
 intptr_t ngx_pad_u16_advance(const char *p, const char *end, intptr_t n,
     intptr_t *nl);
 int ngx_pad_str_cmp16(const ngx_pad_str_t *a, const ngx_pad_str_t *b);
-int ngx_pad_str_eq(const ngx_pad_str_t *a, const ngx_pad_str_t *b);
 const char *ngx_pad_cs_excerpt(const ngx_pad_str_t *s, int *n);
 
 /* StringIterator */
 intptr_t ngx_pad_siter_take(ngx_pad_ctx_t *ctx, ngx_pad_siter_t *it,
     intptr_t n, ngx_pad_str_t *s, intptr_t *nl);
+
+extern const signed char  ngx_pad_b36_digit[256];
+
+
+static inline intptr_t
+ngx_pad_buf_reserve(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, size_t n)
+{
+    if (b->cap - b->len >= n) {
+        return NGX_PAD_CS_OK;
+    }
+
+    return ngx_pad_buf_grow(ctx, b, n);
+}
+
+
+static inline intptr_t
+ngx_pad_buf_add(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, const char *p,
+    size_t n)
+{
+    if (n == 0) {
+        return NGX_PAD_CS_OK;
+    }
+
+    if (b->cap - b->len < n && ngx_pad_buf_grow(ctx, b, n) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+
+    return NGX_PAD_CS_OK;
+}
+
+
+/* n.toString(36) into p (room for 14 bytes); returns the length */
+
+static inline size_t
+ngx_pad_num_format(char *p, intptr_t n)
+{
+    char       tmp[16], *t;
+    size_t     len;
+    uintptr_t  u;
+
+    if (n >= 0 && n < 36) {
+        *p = "0123456789abcdefghijklmnopqrstuvwxyz"[n];
+        return 1;
+    }
+
+    t = tmp + sizeof(tmp);
+    u = n < 0 ? (uintptr_t) 0 - (uintptr_t) n : (uintptr_t) n;
+
+    do {
+        *--t = "0123456789abcdefghijklmnopqrstuvwxyz"[u % 36];
+        u /= 36;
+    } while (u);
+
+    if (n < 0) {
+        *--t = '-';
+    }
+
+    len = tmp + sizeof(tmp) - t;
+    memcpy(p, t, len);
+
+    return len;
+}
+
+
+static inline intptr_t
+ngx_pad_buf_add_num(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, intptr_t n)
+{
+    if (ngx_pad_buf_reserve(ctx, b, 16) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    b->len += ngx_pad_num_format(b->data + b->len, n);
+
+    return NGX_PAD_CS_OK;
+}
+
+
+static inline int
+ngx_pad_str_eq(const ngx_pad_str_t *a, const ngx_pad_str_t *b)
+{
+    size_t  i;
+
+    if (a->len != b->len) {
+        return 0;
+    }
+
+    for (i = 0; i < a->len; i++) {
+        if (a->data[i] != b->data[i]) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
 
 /* ngx_pad_cs_ops.c */
 intptr_t ngx_pad_parse_num(const char *p, const char *end, intptr_t *n,
@@ -149,6 +247,12 @@ intptr_t ngx_pad_attrs_set(ngx_pad_ctx_t *ctx, ngx_pad_pool_t *pool,
     const ngx_pad_str_t *k, const ngx_pad_str_t *v, int empty_is_delete);
 intptr_t ngx_pad_attrs_to_string(ngx_pad_ctx_t *ctx, ngx_pad_pool_t *pool,
     ngx_pad_buf_t *b);
+void ngx_pad_attrs_clear(ngx_pad_ctx_t *ctx);
+ngx_pad_attr_t *ngx_pad_attrs_get(ngx_pad_ctx_t *ctx,
+    const ngx_pad_str_t *k);
+intptr_t ngx_pad_attrs_put(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *k,
+    const ngx_pad_str_t *v);
+void ngx_pad_attrs_compact(ngx_pad_ctx_t *ctx);
 intptr_t ngx_pad_compose_attributes(ngx_pad_ctx_t *ctx,
     const ngx_pad_str_t *att1, const ngx_pad_str_t *att2, int is_mutation,
     ngx_pad_pool_t *pool, ngx_pad_str_t *out);

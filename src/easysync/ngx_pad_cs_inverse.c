@@ -124,10 +124,10 @@ static intptr_t
 ngx_pad_inverse_keep(ngx_pad_inverse_t *inv, ngx_pad_str_t *text,
     ngx_pad_str_t *attribs)
 {
-    size_t           i, j, nback;
+    size_t           i, nback;
     ngx_pad_ctx_t   *ctx;
     ngx_pad_str_t    old, back;
-    ngx_pad_attr_t  *a;
+    ngx_pad_attr_t  *a, *o;
 
     ctx = inv->ctx;
 
@@ -147,11 +147,10 @@ ngx_pad_inverse_keep(ngx_pad_inverse_t *inv, ngx_pad_str_t *text,
         old.data = "";
         old.len = 0;
 
-        for (j = 0; j < ctx->nattrs; j++) {
-            if (ngx_pad_str_eq(&ctx->attrs[j].key, &a->key)) {
-                old = ctx->attrs[j].value;
-                break;
-            }
+        o = ngx_pad_attrs_get(ctx, &a->key);
+
+        if (o) {
+            old = o->value;
         }
 
         if (!ngx_pad_str_eq(&old, &a->value)) {
@@ -162,11 +161,12 @@ ngx_pad_inverse_keep(ngx_pad_inverse_t *inv, ngx_pad_str_t *text,
 
             inv->back[nback].key = a->key;
             inv->back[nback].value = old;
+            inv->back[nback].dead = 0;
             nback++;
         }
     }
 
-    ctx->nattrs = 0;
+    ngx_pad_attrs_clear(ctx);
 
     if (ngx_pad_attrs_reserve(ctx, nback) != NGX_PAD_CS_OK) {
         return NGX_PAD_CS_ERROR;
@@ -246,6 +246,7 @@ ngx_pad_cs_inverse(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs,
                     goto failed;
                 }
 
+                ngx_pad_attrs_compact(ctx);
                 inv.napplied = ctx->nattrs;
                 inv.applied = ngx_pad_cs_alloc(ctx, (2 * ctx->nattrs + 1)
                                                     * sizeof(ngx_pad_attr_t));

@@ -8,19 +8,32 @@
 #include "ngx_pad_cs_int.h"
 
 
-static int
-ngx_pad_b36(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
+#define D(c)  (c)
+#define N     -1
 
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 10;
-    }
+const signed char  ngx_pad_b36_digit[256] = {
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+    25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N
+};
 
-    return -1;
-}
+#undef D
+#undef N
+
+#define ngx_pad_b36(c)  ngx_pad_b36_digit[(unsigned char) (c)]
 
 
 /*
@@ -43,7 +56,9 @@ ngx_pad_parse_num(const char *p, const char *end, intptr_t *n,
     }
 
     while (p < end && (d = ngx_pad_b36(*p)) >= 0) {
-        if (v > (NGX_PAD_CS_NUM_MAX - d) / 36) {
+        if (v > (NGX_PAD_CS_NUM_MAX - 35) / 36
+            && v > (NGX_PAD_CS_NUM_MAX - d) / 36)
+        {
             big = 1;
 
         } else {
@@ -316,26 +331,30 @@ intptr_t
 ngx_pad_op_serialize(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
     const ngx_pad_op_t *op)
 {
-    if (ngx_pad_buf_reserve(ctx, b, op->attribs.len + 32) != NGX_PAD_CS_OK) {
+    char  *p;
+
+    if (ngx_pad_buf_reserve(ctx, b, op->attribs.len + 40) != NGX_PAD_CS_OK) {
         return NGX_PAD_CS_ERROR;
     }
 
+    p = b->data + b->len;
+
     if (op->attribs.len) {
-        memcpy(b->data + b->len, op->attribs.data, op->attribs.len);
-        b->len += op->attribs.len;
+        memcpy(p, op->attribs.data, op->attribs.len);
+        p += op->attribs.len;
     }
 
     if (op->lines) {
-        b->data[b->len++] = '|';
-
-        if (ngx_pad_buf_add_num(ctx, b, op->lines) != NGX_PAD_CS_OK) {
-            return NGX_PAD_CS_ERROR;
-        }
+        *p++ = '|';
+        p += ngx_pad_num_format(p, op->lines);
     }
 
-    b->data[b->len++] = op->opcode;
+    *p++ = op->opcode;
+    p += ngx_pad_num_format(p, op->chars);
 
-    return ngx_pad_buf_add_num(ctx, b, op->chars);
+    b->len = p - b->data;
+
+    return NGX_PAD_CS_OK;
 }
 
 

@@ -62,8 +62,16 @@ const randomText = (max, min = 0) => {
 };
 
 // a pool: a random subset of ATTRS, random numbering, sometimes holes
+let manyKeys = false;
 const randomPool = () => {
   const items = ATTRS.filter(() => chance(0.75));
+  // sometimes many keys, so that ops carry more than 16 attributes
+  manyKeys = chance(0.08);
+  if (manyKeys) {
+    for (let i = 0; i < 40; i++) {
+      items.push([`x${i}`, 'v'], [`x${i}`, ''], [`x${i}`, `w${i % 3}`]);
+    }
+  }
   for (let i = items.length - 1; i > 0; i--) {
     const j = rInt(i + 1);
     [items[i], items[j]] = [items[j], items[i]];
@@ -90,6 +98,7 @@ const poolByKey = (pool) => {
 let shuffleAttribs = true;
 const randomAttribs = (byKey, allowEmpty, p = 0.5) => {
   const out = [];
+  if (manyKeys) p = 1.4;
   for (const [k, vals] of byKey) {
     if (!chance(p / 2)) continue;
     const choices = vals.filter(([, v]) => allowEmpty || v !== '');

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "easysync/ngx_pad_cs_int.h"
 #include "easysync/ngx_pad_pool_json.h"
@@ -687,6 +688,65 @@ test_assembler(void)
 }
 
 
+/* ops with many attributes stay linear (a hash index, not a scan) */
+
+static void
+test_many_attributes(void)
+{
+    char            *c1, *c2, kb[16];
+    size_t           i, n, l1, l2;
+    clock_t          t0;
+    ngx_pad_str_t    k, v, cs1, cs2, out;
+    ngx_pad_pool_t  *pool;
+
+    n = 40000;
+    pool = ngx_pad_pool_create();
+    c1 = malloc(n * 8 + 64);
+    c2 = malloc(n * 8 + 64);
+
+    l1 = sprintf(c1, "Z:1>0");
+    l2 = sprintf(c2, "Z:1>0");
+
+    for (i = 0; i < n; i++) {
+        snprintf(kb, sizeof(kb), "k%lu", (unsigned long) i);
+        k = S(kb);
+
+        /* 2i = [k_i, ""] and 2i+1 = [k_i, "v"] */
+        v = S("");
+        (void) ngx_pad_pool_put_attrib(pool, &k, &v, 0);
+        v = S("v");
+        (void) ngx_pad_pool_put_attrib(pool, &k, &v, 0);
+
+        c1[l1++] = '*';
+        l1 += ngx_pad_num_format(c1 + l1, (intptr_t) (2 * i + 1));
+        c2[l2++] = '*';
+        l2 += ngx_pad_num_format(c2 + l2, (intptr_t) (2 * i));
+    }
+
+    strcpy(c1 + l1, "=1$");
+    strcpy(c2 + l2, "=1$");
+    cs1 = S(c1);
+    cs2 = S(c2);
+
+    t0 = clock();
+    ok(ngx_pad_cs_compose(ctx, &cs1, &cs2, pool, &out) == NGX_PAD_CS_OK
+       && out.len == strlen(c2), "many attributes: compose sets then "
+       "removes 40000 keys");
+    ok(ngx_pad_cs_follow(ctx, &cs1, &cs2, 0, pool, &out) == NGX_PAD_CS_OK
+       && strcmp(out.data, c2) == 0,
+       "many attributes: follow keeps the removals (\"\" wins)");
+    ok(ngx_pad_cs_follow(ctx, &cs2, &cs1, 0, pool, &out) == NGX_PAD_CS_OK
+       && strcmp(out.data, "Z:1>0$") == 0,
+       "many attributes: follow drops the sets");
+    ok((double) (clock() - t0) / CLOCKS_PER_SEC < 2.0,
+       "many attributes: linear time");
+
+    free(c1);
+    free(c2);
+    ngx_pad_pool_destroy(pool);
+}
+
+
 static void
 test_memory(void)
 {
@@ -738,6 +798,7 @@ main(void)
     test_pool_and_wire();
     test_identity_inverse();
     test_assembler();
+    test_many_attributes();
     test_memory();
 
     ngx_pad_ctx_destroy(ctx);
