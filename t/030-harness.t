@@ -10,7 +10,8 @@ run_tests();
 
 # --- imperative helpers ---------------------------------------------------
 
-my $ng = start_nginx(workers => 2, ssl => 1, load_module => 0, config => <<'C');
+my $ng = start_nginx(workers => 2, ssl => 1, load_module => 0, quiet => 1,
+                     config => <<'C');
 location = /hello { return 200 "hello $request_method"; }
 location = /chunked { echo_dummy_off; }
 C
@@ -20,7 +21,7 @@ $ng = start_nginx(workers => 2, ssl => 1, load_module => 0, config => <<'C');
 location = /hello { return 200 "hello $request_method $content_length"; }
 location = /ws { return 101; }
 C
-ok($ng, 'nginx started') or BAIL_OUT('cannot start nginx');
+ok($ng, 'nginx started') or die "cannot start nginx\n";
 is(scalar(my @w = $ng->worker_pids), 2, 'two workers');
 
 my $r = http_get($ng, '/hello');

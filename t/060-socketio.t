@@ -5,7 +5,7 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 
 my $ng = start_nginx(config => 'location /socket.io/ { pad_socketio; }')
-    or BAIL_OUT('nginx did not start');
+    or die "nginx did not start\n";
 
 my $EV = '["message",{"component":"pad","type":"NOPE"}]';
 

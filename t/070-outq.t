@@ -10,9 +10,9 @@ log_level('info');    # the flood below would make a debug log huge
 
 my $ng = start_nginx(log_level => 'info', config => <<'C')
 location /socket.io/ { pad_socketio; }
-location /slow/ { pad_socketio; pad_send_queue_max 32k; }
+location /slow/ { pad_socketio; pad_send_queue_max 32k; pad_send_lowat 8k; }
 C
-    or BAIL_OUT('nginx did not start');
+    or die "nginx did not start\n";
 
 my $EV = '["message",{"component":"pad","type":"NOPE"}]';
 
@@ -65,13 +65,13 @@ my $EV = '["message",{"component":"pad","type":"NOPE"}]';
     my $deadline = time + scaled(20);
     my $sel = IO::Select->new($sock);
     OUTER: while (time < $deadline) {
-        last if $ng->log_since($mark) =~ /slow/i;
+        last if $ng->log_since($mark) =~ /too slow/i;
         my $off = 0;
         while ($off < length $batch) {
             if (!$sel->can_write(0.5)) {
                 $blocked++;
                 last OUTER if $blocked > 10
-                              && $ng->log_since($mark) =~ /slow/i;
+                              && $ng->log_since($mark) =~ /too slow/i;
                 next OUTER if time < $deadline;
                 last OUTER;
             }
@@ -86,10 +86,10 @@ my $EV = '["message",{"component":"pad","type":"NOPE"}]';
         }
     }
     $sock->blocking(1);
-    ok($ng->wait_log(qr/slow/i, 5, $mark),
+    ok($ng->wait_log(qr/too slow/i, 5, $mark),
        sprintf('server logs the slow client (after %.1f MB sent)',
                $sent / 1e6));
-    my @lines = grep { /slow/i } split /\n/, $ng->log_since($mark);
+    my @lines = grep { /too slow/i } split /\n/, $ng->log_since($mark);
     is(scalar @lines, 1, 'logged once') or diag(join "\n", @lines[0 .. 5]);
     unlike($lines[0] // '', qr/\[(error|crit|alert)\]/,
            'not logged as a server error');
@@ -112,3 +112,13 @@ my $EV = '["message",{"component":"pad","type":"NOPE"}]';
 }
 
 ok($ng->stop, 'nginx exits on QUIT');
+
+# pad_send_queue_max alone in a location (pad_send_lowat left at its
+# default) is a valid configuration
+{
+    my $ng2 = start_nginx(config => <<'C');
+location /socket.io/ { pad_socketio; pad_send_queue_max 32k; }
+C
+    ok($ng2, 'pad_send_queue_max 32k alone is accepted');
+    $ng2->stop if $ng2;
+}

@@ -13,7 +13,7 @@ if (!-d "$mods/socket.io-client") {
 my $ng = start_nginx(ssl => 1, config => <<'C')
 location /socket.io/ { pad_socketio; }
 C
-    or BAIL_OUT('nginx did not start');
+    or die "nginx did not start\n";
 
 sub client {
     my (%o) = @_;
@@ -69,7 +69,7 @@ for my $scheme ('http', 'https') {
 # a heartbeat round with the real client: short ping interval, the client
 # stays connected over several intervals
 {
-    my $ng2 = start_nginx(config => <<'C') or BAIL_OUT('nginx did not start');
+    my $ng2 = start_nginx(config => <<'C') or die "nginx did not start\n";
 location /socket.io/ {
     pad_socketio;
     pad_ping_interval 200ms;

@@ -42,7 +42,7 @@ sub expect_1001 {
 # --- two workers -------------------------------------------------------------
 {
     my $ng = start_nginx(workers => 2, listen_opts => 'reuseport',
-                         config => $CONF) or BAIL_OUT('nginx did not start');
+                         config => $CONF) or die "nginx did not start\n";
     is(scalar(my @w = $ng->worker_pids), 2, 'two workers');
     my @ws = sessions($ng, 16, '2 workers');
 
@@ -76,7 +76,7 @@ sub expect_1001 {
 # --- reload with WebSocket and polling sessions (one worker) ------------------
 {
     my $ng = start_nginx(workers => 1, config => $CONF)
-        or BAIL_OUT('nginx did not start');
+        or die "nginx did not start\n";
     my @ws = sessions($ng, 3, 'before reload');
 
     my ($sid) = eio_poll_open($ng);
@@ -114,7 +114,7 @@ sub expect_1001 {
 # --- QUIT with a pending polling GET -----------------------------------------
 {
     my $ng = start_nginx(workers => 1, config => $CONF)
-        or BAIL_OUT('nginx did not start');
+        or die "nginx did not start\n";
     my ($sid) = eio_poll_open($ng);
     eio_poll_post($ng, $sid, '40');
     eio_poll_get($ng, $sid);

@@ -170,9 +170,11 @@ sub wait_until {
 
 sub start_nginx {
     my %o = @_;
+    my $quiet = delete $o{quiet};
     my $ng = Test::Pad::Nginx->new(%o);
     if (!$ng->start) {
-        _v("nginx did not start:\n" . ($ng->{start_error} // ''));
+        my $e = "nginx did not start:\n" . ($ng->{start_error} // '');
+        $quiet ? _v($e) : diag($e);
         return;
     }
     return $ng;
@@ -250,10 +252,21 @@ sub eio_poll_post {
                      %o);
 }
 
+our $DIE_ON_SILENCE = 1;
+
 sub ws_connect {
     my ($t, $path, %o) = @_;
-    return Test::Pad::WebSocket->connect(%o, port => _port_of($t, $o{ssl}),
+    my $ws = Test::Pad::WebSocket->connect(%o, port => _port_of($t, $o{ssl}),
         path => $path, timeout => scaled($o{timeout} || 5));
+    if (!$ws->status && $DIE_ON_SILENCE && !$o{allow_silence}) {
+        # a handshake always gets an answer: a hung or crashed worker
+        # would make every following test wait for its timeout
+        my $why = ref $t ? join("\n", $t->log =~ /(.*exited on signal.*)/g)
+                         : '';
+        die "no answer to the WebSocket handshake for $path"
+            . ($why ? " ($why)" : ' (worker hung?)') . "\n";
+    }
+    return $ws;
 }
 
 # Direct Engine.IO WebSocket (no sid), or the upgrade of a polling sid:
@@ -636,7 +649,6 @@ master_process $master;
 worker_processes $self->{workers};
 pid logs/nginx.pid;
 error_log logs/error.log $self->{log_level};
-timer_resolution 10ms;
 EOF
     $conf .= "worker_shutdown_timeout $self->{worker_shutdown_timeout};\n"
         if $self->{worker_shutdown_timeout};
@@ -1103,6 +1115,7 @@ C<add_block_preprocessor(sub { my $block = shift; ... })>.
 
 C<config>, C<http_config>, C<main_config>, C<events_config>, C<workers>,
 C<log_level>, C<ssl>, C<listen_opts> (e.g. C<reuseport>), C<load_module>,
+C<quiet> (no diagnostics when it does not start),
 C<worker_shutdown_timeout>,
 C<master_process>.  Returns a Test::Pad::Nginx (or undef when it did not
 start; C<< $ng->{start_error} >>).  Methods: C<port>, C<ssl_port>,
@@ -1125,7 +1138,10 @@ C<< ->ready($wait) >> tells whether something arrived.
 A Test::Pad::WebSocket.  Options: C<key>, C<version>, C<method>,
 C<headers> (extra or overriding headers), C<omit> (header names to
 leave out), C<append> (bytes sent in the same write as the handshake),
-C<raw_request>, C<chunk>/C<chunk_delay> (write the handshake N bytes at a
+C<raw_request>, C<allow_silence> (by default the test file dies when a
+handshake gets no answer at all, so that a hung or crashed worker does not
+make every later test wait for its timeout; C<$Test::Pad::DIE_ON_SILENCE
+= 0> turns that off), C<chunk>/C<chunk_delay> (write the handshake N bytes at a
 time), C<ssl>, C<rcvbuf> (SO_RCVBUF before connect),
 C<timeout>.  C<< $ws->status >>, C<header($name)>, C<body>, C<key>.
 
