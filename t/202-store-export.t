@@ -163,6 +163,22 @@ is($res->{status}, 200, "export of $n revisions: 200");
 ok($res->{body} eq "$text\n", "export of $n revisions: the text")
     or diag(length($res->{body}) . ' bytes');
 
+# --- the text at a revision ------------------------------------------------
+
+is(http_get($ng, '/p/p1/0/export/txt')->{body}, "hello\n",
+   'export at revision 0');
+is(http_get($ng, '/p/p1/1/export/txt')->{body}, "hello world\n",
+   'export at revision 1 (the head)');
+is(http_get($ng, '/p/p1/99/export/txt')->{body}, "hello world\n",
+   'export at a revision past the head: the head');
+is(http_get($ng, '/p/s/7/export/txt')->{body}, "01234567\n",
+   'export at 7: snapshot 5 + revisions 6, 7');
+$res = http_get($ng, '/p/many/1500/export/txt', timeout => 10);
+ok($res->{body} eq substr($text, 0, 1501) . "\n",
+   'export at revision 1500 of 2500');
+is(http_get($ng, '/p/p1/x1/export/txt')->{status}, 404,
+   'a revision that is not a number: 404');
+
 # --- a multi-MB reply is read completely -----------------------------------
 
 my $big = join '', map { ('a' .. 'z')[$_ % 26] } 1 .. 3_000_000;

@@ -9,6 +9,8 @@
  *                             the revisions after it, applied with the
  *                             Easysync library; r.<id> names are resolved
  *                             to their pad;
+ *   GET /p/<pad>/<rev>/export/txt   the text after revision <rev> (a
+ *                             later one than the head gives the head);
  *
  * 404 for an invalid pad id or an unknown pad, 503 while Redis is
  * unreachable (the Redis client logs that once), 500 for a corrupt pad.
@@ -32,7 +34,8 @@ typedef struct {
     ngx_pad_store_req_t       *sreq;
     ngx_pad_ctx_t             *es;
     ngx_str_t                  pad;
-    ngx_int_t                  head;
+    ngx_int_t                  upto;        /* -1: the head */
+    ngx_int_t                  head;        /* last revision to apply */
     ngx_int_t                  next;        /* next revision to apply */
     u_char                    *text;        /* ngx_alloc()ed */
     size_t                     len;
@@ -66,7 +69,7 @@ ngx_int_t
 ngx_pad_http_export_handler(ngx_http_request_t *r)
 {
     u_char                *p, *last, *slash, *body;
-    ngx_int_t              rc;
+    ngx_int_t              rc, upto;
     ngx_str_t              pad, rest;
     ngx_pad_str_t          ps;
     ngx_pool_cleanup_t    *cln;
@@ -126,6 +129,22 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
                                    body, p - body);
     }
 
+    /* [/<rev>]/export/txt */
+
+    upto = -1;
+    p = rest.data + 1;
+    slash = ngx_strlchr(p, last, '/');
+
+    if (slash && slash > p && *p >= '0' && *p <= '9') {
+        upto = ngx_atoi(p, slash - p);
+        if (upto == NGX_ERROR) {
+            return NGX_HTTP_NOT_FOUND;
+        }
+
+        rest.len -= slash - rest.data;
+        rest.data = slash;
+    }
+
     if (rest.len != sizeof("/export/txt") - 1
         || ngx_strncmp(rest.data, "/export/txt", rest.len) != 0)
     {
@@ -147,6 +166,7 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
 
     ctx->r = r;
     ctx->pad = pad;
+    ctx->upto = upto;
 
     if (ngx_pad_msg_is_readonly_id(&ps)) {
         ctx->sreq = ngx_pad_store_readonly_pad(&pad, ngx_pad_export_resolved,
@@ -168,8 +188,8 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
 static ngx_int_t
 ngx_pad_export_start(ngx_pad_export_ctx_t *ctx)
 {
-    ctx->sreq = ngx_pad_store_load(&ctx->pad, -1, ngx_pad_export_loaded,
-                                   ctx);
+    ctx->sreq = ngx_pad_store_load(&ctx->pad, ctx->upto,
+                                   ngx_pad_export_loaded, ctx);
 
     return ctx->sreq ? NGX_OK : NGX_ERROR;
 }
@@ -233,6 +253,10 @@ ngx_pad_export_loaded(void *data, ngx_pad_store_result_t *res)
     if (!ctx->loaded) {
         ctx->loaded = 1;
         ctx->head = res->head;
+
+        if (ctx->upto >= 0 && ctx->upto < ctx->head) {
+            ctx->head = ctx->upto;
+        }
 
         ctx->es = ngx_pad_ctx_create();
         if (ctx->es == NULL
