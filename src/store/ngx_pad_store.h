@@ -4,9 +4,10 @@
  * for the pad engine.  README.md, section "Redis", documents the layout;
  * the scripts are the .lua files in src/store/scripts/.
  *
- * Every call returns a request handle, or NULL when out of memory or when
- * this process has no Redis client (master, or the module is unused); then
- * the handler is never called.  Otherwise the handler is called exactly
+ * Every call returns a request handle, or NULL when out of memory, when an
+ * id is empty or longer than 512 bytes, when this process has no Redis
+ * client (master, module unused) or after exit_process; then the handler
+ * is never called.  Otherwise the handler is called exactly
  * once, from the event loop (never from inside the call), unless the
  * request is cancelled with ngx_pad_store_cancel() first.  The result and
  * every string in it are valid during the handler call only.
