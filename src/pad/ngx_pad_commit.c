@@ -281,16 +281,19 @@ ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
             ngx_pad_commit_done(pad, c);
         }
 
-        pad->want_head = ngx_max(pad->want_head, pad->head + 1);
+        /* the store glue set want_head to the stored head */
 
     } else {
-        /* the outcome is unknown: never acknowledged, read back later */
+        /*
+         * The outcome is unknown: never acknowledged; if it was stored
+         * after all, the head check reads it back as a remote revision.
+         */
 
         ngx_pad_commit_drop_prepared(c);
         ngx_pad_session_disconnect(sess, "unavailable");
         ngx_pad_commit_done(pad, c);
 
-        pad->want_head = ngx_max(pad->want_head, pad->head + 1);
+        ngx_pad_pstore_check_head(pad);
     }
 
     if (pad->want_head > pad->head) {

@@ -96,6 +96,8 @@ struct ngx_pad_pad_s {
     unsigned               flush_posted:1;
     unsigned               subscribed:1;
     int64_t                want_head;     /* highest rev seen published */
+    int64_t                catch_from;    /* head when catch-up started */
+    int64_t                catch_want;    /* want_head then */
 
     ngx_event_t            flush_ev;
     ngx_event_t            idle_ev;
@@ -246,6 +248,7 @@ ngx_int_t ngx_pad_pstore_load(ngx_pad_pad_t *pad);     /* pad_loaded */
 ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad);
 void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad); /* pad_caught_up */
+void ngx_pad_pstore_check_head(ngx_pad_pad_t *pad);    /* pad_published */
 ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad,
     ngx_pad_commit_t *c);                              /* commit_appended */
 ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,

@@ -720,6 +720,8 @@ ngx_pad_pad_catch_up(ngx_pad_pad_t *pad)
 
     pad->refs++;
     pad->catching_up = 1;
+    pad->catch_from = pad->head;
+    pad->catch_want = pad->want_head;
 
     if (ngx_pad_pstore_catch_up(pad) != NGX_OK) {
         pad->catching_up = 0;
@@ -732,6 +734,17 @@ void
 ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc)
 {
     pad->catching_up = 0;
+
+    if ((rc != NGX_OK || pad->head == pad->catch_from)
+        && pad->want_head <= pad->catch_want)
+    {
+        /*
+         * Nothing more in the store (or it failed): what was seen is not
+         * there (yet); the next published revision or head check asks
+         * again.  No retry loop.
+         */
+        pad->want_head = pad->head;
+    }
 
     if (rc == NGX_OK && pad->want_head > pad->head) {
         /* published meanwhile: read again */

@@ -290,6 +290,17 @@ ngx_pad_pstore_head(void *data, ngx_pad_store_result_t *res)
 }
 
 
+void
+ngx_pad_pstore_check_head(ngx_pad_pad_t *pad)
+{
+    pad->refs++;
+
+    if (ngx_pad_store_head(&pad->id, ngx_pad_pstore_head, pad) == NULL) {
+        pad->refs--;
+    }
+}
+
+
 static void
 ngx_pad_pstore_sub_handler(void *data, ngx_uint_t event, ngx_str_t *payload)
 {
@@ -301,12 +312,7 @@ ngx_pad_pstore_sub_handler(void *data, ngx_uint_t event, ngx_str_t *payload)
     case NGX_PAD_REDIS_SUB_READY:
     case NGX_PAD_REDIS_SUB_RESUBSCRIBED:
         /* anything published before the subscription: read the head */
-        pad->refs++;
-
-        if (ngx_pad_store_head(&pad->id, ngx_pad_pstore_head, pad) == NULL) {
-            pad->refs--;
-        }
-
+        ngx_pad_pstore_check_head(pad);
         break;
 
     case NGX_PAD_REDIS_SUB_MESSAGE:

@@ -1,0 +1,115 @@
+# Redis stopped and restarted mid-session: while it is down, commits and
+# joins get a clear {"disconnect":"unavailable"} (logged, no crash); a
+# reader that stays connected recovers once Redis is back (the worker
+# reconnects, resubscribes and reads the head) and receives the next
+# revisions in order; every acknowledged edit is still in the pad.
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::Pad 'no_plan';
+use Test::Pad::Engine;
+
+my $redis = start_redis(args => [ '--appendonly', 'yes',
+                                  '--appendfsync', 'always' ])
+    or BAIL_OUT('redis-server did not start');
+my $ng = engine_nginx(redis_port => $redis->port)
+    or BAIL_OUT('nginx did not start');
+
+my $PAD = 'restart';
+
+sub b36 {
+    my ($n) = @_;
+    my $s = '';
+    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
+              . $s; $n = int($n / 36) } while $n;
+    return $s;
+}
+
+sub join_pad {
+    my ($tok) = @_;
+    my $ws = pad_ws($ng) or return;
+    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
+                    padId => $PAD, token => $tok });
+    my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS'
+                                         || $_[0]{disconnect} }, 5);
+    return { ws => $ws, m => $cv } unless $cv && $cv->{data};
+    my $v = $cv->{data}{collab_client_vars};
+    return { ws => $ws, m => $cv, rev => $v->{rev},
+             len => changeset_len($v->{initialAttributedText}{text}),
+             text => $v->{initialAttributedText}{text} };
+}
+
+sub commit {
+    my ($c, $ins) = @_;
+    pad_send($c->{ws}, { type => 'COLLABROOM', component => 'pad',
+                         data => { type => 'USER_CHANGES',
+                                   baseRev => $c->{rev},
+                                   changeset => 'Z:' . b36($c->{len}) . '>'
+                                       . b36(length $ins) . '+'
+                                       . b36(length $ins) . '$' . $ins,
+                                   apool => {} } });
+    my ($m) = pad_recv_until($c->{ws}, sub {
+        ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' || $_[0]{disconnect} },
+        8);
+    if ($m && $m->{data} && $m->{data}{newRev} == $c->{rev} + 1) {
+        $c->{rev}++;
+        $c->{len} += length $ins;
+        return 'accepted';
+    }
+    return $m && $m->{disconnect} ? "disconnect:$m->{disconnect}" : 'none';
+}
+
+my $a = join_pad('t.aaaaaaaaaaaaaaaaaaaa');
+my $b = join_pad('t.bbbbbbbbbbbbbbbbbbbb');
+ok($a->{rev} == $b->{rev}, 'writer and reader joined');
+my @acked;
+for my $i (1 .. 3) {
+    is(commit($a, "A$i"), 'accepted', "commit A$i");
+    push @acked, "A$i";
+}
+
+$redis->stop;
+ok(!IO::Socket::INET->new(PeerAddr => "127.0.0.1:" . $redis->port),
+   "redis stopped");
+
+my $mark = $ng->log_mark;
+is(commit($a, 'X1'), 'disconnect:unavailable',
+   'a commit while Redis is down: clear disconnect');
+my $c = join_pad('t.cccccccccccccccccccc');
+is($c->{m} && $c->{m}{disconnect}, 'unavailable',
+   'a join while Redis is down: clear disconnect');
+
+ok($redis->start, 'redis restarted');
+ok($ng->wait_log(qr/pub\/sub connection to \S+ ready/, 10, $mark),
+   'the worker reconnected');
+sleep 0.5;
+
+my $a2 = join_pad('t.aaaaaaaaaaaaaaaaaaaa');
+ok($a2->{rev}, 'the writer joins again');
+my $idx = 0;
+my $ordered = 1;
+for my $s (@acked) {
+    my $p = index($a2->{text}, $s);
+    $ordered = 0 if $p < 0;
+}
+ok($ordered, 'every acknowledged edit is in the pad');
+for my $i (4 .. 5) {
+    is(commit($a2, "A$i"), 'accepted', "commit A$i after the restart");
+    push @acked, "A$i";
+}
+
+# the reader stayed connected and gets everything, in order
+my @revs;
+for (1 .. 20) {
+    my $m = pad_recv($b->{ws}, 1) or last;
+    push @revs, $m->{data}{newRev}
+        if ($m->{data}{type} || '') eq 'NEW_CHANGES';
+    last if @revs && $revs[-1] == $a2->{rev};
+}
+is_deeply(\@revs, [ $b->{rev} + 1 .. $a2->{rev} ],
+          'the reader received every revision once, in order');
+
+my $text = pad_text($ng, $PAD);
+ok(!grep({ index($text, $_) < 0 } @acked), 'export/txt has every '
+   . 'acknowledged edit');
+unlike($text, qr/X1/, 'the refused commit is not there');
+
+$ng->stop;
