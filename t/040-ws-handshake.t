@@ -4,10 +4,11 @@
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 
+use_redis();
 run_tests();
 
 # Sec-WebSocket-Accept for random keys, computed independently.
-my $ng = start_nginx(config => 'location /socket.io/ { pad_socketio; }');
+my $ng = start_nginx(redis => 1, config => 'location /socket.io/ { pad_socketio; }');
 for my $i (1 .. 3) {
     my $ws = ws_connect($ng, eio_path(transport => 'websocket'));
     is($ws->status, 101, "handshake $i: 101");

@@ -4,9 +4,10 @@
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 
+use_redis();
 run_tests();
 
-my $ng = start_nginx(config => <<'C') or die "nginx did not start\n";
+my $ng = start_nginx(redis => 1, config => <<'C') or die "nginx did not start\n";
 location /socket.io/ { pad_socketio; }
 location /small/ { pad_socketio; pad_max_payload 1000; }
 C

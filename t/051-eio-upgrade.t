@@ -5,7 +5,7 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Time::HiRes qw(time sleep);
 
-my $ng = start_nginx(config => <<'C') or die "nginx did not start\n";
+my $ng = start_nginx(redis => 1, config => <<'C') or die "nginx did not start\n";
 location /socket.io/ { pad_socketio; }
 location /hb/ {
     pad_socketio;
@@ -90,6 +90,24 @@ my $EV = '["message",{"component":"pad","type":"NOPE"}]';
     is($after->{status}, 400, 'polling after the upgrade: 400');
     $ws->send_close(1000);
     ok($ws->recv_close(2), 'close handshake on the upgraded session');
+}
+
+# a GET that arrives after the probe (while upgrading) gets the noop too:
+# socket.io-client sends "5" only when its running poll has returned
+{
+    my ($sid) = eio_poll_open($ng);
+    eio_poll_post($ng, $sid, '40');
+    like(eio_poll_get($ng, $sid)->{body}, qr/^40\{/, 'connected (late GET case)');
+    my ($ws) = eio_ws_open($ng, sid => $sid);
+    $ws->send_text('2probe');
+    is($ws->eio_recv, '3probe', 'probe answered (late GET case)');
+    my $late = http_start($ng, uri => eio_path(sid => $sid));
+    my $res = $late->finish(2);
+    is($res->{body}, '6', 'GET started after the probe answered with noop');
+    $ws->send_text('5');
+    $ws->send_text("425$EV");
+    like($ws->eio_recv(auto_pong => 1) // '', qr/^435\[/,
+         'upgrade completes after the late GET');
 }
 
 # upgrade with an unknown sid

@@ -4,7 +4,7 @@
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 
-my $ng = start_nginx(config => 'location /socket.io/ { pad_socketio; }')
+my $ng = start_nginx(redis => 1, config => 'location /socket.io/ { pad_socketio; }')
     or die "nginx did not start\n";
 
 my $EV = '["message",{"component":"pad","type":"NOPE"}]';

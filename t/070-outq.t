@@ -8,7 +8,7 @@ use Time::HiRes qw(time sleep);
 
 log_level('info');    # the flood below would make a debug log huge
 
-my $ng = start_nginx(log_level => 'info', config => <<'C')
+my $ng = start_nginx(redis => 1, log_level => 'info', config => <<'C')
 location /socket.io/ { pad_socketio; }
 location /slow/ { pad_socketio; pad_send_queue_max 32k; pad_send_lowat 8k; }
 C
@@ -116,7 +116,7 @@ ok($ng->stop, 'nginx exits on QUIT');
 # pad_send_queue_max alone in a location (pad_send_lowat left at its
 # default) is a valid configuration
 {
-    my $ng2 = start_nginx(config => <<'C');
+    my $ng2 = start_nginx(redis => 1, config => <<'C');
 location /socket.io/ { pad_socketio; pad_send_queue_max 32k; }
 C
     ok($ng2, 'pad_send_queue_max 32k alone is accepted');

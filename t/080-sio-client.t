@@ -10,7 +10,7 @@ if (!-d "$mods/socket.io-client") {
     exit 0;
 }
 
-my $ng = start_nginx(ssl => 1, config => <<'C')
+my $ng = start_nginx(redis => 1, ssl => 1, config => <<'C')
 location /socket.io/ { pad_socketio; }
 C
     or die "nginx did not start\n";
@@ -69,7 +69,7 @@ for my $scheme ('http', 'https') {
 # a heartbeat round with the real client: short ping interval, the client
 # stays connected over several intervals
 {
-    my $ng2 = start_nginx(config => <<'C') or die "nginx did not start\n";
+    my $ng2 = start_nginx(redis => 1, config => <<'C') or die "nginx did not start\n";
 location /socket.io/ {
     pad_socketio;
     pad_ping_interval 200ms;

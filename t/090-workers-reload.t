@@ -41,7 +41,7 @@ sub expect_1001 {
 
 # --- two workers -------------------------------------------------------------
 {
-    my $ng = start_nginx(workers => 2, listen_opts => 'reuseport',
+    my $ng = start_nginx(redis => 1, workers => 2, listen_opts => 'reuseport',
                          config => $CONF) or die "nginx did not start\n";
     is(scalar(my @w = $ng->worker_pids), 2, 'two workers');
     my @ws = sessions($ng, 16, '2 workers');
@@ -75,7 +75,7 @@ sub expect_1001 {
 
 # --- reload with WebSocket and polling sessions (one worker) ------------------
 {
-    my $ng = start_nginx(workers => 1, config => $CONF)
+    my $ng = start_nginx(redis => 1, workers => 1, config => $CONF)
         or die "nginx did not start\n";
     my @ws = sessions($ng, 3, 'before reload');
 
@@ -113,7 +113,7 @@ sub expect_1001 {
 
 # --- QUIT with a pending polling GET -----------------------------------------
 {
-    my $ng = start_nginx(workers => 1, config => $CONF)
+    my $ng = start_nginx(redis => 1, workers => 1, config => $CONF)
         or die "nginx did not start\n";
     my ($sid) = eio_poll_open($ng);
     eio_poll_post($ng, $sid, '40');

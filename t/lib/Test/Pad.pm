@@ -40,7 +40,7 @@ our $WORKERS = 1;
 our $BAD_LOG = qr/\[(?:alert|crit|emerg)\]|Sanitizer|runtime error/;
 
 our @EXPORT = qw(
-    run_tests repeat_each workers log_level no_load_module blocks plan
+    run_tests repeat_each workers log_level no_load_module use_redis blocks plan
     no_shuffle no_diff filters add_block_preprocessor
 
     start_nginx free_port tmpdir scaled
@@ -118,6 +118,18 @@ sub repeat_each     { $REPEAT_EACH = shift if @_; $REPEAT_EACH }
 sub workers         { $WORKERS = shift if @_; $WORKERS }
 sub log_level       { $LOG_LEVEL = shift if @_; $LOG_LEVEL }
 sub no_load_module  { $LOAD_MODULE = 0 }
+
+# A private redis-server for the whole file (started once, on demand);
+# nginx gets "pad_redis 127.0.0.1:PORT;" when started with redis => 1, or
+# in every block after use_redis().
+our $USE_REDIS = 0;
+my $FILE_REDIS;
+sub use_redis { $USE_REDIS = 1 }
+sub file_redis {
+    return $FILE_REDIS if $FILE_REDIS && $FILE_REDIS->{pid};
+    $FILE_REDIS = start_redis() or croak 'redis-server did not start';
+    return $FILE_REDIS;
+}
 sub no_shuffle      { 1 }    # blocks always run in order
 sub add_block_preprocessor { push @PREPROCESSORS, @_ }
 sub scaled          { $_[0] * $SCALE }
@@ -358,6 +370,7 @@ sub _block_config {
     $c{workers} = $block->workers || $WORKERS;
     $c{log_level} = $block->log_level || $LOG_LEVEL;
     $c{ssl} = $block->ssl ? 1 : 0;
+    $c{redis} = 1 if $USE_REDIS;
     return %c;
 }
 
@@ -597,6 +610,10 @@ sub new {
         %o,
     }, $class;
     $self->{prefix} ||= Test::Pad::tmpdir('nginx');
+    if ($self->{redis} && !$self->{redis_port}) {
+        $self->{redis_port} = ref $self->{redis} ? $self->{redis}->port
+                                                 : Test::Pad::file_redis()->port;
+    }
     $self->{port} ||= Test::Pad::free_port();
     $self->{ssl_port} ||= Test::Pad::free_port() if $self->{ssl};
     return $self;
@@ -664,6 +681,8 @@ EOF
     }
     my $events = $self->_expand($self->{events_config});
     my $http = $self->_expand($self->{http_config});
+    $http = "pad_redis 127.0.0.1:$self->{redis_port};\n    $http"
+        if $self->{redis} && $self->{load_module};
     my $server = $self->_expand($self->{config});
     $conf .= <<"EOF";
 events {
@@ -1104,7 +1123,8 @@ environment variable.
 
 Blocks with the same configuration share one nginx; a different
 configuration restarts it.  Globals: C<repeat_each(N)>, C<workers(N)>,
-C<log_level('info')>, C<no_load_module()> (plain nginx),
+C<log_level('info')>, C<no_load_module()> (plain nginx), C<use_redis()>
+(every block gets C<pad_redis> pointing at a private redis-server),
 C<add_block_preprocessor(sub { my $block = shift; ... })>.
 
 =head2 Imperative helpers
@@ -1115,6 +1135,8 @@ C<add_block_preprocessor(sub { my $block = shift; ... })>.
 
 C<config>, C<http_config>, C<main_config>, C<events_config>, C<workers>,
 C<log_level>, C<ssl>, C<listen_opts> (e.g. C<reuseport>), C<load_module>,
+C<redis> (1: a private redis-server for the file, or a Test::Pad::Redis;
+adds C<pad_redis 127.0.0.1:PORT;> to C<http {}>),
 C<quiet> (no diagnostics when it does not start),
 C<worker_shutdown_timeout>,
 C<master_process>.  Returns a Test::Pad::Nginx (or undef when it did not
