@@ -1,0 +1,1950 @@
+/*
+ * padload: a load generator for ngx_pad_module that speaks the real
+ * protocol (RFC 6455 WebSocket, Engine.IO v4, Socket.IO v5, Etherpad's pad
+ * messages) from one epoll loop per process, optionally over several
+ * processes.
+ *
+ * Every client keeps the pad text at its revision and applies every
+ * revision it receives with the project's Easysync library, so that the
+ * run ends with a convergence check of every client against export/txt.
+ * Writers keep one USER_CHANGES in flight, rebased over what arrives
+ * meanwhile (follow(server, pending, false)), as the real client does.
+ * Each insert carries its send time (base 36, in the inserted characters),
+ * so every receiver measures the fan-out latency of every revision.
+ *
+ * Phases (driven by the parent over pipes): connect and join -> 'J';
+ * parent sends "go" (a CLOCK_MONOTONIC time in us) -> writers run; the
+ * measurement window is [go + warmup, go + warmup + duration]; writers
+ * stop at its end; each child drains until quiet -> 'Q'; parent sends 'C'
+ * when every child is quiet -> children compare texts with export/txt and
+ * send their statistics.  The parent measures the server's CPU (utime +
+ * stime of the nginx workers and redis-server) and RSS from /proc over the
+ * same window and prints one JSON object.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <jansson.h>
+
+#include "easysync/ngx_pad_cs.h"
+#include "transport/ngx_pad_ws_frame.h"
+#include "transport/ngx_pad_eio_codec.h"
+
+
+#define HBUCKETS   1280
+#define MAXPROCS   8
+
+enum { ST_CONNECTING, ST_HANDSHAKE, ST_OPEN, ST_READY, ST_JOINED, ST_DEAD };
+enum { R_READER, R_WRITER };
+
+typedef struct {
+    uint64_t  commits;         /* ACCEPT_COMMITs in the window */
+    uint64_t  delivered;       /* revisions received (NEW_CHANGES items) */
+    uint64_t  frames;          /* WebSocket frames received in window */
+    uint64_t  bytes;           /* payload bytes received in window */
+    uint64_t  batches;         /* NEW_CHANGES_BATCH messages in window */
+    uint64_t  sent;            /* USER_CHANGES sent (whole run) */
+    uint64_t  accepted;        /* ACCEPT_COMMITs (whole run) */
+    uint64_t  errors;
+    uint64_t  gaps;
+    uint64_t  dups;
+    uint64_t  mismatches;      /* clients whose text != export/txt */
+    uint64_t  checked;         /* clients compared */
+    uint64_t  unjoined;
+    uint64_t  joined;
+    uint64_t  cpu_us;          /* this process's CPU during the window */
+    uint64_t  drain_us;
+    uint64_t  hc[HBUCKETS];    /* commit latency, us */
+    uint64_t  hf[HBUCKETS];    /* fan-out latency, us */
+} stats_t;
+
+typedef struct {
+    int        fd;
+    int        state;
+    int        role;
+    int        pad;
+    int64_t    rev;
+    char      *text;
+    size_t     text_len;
+    size_t     text_cap;
+    char      *pend;           /* changeset in flight */
+    size_t     pend_len;
+    uint64_t   pend_sent;      /* us */
+    int        owed;           /* timed mode: a tick while in flight */
+    uint64_t   owed_stamp;
+    uint64_t   next_tick;
+    char      *carry;          /* partial frame */
+    size_t     carry_len;
+    char      *wq;             /* unsent bytes */
+    size_t     wq_len;
+    size_t     wq_pos;
+    int        broken;
+    char       author[48];
+    char       token[32];
+} client_t;
+
+static struct {
+    const char  *host;
+    int          port;
+    int          pads;
+    int          writers;
+    int          readers;
+    int          procs;
+    double       duration;
+    double       warmup;
+    int          timed;        /* etherpad-load-test pattern */
+    int          interval_ms;
+    int          ins;          /* inserted characters (stamp) */
+    int          maxlen;
+    int          inflight;     /* concurrent handshakes per process */
+    const char  *prefix;
+    const char  *pids;         /* nginx master, redis-server */
+    int          optin;
+    double       drain_max;
+} cf = {
+    "127.0.0.1", 0, 1, 1, 10, 1, 3.0, 0.5, 0, 400, 8, 2000, 256, "bench",
+    NULL, 1, 15.0
+};
+
+static client_t        *clients;
+static int              nclients;
+static int              epfd;
+static stats_t          st;
+static ngx_pad_ctx_t   *ctx;
+static ngx_pad_pool_t  *dummy_pool;
+static unsigned char   *rbuf;
+static size_t           rbuf_cap = 1 << 20;
+static uint64_t         t_go, t_w0, t_w1;
+static int              running, ended;
+static uint64_t         last_rx;
+static int              njoined, nconnecting, next_connect;
+static int              ctl_in = -1, ctl_out = -1;
+static struct sockaddr_in  srv;
+
+
+static uint64_t
+now_us(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+
+static int
+in_window(uint64_t t)
+{
+    return t >= t_w0 && t < t_w1;
+}
+
+
+/* log-linear histogram: exact below 64, then 32 sub-buckets per octave */
+
+static void
+hist_add(uint64_t *h, uint64_t v)
+{
+    int  e, i;
+
+    if (v < 64) {
+        i = (int) v;
+
+    } else {
+        e = 63 - __builtin_clzll(v);
+        i = 64 + (e - 6) * 32 + (int) ((v >> (e - 5)) & 31);
+    }
+
+    if (i >= HBUCKETS) {
+        i = HBUCKETS - 1;
+    }
+
+    h[i]++;
+}
+
+
+static double
+hist_value(int i)
+{
+    int  e;
+
+    if (i < 64) {
+        return i;
+    }
+
+    e = (i - 64) / 32 + 6;
+
+    return (double) ((32 + ((i - 64) % 32)) * (1ULL << (e - 5)))
+           + (double) (1ULL << (e - 5)) / 2;
+}
+
+
+static double
+hist_pct(const uint64_t *h, double p)
+{
+    int       i;
+    uint64_t  n, k, want;
+
+    n = 0;
+    for (i = 0; i < HBUCKETS; i++) {
+        n += h[i];
+    }
+
+    if (n == 0) {
+        return -1;
+    }
+
+    want = (uint64_t) (p * (double) n);
+    if (want >= n) {
+        want = n - 1;
+    }
+
+    k = 0;
+    for (i = 0; i < HBUCKETS; i++) {
+        k += h[i];
+        if (k > want) {
+            return hist_value(i);
+        }
+    }
+
+    return -1;
+}
+
+
+static uint64_t
+hist_count(const uint64_t *h)
+{
+    int       i;
+    uint64_t  n = 0;
+
+    for (i = 0; i < HBUCKETS; i++) {
+        n += h[i];
+    }
+
+    return n;
+}
+
+
+static double
+hist_max(const uint64_t *h)
+{
+    int  i;
+
+    for (i = HBUCKETS - 1; i >= 0; i--) {
+        if (h[i]) {
+            return hist_value(i);
+        }
+    }
+
+    return -1;
+}
+
+
+/* send stamps: cf.ins base-36 digits of us (8) or ms (fewer) */
+
+static uint64_t
+stamp_mod(void)
+{
+    uint64_t  m = 1;
+    int       i;
+
+    for (i = 0; i < cf.ins; i++) {
+        m *= 36;
+    }
+
+    return m;
+}
+
+
+static uint64_t
+stamp_unit(void)
+{
+    return cf.ins >= 8 ? 1 : 1000;
+}
+
+
+static void
+stamp_encode(char *out, uint64_t t)
+{
+    static const char  d[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    uint64_t           v;
+    int                i;
+
+    v = (t / stamp_unit()) % stamp_mod();
+
+    for (i = cf.ins - 1; i >= 0; i--) {
+        out[i] = d[v % 36];
+        v /= 36;
+    }
+}
+
+
+static int
+stamp_decode(const char *s, size_t n, uint64_t now, uint64_t *lat)
+{
+    uint64_t  v, m, t;
+    size_t    i;
+    int       c;
+
+    if (n != (size_t) cf.ins) {
+        return -1;
+    }
+
+    v = 0;
+    for (i = 0; i < n; i++) {
+        c = s[i];
+        if (c >= '0' && c <= '9') {
+            c -= '0';
+        } else if (c >= 'a' && c <= 'z') {
+            c = c - 'a' + 10;
+        } else {
+            return -1;
+        }
+        v = v * 36 + (uint64_t) c;
+    }
+
+    m = stamp_mod();
+    t = (now / stamp_unit()) % m;
+    *lat = ((t + m - v) % m) * stamp_unit();
+
+    return 0;
+}
+
+
+/* output */
+
+static void client_fail(client_t *c, const char *why);
+
+
+static void
+client_flush(client_t *c)
+{
+    ssize_t             n;
+    struct epoll_event  ev;
+
+    while (c->wq_pos < c->wq_len) {
+        n = write(c->fd, c->wq + c->wq_pos, c->wq_len - c->wq_pos);
+        if (n < 0) {
+            if (errno == EAGAIN) {
+                ev.events = EPOLLIN | EPOLLOUT;
+                ev.data.ptr = c;
+                epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
+                return;
+            }
+            client_fail(c, "write");
+            return;
+        }
+        c->wq_pos += (size_t) n;
+    }
+
+    c->wq_pos = c->wq_len = 0;
+}
+
+
+static void
+client_write(client_t *c, const char *p, size_t n)
+{
+    ssize_t   w;
+    char     *q;
+
+    if (c->state == ST_DEAD) {
+        return;
+    }
+
+    if (c->wq_len == 0) {
+        w = write(c->fd, p, n);
+        if (w == (ssize_t) n) {
+            return;
+        }
+        if (w < 0) {
+            if (errno != EAGAIN) {
+                client_fail(c, "write");
+                return;
+            }
+            w = 0;
+        }
+        p += w;
+        n -= (size_t) w;
+    }
+
+    q = realloc(c->wq, c->wq_len + n);
+    if (q == NULL) {
+        client_fail(c, "out of memory");
+        return;
+    }
+    c->wq = q;
+    memcpy(c->wq + c->wq_len, p, n);
+    c->wq_len += n;
+
+    client_flush(c);
+}
+
+
+/* one masked text frame (mask key 0: the payload goes as it is) */
+
+static void
+client_send(client_t *c, const char *p, size_t n)
+{
+    unsigned char  hdr[NGX_PAD_WS_MAX_HEADER + 4];
+    size_t         hl;
+    char           stackbuf[4096], *b;
+
+    hl = ngx_pad_ws_frame_header(hdr, NGX_PAD_WS_OP_TEXT, 1, n);
+    hdr[1] |= 0x80;
+    memset(hdr + hl, 0, 4);
+    hl += 4;
+
+    b = (hl + n <= sizeof(stackbuf)) ? stackbuf : malloc(hl + n);
+    if (b == NULL) {
+        client_fail(c, "out of memory");
+        return;
+    }
+
+    memcpy(b, hdr, hl);
+    memcpy(b + hl, p, n);
+    client_write(c, b, hl + n);
+
+    if (b != stackbuf) {
+        free(b);
+    }
+}
+
+
+static void
+client_close(client_t *c)
+{
+    if (c->fd >= 0) {
+        epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+        close(c->fd);
+        c->fd = -1;
+    }
+
+    if (c->state < ST_JOINED) {
+        nconnecting--;
+    }
+
+    c->state = ST_DEAD;
+}
+
+
+static void
+client_fail(client_t *c, const char *why)
+{
+    static int  logged;
+
+    if (c->state == ST_DEAD) {
+        return;
+    }
+
+    st.errors++;
+    c->broken = 1;
+
+    if (logged++ < 5) {
+        fprintf(stderr, "padload[%d]: client %d (pad %d): %s\n",
+                (int) getpid(), (int) (c - clients), c->pad, why);
+    }
+
+    client_close(c);
+}
+
+
+static int
+set_text(client_t *c, const char *p, size_t n)
+{
+    char  *t;
+
+    if (n + 1 > c->text_cap) {
+        t = realloc(c->text, n + 64);
+        if (t == NULL) {
+            return -1;
+        }
+        c->text = t;
+        c->text_cap = n + 64;
+    }
+
+    memcpy(c->text, p, n);
+    c->text_len = n;
+
+    return 0;
+}
+
+
+/* writers */
+
+static void
+writer_commit(client_t *c, uint64_t stamp_time)
+{
+    ngx_pad_str_t  orig, ins, attr, out;
+    intptr_t       len16, pos, ndel;
+    char           stamp[16], *msg;
+    int            n;
+    size_t         cap;
+
+    orig.data = c->text;
+    orig.len = c->text_len;
+
+    if (ngx_pad_utf16_len(ctx, &orig, &len16) != NGX_PAD_CS_OK
+        || len16 < 1)
+    {
+        client_fail(c, "bad text");
+        return;
+    }
+
+    if (cf.timed) {
+        pos = len16 - 1;
+        ndel = 0;
+
+    } else {
+        pos = (intptr_t) (random() % len16);
+        if (pos > len16 - 1) {
+            pos = len16 - 1;
+        }
+        ndel = 0;
+        if (len16 > cf.maxlen) {
+            ndel = len16 - 1 - pos;
+            if (ndel > cf.ins) {
+                ndel = cf.ins;
+            }
+        }
+    }
+
+    stamp_encode(stamp, stamp_time);
+    ins.data = stamp;
+    ins.len = (size_t) cf.ins;
+    attr.data = "*0";
+    attr.len = 2;
+
+    if (ngx_pad_cs_make_splice(ctx, &orig, pos, ndel, &ins, &attr, &out)
+        != NGX_PAD_CS_OK)
+    {
+        /* a surrogate pair at pos: insert at the start instead */
+        if (ngx_pad_cs_make_splice(ctx, &orig, 0, 0, &ins, &attr, &out)
+            != NGX_PAD_CS_OK)
+        {
+            client_fail(c, ngx_pad_ctx_error(ctx));
+            ngx_pad_ctx_reset(ctx);
+            return;
+        }
+    }
+
+    free(c->pend);
+    c->pend = malloc(out.len);
+    if (c->pend == NULL) {
+        client_fail(c, "out of memory");
+        return;
+    }
+    memcpy(c->pend, out.data, out.len);
+    c->pend_len = out.len;
+    ngx_pad_ctx_reset(ctx);
+
+    cap = c->pend_len + 256;
+    msg = malloc(cap);
+    if (msg == NULL) {
+        client_fail(c, "out of memory");
+        return;
+    }
+
+    n = snprintf(msg, cap,
+                 "42[\"message\",{\"type\":\"COLLABROOM\",\"component\":"
+                 "\"pad\",\"data\":{\"type\":\"USER_CHANGES\",\"baseRev\":"
+                 "%" PRId64 ",\"changeset\":\"%.*s\",\"apool\":{"
+                 "\"numToAttrib\":{\"0\":[\"author\",\"%s\"]},"
+                 "\"nextNum\":1}}}]",
+                 c->rev, (int) c->pend_len, c->pend, c->author);
+
+    c->pend_sent = now_us();
+    client_send(c, msg, (size_t) n);
+    free(msg);
+    st.sent++;
+}
+
+
+static void
+writer_next(client_t *c)
+{
+    uint64_t  t;
+
+    if (c->role != R_WRITER || c->state != ST_JOINED || c->pend || !running
+        || ended)
+    {
+        return;
+    }
+
+    if (!cf.timed) {
+        writer_commit(c, now_us());
+        return;
+    }
+
+    if (c->owed) {
+        t = c->owed_stamp;
+        c->owed = 0;
+        writer_commit(c, t);
+    }
+}
+
+
+/* incoming revisions */
+
+static const char *
+find(const char *p, const char *end, const char *s, size_t n)
+{
+    return memmem(p, (size_t) (end - p), s, n);
+}
+
+
+static int
+parse_int(const char *p, const char *end, int64_t *v, const char **next)
+{
+    int64_t  n = 0;
+    int      any = 0;
+
+    while (p < end && *p >= '0' && *p <= '9') {
+        n = n * 10 + (*p - '0');
+        p++;
+        any = 1;
+    }
+
+    *v = n;
+    *next = p;
+
+    return any ? 0 : -1;
+}
+
+
+/* one revision item starting at p ("newRev":...), returns its end */
+
+static const char *
+apply_item(client_t *c, const char *p, const char *end, uint64_t now)
+{
+    static const char  k_rev[] = "\"newRev\":";
+    static const char  k_cs[] = "\"changeset\":\"";
+    const char        *q, *cs, *cse, *bank;
+    int64_t            rev;
+    ngx_pad_str_t      s, text, out, pend;
+    uint64_t           lat;
+
+    q = find(p, end, k_rev, sizeof(k_rev) - 1);
+    if (q == NULL) {
+        return NULL;
+    }
+
+    if (parse_int(q + sizeof(k_rev) - 1, end, &rev, &q) != 0) {
+        return NULL;
+    }
+
+    cs = find(q, end, k_cs, sizeof(k_cs) - 1);
+    if (cs == NULL) {
+        return NULL;
+    }
+    cs += sizeof(k_cs) - 1;
+    cse = memchr(cs, '"', (size_t) (end - cs));
+    if (cse == NULL) {
+        return NULL;
+    }
+
+    if (in_window(now)) {
+        st.delivered++;
+    }
+
+    if (rev <= c->rev) {
+        st.dups++;
+        return cse;
+    }
+
+    if (rev != c->rev + 1) {
+        st.gaps++;
+        c->broken = 1;
+        c->rev = rev;
+        return cse;
+    }
+
+    c->rev = rev;
+
+    if (c->broken) {
+        return cse;
+    }
+
+    s.data = cs;
+    s.len = (size_t) (cse - cs);
+
+    bank = memchr(cs, '$', s.len);
+    if (bank && in_window(now)
+        && stamp_decode(bank + 1, (size_t) (cse - bank - 1), now, &lat) == 0)
+    {
+        hist_add(st.hf, lat);
+    }
+
+    text.data = c->text;
+    text.len = c->text_len;
+
+    if (c->pend) {
+        pend.data = c->pend;
+        pend.len = c->pend_len;
+
+        if (ngx_pad_cs_follow(ctx, &s, &pend, 0, dummy_pool, &out)
+            != NGX_PAD_CS_OK)
+        {
+            fprintf(stderr, "padload: follow: %s\n", ngx_pad_ctx_error(ctx));
+            c->broken = 1;
+            st.errors++;
+            ngx_pad_ctx_reset(ctx);
+            return cse;
+        }
+
+        free(c->pend);
+        c->pend = malloc(out.len);
+        if (c->pend == NULL) {
+            c->broken = 1;
+            return cse;
+        }
+        memcpy(c->pend, out.data, out.len);
+        c->pend_len = out.len;
+    }
+
+    if (ngx_pad_cs_apply_to_text(ctx, &s, &text, &out) != NGX_PAD_CS_OK
+        || set_text(c, out.data, out.len) != 0)
+    {
+        fprintf(stderr, "padload: apply: %s\n", ngx_pad_ctx_error(ctx));
+        c->broken = 1;
+        st.errors++;
+    }
+
+    ngx_pad_ctx_reset(ctx);
+
+    return cse;
+}
+
+
+static void
+on_accept(client_t *c, const char *p, const char *end, uint64_t now)
+{
+    int64_t        rev;
+    const char    *q;
+    ngx_pad_str_t  s, text, out;
+
+    q = find(p, end, "\"newRev\":", 9);
+    if (q == NULL || parse_int(q + 9, end, &rev, &q) != 0) {
+        st.errors++;
+        return;
+    }
+
+    if (c->pend == NULL) {
+        st.errors++;
+        return;
+    }
+
+    if (rev <= c->rev) {
+        st.dups++;
+        return;
+    }
+
+    if (rev != c->rev + 1) {
+        st.gaps++;
+        c->broken = 1;
+    }
+
+    c->rev = rev;
+    st.accepted++;
+
+    if (in_window(now)) {
+        st.commits++;
+        hist_add(st.hc, now - c->pend_sent);
+    }
+
+    if (!c->broken) {
+        s.data = c->pend;
+        s.len = c->pend_len;
+        text.data = c->text;
+        text.len = c->text_len;
+
+        if (ngx_pad_cs_apply_to_text(ctx, &s, &text, &out) != NGX_PAD_CS_OK
+            || set_text(c, out.data, out.len) != 0)
+        {
+            c->broken = 1;
+            st.errors++;
+        }
+        ngx_pad_ctx_reset(ctx);
+    }
+
+    free(c->pend);
+    c->pend = NULL;
+
+    writer_next(c);
+}
+
+
+static void
+send_ready(client_t *c)
+{
+    char  msg[512];
+    int   n;
+
+    n = snprintf(msg, sizeof(msg),
+                 "42[\"message\",{\"component\":\"pad\",\"type\":"
+                 "\"CLIENT_READY\",\"padId\":\"%s-%d\",\"token\":\"%s\","
+                 "\"userInfo\":{\"colorId\":null,\"name\":null}%s}]",
+                 cf.prefix, c->pad, c->token,
+                 cf.optin ? ",\"newChangesBatch\":true" : "");
+
+    client_send(c, msg, (size_t) n);
+    c->state = ST_READY;
+}
+
+
+static void
+on_client_vars(client_t *c, const char *p, size_t n)
+{
+    json_t      *a, *d, *ccv, *t, *u, *r;
+    json_error_t  err;
+
+    a = json_loadb(p + 2, n - 2, 0, &err);
+    d = json_object_get(json_array_get(a, 1), "data");
+    ccv = json_object_get(d, "collab_client_vars");
+    t = json_object_get(json_object_get(ccv, "initialAttributedText"),
+                        "text");
+    r = json_object_get(ccv, "rev");
+    u = json_object_get(d, "userId");
+
+    if (!json_is_string(t) || !json_is_integer(r) || !json_is_string(u)
+        || json_string_length(u) >= sizeof(c->author))
+    {
+        json_decref(a);
+        fprintf(stderr, "padload: CLIENT_VARS: %.*s\n", (int) (n > 600 ? 600 : n), p);
+        client_fail(c, "bad CLIENT_VARS");
+        return;
+    }
+
+    if (set_text(c, json_string_value(t), json_string_length(t)) != 0) {
+        json_decref(a);
+        client_fail(c, "out of memory");
+        return;
+    }
+
+    c->rev = json_integer_value(r);
+    memcpy(c->author, json_string_value(u), json_string_length(u) + 1);
+    json_decref(a);
+
+    c->state = ST_JOINED;
+    nconnecting--;
+    njoined++;
+    st.joined++;
+
+    if (running) {
+        writer_next(c);
+    }
+}
+
+
+static const char  k_collab[] =
+    "42[\"message\",{\"type\":\"COLLABROOM\",\"data\":{\"type\":\"";
+static const char  k_cv[] = "42[\"message\",{\"type\":\"CLIENT_VARS\"";
+
+
+static void
+on_message(client_t *c, const char *p, size_t n, uint64_t now)
+{
+    const char  *end = p + n, *t, *q;
+    size_t       kl = sizeof(k_collab) - 1;
+
+    if (n >= kl && memcmp(p, k_collab, kl) == 0) {
+        t = p + kl;
+
+        if (end - t > 18 && memcmp(t, "NEW_CHANGES\",", 13) == 0) {
+            if (apply_item(c, t, end, now) == NULL) {
+                st.errors++;
+            }
+            return;
+        }
+
+        if (end - t > 18 && memcmp(t, "NEW_CHANGES_BATCH\"", 18) == 0) {
+            if (in_window(now)) {
+                st.batches++;
+            }
+            q = t + 18;
+            while ((q = apply_item(c, q, end, now)) != NULL
+                   && find(q, end, "\"newRev\":", 9) != NULL)
+            {
+                /* next item */
+            }
+            return;
+        }
+
+        if (end - t > 14 && memcmp(t, "ACCEPT_COMMIT\"", 14) == 0) {
+            on_accept(c, t, end, now);
+            return;
+        }
+
+        return;    /* USER_NEWINFO, USER_LEAVE, ... */
+    }
+
+    if (n >= sizeof(k_cv) - 1 && memcmp(p, k_cv, sizeof(k_cv) - 1) == 0) {
+        on_client_vars(c, p, n);
+        return;
+    }
+
+    if (c->state == ST_READY && n > 12 && memcmp(p, "42[", 3) == 0
+        && find(p, end, "\"CLIENT_VARS\"", 13) != NULL)
+    {
+        on_client_vars(c, p, n);
+        return;
+    }
+
+    if (c->state == ST_JOINED && n > 12 && memcmp(p, "42[", 3) == 0
+        && find(p, end, "\"ACCEPT_COMMIT\"", 15) != NULL)
+    {
+        on_accept(c, p, end, now);
+        return;
+    }
+
+    if (n == 1 && p[0] == '2') {
+        client_send(c, "3", 1);
+        return;
+    }
+
+    if (p[0] == '0' && c->state == ST_OPEN) {
+        client_send(c, "40", 2);
+        return;
+    }
+
+    if (n >= 2 && p[0] == '4' && p[1] == '0' && c->state == ST_OPEN) {
+        send_ready(c);
+        return;
+    }
+
+    if (find(p, end, "\"disconnect\"", 12) || find(p, end, "accessStatus", 12)
+        || (n >= 2 && p[0] == '4' && p[1] == '1') || p[0] == '1')
+    {
+        char  why[160];
+
+        snprintf(why, sizeof(why), "server said: %.*s",
+                 (int) (n > 120 ? 120 : n), p);
+        client_fail(c, why);
+    }
+}
+
+
+/* frames from the server: unmasked, FIN text frames, control frames */
+
+static void
+on_bytes(client_t *c, unsigned char *b, size_t n, uint64_t now)
+{
+    unsigned char  *p = b, *end = b + n, *hdr;
+    uint64_t        len;
+    size_t          hl;
+    unsigned        op;
+    char           *q;
+
+    if (c->state == ST_HANDSHAKE) {
+        hdr = memmem(p, n, "\r\n\r\n", 4);
+        if (hdr == NULL) {
+            goto keep;
+        }
+        if (n < 12 || memcmp(p, "HTTP/1.1 101", 12) != 0) {
+            client_fail(c, "handshake refused");
+            return;
+        }
+        p = hdr + 4;
+        c->state = ST_OPEN;
+    }
+
+    while (end - p >= 2) {
+        op = p[0] & 0x0f;
+        len = p[1] & 0x7f;
+        hl = 2;
+
+        if (len == 126) {
+            if (end - p < 4) {
+                break;
+            }
+            len = ((uint64_t) p[2] << 8) | p[3];
+            hl = 4;
+
+        } else if (len == 127) {
+            if (end - p < 10) {
+                break;
+            }
+            len = 0;
+            for (hl = 2; hl < 10; hl++) {
+                len = (len << 8) | p[hl];
+            }
+            hl = 10;
+        }
+
+        if ((uint64_t) (end - p) < hl + len) {
+            break;
+        }
+
+        if (in_window(now)) {
+            st.frames++;
+            st.bytes += len;
+        }
+
+        if (!(p[0] & 0x80) || (p[1] & 0x80)) {
+            client_fail(c, "fragmented or masked frame");
+            return;
+        }
+
+        if (op == NGX_PAD_WS_OP_TEXT) {
+            on_message(c, (char *) p + hl, (size_t) len, now);
+
+        } else if (op == NGX_PAD_WS_OP_PING) {
+            unsigned char  pong[2 + 4 + 125];
+
+            pong[0] = 0x80 | NGX_PAD_WS_OP_PONG;
+            pong[1] = 0x80 | (unsigned char) len;
+            memset(pong + 2, 0, 4);
+            memcpy(pong + 6, p + hl, len);
+            client_write(c, (char *) pong, 6 + len);
+
+        } else if (op == NGX_PAD_WS_OP_CLOSE) {
+            client_fail(c, "close frame");
+            return;
+        }
+
+        if (c->state == ST_DEAD) {
+            return;
+        }
+
+        p += hl + len;
+    }
+
+keep:
+
+    if (p == end) {
+        c->carry_len = 0;
+        return;
+    }
+
+    q = (c->carry && (unsigned char *) c->carry == p) ? c->carry : NULL;
+
+    if (q == NULL) {
+        q = malloc((size_t) (end - p));
+        if (q == NULL) {
+            client_fail(c, "out of memory");
+            return;
+        }
+        memcpy(q, p, (size_t) (end - p));
+        free(c->carry);
+        c->carry = q;
+    }
+
+    c->carry_len = (size_t) (end - p);
+}
+
+
+static void
+client_read(client_t *c)
+{
+    ssize_t   n;
+    size_t    have;
+    uint64_t  now;
+
+    for ( ;; ) {
+        have = c->carry_len;
+
+        if (have + 65536 > rbuf_cap) {
+            rbuf_cap = (have + 65536) * 2;
+            rbuf = realloc(rbuf, rbuf_cap);
+            if (rbuf == NULL) {
+                fprintf(stderr, "padload: out of memory\n");
+                exit(1);
+            }
+        }
+
+        if (have) {
+            memcpy(rbuf, c->carry, have);
+        }
+
+        n = read(c->fd, rbuf + have, rbuf_cap - have);
+
+        if (n < 0 && errno == EAGAIN) {
+            return;
+        }
+
+        if (n <= 0) {
+            client_fail(c, n == 0 ? "server closed" : "read");
+            return;
+        }
+
+        now = now_us();
+        last_rx = now;
+
+        c->carry_len = 0;
+        on_bytes(c, rbuf, have + (size_t) n, now);
+
+        if (c->state == ST_DEAD || (size_t) n < rbuf_cap - have) {
+            return;
+        }
+    }
+}
+
+
+static void
+client_connect(client_t *c)
+{
+    struct epoll_event  ev;
+    int                 one = 1;
+
+    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (c->fd < 0) {
+        perror("padload: socket");
+        c->state = ST_DEAD;
+        st.errors++;
+        return;
+    }
+
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+    nconnecting++;
+    c->state = ST_CONNECTING;
+
+    if (connect(c->fd, (struct sockaddr *) &srv, sizeof(srv)) < 0
+        && errno != EINPROGRESS)
+    {
+        client_fail(c, "connect");
+        return;
+    }
+
+    ev.events = EPOLLOUT | EPOLLIN;
+    ev.data.ptr = c;
+    epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
+}
+
+
+static void
+client_connected(client_t *c)
+{
+    char                req[512];
+    int                 n, err;
+    socklen_t           len = sizeof(err);
+    struct epoll_event  ev;
+
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) {
+        client_fail(c, "connect failed");
+        return;
+    }
+
+    ev.events = EPOLLIN;
+    ev.data.ptr = c;
+    epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
+
+    c->state = ST_HANDSHAKE;
+
+    n = snprintf(req, sizeof(req),
+                 "GET /socket.io/?EIO=4&transport=websocket&padId=%s-%d "
+                 "HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\n"
+                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n",
+                 cf.prefix, c->pad, cf.host, cf.port);
+
+    client_write(c, req, (size_t) n);
+}
+
+
+/* export/txt over a blocking HTTP/1.0 request */
+
+static char *
+fetch_export(int pad, size_t *len)
+{
+    int      fd, n;
+    char     req[512], *buf, *body;
+    size_t   have = 0, cap = 65536;
+    ssize_t  r;
+
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *) &srv, sizeof(srv)) < 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return NULL;
+    }
+
+    n = snprintf(req, sizeof(req), "GET /p/%s-%d/export/txt HTTP/1.0\r\n"
+                 "Host: %s\r\n\r\n", cf.prefix, pad, cf.host);
+    if (write(fd, req, (size_t) n) != n) {
+        close(fd);
+        return NULL;
+    }
+
+    buf = malloc(cap);
+
+    while (buf) {
+        if (have == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            if (buf == NULL) {
+                break;
+            }
+        }
+        r = read(fd, buf + have, cap - have);
+        if (r <= 0) {
+            break;
+        }
+        have += (size_t) r;
+    }
+
+    close(fd);
+
+    if (buf == NULL) {
+        return NULL;
+    }
+
+    body = memmem(buf, have, "\r\n\r\n", 4);
+    if (have < 12 || memcmp(buf + 9, "200", 3) != 0 || body == NULL) {
+        free(buf);
+        return NULL;
+    }
+
+    body += 4;
+    *len = have - (size_t) (body - buf);
+    memmove(buf, body, *len);
+
+    return buf;
+}
+
+
+static void
+check_convergence(void)
+{
+    char    **exp;
+    size_t   *elen;
+    int       i, pad;
+    client_t *c;
+    static int  shown;
+
+    exp = calloc((size_t) cf.pads, sizeof(char *));
+    elen = calloc((size_t) cf.pads, sizeof(size_t));
+    if (exp == NULL || elen == NULL) {
+        return;
+    }
+
+    for (i = 0; i < nclients; i++) {
+        c = &clients[i];
+        if (c->fd == -2) {
+            continue;    /* another process's client */
+        }
+
+        pad = c->pad;
+        st.checked++;
+
+        if (exp[pad] == NULL) {
+            exp[pad] = fetch_export(pad, &elen[pad]);
+            if (exp[pad] == NULL) {
+                st.errors++;
+                st.mismatches++;
+                continue;
+            }
+        }
+
+        if (c->broken || c->state != ST_JOINED || c->text_len != elen[pad]
+            || memcmp(c->text, exp[pad], elen[pad]) != 0)
+        {
+            st.mismatches++;
+            if (shown++ < 3) {
+                fprintf(stderr, "padload[%d]: client %d pad %d diverged "
+                        "(state %d broken %d rev %" PRId64 " len %zu, "
+                        "export len %zu)\n", (int) getpid(), i, pad,
+                        c->state, c->broken, c->rev, c->text_len, elen[pad]);
+            }
+        }
+    }
+
+    for (i = 0; i < cf.pads; i++) {
+        free(exp[i]);
+    }
+    free(exp);
+    free(elen);
+}
+
+
+static uint64_t
+self_cpu_us(void)
+{
+    struct rusage  ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+
+    return (uint64_t) ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec
+           + (uint64_t) ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
+}
+
+
+static int
+writers_idle(void)
+{
+    int  i;
+
+    for (i = 0; i < nclients; i++) {
+        if (clients[i].fd >= 0 && clients[i].pend) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static void
+timed_ticks(uint64_t now)
+{
+    int        i;
+    client_t  *c;
+
+    for (i = 0; i < nclients; i++) {
+        c = &clients[i];
+
+        if (c->role != R_WRITER || c->state != ST_JOINED
+            || now < c->next_tick)
+        {
+            continue;
+        }
+
+        c->next_tick += (uint64_t) cf.interval_ms * 1000;
+
+        if (!c->owed) {
+            c->owed = 1;
+            c->owed_stamp = now;
+        }
+
+        writer_next(c);
+    }
+}
+
+
+static void
+child_run(int idx)
+{
+    struct epoll_event  evs[512], ev;
+    int                 i, n, timeout, mine, quiet_sent = 0;
+    uint64_t            now, cpu0 = 0, drain0 = 0, next_tick_scan = 0;
+    client_t           *c;
+    unsigned char       cmsg[8];
+
+    srandom((unsigned) (getpid() ^ now_us()));
+
+    ctx = ngx_pad_ctx_create();
+    dummy_pool = ngx_pad_pool_create();
+    rbuf = malloc(rbuf_cap);
+    epfd = epoll_create1(0);
+
+    if (ctx == NULL || dummy_pool == NULL || rbuf == NULL || epfd < 0) {
+        fprintf(stderr, "padload: init failed\n");
+        exit(1);
+    }
+
+    ev.events = EPOLLIN;
+    ev.data.ptr = NULL;
+    epoll_ctl(epfd, EPOLL_CTL_ADD, ctl_in, &ev);
+
+    mine = 0;
+    for (i = 0; i < nclients; i++) {
+        if (i % cf.procs != idx) {
+            clients[i].fd = -2;
+            clients[i].state = ST_DEAD;
+            continue;
+        }
+        mine++;
+    }
+
+    next_connect = idx;
+
+    for ( ;; ) {
+        /* pace the handshakes */
+
+        while (next_connect < nclients && nconnecting < cf.inflight) {
+            c = &clients[next_connect];
+            next_connect += cf.procs;
+            client_connect(c);
+        }
+
+        if (!running && njoined + (int) st.errors >= mine
+            && next_connect >= nclients && nconnecting <= 0)
+        {
+            if (!quiet_sent) {
+                if (write(ctl_out, "J", 1) != 1) {
+                    exit(1);
+                }
+                quiet_sent = 1;
+            }
+        }
+
+        now = now_us();
+        timeout = 50;
+
+        if (running && !ended) {
+            if (cpu0 == 0 && now >= t_w0) {
+                cpu0 = self_cpu_us();
+            }
+
+            if (now >= t_w1) {
+                ended = 1;
+                st.cpu_us = self_cpu_us() - cpu0;
+                drain0 = now;
+                quiet_sent = 0;
+
+            } else if (cf.timed && now >= next_tick_scan) {
+                timed_ticks(now);
+                next_tick_scan = now + 2000;
+            }
+
+            timeout = cf.timed ? 2 : 50;
+        }
+
+        if (ended && !quiet_sent) {
+            if ((writers_idle() && now - last_rx > 300000)
+                || now - drain0 > (uint64_t) (cf.drain_max * 1e6))
+            {
+                st.drain_us = now - drain0;
+                if (write(ctl_out, "Q", 1) != 1) {
+                    exit(1);
+                }
+                quiet_sent = 1;
+            }
+        }
+
+        n = epoll_wait(epfd, evs, 512, timeout);
+
+        for (i = 0; i < n; i++) {
+            c = evs[i].data.ptr;
+
+            if (c == NULL) {
+                /* control pipe */
+                ssize_t  r = read(ctl_in, cmsg, sizeof(cmsg));
+
+                if (r == 8) {
+                    memcpy(&t_go, cmsg, 8);
+                    t_w0 = t_go + (uint64_t) (cf.warmup * 1e6);
+                    t_w1 = t_w0 + (uint64_t) (cf.duration * 1e6);
+                    running = 1;
+                    quiet_sent = 0;
+
+                    for (int k = 0; k < nclients; k++) {
+                        client_t  *w = &clients[k];
+
+                        if (cf.timed) {
+                            w->next_tick = t_go + (uint64_t) (random()
+                                           % (cf.interval_ms * 1000));
+                        }
+                        writer_next(w);
+                    }
+
+                } else if (r == 1 && cmsg[0] == 'C') {
+                    check_convergence();
+
+                    for (int k = 0; k < nclients; k++) {
+                        if (clients[k].fd == -2) {
+                            continue;
+                        }
+                        if (clients[k].state != ST_JOINED) {
+                            st.unjoined++;
+                        }
+                    }
+
+                    if (write(ctl_out, &st, sizeof(st))
+                        != (ssize_t) sizeof(st))
+                    {
+                        exit(1);
+                    }
+                    exit(0);
+
+                } else {
+                    exit(1);    /* the parent went away */
+                }
+
+                continue;
+            }
+
+            if (c->state == ST_DEAD) {
+                continue;
+            }
+
+            if (c->state == ST_CONNECTING) {
+                if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+                    client_connected(c);
+                }
+                continue;
+            }
+
+            if (evs[i].events & EPOLLOUT) {
+                client_flush(c);
+                if (c->wq_len == 0 && c->state != ST_DEAD) {
+                    ev.events = EPOLLIN;
+                    ev.data.ptr = c;
+                    epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
+                }
+            }
+
+            if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+                client_read(c);
+            }
+        }
+    }
+}
+
+
+/* server side figures from /proc */
+
+typedef struct {
+    int       pids[256];
+    int       n;
+} pidset_t;
+
+
+static long
+proc_field(int pid, int field)
+{
+    char   path[64], buf[1024], *p;
+    FILE  *f;
+    int    i;
+    long   v = -1;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+
+    if (fgets(buf, sizeof(buf), f) == NULL) {
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+
+    p = strrchr(buf, ')');
+    if (p == NULL) {
+        return -1;
+    }
+    p += 2;    /* field 3 */
+
+    for (i = 3; i < field; i++) {
+        p = strchr(p, ' ');
+        if (p == NULL) {
+            return -1;
+        }
+        p++;
+    }
+
+    sscanf(p, "%ld", &v);
+
+    return v;
+}
+
+
+static void
+server_pids(pidset_t *ps, int master, int redis)
+{
+    DIR            *d;
+    struct dirent  *e;
+    int             pid;
+
+    ps->n = 0;
+
+    d = opendir("/proc");
+    while (d && (e = readdir(d)) != NULL) {
+        pid = atoi(e->d_name);
+        if (pid > 0 && proc_field(pid, 4) == master && ps->n < 255) {
+            ps->pids[ps->n++] = pid;
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+
+    if (redis > 0) {
+        ps->pids[ps->n++] = redis;
+    }
+}
+
+
+static double
+cpu_us(const pidset_t *ps, int redis_only, int skip_redis)
+{
+    int     i;
+    double  t = 0, hz = (double) sysconf(_SC_CLK_TCK);
+    long    u, s;
+
+    for (i = 0; i < ps->n; i++) {
+        if (i == ps->n - 1 ? skip_redis : redis_only) {
+            continue;
+        }
+        u = proc_field(ps->pids[i], 14);
+        s = proc_field(ps->pids[i], 15);
+        if (u >= 0 && s >= 0) {
+            t += (double) (u + s) * 1e6 / hz;
+        }
+    }
+
+    return t;
+}
+
+
+static double
+rss_kib(int pid)
+{
+    char   path[64], line[256];
+    FILE  *f;
+    long   v = 0;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", pid);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+
+    while (fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "VmRSS: %ld", &v) == 1) {
+            break;
+        }
+    }
+    fclose(f);
+
+    return (double) v;
+}
+
+
+static double
+workers_rss(const pidset_t *ps)
+{
+    int     i;
+    double  t = 0;
+
+    for (i = 0; i < ps->n - 1; i++) {
+        t += rss_kib(ps->pids[i]);
+    }
+
+    return t;
+}
+
+
+static int
+read_full(int fd, void *buf, size_t n)
+{
+    size_t   have = 0;
+    ssize_t  r;
+
+    while (have < n) {
+        r = read(fd, (char *) buf + have, n - have);
+        if (r <= 0) {
+            return -1;
+        }
+        have += (size_t) r;
+    }
+
+    return 0;
+}
+
+
+static void
+usage(void)
+{
+    fprintf(stderr,
+        "usage: padload --port P [--pads N] [--writers W] [--readers R]\n"
+        "  [--procs K] [--duration S] [--warmup S] [--timed] [--interval MS]\n"
+        "  [--ins N] [--maxlen N] [--prefix S] [--pids MASTER,REDIS]\n"
+        "  [--no-optin] [--inflight N] [--drain-max S]\n"
+        "W writers and R readers on each of N pads; prints one JSON object\n");
+    exit(2);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    static struct option  opts[] = {
+        { "host", 1, NULL, 'h' }, { "port", 1, NULL, 'p' },
+        { "pads", 1, NULL, 'n' }, { "writers", 1, NULL, 'w' },
+        { "readers", 1, NULL, 'r' }, { "procs", 1, NULL, 'k' },
+        { "duration", 1, NULL, 'd' }, { "warmup", 1, NULL, 'u' },
+        { "timed", 0, NULL, 't' }, { "interval", 1, NULL, 'i' },
+        { "ins", 1, NULL, 's' }, { "maxlen", 1, NULL, 'm' },
+        { "prefix", 1, NULL, 'x' }, { "pids", 1, NULL, 'P' },
+        { "no-optin", 0, NULL, 'O' }, { "inflight", 1, NULL, 'f' },
+        { "drain-max", 1, NULL, 'D' },
+        { NULL, 0, NULL, 0 }
+    };
+
+    int             o, i, k, master = 0, redis = 0, status;
+    int             to_child[MAXPROCS][2], from_child[MAXPROCS][2];
+    pid_t           kids[MAXPROCS];
+    char            b;
+    uint64_t        go;
+    stats_t         tot, one;
+    pidset_t        ps;
+    double          s_cpu0, s_cpu1, n_cpu0, n_cpu1, rss0, rss1, rrss0, rrss1;
+    double          dur, lg_cpu;
+    struct rlimit   rl;
+    struct timespec ts;
+
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'h': cf.host = optarg; break;
+        case 'p': cf.port = atoi(optarg); break;
+        case 'n': cf.pads = atoi(optarg); break;
+        case 'w': cf.writers = atoi(optarg); break;
+        case 'r': cf.readers = atoi(optarg); break;
+        case 'k': cf.procs = atoi(optarg); break;
+        case 'd': cf.duration = atof(optarg); break;
+        case 'u': cf.warmup = atof(optarg); break;
+        case 't': cf.timed = 1; break;
+        case 'i': cf.interval_ms = atoi(optarg); break;
+        case 's': cf.ins = atoi(optarg); break;
+        case 'm': cf.maxlen = atoi(optarg); break;
+        case 'x': cf.prefix = optarg; break;
+        case 'P': sscanf(optarg, "%d,%d", &master, &redis); break;
+        case 'O': cf.optin = 0; break;
+        case 'f': cf.inflight = atoi(optarg); break;
+        case 'D': cf.drain_max = atof(optarg); break;
+        default: usage();
+        }
+    }
+
+    if (cf.port <= 0 || cf.pads < 1 || cf.procs < 1 || cf.procs > MAXPROCS
+        || cf.ins < 4 || cf.ins > 8 || cf.writers < 0 || cf.readers < 0)
+    {
+        usage();
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+
+    nclients = cf.pads * (cf.writers + cf.readers);
+
+    /* descriptors: raise the soft limit as far as the hard one allows */
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rlim_t  need = (rlim_t) (nclients / cf.procs + 1024);
+
+        if (rl.rlim_cur < need) {
+            rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
+            if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+                perror("padload: setrlimit(RLIMIT_NOFILE)");
+            }
+        }
+    }
+
+    clients = calloc((size_t) nclients, sizeof(client_t));
+    if (clients == NULL) {
+        return 1;
+    }
+
+    srandom((unsigned) now_us());
+
+    for (i = 0; i < nclients; i++) {
+        client_t  *c = &clients[i];
+        int        per = cf.writers + cf.readers;
+
+        c->fd = -1;
+        c->pad = i % cf.pads;
+        c->role = ((i / cf.pads) < cf.writers) ? R_WRITER : R_READER;
+        (void) per;
+        c->rev = -1;
+        c->state = ST_DEAD;
+
+        /* "t." + 20 base64 characters */
+        snprintf(c->token, sizeof(c->token), "t.%08x%04xA%07d",
+                 (unsigned) random(), (unsigned) (random() & 0xffff), i);
+    }
+
+    memset(&srv, 0, sizeof(srv));
+    srv.sin_family = AF_INET;
+    srv.sin_port = htons((uint16_t) cf.port);
+    if (inet_pton(AF_INET, cf.host, &srv.sin_addr) != 1) {
+        usage();
+    }
+
+    if (master > 0) {
+        server_pids(&ps, master, redis);
+    } else {
+        ps.n = 0;
+    }
+
+    rss0 = ps.n ? workers_rss(&ps) : 0;
+    rrss0 = redis ? rss_kib(redis) : 0;
+
+    for (k = 0; k < cf.procs; k++) {
+        if (pipe(to_child[k]) != 0 || pipe(from_child[k]) != 0) {
+            return 1;
+        }
+
+        kids[k] = fork();
+        if (kids[k] < 0) {
+            return 1;
+        }
+
+        if (kids[k] == 0) {
+            ctl_in = to_child[k][0];
+            ctl_out = from_child[k][1];
+            close(to_child[k][1]);
+            close(from_child[k][0]);
+            child_run(k);
+            _exit(0);
+        }
+
+        close(to_child[k][0]);
+        close(from_child[k][1]);
+    }
+
+    /* every client joined */
+
+    for (k = 0; k < cf.procs; k++) {
+        if (read(from_child[k][0], &b, 1) != 1 || b != 'J') {
+            fprintf(stderr, "padload: a child failed during the joins\n");
+            return 1;
+        }
+    }
+
+    go = now_us() + 50000;
+
+    for (k = 0; k < cf.procs; k++) {
+        if (write(to_child[k][1], &go, 8) != 8) {
+            return 1;
+        }
+    }
+
+    /* the window */
+
+    ts.tv_sec = 0;
+    ts.tv_nsec = 0;
+
+    {
+        uint64_t  w0 = go + (uint64_t) (cf.warmup * 1e6);
+        uint64_t  w1 = w0 + (uint64_t) (cf.duration * 1e6);
+        uint64_t  t;
+
+        while ((t = now_us()) < w0) {
+            ts.tv_sec = (time_t) ((w0 - t) / 1000000);
+            ts.tv_nsec = (long) ((w0 - t) % 1000000) * 1000;
+            nanosleep(&ts, NULL);
+        }
+
+        n_cpu0 = ps.n ? cpu_us(&ps, 0, 1) : 0;
+        s_cpu0 = ps.n ? cpu_us(&ps, 1, 0) : 0;
+
+        while ((t = now_us()) < w1) {
+            ts.tv_sec = (time_t) ((w1 - t) / 1000000);
+            ts.tv_nsec = (long) ((w1 - t) % 1000000) * 1000;
+            nanosleep(&ts, NULL);
+        }
+
+        n_cpu1 = ps.n ? cpu_us(&ps, 0, 1) : 0;
+        s_cpu1 = ps.n ? cpu_us(&ps, 1, 0) : 0;
+        rss1 = ps.n ? workers_rss(&ps) : 0;
+        rrss1 = redis ? rss_kib(redis) : 0;
+    }
+
+    for (k = 0; k < cf.procs; k++) {
+        if (read(from_child[k][0], &b, 1) != 1 || b != 'Q') {
+            fprintf(stderr, "padload: a child failed\n");
+            return 1;
+        }
+    }
+
+    memset(&tot, 0, sizeof(tot));
+    lg_cpu = 0;
+
+    for (k = 0; k < cf.procs; k++) {
+        if (write(to_child[k][1], "C", 1) != 1
+            || read_full(from_child[k][0], &one, sizeof(one)) != 0)
+        {
+            fprintf(stderr, "padload: a child failed in the check\n");
+            return 1;
+        }
+
+        tot.commits += one.commits;
+        tot.delivered += one.delivered;
+        tot.frames += one.frames;
+        tot.bytes += one.bytes;
+        tot.batches += one.batches;
+        tot.sent += one.sent;
+        tot.accepted += one.accepted;
+        tot.errors += one.errors;
+        tot.gaps += one.gaps;
+        tot.dups += one.dups;
+        tot.mismatches += one.mismatches;
+        tot.checked += one.checked;
+        tot.unjoined += one.unjoined;
+        tot.joined += one.joined;
+        lg_cpu += (double) one.cpu_us;
+        if (one.drain_us > tot.drain_us) {
+            tot.drain_us = one.drain_us;
+        }
+
+        for (i = 0; i < HBUCKETS; i++) {
+            tot.hc[i] += one.hc[i];
+            tot.hf[i] += one.hf[i];
+        }
+
+        waitpid(kids[k], &status, 0);
+    }
+
+    dur = cf.duration;
+
+#define D(x) ((double) (x))
+
+    printf("{\"clients\":%d,\"pads\":%d,\"writers_per_pad\":%d,"
+           "\"readers_per_pad\":%d,\"procs\":%d,\"timed\":%d,"
+           "\"duration_s\":%.3f,"
+           "\"commits\":%" PRIu64 ",\"commits_per_s\":%.1f,"
+           "\"delivered\":%" PRIu64 ",\"delivered_per_s\":%.1f,"
+           "\"frames\":%" PRIu64 ",\"batches\":%" PRIu64 ","
+           "\"frames_per_rev\":%.4f,\"bytes_per_rev\":%.1f,"
+           "\"commit_lat_us\":{\"n\":%" PRIu64 ",\"p50\":%.0f,"
+           "\"p95\":%.0f,\"p99\":%.0f,\"max\":%.0f},"
+           "\"fanout_lat_us\":{\"n\":%" PRIu64 ",\"p50\":%.0f,"
+           "\"p95\":%.0f,\"p99\":%.0f,\"max\":%.0f},"
+           "\"nginx_cpu_us\":%.0f,\"redis_cpu_us\":%.0f,"
+           "\"server_cpu_us_per_rev\":%.4f,"
+           "\"nginx_cpu_us_per_rev\":%.4f,"
+           "\"server_cpu_util\":%.3f,\"loadgen_cpu_util\":%.3f,"
+           "\"nginx_workers\":%d,"
+           "\"nginx_rss_kib_before\":%.0f,\"nginx_rss_kib\":%.0f,"
+           "\"redis_rss_kib_before\":%.0f,\"redis_rss_kib\":%.0f,"
+           "\"rss_bytes_per_conn\":%.0f,"
+           "\"sent\":%" PRIu64 ",\"accepted\":%" PRIu64 ","
+           "\"joined\":%" PRIu64 ",\"unjoined\":%" PRIu64 ","
+           "\"errors\":%" PRIu64 ",\"gaps\":%" PRIu64 ",\"dups\":%" PRIu64
+           ",\"checked\":%" PRIu64 ",\"mismatches\":%" PRIu64 ","
+           "\"drain_ms\":%.0f}\n",
+           nclients, cf.pads, cf.writers, cf.readers, cf.procs, cf.timed,
+           dur, tot.commits, D(tot.commits) / dur,
+           tot.delivered, D(tot.delivered) / dur,
+           tot.frames, tot.batches,
+           tot.delivered ? D(tot.frames) / D(tot.delivered) : 0,
+           tot.delivered ? D(tot.bytes) / D(tot.delivered) : 0,
+           hist_count(tot.hc), hist_pct(tot.hc, .5), hist_pct(tot.hc, .95),
+           hist_pct(tot.hc, .99), hist_max(tot.hc),
+           hist_count(tot.hf), hist_pct(tot.hf, .5), hist_pct(tot.hf, .95),
+           hist_pct(tot.hf, .99), hist_max(tot.hf),
+           n_cpu1 - n_cpu0, s_cpu1 - s_cpu0,
+           tot.delivered ? (n_cpu1 - n_cpu0 + s_cpu1 - s_cpu0)
+                           / D(tot.delivered) : 0,
+           tot.delivered ? (n_cpu1 - n_cpu0) / D(tot.delivered) : 0,
+           (n_cpu1 - n_cpu0 + s_cpu1 - s_cpu0) / (dur * 1e6),
+           lg_cpu / (dur * 1e6),
+           ps.n ? ps.n - (redis > 0) : 0,
+           rss0, rss1, rrss0, rrss1,
+           nclients ? (rss1 - rss0) * 1024 / nclients : 0,
+           tot.sent, tot.accepted, tot.joined, tot.unjoined,
+           tot.errors, tot.gaps, tot.dups, tot.checked, tot.mismatches,
+           D(tot.drain_us) / 1000);
+
+    return 0;
+}
