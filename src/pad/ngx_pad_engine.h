@@ -271,6 +271,9 @@ void ngx_pad_session_chat(ngx_pad_session_t *sess, ngx_int_t rc,
     json_t *messages);
 void ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *event);
 
+/* ngx_pad_csreq.c */
+ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+
 /* ngx_pad_fanout.c */
 void ngx_pad_fanout_pad(ngx_pad_pad_t *pad);
 void ngx_pad_fanout_session(ngx_pad_session_t *sess);

@@ -134,6 +134,7 @@ ngx_pad_session_connected(ngx_pad_socket_t *s)
 static void
 ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
 {
+    ngx_int_t           rc;
     const char         *name, *err;
     ngx_pad_msg_t       m;
     ngx_pad_session_t  *sess;
@@ -207,6 +208,19 @@ ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
         if (ngx_pad_pstore_chat_get(sess, m.start, m.end) != NGX_OK) {
             sess->refs--;
             ngx_pad_session_refuse(sess, ack_id, "chat is unavailable");
+        }
+
+        break;
+
+    case NGX_PAD_MSG_CHANGESET_REQ:
+        rc = ngx_pad_csreq_start(sess, &m);
+
+        if (rc == NGX_DECLINED) {
+            ngx_pad_session_refuse(sess, ack_id, "CHANGESET_REQ: start is "
+                                   "higher than the head revision");
+
+        } else if (rc != NGX_OK) {
+            ngx_pad_session_refuse(sess, ack_id, "CHANGESET_REQ failed");
         }
 
         break;
