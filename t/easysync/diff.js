@@ -356,6 +356,13 @@ for (let i = 0; i < Math.max(500, ncases / 16); i++) {
   }
 }
 const allLines = lines.concat(bad);
+// --dump FILE: write the requests (one per line) and stop, e.g. to run
+// them through another oracle
+if (arg('--dump')) {
+  require('fs').writeFileSync(arg('--dump'), `${allLines.join('\n')}\n`);
+  process.exit(0);
+}
+
 const child = spawn(bin, ['--jsonl'], {stdio: ['pipe', 'pipe', 'inherit']});
 const chunks = [];
 child.stdout.on('data', (d) => chunks.push(d));

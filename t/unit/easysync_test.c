@@ -607,7 +607,7 @@ test_pool_and_wire(void)
 static void
 test_identity_inverse(void)
 {
-    ngx_pad_str_t     cs, out, t;
+    ngx_pad_str_t     cs, out, t, k, v;
     ngx_pad_pool_t   *pool;
     ngx_pad_atext_t   at, at2, back;
 
@@ -656,6 +656,23 @@ test_identity_inverse(void)
     ok(ngx_pad_cs_inverse(ctx, &cs, &at, pool, &out) == NGX_PAD_CS_ERROR,
        "inverse: keep op with |1 not at a line end is refused");
 
+    ngx_pad_pool_destroy(pool);
+
+    /*
+     * 2.x adds the undo pairs to the pool in the op's attribute order
+     * (italic first here); 1.8.14 adds them sorted ("Z:3>0*2*3=2$").
+     * Result checked with Etherpad 2.5.3's Changeset.ts.
+     */
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"],"
+             "\"1\":[\"italic\",\"true\"]},\"nextNum\":2}");
+    at.text = S("ab\n");
+    at.attribs = S("+2|1+1");
+    cs = S("Z:3>0*1*0=2$");
+    ok(ngx_pad_cs_inverse(ctx, &cs, &at, pool, &out) == NGX_PAD_CS_OK
+       && eq(&out, "Z:3>0*3*2=2$") && ngx_pad_pool_get(pool, 2, &k, &v) == 0
+       && eq(&k, "italic") && eq(&v, ""),
+       "inverse 2.x: new pool entries in the op's attribute order");
     ngx_pad_pool_destroy(pool);
 }
 
