@@ -173,6 +173,7 @@ typedef struct {
     ngx_pad_ctx_t         *ctx;           /* Easysync scratch */
     uint64_t               serial;
     json_t                *settings;      /* site settings, or NULL */
+    char                   wid[20];       /* this worker, in presence */
 
     /* counters (logged at exit, read by tests through the log) */
     ngx_uint_t             commits;

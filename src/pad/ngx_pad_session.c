@@ -69,6 +69,9 @@ ngx_pad_engine_init_process(ngx_cycle_t *cycle, ngx_pad_engine_conf_t *ecf)
         return NGX_ERROR;
     }
 
+    ngx_snprintf((u_char *) e->wid, sizeof(e->wid) - 1, "%08xD%08xD%Z",
+                 (uint32_t) ngx_random(), (uint32_t) ngx_pid);
+
     ngx_pad_engine = e;
     ngx_pad_pad_registry_init();
 
@@ -364,6 +367,182 @@ ngx_pad_session_refuse(ngx_pad_session_t *sess, int64_t ack_id,
 }
 
 
+/*
+ * Presence across workers and hosts: join, update and leave events go on
+ * the pad's channel; the other workers tell their sessions, and answer a
+ * join with "here" events for their own users, which the joiner's worker
+ * passes to the joiner.
+ */
+
+static void
+ngx_pad_session_publish(ngx_pad_session_t *sess, const char *op,
+    ngx_pad_session_t *to)
+{
+    json_t              *j;
+    ngx_pad_msg_user_t   u;
+
+    if (sess->pad == NULL) {
+        return;
+    }
+
+    ngx_pad_session_user(sess, &u);
+
+    j = json_pack("{s:s,s:s,s:s,s:o}", "type", "user", "op", op,
+                  "w", ngx_pad_engine->wid,
+                  "info", ngx_pad_msg_user_json(&u));
+    if (j == NULL) {
+        return;
+    }
+
+    if (to) {
+        json_object_set_new(j, "to", json_stringn((char *) to->author,
+                                                  to->author_len));
+    }
+
+    (void) ngx_pad_pstore_publish(sess->pad, j);
+
+    json_decref(j);
+}
+
+
+static void
+ngx_pad_session_publish_to(ngx_pad_session_t *sess, ngx_pad_str_t *to)
+{
+    json_t              *j;
+    ngx_pad_msg_user_t   u;
+
+    ngx_pad_session_user(sess, &u);
+
+    j = json_pack("{s:s,s:s,s:s,s:o,s:s%}", "type", "user", "op", "here",
+                  "w", ngx_pad_engine->wid,
+                  "info", ngx_pad_msg_user_json(&u),
+                  "to", to->data, to->len);
+    if (j == NULL) {
+        return;
+    }
+
+    (void) ngx_pad_pstore_publish(sess->pad, j);
+
+    json_decref(j);
+}
+
+
+static ngx_uint_t
+ngx_pad_session_has_author(ngx_pad_pad_t *pad, ngx_pad_str_t *author)
+{
+    ngx_queue_t        *q;
+    ngx_pad_session_t  *o;
+
+    for (q = ngx_queue_head(&pad->sessions);
+         q != ngx_queue_sentinel(&pad->sessions);
+         q = ngx_queue_next(q))
+    {
+        o = ngx_queue_data(q, ngx_pad_session_t, queue);
+
+        if (o->author_len == author->len
+            && ngx_memcmp(o->author, author->data, author->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* a presence event of another worker */
+
+static void
+ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev)
+{
+    json_t             *info, *j;
+    const char         *op, *w;
+    ngx_queue_t        *q;
+    ngx_pad_str_t       author, to;
+    ngx_pad_session_t  *o, *prev;
+
+    op = json_string_value(json_object_get(ev, "op"));
+    w = json_string_value(json_object_get(ev, "w"));
+    info = json_object_get(ev, "info");
+
+    if (op == NULL || w == NULL || !json_is_object(info)
+        || ngx_strcmp(w, ngx_pad_engine->wid) == 0
+        || ngx_pad_msg_get_str(info, "userId", &author) != 0)
+    {
+        return;
+    }
+
+    if (ngx_strcmp(op, "join") == 0 || ngx_strcmp(op, "update") == 0) {
+        j = ngx_pad_msg_collab(json_pack("{s:s,s:O}", "type", "USER_NEWINFO",
+                                         "userInfo", info));
+        ngx_pad_pad_broadcast(pad, NULL, j);
+        json_decref(j);
+
+        if (op[0] != 'j') {
+            return;
+        }
+
+        /* tell the joiner who is here */
+
+        prev = NULL;
+
+        for (q = ngx_queue_head(&pad->sessions);
+             q != ngx_queue_sentinel(&pad->sessions);
+             q = ngx_queue_next(q))
+        {
+            o = ngx_queue_data(q, ngx_pad_session_t, queue);
+
+            if (prev && prev->author_len == o->author_len
+                && ngx_memcmp(prev->author, o->author, o->author_len) == 0)
+            {
+                continue;
+            }
+
+            prev = o;
+            ngx_pad_session_publish_to(o, &author);
+        }
+
+        return;
+    }
+
+    if (ngx_strcmp(op, "here") == 0) {
+        if (ngx_pad_msg_get_str(ev, "to", &to) != 0) {
+            return;
+        }
+
+        j = ngx_pad_msg_collab(json_pack("{s:s,s:O}", "type", "USER_NEWINFO",
+                                         "userInfo", info));
+
+        for (q = ngx_queue_head(&pad->sessions);
+             q != ngx_queue_sentinel(&pad->sessions);
+             q = ngx_queue_next(q))
+        {
+            o = ngx_queue_data(q, ngx_pad_session_t, queue);
+
+            if (o->author_len == to.len
+                && ngx_memcmp(o->author, to.data, to.len) == 0)
+            {
+                ngx_pad_session_emit(o, j);
+            }
+        }
+
+        json_decref(j);
+        return;
+    }
+
+    if (ngx_strcmp(op, "leave") == 0
+        && !ngx_pad_session_has_author(pad, &author))
+    {
+        j = ngx_pad_msg_collab(
+            json_pack("{s:s,s:{s:O,s:s%}}", "type", "USER_LEAVE",
+                      "userInfo", "colorId", json_object_get(info, "colorId"),
+                      "userId", author.data, author.len));
+        ngx_pad_pad_broadcast(pad, NULL, j);
+        json_decref(j);
+    }
+}
+
+
 /* leaves the pad: USER_LEAVE when the author has no other socket here */
 
 static void
@@ -409,6 +588,8 @@ ngx_pad_session_detach(ngx_pad_session_t *sess)
             ngx_pad_pad_broadcast(pad, NULL, j);
             json_decref(j);
         }
+
+        ngx_pad_session_publish(sess, "leave", NULL);
     }
 
     sess->pad = NULL;
@@ -915,6 +1096,8 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
         json_decref(j);
     }
 
+    ngx_pad_session_publish(sess, "join", NULL);
+
     /* the join reference: the session now holds the pad via sess->pad */
 
     ngx_pad_session_unref(sess);
@@ -944,6 +1127,8 @@ ngx_pad_session_userinfo(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
         ngx_pad_pad_broadcast(sess->pad, sess, j);
         json_decref(j);
     }
+
+    ngx_pad_session_publish(sess, "update", NULL);
 }
 
 
@@ -1078,6 +1263,11 @@ ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *ev)
             json_decref(j);
         }
 
+        return;
+    }
+
+    if (ngx_strcmp(type, "user") == 0) {
+        ngx_pad_pad_user_event(pad, ev);
         return;
     }
 

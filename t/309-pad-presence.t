@@ -1,0 +1,61 @@
+# Presence and chat across nginx instances sharing one Redis: users on
+# another instance appear (USER_NEWINFO both ways), their updates and
+# their leaving are seen, chat reaches everyone.
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::Pad 'no_plan';
+use Test::Pad::Engine;
+
+my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my @ng = map { engine_nginx(redis_port => $redis->port)
+               or BAIL_OUT('nginx did not start') } 1 .. 2;
+my $PAD = 'presence';
+
+sub join_pad {
+    my ($ng, $tok, $name) = @_;
+    my $ws = pad_ws($ng) or return;
+    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
+                    padId => $PAD, token => $tok,
+                    userInfo => { name => $name, colorId => '#123456' } });
+    my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
+    return $cv ? { ws => $ws, id => $cv->{data}{userId} } : undef;
+}
+
+sub wait_collab {
+    my ($c, $pred) = @_;
+    my ($m) = pad_recv_until($c->{ws}, sub {
+        $_[0]{data} && $pred->($_[0]{data}) }, 5);
+    return $m && $m->{data};
+}
+
+my $a = join_pad($ng[0], 't.aaaaaaaaaaaaaaaaaaaa', 'Alice') or BAIL_OUT('a');
+my $b = join_pad($ng[1], 't.bbbbbbbbbbbbbbbbbbbb', 'Bob') or BAIL_OUT('b');
+
+my $m = wait_collab($a, sub { $_[0]{type} eq 'USER_NEWINFO'
+                              && $_[0]{userInfo}{userId} eq $b->{id} });
+ok($m && $m->{userInfo}{name} eq 'Bob', 'Alice (instance 1) sees Bob join '
+   . '(instance 2)');
+$m = wait_collab($b, sub { $_[0]{type} eq 'USER_NEWINFO'
+                           && $_[0]{userInfo}{userId} eq $a->{id} });
+ok($m && $m->{userInfo}{name} eq 'Alice', 'Bob is told Alice is here');
+
+pad_send($b->{ws}, { type => 'COLLABROOM', component => 'pad',
+                     data => { type => 'USERINFO_UPDATE',
+                               userInfo => { name => 'Robert',
+                                             colorId => '#abcdef' } } });
+$m = wait_collab($a, sub { $_[0]{type} eq 'USER_NEWINFO'
+                           && ($_[0]{userInfo}{name} // '') eq 'Robert' });
+ok($m && $m->{userInfo}{colorId} eq '#abcdef', 'the update crosses over');
+
+pad_send($a->{ws}, { type => 'COLLABROOM', component => 'pad',
+                     data => { type => 'CHAT_MESSAGE',
+                               message => { text => "hi \x{e9}" } } });
+for my $c ([$a, 'Alice'], [$b, 'Bob']) {
+    $m = wait_collab($c->[0], sub { $_[0]{type} eq 'CHAT_MESSAGE' });
+    ok($m && $m->{message}{userId} eq $a->{id}, "chat reaches $c->[1]");
+}
+
+$b->{ws}->close;
+$m = wait_collab($a, sub { $_[0]{type} eq 'USER_LEAVE' });
+ok($m && $m->{userInfo}{userId} eq $b->{id}, 'Alice sees Bob leave');
+
+$_->stop for @ng;
