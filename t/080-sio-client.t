@@ -72,15 +72,15 @@ for my $scheme ('http', 'https') {
     my $ng2 = start_nginx(redis => 1, config => <<'C') or die "nginx did not start\n";
 location /socket.io/ {
     pad_socketio;
-    pad_ping_interval 200ms;
-    pad_ping_timeout 300ms;
+    pad_ping_interval 300ms;
+    pad_ping_timeout 700ms;
 }
 C
     for my $tr (['websocket'], ['polling', 'websocket']) {
         my $r = client(url => 'http://127.0.0.1:' . $ng2->port,
                        transports => $tr, acks => 1, linger => 1500);
         is($r->{rc}, 0, "@$tr heartbeat: client ran") or diag explain $r;
-        ok($r->{connected}, "@$tr: still connected after 7 ping intervals");
+        ok($r->{connected}, "@$tr: still connected after 5 ping intervals");
         ok(!grep({ $_->[0] eq 'disconnect' } @{ $r->{events} || [] }),
            "@$tr: no disconnect");
     }

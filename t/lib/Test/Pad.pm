@@ -722,7 +722,7 @@ sub _cmd {
         my $supp = "$Test::Pad::ROOT/t/valgrind.supp";
         unshift @cmd, 'valgrind', '--tool=memcheck', '--leak-check=full',
             '--show-leak-kinds=definite', '--errors-for-leak-kinds=definite',
-            '--num-callers=40', '-s', '--child-silent-after-fork=no',
+            '--num-callers=40', '-s', '--keep-debuginfo=yes', '--child-silent-after-fork=no',
             "--log-file=$self->{prefix}/logs/valgrind.%p.log",
             (-f $supp ? ("--suppressions=$supp") : ());
     }
