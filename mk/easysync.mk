@@ -7,10 +7,13 @@ ES_HDRS := $(wildcard $(ROOT)/src/easysync/*.h)
 TOOLS     += $(BUILD)/pad-changeset
 UNIT_BINS += $(BUILD)/unit/easysync_test
 
-$(BUILD)/pad-changeset: $(ROOT)/tools/pad-changeset.c $(ES_SRCS) $(ES_HDRS)
+ES_TOOL_SRCS := $(ROOT)/tools/pad-changeset.c $(ROOT)/tools/pad_changeset_req.c
+
+$(BUILD)/pad-changeset: $(ES_TOOL_SRCS) $(ROOT)/tools/pad_changeset_req.h \
+                        $(ES_SRCS) $(ES_HDRS)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(WFLAGS) -I$(ROOT)/src -o $@ \
-	    $(ROOT)/tools/pad-changeset.c $(ES_SRCS) -ljansson
+	    $(ES_TOOL_SRCS) $(ES_SRCS) -ljansson
 
 $(BUILD)/unit/easysync_test: $(ROOT)/t/unit/easysync_test.c $(ES_SRCS) \
                              $(ES_HDRS)
@@ -22,7 +25,7 @@ $(BUILD)/unit/easysync_test: $(ROOT)/t/unit/easysync_test.c $(ES_SRCS) \
 # of each (t/012-easysync-fuzz.t), "make fuzz" runs each FUZZ_SECONDS.
 
 FUZZ_SECONDS     ?= 60
-ES_FUZZ_TARGETS  := checkrep apply compose follow inverse splice pool
+ES_FUZZ_TARGETS  := checkrep apply compose follow inverse splice pool jsonl
 ES_FUZZ_BINS     := $(patsubst %,$(BUILD)/fuzz/easysync_%,$(ES_FUZZ_TARGETS))
 ES_FUZZ_FLAGS    := -g -O1 -fsanitize=fuzzer,address,undefined \
                     -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -42,6 +45,15 @@ $(BUILD)/fuzz/easysync_%: $(ROOT)/fuzz/easysync_%.c \
                           $(BUILD)/fuzz/libeasysync.a
 	clang $(ES_FUZZ_FLAGS) -I$(ROOT)/src -I$(ROOT)/fuzz -o $@ $< \
 	    $(BUILD)/fuzz/libeasysync.a -ljansson
+
+# the --jsonl request handler of the tool
+$(BUILD)/fuzz/easysync_jsonl: $(ROOT)/fuzz/easysync_jsonl.c \
+                              $(ROOT)/tools/pad_changeset_req.c \
+                              $(ROOT)/tools/pad_changeset_req.h \
+                              $(BUILD)/fuzz/libeasysync.a
+	clang $(ES_FUZZ_FLAGS) -I$(ROOT)/src -I$(ROOT)/tools -o $@ $< \
+	    $(ROOT)/tools/pad_changeset_req.c $(BUILD)/fuzz/libeasysync.a \
+	    -ljansson
 
 .PHONY: fuzz-easysync
 fuzz: fuzz-easysync

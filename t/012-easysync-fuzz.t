@@ -7,7 +7,7 @@ use File::Temp qw(tempdir);
 
 my $dir = "$FindBin::Bin/../build/fuzz";
 my $corpus = "$FindBin::Bin/../fuzz/corpus";
-my @targets = qw(checkrep apply compose follow inverse splice pool);
+my @targets = qw(checkrep apply compose follow inverse splice pool jsonl);
 my $secs = $ENV{EASYSYNC_FUZZ_SECONDS} || 3;
 my $tmp = tempdir(CLEANUP => 1);
 
