@@ -14,13 +14,17 @@
  * timeout (connect + AUTH/SELECT + PING); once ready it fires at the
  * deadline of the oldest pending request (replies come in order), and an
  * expired deadline drops the connection, which fails every pending
- * request.
+ * request.  Deadlines are kept on the monotonic clock and checked again
+ * when the timer fires, so a long-running handler elsewhere in the worker
+ * (stale cached time) cannot make a command time out early.
  */
 
 
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_event.h>
+
+#include <sys/ioctl.h>
 
 #include "store/ngx_pad_redis.h"
 #include "store/ngx_pad_redis_adapter.h"
@@ -57,6 +61,7 @@ typedef struct {
     ngx_uint_t                    failures;
     ngx_uint_t                    ever_ready;
     ngx_queue_t                   pending;
+    ngx_msec_t                    connect_deadline;
     ngx_event_t                   timer;
     ngx_event_t                   retry;
     ngx_event_t                   keepalive;
@@ -150,6 +155,7 @@ static void ngx_pad_redis_reply(redisAsyncContext *ac, void *r,
 static void ngx_pad_redis_fail_later(ngx_pad_redis_t *rc,
     ngx_pad_redis_req_t *req, const char *what, ngx_str_t *detail);
 static void ngx_pad_redis_fail_handler(ngx_event_t *ev);
+static ngx_msec_t ngx_pad_redis_clock(void);
 static void ngx_pad_redis_timer_handler(ngx_event_t *ev);
 static void ngx_pad_redis_retry_handler(ngx_event_t *ev);
 static void ngx_pad_redis_keepalive_handler(ngx_event_t *ev);
@@ -400,6 +406,7 @@ ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
     redisAsyncSetConnectCallback(ac, ngx_pad_redis_on_connect);
     redisAsyncSetDisconnectCallback(ac, ngx_pad_redis_on_disconnect);
 
+    conn->connect_deadline = ngx_pad_redis_clock() + conf->connect_timeout;
     conn->timer.cancelable = 1;
     ngx_add_timer(&conn->timer, conf->connect_timeout);
 
@@ -837,7 +844,7 @@ ngx_pad_redis_pending_add(ngx_pad_redis_conn_t *conn,
     ngx_pad_redis_req_t *req)
 {
     req->conn = conn;
-    req->deadline = ngx_current_msec + conn->rc->conf->command_timeout;
+    req->deadline = ngx_pad_redis_clock() + conn->rc->conf->command_timeout;
 
     ngx_queue_insert_tail(&conn->pending, &req->queue);
 
@@ -1022,11 +1029,27 @@ ngx_pad_redis_timer_handler(ngx_event_t *ev)
 {
     ngx_pad_redis_conn_t  *conn = ev->data;
 
+    int                   n;
     u_char                buf[NGX_INT_T_LEN + 16];
+    ngx_msec_t            now;
     ngx_msec_int_t        left;
     ngx_pad_redis_req_t  *req;
 
+    /*
+     * Deadlines are on the real clock: nginx's cached time may be far
+     * behind when a handler ran long before the timer was added.
+     */
+
+    now = ngx_pad_redis_clock();
+
     if (conn->state == NGX_PAD_REDIS_CONNECTING) {
+        left = (ngx_msec_int_t) (conn->connect_deadline - now);
+
+        if (left > 0) {
+            ngx_add_timer(&conn->timer, (ngx_msec_t) left);
+            return;
+        }
+
         ngx_pad_redis_drop(conn, "connect timed out", NULL);
         return;
     }
@@ -1040,11 +1063,18 @@ ngx_pad_redis_timer_handler(ngx_event_t *ev)
     req = ngx_queue_data(ngx_queue_head(&conn->pending),
                          ngx_pad_redis_req_t, queue);
 
-    left = (ngx_msec_int_t) (req->deadline - ngx_current_msec);
+    left = (ngx_msec_int_t) (req->deadline - now);
 
     if (left > 0) {
         conn->timer.cancelable = 0;
         ngx_add_timer(&conn->timer, (ngx_msec_t) left);
+        return;
+    }
+
+    if (conn->ac && ioctl(conn->ac->c.fd, FIONREAD, &n) == 0 && n > 0) {
+        /* the reply is arriving, its read event is not handled yet */
+        conn->timer.cancelable = 0;
+        ngx_add_timer(&conn->timer, 20);
         return;
     }
 
@@ -1053,6 +1083,19 @@ ngx_pad_redis_timer_handler(ngx_event_t *ev)
     ngx_sprintf(buf, "after %M ms%Z", conn->rc->conf->command_timeout);
 
     ngx_pad_redis_drop(conn, "redis command timed out", (char *) buf);
+}
+
+
+static ngx_msec_t
+ngx_pad_redis_clock(void)
+{
+    struct timespec  ts;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1) {
+        return ngx_current_msec;
+    }
+
+    return (ngx_msec_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 
