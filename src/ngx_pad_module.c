@@ -232,8 +232,8 @@ ngx_pad_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               45000);
     ngx_conf_merge_size_value(conf->send_queue_max, prev->send_queue_max,
                               4 * 1024 * 1024);
-    ngx_conf_merge_size_value(conf->send_lowat, prev->send_lowat,
-                              ngx_min(64 * 1024, conf->send_queue_max / 4));
+    /* 0: min(64k, pad_send_queue_max / 4), see ngx_pad_lowat() */
+    ngx_conf_merge_size_value(conf->send_lowat, prev->send_lowat, 0);
     ngx_conf_merge_msec_value(conf->close_timeout, prev->close_timeout,
                               2000);
     ngx_conf_merge_uint_value(conf->max_sessions, prev->max_sessions,
@@ -277,7 +277,7 @@ ngx_pad_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    if (conf->send_lowat >= conf->send_queue_max) {
+    if (conf->send_lowat && conf->send_lowat >= conf->send_queue_max) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pad_send_lowat\" must be less than "
                            "\"pad_send_queue_max\"");

@@ -46,6 +46,12 @@ typedef struct {
 } ngx_pad_loc_conf_t;
 
 
+/* the low-water mark of a send queue (pad_send_lowat, or automatic) */
+#define ngx_pad_lowat(plcf)                                                   \
+    ((plcf)->send_lowat ? (plcf)->send_lowat                                  \
+                        : ngx_min(64 * 1024, (plcf)->send_queue_max / 4))
+
+
 extern ngx_module_t  ngx_pad_module;
 
 

@@ -105,6 +105,13 @@ ngx_pad_eio_shutdown(void)
         s = ngx_queue_data(q, ngx_pad_eio_session_t, queue);
         ngx_pad_eio_close(s, "server shutting down");
     }
+
+    /*
+     * We run from ngx_close_idle_connections(), outside the event loop:
+     * write the close frames now, before any close timer can expire.
+     */
+
+    ngx_event_process_posted((ngx_cycle_t *) ngx_cycle, &ngx_posted_events);
 }
 
 
@@ -272,14 +279,7 @@ ngx_pad_eio_create(ngx_http_request_t *r, ngx_pad_loc_conf_t *conf,
     dst.data = s->sid;
     ngx_encode_base64url(&dst, &src);
 
-    /* the Socket.IO socket id */
-
-    ngx_pad_eio_random(raw, 15);
-    dst.data = s->sio_sid;
-    ngx_encode_base64url(&dst, &src);
-
-    s->sio_id.data = s->sio_sid;
-    s->sio_id.len = NGX_PAD_SID_LEN;
+    ngx_pad_eio_new_sio_id(s);
 
     s->node.str.data = s->sid;
     s->node.str.len = NGX_PAD_SID_LEN;
@@ -324,6 +324,26 @@ failed:
     ngx_free(s);
 
     return NULL;
+}
+
+
+/* a fresh Socket.IO socket id, for every CONNECT */
+
+void
+ngx_pad_eio_new_sio_id(ngx_pad_eio_session_t *s)
+{
+    u_char     raw[15];
+    ngx_str_t  src, dst;
+
+    ngx_pad_eio_random(raw, 15);
+
+    src.data = raw;
+    src.len = 15;
+    dst.data = s->sio_sid;
+    ngx_encode_base64url(&dst, &src);
+
+    s->sio_id.data = s->sio_sid;
+    s->sio_id.len = NGX_PAD_SID_LEN;
 }
 
 
@@ -461,7 +481,7 @@ ngx_pad_eio_send(ngx_pad_eio_session_t *s, ngx_pad_payload_t *p)
 
         q = &s->pollq;
 
-        if (q->bytes >= s->conf->send_lowat) {
+        if (q->bytes >= ngx_pad_lowat(s->conf)) {
             s->above_lowat = 1;
         }
 
@@ -710,7 +730,7 @@ ngx_pad_eio_on_probe(ngx_pad_eio_session_t *s, u_char *data, size_t len)
 
         ngx_pad_outq_move(&ws->outq, &s->pollq);
 
-        if (ws->outq.bytes >= s->conf->send_lowat) {
+        if (ws->outq.bytes >= ngx_pad_lowat(s->conf)) {
             ws->above_lowat = 1;
         }
 

@@ -300,6 +300,11 @@ ngx_pad_poll_get(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
 
     c->idle = 1;
 
+    if (s->upgrading && s->probed && s->pollq.head == NULL) {
+        /* the client pauses polling to finish the upgrade: noop */
+        (void) ngx_pad_eio_send_str(s, "6", 1);
+    }
+
     if (s->pollq.head) {
         ngx_pad_eio_flush_poll(s);
     }
@@ -354,7 +359,7 @@ ngx_pad_poll_write_handler(ngx_http_request_t *r)
 
     ngx_pad_poll_answer(s, &s->pollq);
 
-    if (s->above_lowat && s->pollq.bytes < s->conf->send_lowat) {
+    if (s->above_lowat && s->pollq.bytes < ngx_pad_lowat(s->conf)) {
         s->above_lowat = 0;
         ngx_pad_eio_ws_drained(s);
     }

@@ -215,7 +215,7 @@ ngx_int_t
 ngx_pad_outq_write(ngx_connection_t *c, ngx_pad_outq_t *q)
 {
     size_t          hlen, flen, done;
-    ngx_uint_t      i, n;
+    ngx_uint_t      i, n, rounds;
     ngx_buf_t      *b;
     ngx_chain_t    *cl, *out, **ll, *rest;
     ngx_pad_pkt_t  *pkt;
@@ -224,10 +224,16 @@ ngx_pad_outq_write(ngx_connection_t *c, ngx_pad_outq_t *q)
     u_char          hdrs[NGX_PAD_OUTQ_BATCH][10];
     size_t          hlens[NGX_PAD_OUTQ_BATCH];
 
-    for ( ;; ) {
+    for (rounds = 0; /* void */; rounds++) {
 
         if (q->head == NULL && !c->buffered) {
             return NGX_OK;
+        }
+
+        if (rounds == 16) {
+            /* a long queue: let other connections run first */
+            ngx_post_event(c->write, &ngx_posted_events);
+            return NGX_AGAIN;
         }
 
         out = NULL;
@@ -247,10 +253,14 @@ ngx_pad_outq_write(ngx_connection_t *c, ngx_pad_outq_t *q)
             b->last = hdrs[n] + hlen;
             b->end = b->last;
 
-            cl = &links[2 * n];
-            cl->buf = b;
-            *ll = cl;
-            ll = &cl->next;
+            /* nginx's send_chain loops on empty memory buffers */
+
+            if (b->pos < b->last) {
+                cl = &links[2 * n];
+                cl->buf = b;
+                *ll = cl;
+                ll = &cl->next;
+            }
 
             b = &bufs[2 * n + 1];
             ngx_memzero(b, sizeof(ngx_buf_t));
@@ -261,10 +271,12 @@ ngx_pad_outq_write(ngx_connection_t *c, ngx_pad_outq_t *q)
             b->last = pkt->payload->data + pkt->payload->len;
             b->end = b->last;
 
-            cl = &links[2 * n + 1];
-            cl->buf = b;
-            *ll = cl;
-            ll = &cl->next;
+            if (b->pos < b->last) {
+                cl = &links[2 * n + 1];
+                cl->buf = b;
+                *ll = cl;
+                ll = &cl->next;
+            }
 
             n++;
         }

@@ -155,6 +155,7 @@ void ngx_pad_eio_exit_worker(ngx_cycle_t *cycle);
 ngx_pad_eio_session_t *ngx_pad_eio_create(ngx_http_request_t *r,
     ngx_pad_loc_conf_t *conf, ngx_pad_eio_transport_e transport);
 ngx_pad_eio_session_t *ngx_pad_eio_lookup(ngx_str_t *sid);
+void ngx_pad_eio_new_sio_id(ngx_pad_eio_session_t *s);
 ngx_int_t ngx_pad_eio_open_packet(ngx_pad_eio_session_t *s, ngx_str_t *out,
     ngx_pool_t *pool);
 ngx_int_t ngx_pad_eio_send(ngx_pad_eio_session_t *s, ngx_pad_payload_t *p);

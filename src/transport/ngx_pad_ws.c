@@ -507,7 +507,7 @@ ngx_pad_ws_send(ngx_pad_ws_t *ws, ngx_pad_payload_t *p, ngx_uint_t opcode)
         return NGX_ERROR;
     }
 
-    if (ws->outq.bytes >= ws->conf->send_lowat) {
+    if (ws->outq.bytes >= ngx_pad_lowat(ws->conf)) {
         ws->above_lowat = 1;
     }
 
@@ -528,7 +528,7 @@ ngx_pad_ws_close(ngx_pad_ws_t *ws, ngx_uint_t code, const char *reason)
     }
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ws->connection->log, 0,
-                   "pad ws: close %ui \"%s\"", code, reason);
+                   "pad ws: close %ui \"%s\"", code, reason ? reason : "");
 
     len = reason ? ngx_min(ngx_strlen(reason), 123) : 0;
 
@@ -924,7 +924,7 @@ ngx_pad_ws_write_handler(ngx_event_t *wev)
         return;
     }
 
-    if (ws->above_lowat && ws->outq.bytes < ws->conf->send_lowat) {
+    if (ws->above_lowat && ws->outq.bytes < ngx_pad_lowat(ws->conf)) {
         ws->above_lowat = 0;
 
         if (ws->session) {
