@@ -91,6 +91,13 @@ intptr_t ngx_pad_pool_get(ngx_pad_pool_t *pool, intptr_t num,
 intptr_t ngx_pad_pool_next_num(ngx_pad_pool_t *pool);
 
 /*
+ * Rollback: drop every entry numbered next_num or above and set nextNum
+ * to next_num (a value ngx_pad_pool_next_num() gave earlier; putAttrib
+ * only appends).  O(pool size); -1 if next_num is out of range.
+ */
+intptr_t ngx_pad_pool_truncate(ngx_pad_pool_t *pool, intptr_t next_num);
+
+/*
  * Building a pool from its JSON form (fromJsonable): set entry num (num <
  * next_num), in increasing num order, then ngx_pad_pool_set_next_num().
  * Later entries win the "k,v" lookup, as in fromJsonable.  -1 on error.

@@ -369,3 +369,59 @@ ngx_pad_pool_clone(ngx_pad_pool_t *pool)
 
     return c;
 }
+
+
+intptr_t
+ngx_pad_pool_truncate(ngx_pad_pool_t *pool, intptr_t next_num)
+{
+    size_t                 i;
+    intptr_t              *s;
+    ngx_pad_str_t          k, v;
+    ngx_pad_pool_entry_t  *e;
+
+    if (next_num < 0 || next_num > pool->next_num) {
+        return -1;
+    }
+
+    for (i = next_num; i < pool->nentries; i++) {
+        free(pool->entries[i].joined);
+        pool->entries[i].joined = NULL;
+    }
+
+    if (pool->nentries > (size_t) next_num) {
+        pool->nentries = next_num;
+    }
+
+    pool->next_num = next_num;
+
+    /* rebuild attribToNum from the entries left, later numbers winning */
+
+    for (i = 0; i < pool->hash_size; i++) {
+        pool->hash[i] = -1;
+    }
+
+    pool->hash_used = 0;
+
+    for (i = 0; i < pool->nentries; i++) {
+        e = &pool->entries[i];
+
+        if (e->joined == NULL) {
+            continue;
+        }
+
+        k.data = e->joined;
+        k.len = e->klen;
+        v.data = e->joined + e->klen + 1;
+        v.len = e->len - e->klen - 1;
+
+        s = ngx_pad_pool_slot(pool, &k, &v);
+
+        if (*s < 0) {
+            pool->hash_used++;
+        }
+
+        *s = i;
+    }
+
+    return 0;
+}

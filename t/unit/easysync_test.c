@@ -587,6 +587,26 @@ test_pool_and_wire(void)
     ngx_pad_pool_destroy(c);
     ngx_pad_pool_destroy(p1);
 
+    /* rollback */
+
+    p1 = ngx_pad_pool_create();
+    k = S("author");
+    v = S("a.1");
+    (void) ngx_pad_pool_put_attrib(p1, &k, &v, 0);
+    v = S("a.2");
+    (void) ngx_pad_pool_put_attrib(p1, &k, &v, 0);
+    v = S("a.3");
+    (void) ngx_pad_pool_put_attrib(p1, &k, &v, 0);
+    ok(ngx_pad_pool_truncate(p1, 1) == 0 && ngx_pad_pool_next_num(p1) == 1
+       && ngx_pad_pool_get(p1, 1, &k2, &v2) == -1
+       && ngx_pad_pool_put_attrib(p1, &k, &v, 1) == -1
+       && ngx_pad_pool_put_attrib(p1, &k, &v, 0) == 1,
+       "pool: truncate drops later entries and their lookups");
+    v = S("a.1");
+    ok(ngx_pad_pool_put_attrib(p1, &k, &v, 1) == 0
+       && ngx_pad_pool_truncate(p1, 5) == -1, "pool: truncate keeps the rest");
+    ngx_pad_pool_destroy(p1);
+
     /* fromJsonable: the later number wins a "k,v" collision */
     p1 = P("{\"numToAttrib\":{\"1\":[\"a\",\"b,c\"],\"0\":[\"a,b\",\"c\"]},"
            "\"nextNum\":2}");
