@@ -172,4 +172,59 @@ my ($nochg) = grep { ($_->{data}{type} || '') eq 'CLIENT_RECONNECT' }
 ok($nochg && $nochg->{data}{noChanges} && $nochg->{data}{newRev} == $rev + 1,
    'CLIENT_RECONNECT noChanges');
 
+# historicalAuthorData: names and colours of the pad's authors
+{
+    my $e = join_pad(token => 't.eeeeeeeeeeeeeeeeeeee');
+    my $h = $e->{vars}{collab_client_vars}{historicalAuthorData};
+    is($h->{$aid}{name}, 'Alice', 'historicalAuthorData has Alice');
+    is($h->{$bid}{colorId}, '#ff0000', 'and Bob\'s colour');
+    $e->{ws}->close;
+
+    # a worker that never saw them reads the records from Redis
+    my $ng2 = engine_nginx(redis_port => $redis->port)
+        or BAIL_OUT('nginx did not start');
+    my $ws = pad_ws($ng2);
+    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
+                    padId => $PAD, token => 't.ffffffffffffffffffff' });
+    my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
+    ok($cv && exists $cv->{data}{collab_client_vars}{historicalAuthorData}
+                     {$aid}, 'another worker lists Alice at once');
+    my $named;
+    for (1 .. 20) {
+        my $w2 = pad_ws($ng2);
+        pad_send($w2, { component => 'pad', type => 'CLIENT_READY',
+                        padId => $PAD, token => 't.gggggggggggggggggggg' });
+        my ($cv2) = pad_recv_until($w2, sub {
+            ($_[0]{type} || '') eq 'CLIENT_VARS' });
+        my $h2 = $cv2 && $cv2->{data}{collab_client_vars}{historicalAuthorData};
+        $w2->close;
+        if ($h2 && ($h2->{$aid}{name} // '') eq 'Alice') { $named = 1; last }
+        select undef, undef, undef, 0.1;
+    }
+    ok($named, 'and with her record from Redis for the next joiner');
+    $ng2->stop;
+}
+
+# messages pipelined right behind CLIENT_READY wait for the join and are
+# handled in order (no "pre-CLIENT_READY" refusal, no second author)
+{
+    my $ws = pad_ws($ng);
+    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
+                    padId => $PAD, token => 't.dddddddddddddddddddd' });
+    pad_send($ws, { type => 'COLLABROOM', component => 'pad',
+                    data => { type => 'CHAT_MESSAGE',
+                              message => { text => 'early chat' } } }, 21);
+    my (@types, $chat);
+    for (1 .. 10) {
+        my $m = pad_recv($ws, 3) or last;
+        push @types, $m->{type} eq 'COLLABROOM' ? $m->{data}{type}
+                                                  : $m->{type};
+        if (($m->{data}{type} || '') eq 'CHAT_MESSAGE') { $chat = $m; last }
+    }
+    is($types[0], 'CLIENT_VARS', 'CLIENT_VARS first');
+    ok($chat && $chat->{data}{message}{text} eq 'early chat',
+       'the pipelined chat message was handled after the join')
+        or diag(explain(\@types));
+}
+
 $ng->stop;

@@ -158,7 +158,7 @@ ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
         return NGX_OK;
     }
 
-    if (q->end <= q->start) {
+    if (q->end <= q->start || ngx_pad_engine->exiting) {
         /* nothing to compose: an empty answer */
         ngx_pad_csreq_finish(q, NULL);
         return NGX_OK;
@@ -341,6 +341,11 @@ ngx_pad_csreq_items(ngx_pad_csreq_t *q, ngx_pad_store_result_t *res)
         return;
     }
 
+    if (ngx_pad_engine->exiting) {
+        ngx_pad_csreq_finish(q, "worker exiting");
+        return;
+    }
+
     if (ngx_pad_store_revs(&q->pad, q->cur + 1,
                            ngx_min(q->end - 1,
                                    q->cur + NGX_PAD_STORE_RANGE_MAX),
@@ -415,6 +420,11 @@ ngx_pad_csreq_loaded(void *data, ngx_pad_store_result_t *res)
 
     if (res->snap_rev >= q->start) {
         /* the snapshot is past the start: read everything from 0 */
+
+        if (ngx_pad_engine->exiting) {
+            ngx_pad_csreq_finish(q, "worker exiting");
+            return;
+        }
 
         if (ngx_pad_store_revs(&q->pad, 0,
                                ngx_min(q->end - 1,

@@ -37,6 +37,7 @@
 
 #define NGX_PAD_AUTHOR_MAX   64
 #define NGX_PAD_ID_MAX       256      /* bytes of a pad id (50 UTF-16) */
+#define NGX_PAD_EARLY_MAX    16       /* messages queued while joining */
 
 
 typedef struct ngx_pad_pad_s      ngx_pad_pad_t;
@@ -99,6 +100,8 @@ struct ngx_pad_pad_s {
     int64_t                catch_from;    /* head when catch-up started */
     int64_t                catch_want;    /* want_head then */
 
+    json_t                *authors;       /* {id: {name, colorId}} cache */
+
     ngx_event_t            flush_ev;
     ngx_event_t            idle_ev;
     void                  *sub;           /* store subscription */
@@ -138,11 +141,17 @@ struct ngx_pad_session_s {
 
     int64_t                client_rev;    /* reconnect */
 
+    /* messages that arrived while joining, replayed in order after it */
+    json_t                *early[NGX_PAD_EARLY_MAX];
+    int64_t                early_ack[NGX_PAD_EARLY_MAX];
+    ngx_uint_t             nearly;
+
     unsigned               readonly:1;
     unsigned               batch:1;       /* opted in to batches */
     unsigned               reconnect:1;
     unsigned               noop_accept:1; /* ACCEPT_COMMIT(sent_rev) due */
     unsigned               in_list:1;
+    unsigned               draining:1;
 };
 
 
@@ -174,6 +183,7 @@ typedef struct {
     uint64_t               serial;
     json_t                *settings;      /* site settings, or NULL */
     char                   wid[20];       /* this worker, in presence */
+    ngx_uint_t             exiting;       /* the store is gone */
 
     /* counters (logged at exit, read by tests through the log) */
     ngx_uint_t             commits;
@@ -227,6 +237,8 @@ ngx_int_t ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev,
     int64_t time, ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool);
 ngx_int_t ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev);
 json_t *ngx_pad_pad_authors_json(ngx_pad_pad_t *pad);
+void ngx_pad_pad_author_info(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
+    json_t *name, json_t *color);
 void ngx_pad_pad_broadcast(ngx_pad_pad_t *pad, ngx_pad_session_t *except,
     json_t *data);
 
@@ -257,7 +269,8 @@ ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,
 ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,
     ngx_pad_str_t *ro_id);                             /* session_padid */
 void ngx_pad_pstore_author_update(ngx_pad_session_t *sess);
-ngx_int_t ngx_pad_pstore_authors(ngx_pad_session_t *sess);
+ngx_int_t ngx_pad_pstore_author_get(ngx_pad_pad_t *pad,
+    ngx_pad_str_t *author);                            /* pad_author_info */
 ngx_int_t ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg);
 ngx_int_t ngx_pad_pstore_chat_get(ngx_pad_session_t *sess, int64_t start,
     int64_t end);

@@ -224,6 +224,8 @@ ngx_pad_pad_free(ngx_pad_pad_t *pad)
     if (pad->batch) {
         ngx_pad_payload_unref(pad->batch);
     }
+
+    json_decref(pad->authors);
     ngx_free((void *) pad->atext.text.data);
     ngx_free((void *) pad->atext.attribs.data);
 
@@ -775,7 +777,12 @@ ngx_pad_pad_flush_handler(ngx_event_t *ev)
 }
 
 
-/* historicalAuthorData: every author of the pool (records filled later) */
+/*
+ * historicalAuthorData: every author of the pool, with the record cached
+ * from the store, presence events or local sessions; an author not cached
+ * yet is listed with name null and colour 0 and its record is asked for
+ * (the next joiner gets it).
+ */
 
 json_t *
 ngx_pad_pad_authors_json(ngx_pad_pad_t *pad)
@@ -784,6 +791,13 @@ ngx_pad_pad_authors_json(ngx_pad_pad_t *pad)
     json_t        *o, *rec;
     ngx_pad_str_t  k, v;
     char           buf[NGX_PAD_AUTHOR_MAX + 1];
+
+    if (pad->authors == NULL) {
+        pad->authors = json_object();
+        if (pad->authors == NULL) {
+            return NULL;
+        }
+    }
 
     o = json_object();
     if (o == NULL) {
@@ -803,14 +817,58 @@ ngx_pad_pad_authors_json(ngx_pad_pad_t *pad)
         ngx_memcpy(buf, v.data, v.len);
         buf[v.len] = '\0';
 
-        rec = json_pack("{s:n,s:i}", "name", "colorId", 0);
-        if (rec == NULL || json_object_set_new(o, buf, rec) != 0) {
+        rec = json_object_get(pad->authors, buf);
+
+        if (rec == NULL) {
+            rec = json_pack("{s:n,s:i}", "name", "colorId", 0);
+
+            if (rec == NULL
+                || json_object_set_new(pad->authors, buf, rec) != 0)
+            {
+                json_decref(o);
+                return NULL;
+            }
+
+            (void) ngx_pad_pstore_author_get(pad, &v);
+        }
+
+        if (json_object_set(o, buf, rec) != 0) {
             json_decref(o);
             return NULL;
         }
     }
 
     return o;
+}
+
+
+void
+ngx_pad_pad_author_info(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
+    json_t *name, json_t *color)
+{
+    json_t  *rec;
+    char     buf[NGX_PAD_AUTHOR_MAX + 1];
+
+    if (author->len == 0 || author->len > NGX_PAD_AUTHOR_MAX) {
+        return;
+    }
+
+    if (pad->authors == NULL) {
+        pad->authors = json_object();
+        if (pad->authors == NULL) {
+            return;
+        }
+    }
+
+    ngx_memcpy(buf, author->data, author->len);
+    buf[author->len] = '\0';
+
+    rec = json_pack("{s:O,s:o}", "name", name ? name : json_null(),
+                    "colorId", color ? json_incref(color) : json_integer(0));
+
+    if (rec) {
+        (void) json_object_set_new(pad->authors, buf, rec);
+    }
 }
 
 

@@ -39,6 +39,10 @@ static const char  ngx_pad_pstore_alnum[] =
 ngx_int_t
 ngx_pad_pstore_load(ngx_pad_pad_t *pad)
 {
+    if (ngx_pad_engine->exiting) {
+        return NGX_ERROR;
+    }
+
     if (ngx_pad_store_load(&pad->id, -1, ngx_pad_pstore_loaded, pad)
         == NULL)
     {
@@ -293,6 +297,10 @@ ngx_pad_pstore_head(void *data, ngx_pad_store_result_t *res)
 void
 ngx_pad_pstore_check_head(ngx_pad_pad_t *pad)
 {
+    if (ngx_pad_engine->exiting) {
+        return;
+    }
+
     pad->refs++;
 
     if (ngx_pad_store_head(&pad->id, ngx_pad_pstore_head, pad) == NULL) {
@@ -340,6 +348,10 @@ ngx_pad_pstore_sub_handler(void *data, ngx_uint_t event, ngx_str_t *payload)
 ngx_int_t
 ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad)
 {
+    if (ngx_pad_engine->exiting) {
+        return NGX_ERROR;
+    }
+
     pad->sub = ngx_pad_store_subscribe(&pad->id, ngx_pad_pstore_sub_handler,
                                        pad);
 
@@ -350,7 +362,7 @@ ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad)
 void
 ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad)
 {
-    if (pad->sub) {
+    if (pad->sub && !ngx_pad_engine->exiting) {
         ngx_pad_redis_unsubscribe(pad->sub);
         pad->sub = NULL;
     }
@@ -421,6 +433,10 @@ ngx_int_t
 ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad)
 {
     int64_t  to;
+
+    if (ngx_pad_engine->exiting) {
+        return NGX_ERROR;
+    }
 
     to = ngx_max(pad->want_head, pad->head + 1);
 
@@ -512,6 +528,10 @@ ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
     ngx_uint_t            npool, k;
     ngx_pad_str_t         key, value;
     ngx_pad_store_req_t  *req;
+
+    if (ngx_pad_engine->exiting) {
+        return NGX_ERROR;
+    }
 
     pool = NULL;
     npool = 0;
@@ -634,6 +654,10 @@ ngx_pad_pstore_author(ngx_pad_session_t *sess, ngx_pad_str_t *token)
     u_char     id[18], color[8];
     ngx_str_t  t, a, c;
 
+    if (ngx_pad_engine->exiting) {
+        return NGX_ERROR;
+    }
+
     ngx_memcpy(id, "a.", 2);
     ngx_pad_pstore_random(id + 2, 16, ngx_pad_pstore_alnum,
                           sizeof(ngx_pad_pstore_alnum) - 1);
@@ -664,6 +688,10 @@ ngx_pad_pstore_author_update(ngx_pad_session_t *sess)
     u_char     buf[32];
     ngx_str_t  id, name, color, *np;
 
+    if (ngx_pad_engine->exiting) {
+        return;
+    }
+
     id.data = sess->author;
     id.len = sess->author_len;
     np = NULL;
@@ -693,10 +721,83 @@ ngx_pad_pstore_author_update(ngx_pad_session_t *sess)
 }
 
 
-ngx_int_t
-ngx_pad_pstore_authors(ngx_pad_session_t *sess)
+typedef struct {
+    ngx_pad_pad_t  *pad;
+    size_t          len;
+    u_char          id[NGX_PAD_AUTHOR_MAX];
+} ngx_pad_pstore_aget_t;
+
+
+static void
+ngx_pad_pstore_author_got(void *data, ngx_pad_store_result_t *res)
 {
-    return NGX_DECLINED;
+    json_t                 *name, *color;
+    ngx_int_t               idx;
+    ngx_pad_str_t           author;
+    ngx_pad_pstore_aget_t  *g = data;
+
+    if (res->status == NGX_OK) {
+        name = res->name.len ? json_stringn((char *) res->name.data,
+                                            res->name.len)
+                             : json_null();
+        idx = res->color.len ? ngx_atoi(res->color.data, res->color.len)
+                             : NGX_ERROR;
+
+        if (idx != NGX_ERROR && idx < NGX_PAD_MSG_PALETTE_SIZE) {
+            color = json_integer(idx);
+
+        } else if (res->color.len) {
+            color = json_stringn((char *) res->color.data, res->color.len);
+
+        } else {
+            color = json_integer(0);
+        }
+
+        author.data = (const char *) g->id;
+        author.len = g->len;
+
+        ngx_pad_pad_author_info(g->pad, &author, name, color);
+
+        json_decref(name);
+        json_decref(color);
+    }
+
+    ngx_pad_pad_release(g->pad);
+    ngx_free(g);
+}
+
+
+ngx_int_t
+ngx_pad_pstore_author_get(ngx_pad_pad_t *pad, ngx_pad_str_t *author)
+{
+    ngx_str_t               id;
+    ngx_pad_pstore_aget_t  *g;
+
+    if (ngx_pad_engine->exiting || author->len > NGX_PAD_AUTHOR_MAX) {
+        return NGX_ERROR;
+    }
+
+    g = ngx_alloc(sizeof(ngx_pad_pstore_aget_t), ngx_pad_engine->log);
+    if (g == NULL) {
+        return NGX_ERROR;
+    }
+
+    g->pad = pad;
+    g->len = author->len;
+    ngx_memcpy(g->id, author->data, author->len);
+
+    id.data = g->id;
+    id.len = g->len;
+
+    pad->refs++;
+
+    if (ngx_pad_store_author_get(&id, ngx_pad_pstore_author_got, g) == NULL) {
+        pad->refs--;
+        ngx_free(g);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -720,6 +821,10 @@ ngx_pad_pstore_readonly(ngx_pad_session_t *sess, ngx_pad_str_t *ro_id)
 {
     ngx_str_t  r;
 
+    if (ngx_pad_engine->exiting) {
+        return NGX_ERROR;
+    }
+
     r.data = (u_char *) ro_id->data;
     r.len = ro_id->len;
 
@@ -738,6 +843,10 @@ ngx_int_t
 ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg)
 {
     ngx_str_t  text, author;
+
+    if (ngx_pad_engine->exiting) {
+        return NGX_ERROR;
+    }
 
     text.data = (u_char *) json_string_value(msg);
     text.len = json_string_length(msg);
@@ -790,6 +899,10 @@ ngx_pad_pstore_chat_range(void *data, ngx_pad_store_result_t *res)
 ngx_int_t
 ngx_pad_pstore_chat_get(ngx_pad_session_t *sess, int64_t start, int64_t end)
 {
+    if (ngx_pad_engine->exiting) {
+        return NGX_ERROR;
+    }
+
     if (ngx_pad_store_chat_range(&sess->pad->id, (ngx_int_t) start,
                                  (ngx_int_t) end, ngx_pad_pstore_chat_range,
                                  sess)
@@ -807,6 +920,10 @@ ngx_pad_pstore_publish(ngx_pad_pad_t *pad, json_t *event)
 {
     char       *s;
     ngx_str_t   msg;
+
+    if (ngx_pad_engine->exiting) {
+        return NGX_ERROR;
+    }
 
     s = json_dumps(event, JSON_COMPACT);
     if (s == NULL) {

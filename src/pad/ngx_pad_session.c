@@ -50,10 +50,21 @@ static const ngx_pad_app_t  ngx_pad_engine_app = {
 };
 
 
+static void
+ngx_pad_engine_cleanup(void *data)
+{
+    ngx_pad_engine_t  *e = data;
+
+    ngx_pad_ctx_destroy(e->ctx);
+    ngx_pad_engine = NULL;
+}
+
+
 ngx_int_t
 ngx_pad_engine_init_process(ngx_cycle_t *cycle, ngx_pad_engine_conf_t *ecf)
 {
-    ngx_pad_engine_t  *e;
+    ngx_pad_engine_t    *e;
+    ngx_pool_cleanup_t  *cln;
 
     e = ngx_pcalloc(cycle->pool, sizeof(ngx_pad_engine_t));
     if (e == NULL) {
@@ -68,6 +79,17 @@ ngx_pad_engine_init_process(ngx_cycle_t *cycle, ngx_pad_engine_conf_t *ecf)
     if (e->ctx == NULL) {
         return NGX_ERROR;
     }
+
+    /* freed with the cycle, after every exit_process hook ran */
+
+    cln = ngx_pool_cleanup_add(cycle->pool, 0);
+    if (cln == NULL) {
+        ngx_pad_ctx_destroy(e->ctx);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_pad_engine_cleanup;
+    cln->data = e;
 
     ngx_snprintf((u_char *) e->wid, sizeof(e->wid) - 1, "%08xD%08xD%Z",
                  (uint32_t) ngx_random(), (uint32_t) ngx_pid);
@@ -94,7 +116,11 @@ ngx_pad_engine_exit_process(ngx_cycle_t *cycle)
                   ngx_pad_engine->conflicts, ngx_pad_engine->rejected,
                   ngx_pad_engine->batches);
 
-    ngx_pad_app_set(NULL);
+    /*
+     * Sockets still open are closed by the transport after the store is
+     * gone: from now on the engine frees its state without calling it.
+     */
+    ngx_pad_engine->exiting = 1;
 }
 
 
@@ -153,6 +179,21 @@ ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
         ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(s), 0,
                       "pad: ignoring socket.io event \"%s\"",
                       name ? name : "(not a string)");
+        return;
+    }
+
+    if (sess->state == NGX_PAD_SESSION_JOINING) {
+        /* one socket's messages are handled in order: keep it for later */
+
+        if (sess->nearly == NGX_PAD_EARLY_MAX) {
+            ngx_pad_session_refuse(sess, ack_id, "too many messages before "
+                                   "CLIENT_VARS");
+            return;
+        }
+
+        sess->early[sess->nearly] = json_incref(args);
+        sess->early_ack[sess->nearly] = ack_id;
+        sess->nearly++;
         return;
     }
 
@@ -275,11 +316,65 @@ ngx_pad_session_closed(ngx_pad_socket_t *s, const char *reason)
 }
 
 
+/* the messages that arrived while joining, now that the join is over */
+
+static void
+ngx_pad_session_drain(ngx_pad_session_t *sess)
+{
+    json_t      *args;
+    int64_t      ack;
+    ngx_uint_t   i, n;
+
+    n = sess->nearly;
+
+    for (i = 0; i < n; i++) {
+        args = sess->early[i];
+        ack = sess->early_ack[i];
+        sess->early[i] = NULL;
+
+        if (sess->socket) {
+            /* queued again if a replayed CLIENT_READY started a join */
+            ngx_pad_session_event(sess->socket, args, ack);
+        }
+
+        json_decref(args);
+    }
+
+    /* a message replayed above may have queued more (a new join) */
+
+    if (sess->nearly > n) {
+        ngx_memmove(sess->early, &sess->early[n],
+                    (sess->nearly - n) * sizeof(json_t *));
+        ngx_memmove(sess->early_ack, &sess->early_ack[n],
+                    (sess->nearly - n) * sizeof(int64_t));
+    }
+
+    sess->nearly -= n;
+}
+
+
 void
 ngx_pad_session_unref(ngx_pad_session_t *sess)
 {
+    ngx_uint_t  i;
+
+    if (sess->nearly && !sess->draining && sess->socket
+        && sess->state != NGX_PAD_SESSION_JOINING)
+    {
+        /* the join is over (joined or failed): replay what waited */
+        sess->draining = 1;
+        sess->refs++;
+        ngx_pad_session_drain(sess);
+        sess->refs--;
+        sess->draining = 0;
+    }
+
     if (--sess->refs > 0) {
         return;
+    }
+
+    for (i = 0; i < sess->nearly; i++) {
+        json_decref(sess->early[i]);
     }
 
     if (sess->in_list) {
@@ -472,6 +567,11 @@ ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev)
         return;
     }
 
+    if (ngx_strcmp(op, "leave") != 0) {
+        ngx_pad_pad_author_info(pad, &author, json_object_get(info, "name"),
+                                json_object_get(info, "colorId"));
+    }
+
     if (ngx_strcmp(op, "join") == 0 || ngx_strcmp(op, "update") == 0) {
         j = ngx_pad_msg_collab(json_pack("{s:s,s:O}", "type", "USER_NEWINFO",
                                          "userInfo", info));
@@ -622,6 +722,22 @@ ngx_pad_session_user(ngx_pad_session_t *sess, ngx_pad_msg_user_t *u)
         u->name.data = json_string_value(sess->name);
         u->name.len = json_string_length(sess->name);
     }
+}
+
+
+static void
+ngx_pad_session_cache_info(ngx_pad_session_t *sess)
+{
+    ngx_pad_str_t  author;
+
+    if (sess->pad == NULL) {
+        return;
+    }
+
+    author.data = (const char *) sess->author;
+    author.len = sess->author_len;
+
+    ngx_pad_pad_author_info(sess->pad, &author, sess->name, sess->color);
 }
 
 
@@ -993,6 +1109,8 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
         }
     }
 
+    ngx_pad_session_cache_info(sess);
+
     if (sess->reconnect) {
         rc = ngx_pad_session_reconnect(sess);
 
@@ -1119,6 +1237,7 @@ ngx_pad_session_userinfo(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
     sess->name = m->has_name ? ngx_pad_msg_string(&m->name) : json_null();
 
     ngx_pad_pstore_author_update(sess);
+    ngx_pad_session_cache_info(sess);
 
     ngx_pad_session_user(sess, &u);
     j = ngx_pad_msg_user_newinfo(&u);
