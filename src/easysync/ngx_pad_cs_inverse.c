@@ -26,7 +26,94 @@ typedef struct {
     ngx_pad_attr_t     *applied;    /* the '=' op's attributes */
     size_t              napplied;
     ngx_pad_attr_t     *back;
+    ngx_pad_str_t      *cache;      /* run attribs -> undo attribs, pairs */
+    size_t              cache_size; /* slots (power of 2), 0: none yet */
+    size_t              cache_used;
 } ngx_pad_inverse_t;
+
+
+/*
+ * undoBackToAttribs() is cached per op by the run's attribute string, as
+ * Etherpad's cachedStrFunc() does, so that a long op over many runs costs
+ * the distinct attribute strings, not the runs.
+ */
+
+static ngx_pad_str_t *
+ngx_pad_inverse_cache_slot(ngx_pad_inverse_t *inv, const ngx_pad_str_t *k)
+{
+    size_t          i, j, mask;
+    uint64_t        h;
+    ngx_pad_str_t  *s;
+
+    h = 0xcbf29ce484222325ULL;
+
+    for (j = 0; j < k->len; j++) {
+        h ^= (unsigned char) k->data[j];
+        h *= 0x100000001b3ULL;
+    }
+
+    mask = inv->cache_size - 1;
+    i = (size_t) h & mask;
+
+    for ( ;; ) {
+        s = &inv->cache[2 * i];
+
+        if (s->data == NULL || ngx_pad_str_eq(s, k)) {
+            return s;
+        }
+
+        i = (i + 1) & mask;
+    }
+}
+
+
+static intptr_t
+ngx_pad_inverse_cache_put(ngx_pad_inverse_t *inv, const ngx_pad_str_t *k,
+    const ngx_pad_str_t *back)
+{
+    char           *p;
+    size_t          i, old_size;
+    ngx_pad_str_t  *old, *s;
+
+    if ((inv->cache_used + 1) * 2 > inv->cache_size) {
+        old = inv->cache;
+        old_size = inv->cache_size;
+
+        inv->cache_size = old_size ? old_size * 2 : 16;
+        inv->cache = ngx_pad_cs_alloc(inv->ctx, inv->cache_size * 2
+                                                * sizeof(ngx_pad_str_t));
+        if (inv->cache == NULL) {
+            return NGX_PAD_CS_ERROR;
+        }
+
+        memset(inv->cache, 0, inv->cache_size * 2 * sizeof(ngx_pad_str_t));
+
+        for (i = 0; i < old_size; i++) {
+            if (old[2 * i].data) {
+                s = ngx_pad_inverse_cache_slot(inv, &old[2 * i]);
+                s[0] = old[2 * i];
+                s[1] = old[2 * i + 1];
+            }
+        }
+    }
+
+    p = ngx_pad_cs_alloc(inv->ctx, back->len + 1);
+    if (p == NULL) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (back->len) {
+        memcpy(p, back->data, back->len);
+    }
+
+    s = ngx_pad_inverse_cache_slot(inv, k);
+    s[0] = *k;
+    s[1].data = p;
+    s[1].len = back->len;
+    inv->cache_used++;
+
+    return NGX_PAD_CS_OK;
+}
 
 
 typedef intptr_t (*ngx_pad_run_pt)(ngx_pad_inverse_t *inv,
@@ -126,10 +213,19 @@ ngx_pad_inverse_keep(ngx_pad_inverse_t *inv, ngx_pad_str_t *text,
 {
     size_t           i, nback;
     ngx_pad_ctx_t   *ctx;
-    ngx_pad_str_t    old, back;
+    ngx_pad_str_t    old, back, *cached;
     ngx_pad_attr_t  *a, *o;
 
     ctx = inv->ctx;
+
+    if (inv->cache_size) {
+        cached = ngx_pad_inverse_cache_slot(inv, attribs);
+
+        if (cached->data) {
+            return ngx_pad_ops_from_text(ctx, &ctx->sa, '=', text,
+                                         &cached[1]);
+        }
+    }
 
     /* oldAttribs: the run's attributes, in ctx->attrs */
 
@@ -188,6 +284,10 @@ ngx_pad_inverse_keep(ngx_pad_inverse_t *inv, ngx_pad_str_t *text,
 
     back.data = ctx->scratch2.data ? ctx->scratch2.data : "";
     back.len = ctx->scratch2.len;
+
+    if (ngx_pad_inverse_cache_put(inv, attribs, &back) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
 
     return ngx_pad_ops_from_text(ctx, &ctx->sa, '=', text, &back);
 }
@@ -248,6 +348,9 @@ ngx_pad_cs_inverse(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs,
 
                 ngx_pad_attrs_compact(ctx);
                 inv.napplied = ctx->nattrs;
+                inv.cache = NULL;
+                inv.cache_size = 0;
+                inv.cache_used = 0;
                 inv.applied = ngx_pad_cs_alloc(ctx, (2 * ctx->nattrs + 1)
                                                     * sizeof(ngx_pad_attr_t));
                 if (inv.applied == NULL) {
