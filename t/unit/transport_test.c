@@ -1,0 +1,471 @@
+/*
+ * Unit tests of the pure transport parts (TAP): the RFC 6455 frame
+ * decoder/encoder, the incremental UTF-8 validator and the Engine.IO /
+ * Socket.IO packet codec.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transport/ngx_pad_ws_frame.h"
+#include "transport/ngx_pad_utf8.h"
+#include "transport/ngx_pad_eio_codec.h"
+
+
+static int  tests, failures;
+
+
+static void
+ok(int cond, const char *fmt, const char *arg)
+{
+    tests++;
+
+    if (!cond) {
+        failures++;
+        printf("not ok %d - ", tests);
+
+    } else {
+        printf("ok %d - ", tests);
+    }
+
+    printf(fmt, arg ? arg : "");
+    printf("\n");
+}
+
+
+/* builds a masked client frame into buf; returns its length */
+
+static size_t
+frame(unsigned char *buf, int fin, unsigned rsv, unsigned op, int masked,
+    const char *payload, size_t len)
+{
+    size_t         n, i;
+    unsigned char  mask[4] = { 0x12, 0x34, 0x56, 0x78 };
+
+    buf[0] = (unsigned char) ((fin ? 0x80 : 0) | (rsv << 4) | op);
+    n = 1;
+
+    if (len < 126) {
+        buf[n++] = (unsigned char) ((masked ? 0x80 : 0) | len);
+
+    } else if (len <= 0xffff) {
+        buf[n++] = (unsigned char) ((masked ? 0x80 : 0) | 126);
+        buf[n++] = (unsigned char) (len >> 8);
+        buf[n++] = (unsigned char) len;
+
+    } else {
+        buf[n++] = (unsigned char) ((masked ? 0x80 : 0) | 127);
+
+        for (i = 0; i < 8; i++) {
+            buf[n++] = (unsigned char) ((uint64_t) len >> (56 - 8 * i));
+        }
+    }
+
+    if (masked) {
+        memcpy(buf + n, mask, 4);
+        n += 4;
+    }
+
+    for (i = 0; i < len; i++) {
+        buf[n + i] = (unsigned char) payload[i] ^ (masked ? mask[i & 3] : 0);
+    }
+
+    return n + len;
+}
+
+
+typedef struct {
+    char      text[4096];
+    size_t    len;
+    unsigned  messages;
+    unsigned  controls;
+    unsigned  last_control;
+    unsigned  fail_code;
+    unsigned  msg_opcode;
+} collect_t;
+
+
+/* feeds buf to a decoder in chunks of "step" bytes and collects events */
+
+static void
+feed(ngx_pad_ws_decoder_t *d, unsigned char *buf, size_t n, size_t step,
+    collect_t *c)
+{
+    int                  rc;
+    size_t               off, k;
+    unsigned char       *p, *end;
+    ngx_pad_ws_event_t   ev;
+
+    for (off = 0; off < n && !c->fail_code; off += k) {
+        k = (n - off < step) ? n - off : step;
+        p = buf + off;
+        end = p + k;
+
+        for ( ;; ) {
+            rc = ngx_pad_ws_decode(d, &p, end, &ev);
+
+            if (rc == NGX_PAD_WS_AGAIN) {
+                break;
+            }
+
+            if (rc == NGX_PAD_WS_FAIL) {
+                c->fail_code = ev.code;
+                return;
+            }
+
+            if (ev.opcode >= NGX_PAD_WS_OP_CLOSE) {
+                if (ev.frame_end) {
+                    c->controls++;
+                    c->last_control = ev.opcode;
+                }
+
+                continue;
+            }
+
+            if (c->len + ev.len < sizeof(c->text)) {
+                memcpy(c->text + c->len, ev.data, ev.len);
+                c->len += ev.len;
+            }
+
+            if (ev.message_end) {
+                c->messages++;
+                c->msg_opcode = ev.msg_opcode;
+            }
+        }
+    }
+}
+
+
+static void
+test_frames(void)
+{
+    size_t                 n, step;
+    collect_t              c;
+    unsigned char          buf[200000];
+    ngx_pad_ws_decoder_t   d;
+    char                   big[70000];
+    unsigned char          hdr[10];
+
+    /* one masked text frame, fed whole and byte by byte */
+
+    for (step = 1; step <= 64; step *= 4) {
+        n = frame(buf, 1, 0, 1, 1, "42[\"x\"]", 7);
+        ngx_pad_ws_decoder_init(&d, 1000, 1);
+        memset(&c, 0, sizeof(c));
+        feed(&d, buf, n, step, &c);
+        ok(c.messages == 1 && c.len == 7 && memcmp(c.text, "42[\"x\"]", 7) == 0
+           && c.msg_opcode == 1,
+           "text frame decoded and unmasked (%s)",
+           step == 1 ? "byte by byte" : "in chunks");
+    }
+
+    /* two frames in one buffer, then an empty frame */
+
+    n = frame(buf, 1, 0, 1, 1, "abc", 3);
+    n += frame(buf + n, 1, 0, 1, 1, "defg", 4);
+    n += frame(buf + n, 1, 0, 1, 1, "", 0);
+    ngx_pad_ws_decoder_init(&d, 1000, 1);
+    memset(&c, 0, sizeof(c));
+    feed(&d, buf, n, n, &c);
+    ok(c.messages == 3 && c.len == 7 && memcmp(c.text, "abcdefg", 7) == 0,
+       "three pipelined frames, one of them empty%s", NULL);
+
+    /* fragmentation with interleaved control frames */
+
+    /* (the decoder unmasks in place: build the input for every run) */
+
+    for (step = 1; step <= 7; step += 6) {
+        n = frame(buf, 0, 0, 1, 1, "hel", 3);
+        n += frame(buf + n, 1, 0, 9, 1, "pi", 2);
+        n += frame(buf + n, 0, 0, 0, 1, "lo ", 3);
+        n += frame(buf + n, 1, 0, 10, 1, "", 0);
+        n += frame(buf + n, 1, 0, 0, 1, "world", 5);
+
+        ngx_pad_ws_decoder_init(&d, 1000, 1);
+        memset(&c, 0, sizeof(c));
+        feed(&d, buf, n, step, &c);
+        ok(c.messages == 1 && c.controls == 2 && c.len == 11
+           && memcmp(c.text, "hello world", 11) == 0,
+           "fragments reassembled around ping and pong%s", NULL);
+    }
+
+    /* 16-bit and 64-bit lengths */
+
+    memset(big, 'a', sizeof(big));
+    n = frame(buf, 1, 0, 1, 1, big, 300);
+    ngx_pad_ws_decoder_init(&d, 100000, 1);
+    memset(&c, 0, sizeof(c));
+    feed(&d, buf, n, 100, &c);
+    ok(c.messages == 1 && c.len == 300, "16-bit length%s", NULL);
+
+    n = frame(buf, 1, 0, 1, 1, big, 65536);
+    ngx_pad_ws_decoder_init(&d, 100000, 1);
+    memset(&c, 0, sizeof(c));
+    feed(&d, buf, n, 1000, &c);
+    ok(c.messages == 1 && c.fail_code == 0, "64-bit length (65536)%s", NULL);
+
+    /* failures */
+
+#define FAIL_CASE(desc, code, expr)                                           \
+    n = (expr);                                                               \
+    ngx_pad_ws_decoder_init(&d, 1000, 1);                                     \
+    memset(&c, 0, sizeof(c));                                                 \
+    feed(&d, buf, n, 1, &c);                                                  \
+    ok(c.fail_code == (code), desc " -> %s", #code)
+
+    FAIL_CASE("unmasked frame", 1002, frame(buf, 1, 0, 1, 0, "x", 1));
+    FAIL_CASE("RSV1 set", 1002, frame(buf, 1, 4, 1, 1, "x", 1));
+    FAIL_CASE("RSV3 set", 1002, frame(buf, 1, 1, 1, 1, "x", 1));
+    FAIL_CASE("reserved data opcode 3", 1002, frame(buf, 1, 0, 3, 1, "x", 1));
+    FAIL_CASE("reserved control opcode 0xb", 1002,
+              frame(buf, 1, 0, 0xb, 1, "x", 1));
+    FAIL_CASE("continuation without a message", 1002,
+              frame(buf, 1, 0, 0, 1, "x", 1));
+    FAIL_CASE("binary message", 1003, frame(buf, 1, 0, 2, 1, "x", 1));
+    FAIL_CASE("fragmented ping", 1002, frame(buf, 0, 0, 9, 1, "x", 1));
+    FAIL_CASE("126-byte ping", 1002, frame(buf, 1, 0, 9, 1, big, 126));
+    FAIL_CASE("message over the limit", 1009,
+              frame(buf, 1, 0, 1, 1, big, 1001));
+
+    n = frame(buf, 0, 0, 1, 1, "x", 1);
+    FAIL_CASE("text frame inside a fragmented message", 1002,
+              n + frame(buf + n, 1, 0, 1, 1, "y", 1));
+
+    n = frame(buf, 0, 0, 1, 1, big, 600);
+    FAIL_CASE("fragments adding up over the limit", 1009,
+              n + frame(buf + n, 1, 0, 0, 1, big, 401));
+
+    buf[0] = 0x81;
+    buf[1] = 0x80 | 127;
+    buf[2] = 0x80;
+    memset(buf + 3, 0, 11);
+    FAIL_CASE("64-bit length with the top bit set", 1002, 14);
+
+    /* exactly the limit passes */
+
+    n = frame(buf, 0, 0, 1, 1, big, 600);
+    n += frame(buf + n, 1, 0, 0, 1, big, 400);
+    ngx_pad_ws_decoder_init(&d, 1000, 1);
+    memset(&c, 0, sizeof(c));
+    feed(&d, buf, n, 3, &c);
+    ok(c.messages == 1 && c.fail_code == 0,
+       "fragments adding up to exactly the limit%s", NULL);
+
+    /* binary allowed when not rejected */
+
+    n = frame(buf, 1, 0, 2, 1, "\x01\x02", 2);
+    ngx_pad_ws_decoder_init(&d, 1000, 0);
+    memset(&c, 0, sizeof(c));
+    feed(&d, buf, n, 1, &c);
+    ok(c.messages == 1 && c.msg_opcode == 2, "binary accepted when allowed%s",
+       NULL);
+
+    /* a failed decoder stays failed */
+
+    {
+        unsigned char       *p, *e;
+        ngx_pad_ws_event_t   ev;
+
+        n = frame(buf, 1, 0, 1, 0, "x", 1);
+        n += frame(buf + n, 1, 0, 1, 1, "y", 1);
+        ngx_pad_ws_decoder_init(&d, 1000, 1);
+        p = buf;
+        e = buf + n;
+        ok(ngx_pad_ws_decode(&d, &p, e, &ev) == NGX_PAD_WS_FAIL
+           && ngx_pad_ws_decode(&d, &p, e, &ev) == NGX_PAD_WS_FAIL,
+           "decoder stays failed%s", NULL);
+    }
+
+    /* encoder */
+
+    ok(ngx_pad_ws_frame_header(hdr, 1, 1, 5) == 2 && hdr[0] == 0x81
+       && hdr[1] == 5, "header for 5 bytes%s", NULL);
+    ok(ngx_pad_ws_frame_header(hdr, 1, 1, 125) == 2 && hdr[1] == 125,
+       "header for 125 bytes%s", NULL);
+    ok(ngx_pad_ws_frame_header(hdr, 1, 1, 126) == 4 && hdr[1] == 126
+       && hdr[2] == 0 && hdr[3] == 126, "header for 126 bytes%s", NULL);
+    ok(ngx_pad_ws_frame_header(hdr, 1, 1, 65535) == 4 && hdr[2] == 0xff
+       && hdr[3] == 0xff, "header for 65535 bytes%s", NULL);
+    ok(ngx_pad_ws_frame_header(hdr, 8, 1, 65536) == 10 && hdr[0] == 0x88
+       && hdr[1] == 127 && hdr[7] == 1 && hdr[8] == 0 && hdr[9] == 0,
+       "close header for 65536 bytes%s", NULL);
+
+    /* close codes */
+
+    ok(ngx_pad_ws_close_code_valid(1000) && ngx_pad_ws_close_code_valid(1011)
+       && ngx_pad_ws_close_code_valid(3000)
+       && ngx_pad_ws_close_code_valid(4999),
+       "valid close codes%s", NULL);
+    ok(!ngx_pad_ws_close_code_valid(999) && !ngx_pad_ws_close_code_valid(1004)
+       && !ngx_pad_ws_close_code_valid(1005)
+       && !ngx_pad_ws_close_code_valid(1006)
+       && !ngx_pad_ws_close_code_valid(1015)
+       && !ngx_pad_ws_close_code_valid(2000)
+       && !ngx_pad_ws_close_code_valid(5000),
+       "invalid close codes%s", NULL);
+}
+
+
+static void
+test_utf8(void)
+{
+    size_t          i, k;
+    ngx_pad_utf8_t  u;
+
+    static const char *good[] = {
+        "", "plain ascii", "\xc3\xa9t\xc3\xa9", "\xe2\x82\xac",
+        "\xf0\x9f\x98\x80", "\xed\x9f\xbf", "\xee\x80\x80",
+        "\xf4\x8f\xbf\xbf", "\xef\xbf\xbf", NULL
+    };
+
+    static const char *bad[] = {
+        "\x80", "\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf",
+        "\xe0\x9f\xbf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xf0\x80\x80\xaf",
+        "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff",
+        "\xfe", "a\xc3(", "\xe2\x28\xa1", NULL
+    };
+
+    for (i = 0; good[i]; i++) {
+        ok(ngx_pad_utf8_valid((const unsigned char *) good[i],
+                              strlen(good[i])),
+           "valid UTF-8 #%s", (const char []) { (char) ('0' + i), 0 });
+    }
+
+    for (i = 0; bad[i]; i++) {
+        ok(!ngx_pad_utf8_valid((const unsigned char *) bad[i],
+                               strlen(bad[i])),
+           "invalid UTF-8 #%s", (const char []) { (char) ('a' + i), 0 });
+    }
+
+    ok(!ngx_pad_utf8_valid((const unsigned char *) "\xe2\x82", 2),
+       "truncated sequence is not complete%s", NULL);
+
+    /* a 4-byte sequence split at every position */
+
+    for (k = 1; k < 4; k++) {
+        ngx_pad_utf8_init(&u);
+        ok(ngx_pad_utf8_feed(&u, (const unsigned char *) "\xf0\x9f\x98\x80",
+                             k) == NGX_PAD_UTF8_PARTIAL
+           && ngx_pad_utf8_feed(&u,
+                                (const unsigned char *) "\xf0\x9f\x98\x80" + k,
+                                4 - k) == NGX_PAD_UTF8_OK,
+           "sequence split across chunks%s", NULL);
+    }
+
+    /* fail fast: the bad byte fails even with more to come */
+
+    ngx_pad_utf8_init(&u);
+    ok(ngx_pad_utf8_feed(&u, (const unsigned char *) "\xed\xa0", 2)
+       == NGX_PAD_UTF8_INVALID
+       && ngx_pad_utf8_feed(&u, (const unsigned char *) "a", 1)
+          == NGX_PAD_UTF8_INVALID,
+       "surrogate fails at its second byte and stays failed%s", NULL);
+}
+
+
+static void
+test_codec(void)
+{
+    size_t                 len, n;
+    unsigned char          buf[32];
+    const unsigned char   *pos, *end, *pkt;
+    ngx_pad_sio_packet_t   p;
+    const char            *s;
+
+    ok(ngx_pad_eio_packet_type((const unsigned char *) "4x", 2) == 4,
+       "engine.io message type%s", NULL);
+    ok(ngx_pad_eio_packet_type((const unsigned char *) "6", 1) == 6,
+       "engine.io noop type%s", NULL);
+    ok(ngx_pad_eio_packet_type((const unsigned char *) "7", 1) == -1
+       && ngx_pad_eio_packet_type((const unsigned char *) "", 0) == -1
+       && ngx_pad_eio_packet_type((const unsigned char *) "b4", 2) == -1,
+       "invalid engine.io types%s", NULL);
+
+    s = "40\x1e" "42[\"a\"]\x1e" "3";
+    pos = (const unsigned char *) s;
+    end = pos + strlen(s);
+    n = 0;
+
+    while (ngx_pad_eio_payload_next(&pos, end, &pkt, &len)) {
+        n++;
+
+        if (n == 2) {
+            ok(len == 7 && memcmp(pkt, "42[\"a\"]", 7) == 0,
+               "second packet of a payload%s", NULL);
+        }
+    }
+
+    ok(n == 3, "payload split into 3 packets%s", NULL);
+
+    s = "a\x1e\x1e" "b\x1e";
+    pos = (const unsigned char *) s;
+    end = pos + strlen(s);
+    n = 0;
+
+    while (ngx_pad_eio_payload_next(&pos, end, &pkt, &len)) {
+        n++;
+
+        if (n == 2) {
+            ok(len == 0, "empty packet between separators%s", NULL);
+        }
+    }
+
+    ok(n == 3, "trailing separator ignored%s", NULL);
+
+    pos = (const unsigned char *) "";
+    ok(!ngx_pad_eio_payload_next(&pos, pos, &pkt, &len),
+       "empty payload has no packets%s", NULL);
+
+    /* Socket.IO */
+
+#define SIO(str) ngx_pad_sio_parse((const unsigned char *) (str),             \
+                                   strlen(str), &p)
+
+    ok(SIO("0") == 0 && p.type == 0 && p.nsp_len == 1 && p.ack_id == -1
+       && p.data_len == 0, "CONNECT%s", NULL);
+    ok(SIO("0{\"token\":\"x\"}") == 0 && p.type == 0 && p.data_len == 13,
+       "CONNECT with auth%s", NULL);
+    ok(SIO("0/admin,") == 0 && p.nsp_len == 6
+       && memcmp(p.nsp, "/admin", 6) == 0, "CONNECT to /admin%s", NULL);
+    ok(SIO("2/admin,12[\"a\"]") == 0 && p.ack_id == 12 && p.data_len == 5,
+       "EVENT with namespace and ack id%s", NULL);
+    ok(SIO("2[\"message\",{}]") == 0 && p.type == 2 && p.ack_id == -1
+       && p.data_len == 14, "EVENT%s", NULL);
+    ok(SIO("21[\"message\"]") == 0 && p.ack_id == 1, "EVENT with ack 1%s",
+       NULL);
+    ok(SIO("3123[null]") == 0 && p.type == 3 && p.ack_id == 123
+       && p.data_len == 6, "ACK%s", NULL);
+    ok(SIO("1") == 0 && p.type == 1, "DISCONNECT%s", NULL);
+    ok(SIO("51-[\"a\",{\"_placeholder\":true,\"num\":0}]") == 0 && p.type == 5
+       && p.attachments == 1, "BINARY_EVENT attachments%s", NULL);
+    ok(SIO("5[\"a\"]") == -1, "BINARY_EVENT without attachments%s", NULL);
+    ok(SIO("9") == -1 && SIO("") == -1 && SIO("x") == -1,
+       "invalid socket.io types%s", NULL);
+    ok(SIO("29007199254740991[1]") == 0 && p.ack_id == 9007199254740991LL,
+       "largest ack id%s", NULL);
+    ok(SIO("29007199254740992[1]") == -1, "ack id over 2^53-1%s", NULL);
+    ok(SIO("2/nsp") == 0 && p.nsp_len == 4 && p.data_len == 0,
+       "namespace without a comma%s", NULL);
+
+    n = ngx_pad_sio_prefix(buf, 2, -1);
+    ok(n == 2 && memcmp(buf, "42", 2) == 0, "prefix 42%s", NULL);
+    n = ngx_pad_sio_prefix(buf, 3, 0);
+    ok(n == 3 && memcmp(buf, "430", 3) == 0, "prefix 430%s", NULL);
+    n = ngx_pad_sio_prefix(buf, 3, 9007199254740991LL);
+    ok(n == 18 && memcmp(buf, "439007199254740991", 18) == 0,
+       "prefix with the largest ack id%s", NULL);
+}
+
+
+int
+main(void)
+{
+    test_frames();
+    test_utf8();
+    test_codec();
+
+    printf("1..%d\n", tests);
+
+    return failures ? 1 : 0;
+}
