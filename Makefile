@@ -63,7 +63,7 @@ $(NGX_BUILD)/Makefile: config $(BUILD)/.srclist
 
 $(BUILD)/ngx_pad_module.so: $(NGX_BUILD)/Makefile $(MODULE_SRCS)
 	$(MAKE) -s -f $(NGX_BUILD)/Makefile -C $(NGX_SRC) modules
-	cp $(NGX_BUILD)/ngx_pad_module.so $@
+	cp $(NGX_BUILD)/ngx_pad_module.so $@.tmp && mv -f $@.tmp $@
 
 -include mk/*.mk
 

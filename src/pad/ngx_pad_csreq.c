@@ -109,7 +109,7 @@ ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
 
     pad = sess->pad;
 
-    if (m->start > pad->head) {
+    if (m->start > pad->head || sess->csreqs >= 2) {
         return NGX_DECLINED;
     }
 
@@ -150,6 +150,7 @@ ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
     q->deltas = json_array();
 
     sess->refs++;
+    sess->csreqs++;
 
     if (q->ctx == NULL || q->wire == NULL || q->forwards == NULL
         || q->backwards == NULL || q->deltas == NULL)
@@ -505,5 +506,6 @@ ngx_pad_csreq_finish(ngx_pad_csreq_t *q, const char *err)
 
     ngx_free(q);
 
+    sess->csreqs--;
     ngx_pad_session_unref(sess);
 }

@@ -38,6 +38,8 @@
 #define NGX_PAD_AUTHOR_MAX   64
 #define NGX_PAD_ID_MAX       256      /* bytes of a pad id (50 UTF-16) */
 #define NGX_PAD_EARLY_MAX    16       /* messages queued while joining */
+#define NGX_PAD_RECONNECT_MAX  100000 /* revisions a reconnect may be behind */
+#define NGX_PAD_STORE_READ_MAX 1000   /* revisions per store read */
 
 
 typedef struct ngx_pad_pad_s      ngx_pad_pad_t;
@@ -129,6 +131,7 @@ struct ngx_pad_session_s {
 
     int64_t                sent_rev;      /* highest revision queued */
     ngx_uint_t             pending;       /* own commits queued in pad */
+    ngx_uint_t             csreqs;        /* CHANGESET_REQs in flight */
 
     u_char                 author[NGX_PAD_AUTHOR_MAX];
     size_t                 author_len;
@@ -275,6 +278,8 @@ ngx_int_t ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg);
 ngx_int_t ngx_pad_pstore_chat_get(ngx_pad_session_t *sess, int64_t start,
     int64_t end);
 ngx_int_t ngx_pad_pstore_publish(ngx_pad_pad_t *pad, json_t *event);
+ngx_int_t ngx_pad_pstore_old_revs(ngx_pad_session_t *sess, int64_t from,
+    int64_t to);                                       /* session_old_revs */
 
 /* ngx_pad_session.c, called by the store glue */
 void ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
@@ -283,6 +288,8 @@ void ngx_pad_session_padid(ngx_pad_session_t *sess, ngx_int_t rc,
     ngx_pad_str_t *pad_id);
 void ngx_pad_session_chat(ngx_pad_session_t *sess, ngx_int_t rc,
     json_t *messages);
+void ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
+    json_t *records);
 void ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *event);
 
 /* ngx_pad_csreq.c */

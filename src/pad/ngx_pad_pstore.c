@@ -942,3 +942,56 @@ ngx_pad_pstore_publish(ngx_pad_pad_t *pad, json_t *event)
 
     return NGX_OK;
 }
+
+
+/* old revision records for a reconnect */
+
+static void
+ngx_pad_pstore_old_revs_done(void *data, ngx_pad_store_result_t *res)
+{
+    json_t             *arr, *j;
+    ngx_uint_t          i;
+    ngx_pad_session_t  *sess = data;
+
+    if (res->status != NGX_OK) {
+        ngx_pad_session_old_revs(sess, NGX_ERROR, NULL);
+        return;
+    }
+
+    arr = json_array();
+
+    for (i = 0; arr && i < res->nitems; i++) {
+        j = res->items[i].len ? json_loadb((char *) res->items[i].data,
+                                           res->items[i].len, 0, NULL)
+                              : NULL;
+        if (j == NULL) {
+            json_decref(arr);
+            arr = NULL;
+            break;
+        }
+
+        json_array_append_new(arr, j);
+    }
+
+    ngx_pad_session_old_revs(sess, arr ? NGX_OK : NGX_ERROR, arr);
+
+    json_decref(arr);
+}
+
+
+ngx_int_t
+ngx_pad_pstore_old_revs(ngx_pad_session_t *sess, int64_t from, int64_t to)
+{
+    if (ngx_pad_engine->exiting || to < from) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pad_store_revs(&sess->pad->id, (ngx_int_t) from, (ngx_int_t) to,
+                           ngx_pad_pstore_old_revs_done, sess)
+        == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}

@@ -261,7 +261,8 @@ ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
 
         if (rc == NGX_DECLINED) {
             ngx_pad_session_refuse(sess, ack_id, "CHANGESET_REQ: start is "
-                                   "higher than the head revision");
+                                   "higher than the head revision, or "
+                                   "two requests are already running");
 
         } else if (rc != NGX_OK) {
             ngx_pad_session_refuse(sess, ack_id, "CHANGESET_REQ failed");
@@ -1060,6 +1061,100 @@ ngx_pad_session_reconnect(ngx_pad_session_t *sess)
 }
 
 
+/*
+ * Revision records from the store for a reconnect older than the window:
+ * CLIENT_RECONNECT for each, then the join goes on from the new cursor.
+ */
+
+void
+ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
+    json_t *records)
+{
+    size_t           i;
+    json_t          *rec, *item, *j;
+    int64_t          rev;
+    ngx_pad_pad_t   *pad;
+    ngx_pad_str_t    cs, author, wire;
+    ngx_pad_pool_t  *wpool;
+    char            *s;
+
+    pad = sess->pad;
+
+    if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINING) {
+        sess->pad = NULL;
+        ngx_pad_pad_release(pad);
+        ngx_pad_session_unref(sess);
+        return;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_pad_session_join_failed(sess, "unavailable");
+        return;
+    }
+
+    json_array_foreach(records, i, rec) {
+        if (!json_is_integer(json_object_get(rec, "rev"))
+            || ngx_pad_msg_get_str(rec, "cs", &cs) != 0
+            || ngx_pad_msg_get_str(rec, "author", &author) != 0)
+        {
+            ngx_pad_session_join_failed(sess, "corruptPad");
+            return;
+        }
+
+        rev = json_integer_value(json_object_get(rec, "rev"));
+
+        if (rev != sess->client_rev + 1) {
+            ngx_pad_session_join_failed(sess, "corruptPad");
+            return;
+        }
+
+        wpool = ngx_pad_pool_create();
+        if (wpool == NULL
+            || ngx_pad_cs_prepare_for_wire(ngx_pad_engine->ctx, &cs,
+                                           pad->pool, wpool, &wire)
+               != NGX_PAD_CS_OK)
+        {
+            if (wpool) {
+                ngx_pad_pool_destroy(wpool);
+            }
+
+            ngx_pad_ctx_reset(ngx_pad_engine->ctx);
+            ngx_pad_session_join_failed(sess, "corruptPad");
+            return;
+        }
+
+        s = ngx_pad_msg_rev_item(rev, &wire, wpool, &author,
+                                 json_integer_value(json_object_get(rec,
+                                                                    "ts")),
+                                 0, 0);
+        ngx_pad_pool_destroy(wpool);
+        ngx_pad_ctx_reset(ngx_pad_engine->ctx);
+
+        item = s ? json_loads(s, 0, NULL) : NULL;
+        free(s);
+
+        if (item == NULL) {
+            ngx_pad_session_join_failed(sess, "corruptPad");
+            return;
+        }
+
+        json_object_del(item, "timeDelta");
+        json_object_set_new(item, "type", json_string("CLIENT_RECONNECT"));
+        json_object_set_new(item, "headRev", json_integer(pad->head));
+
+        j = ngx_pad_msg_collab(item);
+        ngx_pad_session_emit(sess, j);
+        json_decref(j);
+
+        sess->client_rev = rev;
+    }
+
+    /* the rest, from Redis again or from the window */
+
+    ngx_pad_session_joined(sess);
+}
+
+
 /* the pad is ready: CLIENT_VARS (or the reconnect catch-up) and join */
 
 void
@@ -1112,6 +1207,28 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
     ngx_pad_session_cache_info(sess);
 
     if (sess->reconnect) {
+        if (sess->client_rev <= pad->head
+            && sess->client_rev < pad->first_rev - 1)
+        {
+            /* older than the window: those revisions come from Redis */
+
+            if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
+                || ngx_pad_pstore_old_revs(sess, sess->client_rev + 1,
+                       ngx_min(pad->first_rev - 1,
+                               sess->client_rev + NGX_PAD_STORE_READ_MAX))
+                   != NGX_OK)
+            {
+                ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket),
+                              0, "pad: \"%V\": cannot resume at revision "
+                              "%L (head %L)", &pad->id, sess->client_rev,
+                              pad->head);
+                ngx_pad_session_join_failed(sess, "looping");
+            }
+
+            /* the join reference goes with the read */
+            return;
+        }
+
         rc = ngx_pad_session_reconnect(sess);
 
         if (rc != NGX_OK) {

@@ -1,0 +1,70 @@
+# A reconnect from a revision older than the worker's revision window
+# (pad_revisions_window 10): the missed revisions are read from Redis,
+# then from the window, every one once and in order; the cursor ends at
+# the head and the next commit is accepted.  A reader that falls out of
+# the window while not reading gets a clear disconnect.
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::Pad 'no_plan';
+use Test::Pad::Engine;
+
+my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $ng = engine_nginx(redis_port => $redis->port,
+                      http => "pad_revisions_window 10;\n")
+    or BAIL_OUT('nginx did not start');
+my $PAD = 'oldrec';
+
+sub b36 {
+    my ($n) = @_;
+    my $s = '';
+    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
+              . $s; $n = int($n / 36) } while $n;
+    return $s;
+}
+
+sub join_pad {
+    my ($tok, %msg) = @_;
+    my $ws = pad_ws($ng) or return;
+    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
+                    padId => $PAD, token => $tok, %msg });
+    return $ws;
+}
+
+my $w = join_pad('t.wwwwwwwwwwwwwwwwwwww');
+my ($cv) = pad_recv_until($w, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
+my $rev = $cv->{data}{collab_client_vars}{rev};
+my $len = changeset_len($cv->{data}{collab_client_vars}
+                        {initialAttributedText}{text});
+my $aid = $cv->{data}{userId};
+
+for my $i (1 .. 30) {
+    pad_send($w, { type => 'COLLABROOM', component => 'pad',
+                   data => { type => 'USER_CHANGES', baseRev => $rev,
+                             changeset => 'Z:' . b36($len) . '>1+1$x',
+                             apool => {} } });
+    my ($acc) = pad_recv_until($w, sub {
+        ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' });
+    last unless $acc && $acc->{data}{newRev} == $rev + 1;
+    $rev++;
+    $len++;
+}
+is($rev, 30, '30 commits');
+
+my $r = join_pad('t.rrrrrrrrrrrrrrrrrrrr',
+                 reconnect => Cpanel::JSON::XS::true(), client_rev => 2);
+my @got;
+for (1 .. 40) {
+    my $m = pad_recv($r, 3) or last;
+    next unless ($m->{data}{type} || '') eq 'CLIENT_RECONNECT';
+    push @got, $m->{data}{newRev};
+    last if $m->{data}{newRev} == $m->{data}{headRev};
+}
+is_deeply(\@got, [ 3 .. 30 ], 'CLIENT_RECONNECT 3..30 (old ones from Redis)');
+
+pad_send($r, { type => 'COLLABROOM', component => 'pad',
+               data => { type => 'USER_CHANGES', baseRev => 30,
+                         changeset => 'Z:' . b36($len) . '>1+1$y',
+                         apool => {} } });
+my ($acc) = pad_recv_until($r, sub {
+    ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' || $_[0]{disconnect} });
+is($acc && $acc->{data}{newRev}, 31, 'the next commit is accepted');
+$ng->stop;
