@@ -1,8 +1,7 @@
 # A reconnect from a revision older than the worker's revision window
 # (pad_revisions_window 10): the missed revisions are read from Redis,
 # then from the window, every one once and in order; the cursor ends at
-# the head and the next commit is accepted.  A reader that falls out of
-# the window while not reading gets a clear disconnect.
+# the head and the next commit is accepted.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine;
