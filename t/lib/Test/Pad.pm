@@ -102,6 +102,13 @@ sub import {
     };
     alarm($FILE_TIMEOUT * $SCALE);
     $SIG{PIPE} = 'IGNORE';
+    # run the END cleanup when prove or timeout(1) stops the file
+    for my $sig (qw(TERM INT HUP)) {
+        $SIG{$sig} = sub {
+            Test::More::diag("caught SIG$sig, stopping nginx and redis");
+            exit 1;
+        };
+    }
 }
 
 sub _tb {
