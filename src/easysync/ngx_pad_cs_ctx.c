@@ -13,6 +13,9 @@
 
 #define NGX_PAD_CHUNK_MIN  (64 * 1024)
 
+/* memory kept by a context across ngx_pad_ctx_reset() */
+#define NGX_PAD_CTX_KEEP   (8 * 1024 * 1024)
+
 #define NGX_PAD_LOW7  0x7f7f7f7f7f7f7f7fULL
 #define NGX_PAD_HIGH  0x8080808080808080ULL
 
@@ -44,17 +47,52 @@ ngx_pad_ctx_create(void)
 }
 
 
+static void
+ngx_pad_buf_trim(ngx_pad_buf_t *b)
+{
+    if (b->cap > NGX_PAD_CTX_KEEP) {
+        ngx_pad_buf_free(b);
+    }
+
+    b->len = 0;
+}
+
+
 void
 ngx_pad_ctx_reset(ngx_pad_ctx_t *ctx)
 {
     size_t            total;
     ngx_pad_chunk_t  *c, *next;
 
+    /* after a huge operation, give the memory back */
+
+    ngx_pad_buf_trim(&ctx->text);
+    ngx_pad_buf_trim(&ctx->scratch);
+    ngx_pad_buf_trim(&ctx->scratch2);
+    ngx_pad_buf_trim(&ctx->sa.out);
+    ngx_pad_buf_trim(&ctx->sa.minus.out);
+    ngx_pad_buf_trim(&ctx->sa.plus.out);
+    ngx_pad_buf_trim(&ctx->sa.keep.out);
+
+    if (ctx->attrs_cap * sizeof(ngx_pad_attr_t) > NGX_PAD_CTX_KEEP) {
+        free(ctx->attrs);
+        ctx->attrs = NULL;
+        ctx->attrs_cap = 0;
+        ctx->nattrs = 0;
+    }
+
+    if (ctx->aidx_cap * sizeof(uint32_t) > NGX_PAD_CTX_KEEP) {
+        free(ctx->aidx);
+        ctx->aidx = NULL;
+        ctx->aidx_cap = 0;
+        ctx->aidx_size = 0;
+    }
+
     if (ctx->chunks == NULL) {
         return;
     }
 
-    if (ctx->chunks->next == NULL) {
+    if (ctx->chunks->next == NULL && ctx->chunks->size <= NGX_PAD_CTX_KEEP) {
         ctx->chunks->used = 0;
         return;
     }
@@ -69,7 +107,13 @@ ngx_pad_ctx_reset(ngx_pad_ctx_t *ctx)
         free(c);
     }
 
-    ctx->chunks = malloc(sizeof(ngx_pad_chunk_t) + total);
+    ctx->chunks = NULL;
+
+    if (total > NGX_PAD_CTX_KEEP) {
+        return;
+    }
+
+    ctx->chunks = malloc(sizeof(ngx_pad_chunk_t) + NGX_PAD_ALIGN + total);
     if (ctx->chunks == NULL) {
         return;
     }

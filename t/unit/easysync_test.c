@@ -813,6 +813,30 @@ test_memory(void)
     ok(m1 == m2 && eq(&out, "Z:5>1=3+1$Y"),
        "context: memory is reused across operations");
 
+    /* the arena: consolidation after reset, exact fit (ASan checks) */
+    {
+        char           *a;
+        ngx_pad_ctx_t  *c;
+
+        c = ngx_pad_ctx_create();
+        a = ngx_pad_cs_alloc(c, 64 * 1024);
+        memset(a, 1, 64 * 1024);
+        a = ngx_pad_cs_alloc(c, 100);
+        memset(a, 2, 100);
+        ngx_pad_ctx_reset(c);
+        a = ngx_pad_cs_alloc(c, 64 * 1024 + 128 * 1024);
+        ok(a != NULL && c->chunks->next == NULL,
+           "context: chunks consolidated after reset");
+        memset(a, 3, 64 * 1024 + 128 * 1024);
+        ngx_pad_ctx_reset(c);
+        a = ngx_pad_cs_alloc(c, 9 * 1024 * 1024);
+        memset(a, 4, 9 * 1024 * 1024);
+        ngx_pad_ctx_reset(c);
+        ok(ngx_pad_ctx_memory(c) < 1024 * 1024,
+           "context: a huge operation's memory is given back on reset");
+        ngx_pad_ctx_destroy(c);
+    }
+
     ngx_pad_pool_destroy(pool);
 }
 
