@@ -49,7 +49,7 @@ sub commit {
     my ($m) = pad_recv_until($c->{ws}, sub {
         ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' || $_[0]{disconnect} },
         8);
-    if ($m && $m->{data} && $m->{data}{newRev} == $c->{rev} + 1) {
+    if ($m && $m->{data} && ($m->{data}{newRev} // -1) == $c->{rev} + 1) {
         $c->{rev}++;
         $c->{len} += length $ins;
         return 'accepted';
