@@ -3,7 +3,10 @@
 # "pad_new_changes_batch on" and the reader's opt-in the backlog comes as
 # NEW_CHANGES_BATCH messages (contiguous, ascending newRev, timeDelta
 # chained); without the opt-in, or with batching off, only NEW_CHANGES.
-# The writer's ACCEPT_COMMIT always follows every earlier revision.
+# The writer's ACCEPT_COMMIT always follows every earlier revision.  A
+# reader that falls out of the revision window while not reading is
+# disconnected ("looping") instead of holding memory: what it got before
+# is still contiguous.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine;
@@ -53,7 +56,8 @@ sub run_case {
     my $name = $o{name};
     my $ng = engine_nginx(redis_port => $redis->port,
         http => "pad_new_changes_batch $o{batch};\n"
-              . "pad_new_changes_batch_max 8;\n",
+              . "pad_new_changes_batch_max 8;\n"
+              . ($o{window} ? "pad_revisions_window $o{window};\n" : ''),
         loc  => 'pad_send_queue_max 8k; pad_send_lowat 1k;')
         or BAIL_OUT('nginx did not start');
     my $pad = "batch-$name";
@@ -97,11 +101,12 @@ sub run_case {
     is($bad, 0, "$name: 40 commits, each ACCEPT_COMMIT newRev = rev + 1");
 
     # the reader resumes
-    my (@revs, $batches, $singles, $chained);
+    my (@revs, $batches, $singles, $chained, $disconnect);
     $batches = $singles = 0;
     $chained = 1;
     for (1 .. 60) {
         for my $m (poll_messages($ng, $sid)) {
+            $disconnect = $m->{disconnect} if $m->{disconnect};
             my $d = $m->{data} or next;
             if ($d->{type} eq 'NEW_CHANGES') {
                 $singles++;
@@ -117,7 +122,17 @@ sub run_case {
                 }
             }
         }
-        last if @revs && $revs[-1] >= $rev;
+        last if @revs && $revs[-1] >= $rev || $disconnect;
+    }
+    if ($o{window}) {
+        # fell out of the window: what came is contiguous, then looping
+        is($disconnect, 'looping', "$name: a reader out of the window is "
+           . 'disconnected');
+        ok(@revs < 40, "$name: it did not get everything (" . @revs . ')');
+        is_deeply(\@revs, [ $join_rev + 1 .. $join_rev + @revs ],
+                  "$name: what it got is contiguous");
+        $ng->stop;
+        return;
     }
     is_deeply(\@revs, [ $join_rev + 1 .. $rev ],
               "$name: revisions $join_rev+1..$rev, each once, in order");
@@ -136,3 +151,4 @@ sub run_case {
 run_case(name => 'on', batch => 'on', optin => 1, expect_batches => 1);
 run_case(name => 'no-optin', batch => 'on', optin => 0);
 run_case(name => 'off', batch => 'off', optin => 1);
+run_case(name => 'window', batch => 'on', optin => 1, window => 10);
