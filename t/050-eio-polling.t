@@ -72,6 +72,66 @@ sub packets { split /\x1e/, $_[0] }
     is($g->{status}, 400, 'session closed after the overlap');
 }
 
+# one keep-alive connection for the whole polling session, as browsers
+# and node's http agent do
+{
+    my $c = http_keepalive($ng);
+    my $r = $c->request(uri => eio_path(t => 'k1'));
+    my ($sid) = ($r->{body} // '') =~ /^0\{"sid":"([^"]+)"/;
+    ok($sid, 'keep-alive: handshake');
+    ok(($r->{headers}{connection} // '') !~ /close/i,
+       'keep-alive: connection kept');
+    $r = $c->request(method => 'POST', uri => eio_path(sid => $sid),
+                     body => "40", headers => ['Content-Type' => 'text/plain']);
+    is($r->{body}, 'ok', 'keep-alive: POST on the same connection');
+    $r = $c->request(uri => eio_path(sid => $sid));
+    like($r->{body}, qr/^40\{/, 'keep-alive: GET on the same connection');
+    $r = $c->request(method => 'POST', uri => eio_path(sid => $sid),
+                     body => "421$EV");
+    is($r->{body}, 'ok', 'keep-alive: second POST');
+    $r = $c->request(uri => eio_path(sid => $sid));
+    like($r->{body}, qr/^431\[/, 'keep-alive: second GET');
+    $c->close;
+}
+
+# UTF-8 in polling payloads (lengths are characters for engine.io v3, but
+# v4 just splits on 0x1e: multi-byte text must pass untouched)
+{
+    my ($sid) = eio_poll_open($ng);
+    my $ev = qq{421["message",{"component":"pad","type":"\xe2\x82\xac\xf0\x9f\x98\x80"}]};
+    eio_poll_post($ng, $sid, "40\x1e$ev\x1e$ev");
+    my @p;
+    for (1 .. 3) {
+        my $g = eio_poll_get($ng, $sid, timeout => 2);
+        push @p, split /\x1e/, $g->{body};
+        last if @p >= 3;
+    }
+    is(scalar(grep { /^431\[/ } @p), 2, 'UTF-8 events over polling answered');
+}
+
+# a POST body that arrives slowly, and a chunked one
+{
+    my ($sid) = eio_poll_open($ng);
+    my $body = "40\x1e421$EV";
+    my $head = "POST " . eio_path(sid => $sid) . " HTTP/1.1\r\nHost: x\r\n"
+             . "Connection: close\r\nContent-Length: " . length($body)
+             . "\r\n\r\n";
+    my $r = http_request($ng, raw => [$head . substr($body, 0, 3),
+                                      substr($body, 3, 10), substr($body, 13)],
+                         delay => 0.2);
+    is($r->{body}, 'ok', 'POST body in three delayed pieces');
+    my @p = split /\x1e/, eio_poll_get($ng, $sid)->{body};
+    like($p[1] // '', qr/^431\[/, 'and its packets were all processed');
+
+    my $chunked = "POST " . eio_path(sid => $sid) . " HTTP/1.1\r\nHost: x\r\n"
+        . "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+        . sprintf("%x\r\n%s\r\n", 5, '422["') . sprintf("%x\r\n%s\r\n",
+            length(substr("422$EV", 5)), substr("422$EV", 5)) . "0\r\n\r\n";
+    $r = http_request($ng, raw => $chunked);
+    is($r->{body}, 'ok', 'chunked POST body');
+    like(eio_poll_get($ng, $sid)->{body}, qr/^432\[/, 'chunked packet processed');
+}
+
 # close packet "1"
 {
     my ($sid) = eio_poll_open($ng);

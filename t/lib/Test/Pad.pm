@@ -44,7 +44,7 @@ our @EXPORT = qw(
     no_shuffle no_diff filters add_block_preprocessor
 
     start_nginx free_port tmpdir scaled
-    http_request http_get http_post http_start
+    http_request http_get http_post http_start http_keepalive
     ws_connect ws_frame ws_accept
     eio_path eio_poll_open eio_poll_get eio_poll_post eio_ws_open
     sio_ws_connect json_decode json_encode
@@ -211,6 +211,22 @@ sub http_start {
     my ($t, %o) = @_;
     return Test::Pad::HTTP->start(%o, port => _port_of($t, $o{ssl}),
                                   timeout => scaled($o{timeout} || 5));
+}
+
+# A connection for several requests: $c->request(method, uri, body,
+# headers, timeout) returns each response.
+sub http_keepalive {
+    my ($t, %o) = @_;
+    my $port = _port_of($t, $o{ssl});
+    my $sock = Test::Pad::WebSocket::_tcp_connect('127.0.0.1', $port,
+                                                  scaled(5), undef, $o{ssl})
+        or croak "connect to 127.0.0.1:$port failed: $!";
+    my $timeout = scaled($o{timeout} || 5);
+    return bless {
+        sock => $sock, timeout => $timeout,
+        ws => bless({ sock => $sock, buf => '', eof => 0,
+                      timeout => $timeout }, 'Test::Pad::WebSocket'),
+    }, 'Test::Pad::HTTP';
 }
 
 sub http_request {
@@ -1161,6 +1177,9 @@ body, timed_out}>.  C<http_get($ng, $uri)>, C<http_post($ng, $uri,
 $body)>.  C<http_start(...)> sends now and returns a handle whose
 C<< ->finish($timeout) >> reads the answer later (a pending long-poll GET);
 C<< ->ready($wait) >> tells whether something arrived.
+C<http_keepalive($ng)> returns a connection whose C<< ->request(method =>,
+uri =>, body =>, headers => [...]) >> sends one request after another
+(HTTP/1.1 keep-alive) and returns each response.
 
 =item ws_connect($ng, $path, %o)
 

@@ -154,6 +154,25 @@ sub finish {
     return \%res;
 }
 
+# Keep-alive use: send another request on the same connection and read
+# its answer (the previous answer must have been read with finish).
+sub request {
+    my ($self, %o) = @_;
+    my $method = $o{method} || 'GET';
+    my $req = "$method $o{uri} HTTP/1.1\r\nHost: localhost\r\n";
+    my @h = @{ $o{headers} || [] };
+    while (@h) {
+        my ($n, $v) = splice @h, 0, 2;
+        $req .= "$n: $v\r\n";
+    }
+    $req .= 'Content-Length: ' . length($o{body}) . "\r\n"
+        if defined $o{body};
+    $req .= "\r\n";
+    $req .= $o{body} if defined $o{body};
+    $self->{ws}->send_raw($req) or return { status => 0, body => '' };
+    return $self->finish($o{timeout});
+}
+
 sub close {
     my ($self) = @_;
     CORE::close($self->{sock}) if $self->{sock};
