@@ -7,14 +7,14 @@ use Test::Pad::Engine;
 
 my $redis = start_redis() or BAIL_OUT('redis-server did not start');
 my $ng = engine_nginx(redis_port => $redis->port,
-                      http => "pad_snapshot_interval 20;\n")
+                      http => "pad_snapshot_interval 10;\n")
     or BAIL_OUT('nginx did not start');
 my $url = 'http://127.0.0.1:' . $ng->port;
 
 my $r = sim(urls => [$url], pad => 'slider', clients => 3, edits => 25,
             interval => 10, transports => ['websocket'], seed => 31);
 ok($r->{ok}, 'a pad with history') or diag(explain($r));
-ok($r->{head} > 40, "$r->{head} revisions");
+ok($r->{head} > 20, "$r->{head} revisions (key snapshots every 10)");
 
 my ($rc, $out, $err) = node_run("$Test::Pad::ROOT/t/js/pad/csreq-check.js",
     args => [ json_encode({ url => $url, pad => 'slider' }) ],

@@ -93,7 +93,7 @@ async function run() {
     }
   }
   // from the middle (after a key snapshot): starts from its text
-  for (const start of [1, 21, Math.floor(head / 2), head]) {
+  for (const start of [1, 11, 21, Math.floor(head / 2), head]) {
     const d = await request(start, 1);
     let text = texts1[start];
     for (let i = 0; i < d.forwardsChangesets.length; i++) {
