@@ -44,12 +44,18 @@ ngx_pad_cs_check_rep(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs)
         switch (op.opcode) {
 
         case '=':
-            old_pos += op.chars;
-            calc_new_len += op.chars;
+            if (ngx_pad_add(old_pos, op.chars)
+                || ngx_pad_add(calc_new_len, op.chars))
+            {
+                goto overflow;
+            }
+
             break;
 
         case '-':
-            old_pos += op.chars;
+            if (ngx_pad_add(old_pos, op.chars)) {
+                goto overflow;
+            }
 
             if (old_pos > u.old_len) {
                 ex = ngx_pad_cs_excerpt(cs, &n);
@@ -98,7 +104,10 @@ ngx_pad_cs_check_rep(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs)
             }
 
             bank.pos += rc;
-            calc_new_len += op.chars;
+
+            if (ngx_pad_add(calc_new_len, op.chars)) {
+                goto overflow;
+            }
 
             if (calc_new_len > u.new_len) {
                 ex = ngx_pad_cs_excerpt(cs, &n);
@@ -120,7 +129,9 @@ ngx_pad_cs_check_rep(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs)
         return NGX_PAD_CS_ERROR;
     }
 
-    calc_new_len += u.old_len - old_pos;
+    if (ngx_pad_add(calc_new_len, u.old_len - old_pos)) {
+        goto overflow;
+    }
 
     if (calc_new_len != u.new_len) {
         ngx_pad_cs_error(ctx, "Failed assertion: Invalid changeset: claimed "
@@ -161,6 +172,11 @@ ngx_pad_cs_check_rep(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs)
     }
 
     return NGX_PAD_CS_OK;
+
+overflow:
+
+    ngx_pad_cs_error(ctx, "Invalid changeset: lengths overflow");
+    return NGX_PAD_CS_ERROR;
 }
 
 
@@ -680,10 +696,10 @@ ngx_pad_atext_check(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext)
             return NGX_PAD_CS_ERROR;
         }
 
-        chars += op.chars;
-        lines += op.lines;
-
-        if (chars > len16) {
+        if (ngx_pad_add(chars, op.chars) || ngx_pad_add(lines, op.lines)
+            || chars > len16)
+        {
+            chars = -1;
             break;
         }
     }

@@ -153,7 +153,11 @@ ngx_pad_zip_follow(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1, ngx_pad_op_t *op2,
 
         } else if (op1->chars <= op2->chars) {
             op2->chars -= op1->chars;
-            op2->lines -= op1->lines;
+
+            if (ngx_pad_sub(op2->lines, op1->lines)) {
+                goto overflow;
+            }
+
             op1->opcode = 0;
 
             if (op2->chars == 0) {
@@ -162,7 +166,11 @@ ngx_pad_zip_follow(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1, ngx_pad_op_t *op2,
 
         } else {
             op1->chars -= op2->chars;
-            op1->lines -= op2->lines;
+
+            if (ngx_pad_sub(op1->lines, op2->lines)) {
+                goto overflow;
+            }
+
             op2->opcode = 0;
         }
 
@@ -175,7 +183,11 @@ ngx_pad_zip_follow(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1, ngx_pad_op_t *op2,
 
         } else if (op2->chars <= op1->chars) {
             op1->chars -= op2->chars;
-            op1->lines -= op2->lines;
+
+            if (ngx_pad_sub(op1->lines, op2->lines)) {
+                goto overflow;
+            }
+
             op2->opcode = 0;
 
             if (op1->chars == 0) {
@@ -185,7 +197,10 @@ ngx_pad_zip_follow(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1, ngx_pad_op_t *op2,
         } else {
             out->lines = op1->lines;
             out->chars = op1->chars;
-            op2->lines -= op1->lines;
+            if (ngx_pad_sub(op2->lines, op1->lines)) {
+                goto overflow;
+            }
+
             op2->chars -= op1->chars;
             op1->opcode = 0;
         }
@@ -214,7 +229,11 @@ ngx_pad_zip_follow(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1, ngx_pad_op_t *op2,
             out->chars = op1->chars;
             out->lines = op1->lines;
             op2->chars -= op1->chars;
-            op2->lines -= op1->lines;
+
+            if (ngx_pad_sub(op2->lines, op1->lines)) {
+                goto overflow;
+            }
+
             op1->opcode = 0;
 
             if (op2->chars == 0) {
@@ -225,7 +244,11 @@ ngx_pad_zip_follow(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1, ngx_pad_op_t *op2,
             out->chars = op2->chars;
             out->lines = op2->lines;
             op1->chars -= op2->chars;
-            op1->lines -= op2->lines;
+
+            if (ngx_pad_sub(op1->lines, op2->lines)) {
+                goto overflow;
+            }
+
             op2->opcode = 0;
         }
     }
@@ -233,20 +256,38 @@ ngx_pad_zip_follow(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1, ngx_pad_op_t *op2,
     switch (out->opcode) {
 
     case '=':
-        f->old_pos += out->chars;
-        f->new_len += out->chars;
+        if (ngx_pad_add(f->old_pos, out->chars)
+            || ngx_pad_add(f->new_len, out->chars))
+        {
+            goto overflow;
+        }
+
+
         break;
 
     case '-':
-        f->old_pos += out->chars;
+        if (ngx_pad_add(f->old_pos, out->chars)) {
+            goto overflow;
+        }
+
+
         break;
 
     case '+':
-        f->new_len += out->chars;
+        if (ngx_pad_add(f->new_len, out->chars)) {
+            goto overflow;
+        }
+
+
         break;
     }
 
     return NGX_PAD_CS_OK;
+
+overflow:
+
+    ngx_pad_cs_error(ctx, "follow: lengths overflow");
+    return NGX_PAD_CS_ERROR;
 }
 
 
@@ -390,7 +431,10 @@ ngx_pad_cs_follow(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs1,
         return NGX_PAD_CS_ERROR;
     }
 
-    f.new_len += u1.new_len - f.old_pos;
+    if (ngx_pad_add(f.new_len, u1.new_len - f.old_pos)) {
+        ngx_pad_cs_error(ctx, "follow: lengths overflow");
+        return NGX_PAD_CS_ERROR;
+    }
 
     ops.data = ctx->sa.out.data;
     ops.len = ctx->sa.out.len;

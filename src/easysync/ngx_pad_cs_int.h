@@ -122,6 +122,11 @@ intptr_t ngx_pad_siter_take(ngx_pad_ctx_t *ctx, ngx_pad_siter_t *it,
 extern const signed char  ngx_pad_b36_digit[256];
 
 
+/* a += b, a -= b: nonzero on overflow (absurd inputs only) */
+#define ngx_pad_add(a, b)  __builtin_add_overflow(a, b, &(a))
+#define ngx_pad_sub(a, b)  __builtin_sub_overflow(a, b, &(a))
+
+
 static inline intptr_t
 ngx_pad_buf_reserve(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, size_t n)
 {

@@ -414,15 +414,22 @@ ngx_pad_massem_append(ngx_pad_ctx_t *ctx, ngx_pad_massem_t *ma,
                                                     &op->attribs))
     {
         if (op->lines > 0) {
-            bop->chars += ma->extra + op->chars;
-            bop->lines += op->lines;
+            if (ngx_pad_add(bop->chars, ma->extra)
+                || ngx_pad_add(bop->chars, op->chars)
+                || ngx_pad_add(bop->lines, op->lines))
+            {
+                goto overflow;
+            }
+
             ma->extra = 0;
 
         } else if (bop->lines == 0) {
-            bop->chars += op->chars;
+            if (ngx_pad_add(bop->chars, op->chars)) {
+                goto overflow;
+            }
 
-        } else {
-            ma->extra += op->chars;
+        } else if (ngx_pad_add(ma->extra, op->chars)) {
+            goto overflow;
         }
 
         return NGX_PAD_CS_OK;
@@ -447,6 +454,11 @@ ngx_pad_massem_append(ngx_pad_ctx_t *ctx, ngx_pad_massem_t *ma,
     bop->attribs.len = ma->attribs.len;
 
     return NGX_PAD_CS_OK;
+
+overflow:
+
+    ngx_pad_cs_error(ctx, "lengths overflow");
+    return NGX_PAD_CS_ERROR;
 }
 
 
@@ -540,7 +552,10 @@ ngx_pad_sassem_append(ngx_pad_ctx_t *ctx, ngx_pad_sassem_t *sa,
             return NGX_PAD_CS_ERROR;
         }
 
-        sa->length_change -= op->chars;
+        if (ngx_pad_sub(sa->length_change, op->chars)) {
+            ngx_pad_cs_error(ctx, "lengths overflow");
+            return NGX_PAD_CS_ERROR;
+        }
 
     } else if (op->opcode == '+') {
         if (sa->last_opcode == '=') {
@@ -555,7 +570,10 @@ ngx_pad_sassem_append(ngx_pad_ctx_t *ctx, ngx_pad_sassem_t *sa,
             return NGX_PAD_CS_ERROR;
         }
 
-        sa->length_change += op->chars;
+        if (ngx_pad_add(sa->length_change, op->chars)) {
+            ngx_pad_cs_error(ctx, "lengths overflow");
+            return NGX_PAD_CS_ERROR;
+        }
 
     } else {
         if (sa->last_opcode != '=') {

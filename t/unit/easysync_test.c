@@ -784,6 +784,47 @@ test_many_attributes(void)
 }
 
 
+/* sums of many huge op lengths: an error, not a signed overflow (UBSan) */
+
+static void
+test_overflow(void)
+{
+    char            *b;
+    size_t           i, n;
+    ngx_pad_str_t    cs, a, out;
+    ngx_pad_pool_t  *pool;
+
+    b = malloc(3000 * 12 + 64);
+    n = sprintf(b, "Z:1>0");
+
+    for (i = 0; i < 3000; i++) {
+        n += sprintf(b + n, "=1zzzzzzzzzz");
+    }
+
+    strcpy(b + n, "$");
+    cs = S(b);
+    ok(ngx_pad_cs_check_rep(ctx, &cs) == NGX_PAD_CS_ERROR
+       && err_is("Invalid changeset: lengths overflow"),
+       "overflow: checkRep with 3000 keeps of 2^52");
+
+    n = 0;
+
+    for (i = 0; i < 3000; i++) {
+        n += sprintf(b + n, "+1zzzzzzzzzz");
+    }
+
+    a.data = b;
+    a.len = n;
+    cs = S("Z:1>0$");
+    pool = ngx_pad_pool_create();
+    ok(ngx_pad_cs_apply_to_attribution(ctx, &cs, &a, pool, &out)
+       == NGX_PAD_CS_ERROR && err_is("lengths overflow"),
+       "overflow: merging 3000 inserts of 2^52");
+    ngx_pad_pool_destroy(pool);
+    free(b);
+}
+
+
 static void
 test_memory(void)
 {
@@ -860,6 +901,7 @@ main(void)
     test_identity_inverse();
     test_assembler();
     test_many_attributes();
+    test_overflow();
     test_memory();
 
     ngx_pad_ctx_destroy(ctx);
