@@ -54,6 +54,16 @@ for my $c ([$a, 'Alice'], [$b, 'Bob']) {
     ok($m && $m->{message}{userId} eq $a->{id}, "chat reaches $c->[1]");
 }
 
+# CLIENT_MESSAGE suggestUserName reaches the unnamed author elsewhere
+pad_send($a->{ws}, { type => 'COLLABROOM', component => 'pad',
+                     data => { type => 'CLIENT_MESSAGE',
+                               payload => { type => 'suggestUserName',
+                                            unnamedId => $b->{id},
+                                            newName => 'Bobby' } } });
+$m = wait_collab($b, sub { $_[0]{type} eq 'CLIENT_MESSAGE' });
+ok($m && $m->{payload}{newName} eq 'Bobby', 'suggestUserName forwarded '
+   . 'to the other instance');
+
 $b->{ws}->close;
 $m = wait_collab($a, sub { $_[0]{type} eq 'USER_LEAVE' });
 ok($m && $m->{userInfo}{userId} eq $b->{id}, 'Alice sees Bob leave');

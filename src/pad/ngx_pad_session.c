@@ -37,6 +37,8 @@ static void ngx_pad_session_userinfo(ngx_pad_session_t *sess,
     ngx_pad_msg_t *m);
 static void ngx_pad_session_chat_add(ngx_pad_session_t *sess,
     ngx_pad_msg_t *m);
+static ngx_int_t ngx_pad_session_client_message(ngx_pad_session_t *sess,
+    json_t *m);
 
 
 ngx_pad_engine_t  *ngx_pad_engine;
@@ -272,6 +274,15 @@ ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
 
     case NGX_PAD_MSG_SAVE_REVISION:
         /* saved revisions are not kept: accepted and ignored */
+        break;
+
+    case NGX_PAD_MSG_CLIENT_MESSAGE:
+        if (ngx_pad_session_client_message(sess, json_array_get(args, 1))
+            != NGX_OK)
+        {
+            ngx_pad_session_refuse(sess, ack_id, "unknown CLIENT_MESSAGE");
+        }
+
         break;
 
     default:
@@ -543,6 +554,63 @@ ngx_pad_session_has_author(ngx_pad_pad_t *pad, ngx_pad_str_t *author)
     }
 
     return 0;
+}
+
+
+/*
+ * CLIENT_MESSAGE suggestUserName: the whole message goes to the sockets
+ * of the unnamed author, here and (through the channel) elsewhere.
+ */
+
+static void
+ngx_pad_pad_forward(ngx_pad_pad_t *pad, ngx_pad_str_t *to, json_t *m)
+{
+    ngx_queue_t        *q;
+    ngx_pad_session_t  *o;
+
+    for (q = ngx_queue_head(&pad->sessions);
+         q != ngx_queue_sentinel(&pad->sessions);
+         q = ngx_queue_next(q))
+    {
+        o = ngx_queue_data(q, ngx_pad_session_t, queue);
+
+        if (o->author_len == to->len
+            && ngx_memcmp(o->author, to->data, to->len) == 0)
+        {
+            ngx_pad_session_emit(o, m);
+        }
+    }
+}
+
+
+static ngx_int_t
+ngx_pad_session_client_message(ngx_pad_session_t *sess, json_t *m)
+{
+    json_t         *payload, *ev;
+    ngx_pad_str_t   type, to, name;
+
+    payload = json_object_get(json_object_get(m, "data"), "payload");
+
+    if (ngx_pad_msg_get_str(payload, "type", &type) != 0
+        || type.len != 15 || ngx_memcmp(type.data, "suggestUserName", 15)
+        || ngx_pad_msg_get_str(payload, "unnamedId", &to) != 0
+        || ngx_pad_msg_get_str(payload, "newName", &name) != 0
+        || to.len > NGX_PAD_AUTHOR_MAX || name.len > NGX_PAD_MSG_NAME_MAX)
+    {
+        return NGX_DECLINED;
+    }
+
+    ngx_pad_pad_forward(sess->pad, &to, m);
+
+    ev = json_pack("{s:s,s:s,s:s%,s:O}", "type", "fwd",
+                   "w", ngx_pad_engine->wid, "to", to.data, to.len,
+                   "msg", m);
+    if (ev) {
+        (void) ngx_pad_pstore_publish(sess->pad, ev);
+        json_decref(ev);
+    }
+
+    return NGX_OK;
 }
 
 
@@ -1475,6 +1543,7 @@ ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *ev)
     json_t         *j;
     int64_t         rev, num;
     const char     *type;
+    ngx_pad_str_t   to;
 
     type = json_string_value(json_object_get(ev, "type"));
 
@@ -1504,6 +1573,19 @@ ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *ev)
 
     if (ngx_strcmp(type, "user") == 0) {
         ngx_pad_pad_user_event(pad, ev);
+        return;
+    }
+
+    if (ngx_strcmp(type, "fwd") == 0) {
+        if (ngx_pad_msg_get_str(ev, "to", &to) == 0
+            && json_is_object(json_object_get(ev, "msg"))
+            && ngx_strcmp(json_string_value(json_object_get(ev, "w"))
+                          ? json_string_value(json_object_get(ev, "w")) : "",
+                          ngx_pad_engine->wid) != 0)
+        {
+            ngx_pad_pad_forward(pad, &to, json_object_get(ev, "msg"));
+        }
+
         return;
     }
 
