@@ -165,3 +165,14 @@ tls on
 location = /t { no_such_directive; }
 --- error_log
 unknown directive "no_such_directive"
+
+=== TEST 8: grep_error_log
+--- config
+location = /t { return 404; }
+--- request
+GET /t
+--- error_code: 404
+--- grep_error_log eval
+qr/http finalize request: 404, "\/t\?"/
+--- grep_error_log_out
+http finalize request: 404, "/t?"

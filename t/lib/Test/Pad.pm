@@ -569,6 +569,15 @@ sub _run_block {
                            "$name - error_log has \"$l\"");
         }
     }
+    if (defined(my $pat = $block->grep_error_log)) {
+        $pat = ref $pat ? $pat : do { (my $x = $pat) =~ s/\s+$//; qr/\Q$x\E/ };
+        my @m;
+        while ($log =~ /($pat)/g) { push @m, $1 }
+        my $want = $block->grep_error_log_out;
+        $want = '' unless defined $want;
+        Test::More::is(join('', map { "$_\n" } @m), $want,
+                       "$name - grep_error_log_out");
+    }
     for my $l (_lines($block->no_error_log)) {
         if (ref $l eq 'Regexp') {
             Test::More::unlike($log, $l, "$name - no error_log $l");
@@ -1134,7 +1143,8 @@ before the log checks), C<error_code>, C<response_headers> (C<Name: value>
 or C<!Name>), C<response_headers_like>, C<raw_response_headers_like>,
 C<response_body>, C<response_body_like>, C<response_body_unlike>,
 C<error_log> and C<no_error_log> (one substring per line, or C<eval> with
-C<qr//> or an array ref), C<must_die> (C<nginx -t> must fail;
+C<qr//> or an array ref), C<grep_error_log> (a substring or C<eval qr//>)
+with C<grep_error_log_out> (the matches, one per line), C<must_die> (C<nginx -t> must fail;
 C<error_log> is then matched against its output), C<repeat_each>,
 C<skip_nginx>, and Test::Base's C<ONLY>, C<SKIP>, C<LAST>.
 Remember Test::Base's C<chomp> filter (C<--- response_body chomp>).
