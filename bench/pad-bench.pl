@@ -37,15 +37,22 @@ my $NGINX = $ENV{NGINX} || '/usr/sbin/nginx';
 my %o = (profile => 'quick', only => 's1,s2,s3,s4,s5', workers => '1,2',
          batch => 'off,on', out => "$ROOT/bench/results", procs => 2);
 GetOptions(\%o, 'profile=s', 'only=s', 'workers=s', 'batch=s', 'out=s',
-           'procs=i') or die "bad options\n";
+           'procs=i', 's45=s') or die "bad options\n";
 
+# the quick profile (make bench, under 3 minutes with the other parts'
+# benchmarks) runs s4 and s5 only in two set-ups ("1-off,2-on"), the author
+# sweep in two steps and the idle scenario with 5,000 sessions
 my $full = $o{profile} eq 'full';
 my %P = $full
     ? (dur => 10, warm => 2, s4_steps => [500, 1000, 2000, 3000, 4000, 5000,
                                           6000, 8000],
-       s4_dur => 8, s4_warm => 2, idle => 20000, idle_hold => 3)
-    : (dur => 2, warm => 0.5, s4_steps => [1000, 2000, 4000],
-       s4_dur => 2, s4_warm => 1, idle => 20000, idle_hold => 0.5);
+       s4_dur => 8, s4_warm => 2, idle => 20000, idle_hold => 3,
+       s45 => 'all')
+    : (dur => 2, warm => 0.5, s4_steps => [1000, 4000],
+       s4_dur => 2, s4_warm => 1, idle => 5000, idle_hold => 0.5,
+       s45 => '1-off,2-on');
+$P{s45} = $o{s45} if $o{s45};
+my %s45 = map { $_ => 1 } split /,/, $P{s45};
 my $APP = $ENV{AUTHORS_PER_PAD} || 20;
 
 # descriptors: nginx and padload can only raise their soft limit up to the
@@ -57,12 +64,17 @@ my $json = Cpanel::JSON::XS->new->canonical->pretty;
 my $tmp = "$ROOT/build/bench-pad.$$";
 my @started;
 
+# a free port below the ephemeral range (padload's many client sockets
+# leave ports of that range in TIME_WAIT)
 sub free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0, ReuseAddr => 1) or die $!;
-    my $p = $s->sockport;
-    close $s;
-    return $p;
+    for (1 .. 200) {
+        my $p = 20000 + int(rand(12000));
+        my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                      LocalPort => $p) or next;
+        close $s;
+        return $p;
+    }
+    die "no free port\n";
 }
 
 sub wait_port {
@@ -82,6 +94,9 @@ sub start_servers {
     my $dir = "$tmp/w$workers-$batch";
     system('mkdir', '-p', "$dir/conf", "$dir/logs", "$dir/tmp",
            "$dir/redis") == 0 or die;
+    # a private copy: a rebuild replaces build/ngx_pad_module.so in place,
+    # which would crash workers that have it mapped
+    system('cp', $MODULE, "$dir/ngx_pad_module.so") == 0 or die;
     my $rport = free_port();
     system('redis-server', '--bind', '127.0.0.1', '--port', $rport,
            '--save', '', '--appendonly', 'no', '--daemonize', 'yes',
@@ -93,12 +108,12 @@ sub start_servers {
     my $port = free_port();
     open my $c, '>', "$dir/conf/nginx.conf" or die;
     print $c <<"EOF";
-load_module $MODULE;
+load_module $dir/ngx_pad_module.so;
 worker_processes $workers;
 worker_rlimit_nofile $NOFILE;
 pid nginx.pid;
 error_log logs/error.log warn;
-events { worker_connections 30000; }
+events { worker_connections $NOFILE; }
 http {
     access_log off;
     client_body_temp_path tmp/body;
@@ -109,7 +124,7 @@ http {
     pad_redis 127.0.0.1:$rport;
     pad_new_changes_batch $batch;
     server {
-        listen 127.0.0.1:$port backlog=4096;
+        listen 127.0.0.1:$port backlog=4096 reuseport;
         location /socket.io/ { pad_socketio; }
         location /p/ { pad_http; }
     }
@@ -139,7 +154,7 @@ sub stop_servers {
     @started = grep { $_ != $s } @started;
 }
 
-END { stop_servers($_) for @started; system('rm', '-rf', $tmp) if $tmp }
+END { stop_servers($_) for @started; system("rm", "-rf", $tmp) if $tmp && !$ENV{BENCH_KEEP} }
 $SIG{INT} = $SIG{TERM} = sub { exit 1 };
 
 my $seq = 0;
@@ -194,7 +209,9 @@ for my $w (@workers) {
                 $b, summary($runs[-1]);
         }
 
-        if ($only{s4}) {
+        my $s45 = $P{s45} eq 'all' || $s45{"$w-$b"};
+
+        if ($only{s4} && $s45) {
             my ($last_ok, $first_bad);
             for my $authors (@{ $P{s4_steps} }) {
                 my $pads = int(($authors + $APP - 1) / $APP);
@@ -220,13 +237,19 @@ for my $w (@workers) {
                           authors_failed => $first_bad };
         }
 
-        if ($only{s5}) {
+        if ($only{s5} && $s45) {
             my $per = 50;
-            my $pads = int($P{idle} / $per);
+            my $n = $P{idle};
+            # a worker holds at most NOFILE descriptors, and nginx starts
+            # closing connections still waiting for their first request
+            # once fewer than 1/16 of worker_connections are free
+            my $cap = $w * int(($NOFILE - 300) * 15 / 16);
+            $n = $cap if $n > $cap;
+            my $pads = int($n / $per);
             my $r = padload($s, %common, pads => $pads, writers => 0,
                             readers => $per, duration => $P{idle_hold},
                             warmup => 0.2, inflight => 1000);
-            push @runs, { scenario => 's5', name => "idle $P{idle}",
+            push @runs, { scenario => 's5', name => "idle " . $pads * $per,
                           workers => $w, batch => $b, %$r };
             printf STDERR "s5  %-18s w%d batch %-3s %s\n", "idle", $w, $b,
                 summary($runs[-1]);

@@ -41,6 +41,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <jansson.h>
@@ -120,9 +121,10 @@ static struct {
     const char  *pids;         /* nginx master, redis-server */
     int          optin;
     double       drain_max;
+    double       join_max;
 } cf = {
     "127.0.0.1", 0, 1, 1, 10, 1, 3.0, 0.5, 0, 400, 8, 2000, 256, "bench",
-    NULL, 1, 15.0
+    NULL, 1, 15.0, 90.0
 };
 
 static client_t        *clients;
@@ -133,8 +135,9 @@ static ngx_pad_ctx_t   *ctx;
 static ngx_pad_pool_t  *dummy_pool;
 static unsigned char   *rbuf;
 static size_t           rbuf_cap = 1 << 20;
-static uint64_t         t_go, t_w0, t_w1;
+static uint64_t         t_go, t_w0, t_w1, t_start, t_settle;
 static int              running, ended;
+static int              show;    /* PADLOAD_SHOW: print frames in window */
 static uint64_t         last_rx;
 static int              njoined, nconnecting, next_connect;
 static int              ctl_in = -1, ctl_out = -1;
@@ -995,6 +998,11 @@ on_bytes(client_t *c, unsigned char *b, size_t n, uint64_t now)
         if (in_window(now)) {
             st.frames++;
             st.bytes += len;
+            if (show) {
+                fprintf(stderr, "frame op %u len %u: %.*s\n", op,
+                        (unsigned) len, (int) (len > 80 ? 80 : len),
+                        (char *) p + hl);
+            }
         }
 
         if (!(p[0] & 0x80) || (p[1] & 0x80)) {
@@ -1176,6 +1184,12 @@ fetch_export(int pad, size_t *len)
             close(fd);
         }
         return NULL;
+    }
+
+    {
+        struct timeval  tv = { 10, 0 };
+
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     }
 
     n = snprintf(req, sizeof(req), "GET /p/%s-%d/export/txt HTTP/1.0\r\n"
@@ -1366,8 +1380,33 @@ child_run(int idx)
     }
 
     next_connect = idx;
+    t_start = now_us();
 
     for ( ;; ) {
+        if (!running && t_start
+            && now_us() - t_start > (uint64_t) (cf.join_max * 1e6))
+        {
+            /* the joins take too long: count the rest as failed */
+
+            fprintf(stderr, "padload[%d]: joins not done after %.0f s\n",
+                    (int) getpid(), cf.join_max);
+
+            for (i = 0; i < nclients; i++) {
+                c = &clients[i];
+                if (c->fd != -2 && c->state != ST_JOINED
+                    && c->state != ST_DEAD)
+                {
+                    client_fail(c, "join timeout");
+                }
+            }
+
+            for ( ; next_connect < nclients; next_connect += cf.procs) {
+                st.errors++;
+            }
+
+            t_start = 0;
+        }
+
         /* pace the handshakes */
 
         while (next_connect < nclients && nconnecting < cf.inflight) {
@@ -1379,7 +1418,16 @@ child_run(int idx)
         if (!running && njoined + (int) st.errors >= mine
             && next_connect >= nclients && nconnecting <= 0)
         {
-            if (!quiet_sent) {
+            /* settle: the joins' USER_NEWINFO storm (O(n^2) messages,
+             * relayed between workers too) ends before the window */
+
+            if (t_settle == 0) {
+                t_settle = now_us();
+            }
+
+            if (!quiet_sent && (now_us() - last_rx > 300000
+                                || now_us() - t_settle > 15000000))
+            {
                 if (write(ctl_out, "J", 1) != 1) {
                     exit(1);
                 }
@@ -1597,6 +1645,33 @@ cpu_us(const pidset_t *ps, int redis_only, int skip_redis)
 }
 
 
+/* time runnable but waiting for a CPU (schedstat), us */
+
+static double
+runq_wait_us(const pidset_t *ps)
+{
+    int                 i;
+    char                path[64];
+    FILE               *f;
+    unsigned long long  run, wait;
+    double              t = 0;
+
+    for (i = 0; i < ps->n; i++) {
+        snprintf(path, sizeof(path), "/proc/%d/schedstat", ps->pids[i]);
+        f = fopen(path, "r");
+        if (f == NULL) {
+            continue;
+        }
+        if (fscanf(f, "%llu %llu", &run, &wait) == 2) {
+            t += (double) wait / 1000;
+        }
+        fclose(f);
+    }
+
+    return t;
+}
+
+
 static double
 rss_kib(int pid)
 {
@@ -1678,7 +1753,7 @@ main(int argc, char **argv)
         { "ins", 1, NULL, 's' }, { "maxlen", 1, NULL, 'm' },
         { "prefix", 1, NULL, 'x' }, { "pids", 1, NULL, 'P' },
         { "no-optin", 0, NULL, 'O' }, { "inflight", 1, NULL, 'f' },
-        { "drain-max", 1, NULL, 'D' },
+        { "drain-max", 1, NULL, 'D' }, { "join-max", 1, NULL, 'J' },
         { NULL, 0, NULL, 0 }
     };
 
@@ -1690,7 +1765,8 @@ main(int argc, char **argv)
     stats_t         tot, one;
     pidset_t        ps;
     double          s_cpu0, s_cpu1, n_cpu0, n_cpu1, rss0, rss1, rrss0, rrss1;
-    double          dur, lg_cpu;
+    double          dur, lg_cpu, q0, q1, join_s;
+    uint64_t        t_begin;
     struct rlimit   rl;
     struct timespec ts;
 
@@ -1713,6 +1789,7 @@ main(int argc, char **argv)
         case 'O': cf.optin = 0; break;
         case 'f': cf.inflight = atoi(optarg); break;
         case 'D': cf.drain_max = atof(optarg); break;
+        case 'J': cf.join_max = atof(optarg); break;
         default: usage();
         }
     }
@@ -1724,6 +1801,11 @@ main(int argc, char **argv)
     }
 
     signal(SIGPIPE, SIG_IGN);
+    show = getenv("PADLOAD_SHOW") != NULL;
+
+    /* whatever happens, the run ends (children die with their pipes) */
+    alarm((unsigned) (cf.join_max + cf.warmup + cf.duration + cf.drain_max
+                      + 120));
 
     nclients = cf.pads * (cf.writers + cf.readers);
 
@@ -1777,6 +1859,7 @@ main(int argc, char **argv)
     }
 
     rss0 = ps.n ? workers_rss(&ps) : 0;
+    t_begin = now_us();
     rrss0 = redis ? rss_kib(redis) : 0;
 
     for (k = 0; k < cf.procs; k++) {
@@ -1812,6 +1895,7 @@ main(int argc, char **argv)
     }
 
     go = now_us() + 50000;
+    join_s = (double) (go - 50000 - t_begin) / 1e6;
 
     for (k = 0; k < cf.procs; k++) {
         if (write(to_child[k][1], &go, 8) != 8) {
@@ -1835,6 +1919,7 @@ main(int argc, char **argv)
             nanosleep(&ts, NULL);
         }
 
+        q0 = ps.n ? runq_wait_us(&ps) : 0;
         n_cpu0 = ps.n ? cpu_us(&ps, 0, 1) : 0;
         s_cpu0 = ps.n ? cpu_us(&ps, 1, 0) : 0;
 
@@ -1844,6 +1929,7 @@ main(int argc, char **argv)
             nanosleep(&ts, NULL);
         }
 
+        q1 = ps.n ? runq_wait_us(&ps) : 0;
         n_cpu1 = ps.n ? cpu_us(&ps, 0, 1) : 0;
         s_cpu1 = ps.n ? cpu_us(&ps, 1, 0) : 0;
         rss1 = ps.n ? workers_rss(&ps) : 0;
@@ -1914,7 +2000,7 @@ main(int argc, char **argv)
            "\"server_cpu_us_per_rev\":%.4f,"
            "\"nginx_cpu_us_per_rev\":%.4f,"
            "\"server_cpu_util\":%.3f,\"loadgen_cpu_util\":%.3f,"
-           "\"nginx_workers\":%d,"
+           "\"server_runq_wait_util\":%.3f,\"nginx_workers\":%d,"
            "\"nginx_rss_kib_before\":%.0f,\"nginx_rss_kib\":%.0f,"
            "\"redis_rss_kib_before\":%.0f,\"redis_rss_kib\":%.0f,"
            "\"rss_bytes_per_conn\":%.0f,"
@@ -1922,7 +2008,7 @@ main(int argc, char **argv)
            "\"joined\":%" PRIu64 ",\"unjoined\":%" PRIu64 ","
            "\"errors\":%" PRIu64 ",\"gaps\":%" PRIu64 ",\"dups\":%" PRIu64
            ",\"checked\":%" PRIu64 ",\"mismatches\":%" PRIu64 ","
-           "\"drain_ms\":%.0f}\n",
+           "\"drain_ms\":%.0f,\"join_s\":%.2f}\n",
            nclients, cf.pads, cf.writers, cf.readers, cf.procs, cf.timed,
            dur, tot.commits, D(tot.commits) / dur,
            tot.delivered, D(tot.delivered) / dur,
@@ -1938,13 +2024,13 @@ main(int argc, char **argv)
                            / D(tot.delivered) : 0,
            tot.delivered ? (n_cpu1 - n_cpu0) / D(tot.delivered) : 0,
            (n_cpu1 - n_cpu0 + s_cpu1 - s_cpu0) / (dur * 1e6),
-           lg_cpu / (dur * 1e6),
+           lg_cpu / (dur * 1e6), (q1 - q0) / (dur * 1e6),
            ps.n ? ps.n - (redis > 0) : 0,
            rss0, rss1, rrss0, rrss1,
            nclients ? (rss1 - rss0) * 1024 / nclients : 0,
            tot.sent, tot.accepted, tot.joined, tot.unjoined,
            tot.errors, tot.gaps, tot.dups, tot.checked, tot.mismatches,
-           D(tot.drain_us) / 1000);
+           D(tot.drain_us) / 1000, join_s);
 
     return 0;
 }
