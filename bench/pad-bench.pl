@@ -179,6 +179,16 @@ sub padload {
 }
 
 my @runs;
+
+# the kernel's floor: CPU per small frame written on loopback TCP
+my $floor = eval { decode_json(`$ROOT/build/tcpfloor 200 267 1 8`) } || {};
+printf STDERR "loopback floor: %.2f us writer + %.2f us reader per 267-byte "
+    . "write; %.2f + %.2f us per message with 8 per write\n",
+    map { $_ // -1 } @$floor{qw(writer_us_per_msg reader_us_per_msg
+                                writer_us_per_msg_batched
+                                reader_us_per_msg_batched)};
+
+my @runs;
 my @workers = split /,/, $o{workers};
 my @batch = split /,/, $o{batch};
 my %only = map { $_ => 1 } split /,/, $o{only};
@@ -324,7 +334,8 @@ for my $r (@runs) {
 
 system('mkdir', '-p', $o{out});
 open my $jf, '>', "$o{out}/latest.json" or die;
-print $jf $json->encode({ machine => $machine, runs => \@runs });
+print $jf $json->encode({ machine => $machine, tcp_floor => $floor,
+                          runs => \@runs });
 close $jf;
 
 # Markdown
@@ -334,32 +345,51 @@ my $md = "Machine: $machine->{cpu}, $machine->{cores} cores, "
     . "$machine->{nginx}, Redis $machine->{redis}; load generator "
     . "build/padload in $o{procs} processes on the same machine; profile "
     . "$machine->{profile}; $machine->{date}; commit $machine->{commit}.\n\n"
+    . sprintf("Kernel floor (build/tcpfloor, 200 loopback sockets): "
+              . "%.2f µs of writer CPU and %.2f µs of reader CPU per "
+              . "267-byte write; %.2f + %.2f µs per message when 8 share "
+              . "a write.\n\n",
+              map { $_ // -1 } @$floor{qw(writer_us_per_msg
+                  reader_us_per_msg writer_us_per_msg_batched
+                  reader_us_per_msg_batched)})
     . "| scenario | workers | batch | commits/s | revs/s delivered | "
     . "commit p50/p99 ms | fan-out p50/p95/p99/max ms | server µs/rev | "
-    . "frames/rev | RSS B/conn | server CPU | loadgen CPU | "
+    . "frames/rev | RSS B/conn | server CPU | CPU wait | loadgen CPU | "
     . "err/gaps/dups/mismatch |\n"
-    . "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    . "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 my $ms = sub { defined $_[0] && $_[0] >= 0 ? sprintf('%.2f', $_[0] / 1e3)
                                            : '-' };
 for my $r (@runs) {
     next if $r->{summary};
     if ($r->{failed}) {
         $md .= "| $r->{name} | $r->{workers} | $r->{batch} | FAILED |"
-            . " | | | | | | | | |\n";
+            . " | | | | | | | | | |\n";
         next;
     }
     my ($c, $f) = ($r->{commit_lat_us}, $r->{fanout_lat_us});
     $md .= sprintf "| %s | %d | %s | %.0f | %.0f | %s/%s | %s/%s/%s/%s | "
-        . "%.2f | %.3f | %.0f | %.0f%% | %.0f%% | %d/%d/%d/%d of %d |\n",
+        . "%.2f | %.3f | %.0f | %.0f%% | %.0f%% | %.0f%% | "
+        . "%d/%d/%d/%d of %d |\n",
         $r->{name}, $r->{workers}, $r->{batch}, $r->{commits_per_s},
         $r->{delivered_per_s}, $ms->($c->{p50}), $ms->($c->{p99}),
         $ms->($f->{p50}), $ms->($f->{p95}), $ms->($f->{p99}),
         $ms->($f->{max}), $r->{server_cpu_us_per_rev},
         $r->{frames_per_rev}, $r->{rss_bytes_per_conn},
-        100 * $r->{server_cpu_util}, 100 * $r->{loadgen_cpu_util},
+        100 * $r->{server_cpu_util}, 100 * ($r->{server_runq_wait_util} // 0),
+        100 * $r->{loadgen_cpu_util},
         $r->{errors}, $r->{gaps}, $r->{dups}, $r->{mismatches},
         $r->{checked};
 }
+$md .= "\nrevs/s delivered: revisions received by clients (NEW_CHANGES items, "
+    . "batched or not); server µs/rev: CPU of the nginx workers plus "
+    . "redis-server over the window divided by revisions delivered; "
+    . "server CPU: their CPU use in cores (100% = one core); CPU wait: "
+    . "time they were runnable but waited for a CPU (schedstat), a measure "
+    . "of contention on the machine; loadgen CPU: padload's own use; RSS "
+    . "B/conn: growth of the workers' RSS from before the clients connected "
+    . "to the end of the window, per connection; the last column counts "
+    . "errors, newRev gaps, duplicates and clients whose text differed from "
+    . "export/txt, of the clients checked.\n";
 $md .= "\n| target | workers | batch | measured | met |\n|---|---|---|---|---|\n";
 for my $r (grep { defined $_->{target} } @runs) {
     my $m = $r->{scenario} eq 's1'

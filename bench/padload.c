@@ -2000,6 +2000,7 @@ main(int argc, char **argv)
            "\"server_cpu_us_per_rev\":%.4f,"
            "\"nginx_cpu_us_per_rev\":%.4f,"
            "\"server_cpu_util\":%.3f,\"loadgen_cpu_util\":%.3f,"
+           "\"loadgen_cpu_us_per_rev\":%.4f,"
            "\"server_runq_wait_util\":%.3f,\"nginx_workers\":%d,"
            "\"nginx_rss_kib_before\":%.0f,\"nginx_rss_kib\":%.0f,"
            "\"redis_rss_kib_before\":%.0f,\"redis_rss_kib\":%.0f,"
@@ -2024,7 +2025,9 @@ main(int argc, char **argv)
                            / D(tot.delivered) : 0,
            tot.delivered ? (n_cpu1 - n_cpu0) / D(tot.delivered) : 0,
            (n_cpu1 - n_cpu0 + s_cpu1 - s_cpu0) / (dur * 1e6),
-           lg_cpu / (dur * 1e6), (q1 - q0) / (dur * 1e6),
+           lg_cpu / (dur * 1e6),
+           tot.delivered ? lg_cpu / D(tot.delivered) : 0,
+           (q1 - q0) / (dur * 1e6),
            ps.n ? ps.n - (redis > 0) : 0,
            rss0, rss1, rrss0, rrss1,
            nclients ? (rss1 - rss0) * 1024 / nclients : 0,

@@ -14,7 +14,11 @@ PADLOAD_SRCS := $(ROOT)/bench/padload.c \
                 $(ROOT)/src/transport/ngx_pad_eio_codec.c \
                 $(wildcard $(ROOT)/src/easysync/*.c)
 
-TOOLS += $(BUILD)/padload
+TOOLS += $(BUILD)/padload $(BUILD)/tcpfloor
+
+$(BUILD)/tcpfloor: $(ROOT)/bench/tcpfloor.c
+	@mkdir -p $(BUILD)
+	$(CC) -g -O2 $(WFLAGS) -o $@ $<
 
 $(BUILD)/padload: $(PADLOAD_SRCS) $(wildcard $(ROOT)/src/easysync/*.h) \
                   $(wildcard $(ROOT)/src/transport/ngx_pad_*.h)
@@ -23,8 +27,8 @@ $(BUILD)/padload: $(PADLOAD_SRCS) $(wildcard $(ROOT)/src/easysync/*.h) \
 
 .PHONY: bench-pad bench-full
 bench: bench-pad
-bench-pad: module $(BUILD)/padload
+bench-pad: module $(BUILD)/padload $(BUILD)/tcpfloor
 	perl $(ROOT)/bench/pad-bench.pl --profile quick $(BENCH_PAD_ARGS)
 
-bench-full: module $(BUILD)/padload
+bench-full: module $(BUILD)/padload $(BUILD)/tcpfloor
 	perl $(ROOT)/bench/pad-bench.pl --profile full $(BENCH_PAD_ARGS)
