@@ -188,7 +188,6 @@ printf STDERR "loopback floor: %.2f us writer + %.2f us reader per 267-byte "
                                 writer_us_per_msg_batched
                                 reader_us_per_msg_batched)};
 
-my @runs;
 my @workers = split /,/, $o{workers};
 my @batch = split /,/, $o{batch};
 my %only = map { $_ => 1 } split /,/, $o{only};
