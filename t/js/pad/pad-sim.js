@@ -228,6 +228,12 @@ class Client {
 function wait(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
 async function main() {
+  let proxy = null;
+  if (opt.roundRobin) {
+    // every client talks to one proxy that alternates between the urls
+    proxy = await require('./rr-proxy').start(urls.slice());
+    urls.splice(0, urls.length, proxy.url);
+  }
   const clients = [];
   for (let i = 0; i < nclients; i++) {
     const c = new Client(i);
@@ -274,6 +280,7 @@ async function main() {
                    live: live.length };
   if (opt.trace) result.received = clients.map((c) => c.received);
   for (const c of clients) c.socket.disconnect();
+  if (proxy) proxy.close();
   process.stdout.write(JSON.stringify(result) + '\n');
   setTimeout(() => process.exit(0), 50);
 }
