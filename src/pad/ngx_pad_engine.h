@@ -81,8 +81,9 @@ struct ngx_pad_pad_s {
     ngx_pad_pool_t        *pool;
     int64_t                chat_head;
 
-    ngx_pad_rev_t         *window;        /* ring, rev % window_size */
-    ngx_uint_t             window_size;
+    ngx_pad_rev_t         *window;        /* ring, rev % window_cap */
+    ngx_uint_t             window_cap;    /* allocated, grows by 2 */
+    ngx_uint_t             window_size;   /* pad_revisions_window */
     int64_t                first_rev;     /* lowest revision in window */
     ngx_pad_payload_t     *batch;         /* the last batch built */
     int64_t                batch_from;

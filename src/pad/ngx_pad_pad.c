@@ -141,7 +141,8 @@ ngx_pad_pad_get(ngx_str_t *id)
     }
 
     pad->window_size = ngx_pad_engine->conf->window;
-    pad->window = ngx_calloc(pad->window_size * sizeof(ngx_pad_rev_t),
+    pad->window_cap = ngx_min(16, pad->window_size);
+    pad->window = ngx_calloc(pad->window_cap * sizeof(ngx_pad_rev_t),
                              ngx_pad_engine->log);
     if (pad->window == NULL) {
         ngx_free(pad);
@@ -215,7 +216,7 @@ ngx_pad_pad_free(ngx_pad_pad_t *pad)
         ngx_delete_posted_event(&pad->flush_ev);
     }
 
-    for (i = 0; i < pad->window_size; i++) {
+    for (i = 0; i < pad->window_cap; i++) {
         ngx_pad_rev_clear(&pad->window[i]);
     }
 
@@ -268,7 +269,7 @@ ngx_pad_pad_rev(ngx_pad_pad_t *pad, int64_t rev)
         return NULL;
     }
 
-    r = &pad->window[rev % pad->window_size];
+    r = &pad->window[rev % pad->window_cap];
 
     return (r->rev == rev && r->payload) ? r : NULL;
 }
@@ -505,6 +506,43 @@ ngx_pad_pad_add_pool_entry(ngx_pad_pad_t *pad, intptr_t num,
 }
 
 
+/* doubles the ring (up to pad_revisions_window), keeping its revisions */
+
+static ngx_int_t
+ngx_pad_pad_grow_window(ngx_pad_pad_t *pad)
+{
+    int64_t         r;
+    ngx_uint_t      cap, i;
+    ngx_pad_rev_t  *w, *old;
+
+    cap = ngx_min(pad->window_cap * 2, pad->window_size);
+
+    w = ngx_calloc(cap * sizeof(ngx_pad_rev_t), ngx_pad_engine->log);
+    if (w == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (r = pad->first_rev; r <= pad->head; r++) {
+        old = &pad->window[r % pad->window_cap];
+
+        if (old->rev == r) {
+            w[r % cap] = *old;
+            ngx_memzero(old, sizeof(ngx_pad_rev_t));
+        }
+    }
+
+    for (i = 0; i < pad->window_cap; i++) {
+        ngx_pad_rev_clear(&pad->window[i]);    /* anything not moved */
+    }
+
+    ngx_free(pad->window);
+    pad->window = w;
+    pad->window_cap = cap;
+
+    return NGX_OK;
+}
+
+
 /*
  * The only way a pad's head moves: rev must be head + 1.  new_atext, if
  * given, is the atext after rev in ngx_alloc()ed buffers (taken over);
@@ -611,7 +649,16 @@ ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
 
     (void) ngx_pad_msg_new_changes_packet(p->data, item, ngx_strlen(item));
 
-    r = &pad->window[rev % pad->window_size];
+    if (pad->first_rev >= 0
+        && rev - pad->first_rev >= (int64_t) pad->window_cap
+        && pad->window_cap < pad->window_size
+        && ngx_pad_pad_grow_window(pad) != NGX_OK)
+    {
+        ngx_pad_payload_unref(p);
+        goto failed;
+    }
+
+    r = &pad->window[rev % pad->window_cap];
     ngx_pad_rev_clear(r);
 
     r->changeset.data = ngx_alloc(cs->len + 1, ngx_pad_engine->log);
@@ -643,9 +690,9 @@ ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
     pad->head_time = time;
 
     if (pad->first_rev < 0 || pad->head - pad->first_rev
-                              >= (int64_t) pad->window_size)
+                              >= (int64_t) pad->window_cap)
     {
-        pad->first_rev = pad->head - pad->window_size + 1;
+        pad->first_rev = pad->head - pad->window_cap + 1;
     }
 
     if (pad->first_rev < 0) {
