@@ -564,7 +564,25 @@ ngx_pad_eio_post_handler(ngx_event_t *ev)
 
     if (s->close_pending) {
         ngx_pad_eio_close(s, s->close_reason);
+        return;
     }
+
+    if (s->poll == NULL || s->pollq.head == NULL) {
+        return;
+    }
+
+    /* everything queued in this event-loop turn goes into one answer */
+
+    ngx_pad_eio_ref(s);
+
+    ngx_pad_poll_answer(s, &s->pollq);
+
+    if (s->above_lowat && s->pollq.bytes < ngx_pad_lowat(s->conf)) {
+        s->above_lowat = 0;
+        ngx_pad_eio_ws_drained(s);
+    }
+
+    ngx_pad_eio_unref(s);
 }
 
 

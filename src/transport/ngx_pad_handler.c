@@ -29,7 +29,6 @@ static ngx_int_t ngx_pad_poll_post(ngx_http_request_t *r,
     ngx_pad_eio_session_t *s);
 static void ngx_pad_poll_body_handler(ngx_http_request_t *r);
 static void ngx_pad_poll_read_handler(ngx_event_t *rev);
-static void ngx_pad_poll_write_handler(ngx_http_request_t *r);
 static void ngx_pad_poll_get_cleanup(void *data);
 static void ngx_pad_poll_post_cleanup(void *data);
 
@@ -42,9 +41,6 @@ static const char  *ngx_pad_errors[] = {
     "Forbidden",
     "Unsupported protocol version"
 };
-
-
-static ngx_event_handler_pt  ngx_pad_http_read_handler;
 
 
 ngx_int_t
@@ -290,15 +286,20 @@ ngx_pad_poll_get(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
     ngx_http_set_ctx(r, s, ngx_pad_module);
 
     r->main->count++;
-    r->write_event_handler = ngx_pad_poll_write_handler;
+    r->write_event_handler = ngx_http_request_empty_handler;
     r->read_event_handler = ngx_http_test_reading;
 
-    if (c->read->handler != ngx_pad_poll_read_handler) {
-        ngx_pad_http_read_handler = c->read->handler;
-        c->read->handler = ngx_pad_poll_read_handler;
-    }
+    s->poll_read_handler = NULL;
 
-    c->idle = 1;
+#if (NGX_HTTP_V2)
+    if (r->stream == NULL)
+#endif
+    {
+        /* HTTP/1.x: a graceful shutdown must reach us (c->idle) */
+        s->poll_read_handler = c->read->handler;
+        c->read->handler = ngx_pad_poll_read_handler;
+        c->idle = 1;
+    }
 
     if (s->upgrading && s->probed && s->pollq.head == NULL) {
         /* the client pauses polling to finish the upgrade: noop */
@@ -318,69 +319,56 @@ ngx_pad_poll_get(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
 static void
 ngx_pad_poll_read_handler(ngx_event_t *rev)
 {
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
+    ngx_connection_t       *c;
+    ngx_http_request_t     *r;
+    ngx_pad_eio_session_t  *s;
 
     c = rev->data;
     r = c->data;
 
     ngx_http_set_log_request(c->log, r);
 
+    s = ngx_http_get_module_ctx(r, ngx_pad_module);
+
     if (c->close && !c->error) {
         c->close = 0;
         c->idle = 0;
 
-        /* answers every pending GET with the close packet */
+        /*
+         * Graceful shutdown: every session of the worker closes, this
+         * GET (and every other pending one) is answered with "1".
+         * The connection may be gone on return: touch nothing.
+         */
+
         ngx_pad_eio_shutdown();
-        ngx_http_run_posted_requests(c);
         return;
     }
 
-    ngx_pad_http_read_handler(rev);
+    if (s && s->poll == r && s->poll_read_handler) {
+        s->poll_read_handler(rev);
+        return;
+    }
+
+    /* not expected: the GET was answered and the handler restored */
+    r->read_event_handler(r);
 }
 
 
-static void
-ngx_pad_poll_write_handler(ngx_http_request_t *r)
-{
-    ngx_pad_eio_session_t  *s;
-
-    s = ngx_http_get_module_ctx(r, ngx_pad_module);
-
-    if (s == NULL || s->poll != r) {
-        return;
-    }
-
-    if (s->pollq.head == NULL) {
-        return;
-    }
-
-    ngx_pad_eio_ref(s);
-
-    ngx_pad_poll_answer(s, &s->pollq);
-
-    if (s->above_lowat && s->pollq.bytes < ngx_pad_lowat(s->conf)) {
-        s->above_lowat = 0;
-        ngx_pad_eio_ws_drained(s);
-    }
-
-    ngx_pad_eio_unref(s);
-}
-
+/* packets for the pending GET: answer it from a posted event */
 
 void
 ngx_pad_eio_flush_poll(ngx_pad_eio_session_t *s)
 {
-    ngx_event_t  *wev;
+    if (s->closed) {
+        return;
+    }
 
     if (s->poll == NULL) {
         return;
     }
 
-    wev = s->poll->connection->write;
-
-    if (!wev->posted) {
-        ngx_post_event(wev, &ngx_posted_events);
+    if (!s->post.posted) {
+        ngx_post_event(&s->post, &ngx_posted_events);
     }
 }
 
@@ -409,13 +397,12 @@ ngx_pad_poll_answer(ngx_pad_eio_session_t *s, ngx_pad_outq_t *q)
     s->poll_cln = NULL;
     ngx_http_set_ctx(r, NULL, ngx_pad_module);
 
-    c->idle = 0;
-
     if (c->read->handler == ngx_pad_poll_read_handler) {
-        c->read->handler = ngx_pad_http_read_handler;
+        c->read->handler = s->poll_read_handler;
+        c->idle = 0;
     }
 
-    r->write_event_handler = ngx_http_request_empty_handler;
+    s->poll_read_handler = NULL;
 
     b = ngx_pad_outq_join(q, r->pool);
     if (b == NULL) {

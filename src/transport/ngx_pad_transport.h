@@ -94,12 +94,13 @@ struct ngx_pad_eio_session_s {
     ngx_pad_ws_t               *ws;            /* active or probing */
     ngx_http_request_t         *poll;          /* pending polling GET */
     ngx_pool_cleanup_t         *poll_cln;
+    ngx_event_handler_pt        poll_read_handler;  /* saved, HTTP/1.x */
 
     ngx_pad_outq_t              pollq;         /* polling output */
 
     ngx_event_t                 ping;          /* heartbeat */
     ngx_event_t                 connect;       /* socket.io connect wait */
-    ngx_event_t                 post;          /* deferred close */
+    ngx_event_t                 post;          /* deferred close, poll */
     const char                 *close_reason;
 
     ngx_str_t                   args;          /* handshake query */

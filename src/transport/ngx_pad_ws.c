@@ -618,11 +618,16 @@ ngx_pad_ws_read_handler(ngx_event_t *rev)
             return;
         }
 
-        ngx_pad_eio_shutdown();
-
         ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_GOING_AWAY,
                          "server shutting down");
-        goto done;
+
+        /*
+         * Every other session of the worker closes too, and the posted
+         * writes run: this connection may be gone on return.
+         */
+
+        ngx_pad_eio_shutdown();
+        return;
     }
 
     if (r->header_in->pos < r->header_in->last) {
@@ -763,12 +768,7 @@ ngx_pad_ws_process(ngx_pad_ws_t *ws, u_char *p, u_char *end)
                 cap *= 2;
             }
 
-            if (ev.frame_start && ev.frame_len > ev.len
-                && cap < ws->msg_len + ev.frame_len)
-            {
-                /* one allocation for the declared frame */
-                cap = ws->msg_len + ev.frame_len;
-            }
+            /* grow with the data, not with the declared length */
 
             cap = ngx_min(cap, ws->conf->max_payload);
 
