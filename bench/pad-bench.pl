@@ -16,7 +16,7 @@
 #   s4  etherpad-load-test pattern: authors append 4 characters every
 #       400 ms, one lurker per author, AUTHORS_PER_PAD authors per pad;
 #       the author count rises until p95 fan-out latency passes 2 s
-#   s5  idle: 20,000 joined sessions (50 per pad), no traffic
+#   s5  idle: 20,000 joined sessions (20 per pad), no traffic
 
 use strict;
 use warnings;
@@ -247,7 +247,7 @@ for my $w (@workers) {
         }
 
         if ($only{s5} && $s45) {
-            my $per = 50;
+            my $per = 20;
             my $n = $P{idle};
             # a worker holds at most NOFILE descriptors, and nginx starts
             # closing connections still waiting for their first request
@@ -257,7 +257,8 @@ for my $w (@workers) {
             my $pads = int($n / $per);
             my $r = padload($s, %common, pads => $pads, writers => 0,
                             readers => $per, duration => $P{idle_hold},
-                            warmup => 0.2, inflight => 1000);
+                            warmup => 0.2, inflight => 1000,
+                            'join-max' => 300);
             push @runs, { scenario => 's5', name => "idle " . $pads * $per,
                           workers => $w, batch => $b, %$r };
             printf STDERR "s5  %-18s w%d batch %-3s %s\n", "idle", $w, $b,

@@ -1023,7 +1023,13 @@ on_bytes(client_t *c, unsigned char *b, size_t n, uint64_t now)
             client_write(c, (char *) pong, 6 + len);
 
         } else if (op == NGX_PAD_WS_OP_CLOSE) {
-            client_fail(c, "close frame");
+            char  why[160];
+
+            snprintf(why, sizeof(why), "close frame %u %.*s",
+                     len >= 2 ? (unsigned) (p[hl] << 8 | p[hl + 1]) : 0,
+                     len > 2 ? (int) (len - 2 > 100 ? 100 : len - 2) : 0,
+                     (char *) p + hl + 2);
+            client_fail(c, why);
             return;
         }
 
