@@ -64,6 +64,14 @@ $m = wait_collab($b, sub { $_[0]{type} eq 'CLIENT_MESSAGE' });
 ok($m && $m->{payload}{newName} eq 'Bobby', 'suggestUserName forwarded '
    . 'to the other instance');
 
+# the same author joins on the other instance: userdup for the old socket
+my $a2 = join_pad($ng[1], 't.aaaaaaaaaaaaaaaaaaaa', 'Alice');
+is($a2 && $a2->{id}, $a->{id}, 'same token, same author on instance 2');
+my ($dup) = pad_recv_until($a->{ws}, sub { $_[0]{disconnect} }, 5);
+is($dup && $dup->{disconnect}, 'userdup',
+   'the older socket on instance 1 gets userdup');
+$a = $a2;
+
 $b->{ws}->close;
 $m = wait_collab($a, sub { $_[0]{type} eq 'USER_LEAVE' });
 ok($m && $m->{userInfo}{userId} eq $b->{id}, 'Alice sees Bob leave');

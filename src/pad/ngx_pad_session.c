@@ -621,7 +621,7 @@ ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev)
 {
     json_t             *info, *j;
     const char         *op, *w;
-    ngx_queue_t        *q;
+    ngx_queue_t        *q, *next;
     ngx_pad_str_t       author, to;
     ngx_pad_session_t  *o, *prev;
 
@@ -649,6 +649,31 @@ ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev)
 
         if (op[0] != 'j') {
             return;
+        }
+
+        /* userdup across workers: an older socket of the joiner's author */
+
+        for (q = ngx_queue_head(&pad->sessions);
+             q != ngx_queue_sentinel(&pad->sessions);
+             q = next)
+        {
+            next = ngx_queue_next(q);
+            o = ngx_queue_data(q, ngx_pad_session_t, queue);
+
+            if (o->author_len == author.len
+                && ngx_memcmp(o->author, author.data, author.len) == 0)
+            {
+                j = ngx_pad_msg_disconnect("userdup");
+                ngx_pad_session_emit(o, j);
+                json_decref(j);
+
+                ngx_queue_remove(&o->queue);
+                o->in_list = 0;
+                pad->nsessions--;
+                o->state = NGX_PAD_SESSION_NEW;
+                o->pad = NULL;
+                ngx_pad_pad_release(pad);
+            }
         }
 
         /* tell the joiner who is here */
