@@ -154,7 +154,11 @@ sub stop_servers {
     @started = grep { $_ != $s } @started;
 }
 
-END { stop_servers($_) for @started; system("rm", "-rf", $tmp) if $tmp && !$ENV{BENCH_KEEP} }
+END {
+    local $?;    # keep the exit status
+    stop_servers($_) for @started;
+    system("rm", "-rf", $tmp) if $tmp && !$ENV{BENCH_KEEP};
+}
 $SIG{INT} = $SIG{TERM} = sub { exit 1 };
 
 my $seq = 0;
