@@ -212,6 +212,29 @@ for my $w (@workers) {
                    { pads => 1, writers => 20, readers => 100 }]
             if $only{s3};
 
+        my $s45 = $P{s45} eq 'all' || $s45{"$w-$b"};
+
+        # idle first, on the fresh server: its RSS baseline must not
+        # contain memory freed by earlier scenarios
+        if ($only{s5} && $s45) {
+            my $per = 20;
+            my $n = $P{idle};
+            # a worker holds at most NOFILE descriptors, and nginx starts
+            # closing connections still waiting for their first request
+            # once fewer than 1/16 of worker_connections are free
+            my $cap = $w * int(($NOFILE - 300) * 15 / 16);
+            $n = $cap if $n > $cap;
+            my $pads = int($n / $per);
+            my $r = padload($s, %common, pads => $pads, writers => 0,
+                            readers => $per, duration => $P{idle_hold},
+                            warmup => 0.2, inflight => 1000,
+                            'join-max' => 300);
+            push @runs, { scenario => 's5', name => "idle " . $pads * $per,
+                          workers => $w, batch => $b, %$r };
+            printf STDERR "s5  %-18s w%d batch %-3s %s\n", "idle", $w, $b,
+                summary($runs[-1]);
+        }
+
         for my $sc (@sc) {
             my ($id, $name, $a) = @$sc;
             my $r = padload($s, %common, %$a, duration => $P{dur},
@@ -222,7 +245,6 @@ for my $w (@workers) {
                 $b, summary($runs[-1]);
         }
 
-        my $s45 = $P{s45} eq 'all' || $s45{"$w-$b"};
 
         if ($only{s4} && $s45) {
             my ($last_ok, $first_bad);
@@ -248,25 +270,6 @@ for my $w (@workers) {
                           workers => $w, batch => $b, summary => 1,
                           authors_ok => $last_ok // 0,
                           authors_failed => $first_bad };
-        }
-
-        if ($only{s5} && $s45) {
-            my $per = 20;
-            my $n = $P{idle};
-            # a worker holds at most NOFILE descriptors, and nginx starts
-            # closing connections still waiting for their first request
-            # once fewer than 1/16 of worker_connections are free
-            my $cap = $w * int(($NOFILE - 300) * 15 / 16);
-            $n = $cap if $n > $cap;
-            my $pads = int($n / $per);
-            my $r = padload($s, %common, pads => $pads, writers => 0,
-                            readers => $per, duration => $P{idle_hold},
-                            warmup => 0.2, inflight => 1000,
-                            'join-max' => 300);
-            push @runs, { scenario => 's5', name => "idle " . $pads * $per,
-                          workers => $w, batch => $b, %$r };
-            printf STDERR "s5  %-18s w%d batch %-3s %s\n", "idle", $w, $b,
-                summary($runs[-1]);
         }
 
         my $log = slurp("$s->{dir}/logs/error.log");
