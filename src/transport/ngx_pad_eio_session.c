@@ -461,7 +461,8 @@ ngx_pad_eio_send(ngx_pad_eio_session_t *s, ngx_pad_payload_t *p)
 {
     ngx_pad_outq_t  *q;
 
-    if (s->closed) {
+    if (s->closed || (s->close_pending && s->close_code)) {
+        /* closed, or closing as too slow: nothing more is queued */
         return NGX_DECLINED;
     }
 
@@ -531,10 +532,9 @@ ngx_pad_eio_check_queue(ngx_pad_eio_session_t *s, ngx_pad_outq_t *q)
 
     ngx_pad_outq_drop_unsent(q);
 
-    if (s->ws && !s->upgrading) {
-        ngx_pad_ws_close(s->ws, NGX_PAD_WS_CLOSE_POLICY, "too slow");
-    }
+    /* from a posted event: we may be inside an application callback */
 
+    s->close_code = NGX_PAD_WS_CLOSE_POLICY;
     ngx_pad_eio_close_later(s, "too slow");
 }
 
@@ -843,10 +843,18 @@ ngx_pad_eio_close(ngx_pad_eio_session_t *s, const char *reason)
     ws = s->ws;
 
     if (ws) {
-        code = (ngx_exiting || ngx_quit || ngx_terminate)
-               ? NGX_PAD_WS_CLOSE_GOING_AWAY : NGX_PAD_WS_CLOSE_NORMAL;
+        if (s->close_code) {
+            code = s->close_code;
 
-        ngx_pad_ws_close(ws, code, NULL);
+        } else if (ngx_exiting || ngx_quit || ngx_terminate) {
+            code = NGX_PAD_WS_CLOSE_GOING_AWAY;
+
+        } else {
+            code = NGX_PAD_WS_CLOSE_NORMAL;
+        }
+
+        ngx_pad_ws_close(ws, code,
+                         code == NGX_PAD_WS_CLOSE_POLICY ? reason : NULL);
     }
 
     if (s->poll) {

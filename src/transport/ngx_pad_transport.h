@@ -102,6 +102,7 @@ struct ngx_pad_eio_session_s {
     ngx_event_t                 connect;       /* socket.io connect wait */
     ngx_event_t                 post;          /* deferred close, poll */
     const char                 *close_reason;
+    ngx_uint_t                  close_code;    /* WebSocket code, or 0 */
 
     ngx_str_t                   args;          /* handshake query */
     ngx_str_t                   cookie;        /* handshake Cookie */
