@@ -108,7 +108,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 /* the chunked verdict must match one pass over it all */
 
                 if (ev.message_end
-                    && (inc == NGX_PAD_UTF8_OK) != ngx_pad_utf8_valid(text, msg))
+                    && (inc == NGX_PAD_UTF8_OK)
+                       != ngx_pad_utf8_valid(text, msg))
                 {
                     abort();
                 }
