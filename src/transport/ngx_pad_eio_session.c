@@ -176,8 +176,9 @@ ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
     size_t            len;
     u_char           *p;
     ngx_str_t         v;
-    ngx_uint_t        i;
-    ngx_table_elt_t **cookies;
+    ngx_uint_t        i, pass;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
 
     if (r->args.len) {
         s->args.data = ngx_alloc(r->args.len, s->log);
@@ -189,39 +190,82 @@ ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
         s->args.len = r->args.len;
     }
 
-    cookies = r->headers_in.cookies.elts;
+    /*
+     * Every Cookie header, joined with "; " (walking the header list works
+     * with nginx 1.22's cookies array and 1.23's linked headers alike).
+     */
+
     len = 0;
+    p = NULL;
 
-    for (i = 0; i < r->headers_in.cookies.nelts; i++) {
-        len += cookies[i]->value.len + 2;
-    }
+    for (pass = 0; pass < 2; pass++) {
 
-    if (len) {
-        p = ngx_alloc(len, s->log);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
+        part = &r->headers_in.headers.part;
+        h = part->elts;
 
-        s->cookie.data = p;
+        for (i = 0; /* void */; i++) {
 
-        for (i = 0; i < r->headers_in.cookies.nelts; i++) {
-            if (i) {
+            if (i >= part->nelts) {
+                if (part->next == NULL) {
+                    break;
+                }
+
+                part = part->next;
+                h = part->elts;
+                i = 0;
+            }
+
+            if (h[i].key.len != 6
+                || ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie", 6)
+                   != 0
+                || h[i].value.len == 0)
+            {
+                continue;
+            }
+
+            if (pass == 0) {
+                len += h[i].value.len + 2;
+                continue;
+            }
+
+            if (p != s->cookie.data) {
                 *p++ = ';';
                 *p++ = ' ';
             }
 
-            p = ngx_cpymem(p, cookies[i]->value.data, cookies[i]->value.len);
+            p = ngx_cpymem(p, h[i].value.data, h[i].value.len);
         }
 
-        s->cookie.len = p - s->cookie.data;
+        if (pass == 0) {
+            if (len == 0) {
+                break;
+            }
 
-    } else if (ngx_http_arg(r, (u_char *) "cookie", 6, &v) == NGX_OK
-               && v.len)
+            p = ngx_alloc(len, s->log);
+            if (p == NULL) {
+                return NGX_ERROR;
+            }
+
+            s->cookie.data = p;
+
+        } else {
+            s->cookie.len = p - s->cookie.data;
+        }
+    }
+
+    if (s->cookie.len == 0
+        && ngx_http_arg(r, (u_char *) "cookie", 6, &v) == NGX_OK
+        && v.len)
     {
         /* Etherpad: Node clients pass the Cookie header as ?cookie= */
 
+        if (s->cookie.data) {
+            ngx_free(s->cookie.data);
+        }
+
         p = ngx_alloc(v.len, s->log);
         if (p == NULL) {
+            s->cookie.data = NULL;
             return NGX_ERROR;
         }
 
