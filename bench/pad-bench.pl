@@ -60,6 +60,7 @@ my $APP = $ENV{AUTHORS_PER_PAD} || 20;
 my $NOFILE = `sh -c 'ulimit -Hn'`; chomp $NOFILE;
 $NOFILE = 1048576 if $NOFILE eq 'unlimited' || $NOFILE > 1048576;
 
+my $LOGLEVEL = $ENV{BENCH_LOG_LEVEL} || 'warn';
 my $json = Cpanel::JSON::XS->new->canonical->pretty;
 my $tmp = "$ROOT/build/bench-pad.$$";
 my @started;
@@ -112,7 +113,7 @@ load_module $dir/ngx_pad_module.so;
 worker_processes $workers;
 worker_rlimit_nofile $NOFILE;
 pid nginx.pid;
-error_log logs/error.log warn;
+error_log logs/error.log $LOGLEVEL;
 events { worker_connections $NOFILE; }
 http {
     access_log off;
