@@ -189,6 +189,9 @@ ngx_pad_ws_reject(ngx_http_request_t *r, ngx_uint_t status,
         }
 
         h->hash = 1;
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
         ngx_str_set(&h->key, "Sec-WebSocket-Version");
         ngx_str_set(&h->value, "13");
 
@@ -382,6 +385,9 @@ ngx_pad_ws_handshake(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
     }
 
     h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
     ngx_str_set(&h->key, "Upgrade");
     ngx_str_set(&h->value, "websocket");
 
@@ -391,6 +397,9 @@ ngx_pad_ws_handshake(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
     }
 
     h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
     ngx_str_set(&h->key, "Sec-WebSocket-Accept");
     h->value = accept;
 
