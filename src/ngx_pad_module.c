@@ -18,6 +18,7 @@
 #include "ngx_pad_module.h"
 #include "store/ngx_pad_store.h"
 #include "pad/ngx_pad_engine.h"
+#include "transport/ngx_pad_relay.h"
 
 
 static void *ngx_pad_create_main_conf(ngx_conf_t *cf);
@@ -115,6 +116,10 @@ static ngx_command_t  ngx_pad_commands[] = {
 
     NGX_PAD_ENGINE_COMMANDS(offsetof(ngx_pad_main_conf_t, engine)),
 
+    /* sessions across workers and hosts (src/transport/ngx_pad_relay.c) */
+
+    NGX_PAD_RELAY_COMMANDS(offsetof(ngx_pad_main_conf_t, relay)),
+
       ngx_null_command
 };
 
@@ -164,6 +169,7 @@ ngx_pad_create_main_conf(ngx_conf_t *cf)
 
     ngx_pad_store_create_conf(&pmcf->store);
     ngx_pad_engine_create_conf(&pmcf->engine);
+    ngx_pad_relay_create_conf(&pmcf->relay);
 
     return pmcf;
 }
@@ -182,6 +188,11 @@ ngx_pad_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     rv = ngx_pad_engine_init_conf(cf, &pmcf->engine);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_pad_relay_init_conf(cf, &pmcf->relay);
     if (rv != NGX_CONF_OK) {
         return rv;
     }
@@ -353,6 +364,10 @@ ngx_pad_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    if (ngx_pad_relay_init_process(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 }
 
@@ -361,6 +376,8 @@ static void
 ngx_pad_exit_process(ngx_cycle_t *cycle)
 {
     /* other parts: add their exit_process calls above the transport's */
+
+    ngx_pad_relay_exit_process(cycle);
 
     ngx_pad_engine_exit_process(cycle);
 

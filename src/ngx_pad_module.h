@@ -18,6 +18,7 @@
 
 #include "store/ngx_pad_store_conf.h"
 #include "pad/ngx_pad_engine_conf.h"
+#include "transport/ngx_pad_relay_conf.h"
 
 
 #define NGX_PAD_MODULE_VERSION  "0.1.0"
@@ -29,6 +30,7 @@ typedef struct {
     /* other parts: add main-level fields below (e.g. Redis address) */
     ngx_pad_store_conf_t       store;        /* Redis, storage (src/store/) */
     ngx_pad_engine_conf_t      engine;       /* pad engine (src/pad/) */
+    ngx_pad_relay_conf_t       relay;        /* session relay (transport) */
 } ngx_pad_main_conf_t;
 
 

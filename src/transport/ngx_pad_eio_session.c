@@ -21,6 +21,7 @@
 #include <sys/random.h>
 
 #include "transport/ngx_pad_transport.h"
+#include "transport/ngx_pad_relay.h"
 
 
 #define NGX_PAD_RANDOM_POOL  1024
@@ -143,6 +144,18 @@ ngx_pad_eio_random(u_char *buf, size_t n)
         buf += k;
         n -= k;
     }
+}
+
+
+/* the 4 bytes 0..3 of this worker's session ids */
+
+uint32_t
+ngx_pad_eio_instance_id(void)
+{
+    return ((uint32_t) ngx_pad_eio_instance[0] << 24)
+           | ((uint32_t) ngx_pad_eio_instance[1] << 16)
+           | ((uint32_t) ngx_pad_eio_instance[2] << 8)
+           | ngx_pad_eio_instance[3];
 }
 
 
@@ -530,7 +543,7 @@ ngx_pad_eio_send(ngx_pad_eio_session_t *s, ngx_pad_payload_t *p)
             s->above_lowat = 1;
         }
 
-        if (s->poll) {
+        if (s->poll || s->relay) {
             ngx_pad_eio_flush_poll(s);
         }
     }
@@ -751,7 +764,7 @@ ngx_pad_eio_on_probe(ngx_pad_eio_session_t *s, u_char *data, size_t len)
 
         /* a pending GET must return so that the client can pause */
 
-        if (s->poll) {
+        if (s->poll || s->relay) {
             if (s->pollq.head == NULL) {
                 (void) ngx_pad_eio_send_str(s, "6", 1);
 
@@ -775,7 +788,7 @@ ngx_pad_eio_on_probe(ngx_pad_eio_session_t *s, u_char *data, size_t len)
             ngx_del_timer(&ws->timer);
         }
 
-        if (s->poll) {
+        if (s->poll || s->relay) {
             /* answer the last GET with a noop; the rest goes by ws */
             ngx_pad_outq_init(&noop);
 
@@ -901,7 +914,7 @@ ngx_pad_eio_close(ngx_pad_eio_session_t *s, const char *reason)
                          code == NGX_PAD_WS_CLOSE_POLICY ? reason : NULL);
     }
 
-    if (s->poll) {
+    if (s->poll || s->relay) {
         /* the pending GET gets what is queued and the close packet */
         p = ngx_pad_payload_from((u_char *) "1", 1, s->log);
 

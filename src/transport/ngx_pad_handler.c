@@ -8,6 +8,7 @@
 
 
 #include "transport/ngx_pad_transport.h"
+#include "transport/ngx_pad_relay.h"
 
 
 #define NGX_PAD_ERR_TRANSPORT    0
@@ -74,6 +75,7 @@ ngx_pad_transport_exit_process(ngx_cycle_t *cycle)
 ngx_int_t
 ngx_pad_http_handler(ngx_http_request_t *r)
 {
+    ngx_int_t               rc;
     ngx_str_t               eio, transport, sid;
     ngx_uint_t              websocket;
     ngx_pad_loc_conf_t     *plcf;
@@ -105,6 +107,14 @@ ngx_pad_http_handler(ngx_http_request_t *r)
     if (ngx_http_arg(r, (u_char *) "sid", 3, &sid) == NGX_OK) {
 
         s = ngx_pad_eio_lookup(&sid);
+
+        if (s == NULL && !websocket) {
+            /* another worker's session: relay the request to it */
+            rc = ngx_pad_relay_handler(r, &sid, plcf);
+            if (rc != NGX_DECLINED) {
+                return rc;
+            }
+        }
 
         if (s == NULL || s->closed) {
             return ngx_pad_error(r, NGX_HTTP_BAD_REQUEST, NGX_PAD_ERR_SID);
@@ -258,7 +268,7 @@ ngx_pad_poll_get(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
     ngx_connection_t    *c;
     ngx_pool_cleanup_t  *cln;
 
-    if (s->poll) {
+    if (s->poll || s->relay) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "pad: overlapping polling GET, closing session");
         ngx_pad_eio_close(s, "poll overlap");
@@ -364,6 +374,7 @@ ngx_pad_eio_flush_poll(ngx_pad_eio_session_t *s)
     }
 
     if (s->poll == NULL) {
+        ngx_pad_relay_flush(s);
         return;
     }
 
@@ -387,6 +398,7 @@ ngx_pad_poll_answer(ngx_pad_eio_session_t *s, ngx_pad_outq_t *q)
     r = s->poll;
 
     if (r == NULL) {
+        ngx_pad_relay_answer(s, q);
         return;
     }
 

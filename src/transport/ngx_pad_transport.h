@@ -93,6 +93,7 @@ struct ngx_pad_eio_session_s {
 
     ngx_pad_ws_t               *ws;            /* active or probing */
     ngx_http_request_t         *poll;          /* pending polling GET */
+    void                       *relay;         /* relayed GET (relay.c) */
     ngx_pool_cleanup_t         *poll_cln;
     ngx_event_handler_pt        poll_read_handler;  /* saved, HTTP/1.x */
 
@@ -157,6 +158,7 @@ void ngx_pad_eio_exit_worker(ngx_cycle_t *cycle);
 ngx_pad_eio_session_t *ngx_pad_eio_create(ngx_http_request_t *r,
     ngx_pad_loc_conf_t *conf, ngx_pad_eio_transport_e transport);
 ngx_pad_eio_session_t *ngx_pad_eio_lookup(ngx_str_t *sid);
+uint32_t ngx_pad_eio_instance_id(void);
 void ngx_pad_eio_new_sio_id(ngx_pad_eio_session_t *s);
 ngx_int_t ngx_pad_eio_open_packet(ngx_pad_eio_session_t *s, ngx_str_t *out,
     ngx_pool_t *pool);
