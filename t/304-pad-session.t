@@ -187,8 +187,9 @@ ok($nochg && $nochg->{data}{noChanges} && $nochg->{data}{newRev} == $rev + 1,
     pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
                     padId => $PAD, token => 't.ffffffffffffffffffff' });
     my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
-    ok($cv && exists $cv->{data}{collab_client_vars}{historicalAuthorData}
-                     {$aid}, 'another worker lists Alice at once');
+    ok($cv && ($cv->{data}{collab_client_vars}{historicalAuthorData}
+                      {$aid}{name} // '') eq 'Alice',
+       'another worker reads her record from Redis before CLIENT_VARS');
     my $named;
     for (1 .. 20) {
         my $w2 = pad_ws($ng2);

@@ -133,6 +133,7 @@ struct ngx_pad_session_s {
     int64_t                sent_rev;      /* highest revision queued */
     ngx_uint_t             pending;       /* own commits queued in pad */
     ngx_uint_t             csreqs;        /* CHANGESET_REQs in flight */
+    ngx_uint_t             authors_pending; /* records asked before join */
 
     u_char                 author[NGX_PAD_AUTHOR_MAX];
     size_t                 author_len;
@@ -156,6 +157,7 @@ struct ngx_pad_session_s {
     unsigned               noop_accept:1; /* ACCEPT_COMMIT(sent_rev) due */
     unsigned               in_list:1;
     unsigned               draining:1;
+    unsigned               authors_asked:1;
 };
 
 
@@ -240,7 +242,8 @@ void ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc);
 ngx_int_t ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev,
     int64_t time, ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool);
 ngx_int_t ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev);
-json_t *ngx_pad_pad_authors_json(ngx_pad_pad_t *pad);
+json_t *ngx_pad_pad_authors_json(ngx_pad_pad_t *pad,
+    ngx_pad_session_t *waiter);
 void ngx_pad_pad_author_info(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
     json_t *name, json_t *color);
 void ngx_pad_pad_broadcast(ngx_pad_pad_t *pad, ngx_pad_session_t *except,
@@ -274,7 +277,7 @@ ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,
     ngx_pad_str_t *ro_id);                             /* session_padid */
 void ngx_pad_pstore_author_update(ngx_pad_session_t *sess);
 ngx_int_t ngx_pad_pstore_author_get(ngx_pad_pad_t *pad,
-    ngx_pad_str_t *author);                            /* pad_author_info */
+    ngx_pad_str_t *author, ngx_pad_session_t *waiter);                            /* pad_author_info */
 ngx_int_t ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg);
 ngx_int_t ngx_pad_pstore_chat_get(ngx_pad_session_t *sess, int64_t start,
     int64_t end);
@@ -291,6 +294,7 @@ void ngx_pad_session_chat(ngx_pad_session_t *sess, ngx_int_t rc,
     json_t *messages);
 void ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
     json_t *records);
+void ngx_pad_session_author_record(ngx_pad_session_t *sess);
 void ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *event);
 
 /* ngx_pad_csreq.c */

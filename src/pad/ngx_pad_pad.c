@@ -827,12 +827,13 @@ ngx_pad_pad_flush_handler(ngx_event_t *ev)
 /*
  * historicalAuthorData: every author of the pool, with the record cached
  * from the store, presence events or local sessions; an author not cached
- * yet is listed with name null and colour 0 and its record is asked for
- * (the next joiner gets it).
+ * yet is listed with name null and colour 0 and its record is asked for;
+ * a "waiter" session is told when each record arrived (it builds
+ * CLIENT_VARS again then).
  */
 
 json_t *
-ngx_pad_pad_authors_json(ngx_pad_pad_t *pad)
+ngx_pad_pad_authors_json(ngx_pad_pad_t *pad, ngx_pad_session_t *waiter)
 {
     intptr_t       i, n;
     json_t        *o, *rec;
@@ -876,7 +877,11 @@ ngx_pad_pad_authors_json(ngx_pad_pad_t *pad)
                 return NULL;
             }
 
-            (void) ngx_pad_pstore_author_get(pad, &v);
+            if (ngx_pad_pstore_author_get(pad, &v, waiter) == NGX_OK
+                && waiter)
+            {
+                waiter->authors_pending++;
+            }
         }
 
         if (json_object_set(o, buf, rec) != 0) {

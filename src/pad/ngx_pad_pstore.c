@@ -722,9 +722,10 @@ ngx_pad_pstore_author_update(ngx_pad_session_t *sess)
 
 
 typedef struct {
-    ngx_pad_pad_t  *pad;
-    size_t          len;
-    u_char          id[NGX_PAD_AUTHOR_MAX];
+    ngx_pad_pad_t      *pad;
+    ngx_pad_session_t  *waiter;
+    size_t              len;
+    u_char              id[NGX_PAD_AUTHOR_MAX];
 } ngx_pad_pstore_aget_t;
 
 
@@ -762,13 +763,18 @@ ngx_pad_pstore_author_got(void *data, ngx_pad_store_result_t *res)
         json_decref(color);
     }
 
+    if (g->waiter) {
+        ngx_pad_session_author_record(g->waiter);
+    }
+
     ngx_pad_pad_release(g->pad);
     ngx_free(g);
 }
 
 
 ngx_int_t
-ngx_pad_pstore_author_get(ngx_pad_pad_t *pad, ngx_pad_str_t *author)
+ngx_pad_pstore_author_get(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
+    ngx_pad_session_t *waiter)
 {
     ngx_str_t               id;
     ngx_pad_pstore_aget_t  *g;
@@ -783,6 +789,7 @@ ngx_pad_pstore_author_get(ngx_pad_pad_t *pad, ngx_pad_str_t *author)
     }
 
     g->pad = pad;
+    g->waiter = waiter;
     g->len = author->len;
     ngx_memcpy(g->id, author->data, author->len);
 
@@ -791,8 +798,17 @@ ngx_pad_pstore_author_get(ngx_pad_pad_t *pad, ngx_pad_str_t *author)
 
     pad->refs++;
 
+    if (waiter) {
+        waiter->refs++;
+    }
+
     if (ngx_pad_store_author_get(&id, ngx_pad_pstore_author_got, g) == NULL) {
         pad->refs--;
+
+        if (waiter) {
+            waiter->refs--;
+        }
+
         ngx_free(g);
         return NGX_ERROR;
     }

@@ -1248,6 +1248,25 @@ ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
 }
 
 
+/* an author record asked for by this joining session arrived */
+
+void
+ngx_pad_session_author_record(ngx_pad_session_t *sess)
+{
+    if (sess->authors_pending && --sess->authors_pending == 0
+        && sess->pad)
+    {
+        /*
+         * The join goes on with every record cached (or, if the socket
+         * went away meanwhile, drops its pad and reference there).
+         */
+        ngx_pad_session_joined(sess);
+    }
+
+    ngx_pad_session_unref(sess);
+}
+
+
 /* the pad is ready: CLIENT_VARS (or the reconnect catch-up) and join */
 
 void
@@ -1334,6 +1353,17 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
         }
 
     } else {
+        if (!sess->authors_asked) {
+            /* records of the pad's authors not cached yet: ask first */
+
+            sess->authors_asked = 1;
+            json_decref(ngx_pad_pad_authors_json(pad, sess));
+
+            if (sess->authors_pending) {
+                return;     /* the join reference waits with them */
+            }
+        }
+
         wpool = ngx_pad_pool_create();
         if (wpool == NULL) {
             ngx_pad_session_join_failed(sess, "corruptPad");
@@ -1371,7 +1401,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
         v.connected = pad->nsessions + 1;
         v.site = ngx_pad_engine->settings;
 
-        authors = ngx_pad_pad_authors_json(pad);
+        authors = ngx_pad_pad_authors_json(pad, NULL);
         v.authors = authors;
 
         j = ngx_pad_msg_client_vars(&v);
