@@ -1,4 +1,4 @@
-# Real clients from npm against the pad engine, default transports
+# Real clients from npm against the pad engine (two workers), default transports
 # (polling, then the WebSocket upgrade): several etherpad-cli-client
 # connections append concurrently and converge to export/txt; a short
 # etherpad-load-test run ends with "Load Tests PASS" and zero errors.
@@ -8,7 +8,7 @@ use Test::Pad::Engine;
 use Encode ();
 
 my $redis = start_redis() or BAIL_OUT('redis-server did not start');
-my $ng = engine_nginx(redis_port => $redis->port)
+my $ng = engine_nginx(redis_port => $redis->port, workers => 2)
     or BAIL_OUT('nginx did not start');
 my $base = 'http://127.0.0.1:' . $ng->port;
 
