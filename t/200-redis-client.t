@@ -24,7 +24,7 @@ my $ng = start_nginx(
                  . "pad_redis_prefix t200:;\n",
     config      => 'location /socket.io/ { pad_socketio; }',
 );
-ok($ng, 'nginx starts while Redis is down') or BAIL_OUT("nginx did not start");
+ok($ng, 'nginx starts while Redis is down') or die("nginx did not start" . "\n");
 
 sub count {
     my ($re, $mark) = @_;

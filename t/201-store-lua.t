@@ -23,7 +23,7 @@ for my $f (glob "$dir/*.lua") {
 }
 ok(exists $body{$_}, "script $_ exists") for qw(append snapshot load chat getset);
 
-my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $r = $redis->client;
 
 my %sha = map { $_ => $r->script_load($body{$_}) } keys %body;

@@ -33,7 +33,7 @@ my $ng = start_nginx(
                  . "pad_redis_prefix t202:;\n",
     config      => 'location /p/ { pad_http; }',
 );
-ok($ng, 'nginx starts') or BAIL_OUT('nginx did not start');
+ok($ng, 'nginx starts') or die('nginx did not start' . "\n");
 
 sub count {
     my ($re, $mark) = @_;

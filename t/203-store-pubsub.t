@@ -25,10 +25,10 @@ for my $f (glob "$FindBin::Bin/../src/store/scripts/*.lua") {
 # persistent, so that the pad survives the restart below
 my $redis = Test::Pad::Redis->new(args => ['--appendonly', 'yes',
                                            '--appendfsync', 'always']);
-ok($redis->start, 'redis starts') or BAIL_OUT('no redis');
+ok($redis->start, 'redis starts') or die('no redis' . "\n");
 
 my $ng = engine_nginx(redis_port => $redis->port, workers => 1)
-    or BAIL_OUT('nginx did not start');
+    or die('nginx did not start' . "\n");
 ok($ng->wait_log(qr/pub\/sub connection to \S+ ready/, 5), 'client ready');
 
 my $pad = 'pubsub-1';
@@ -58,7 +58,7 @@ sub join_pad {
 }
 
 my ($a, $cv) = join_pad('t.aaaaaaaaaaaaaaaaaaaa');
-ok($a, 'first session joined') or BAIL_OUT('no CLIENT_VARS');
+ok($a, 'first session joined') or die('no CLIENT_VARS' . "\n");
 my $len = changeset_len($cv->{data}{collab_client_vars}
                         {initialAttributedText}{text});
 ok(wait_until(sub { numsub() == 1 }, 3), 'the pad channel is subscribed');

@@ -25,7 +25,7 @@ chmod 0755, $dir;
 my $sock = "$dir/redis.sock";
 my $redis = Test::Pad::Redis->new(dir => $dir, args => [
     '--unixsocket', $sock, '--unixsocketperm', '777']);
-ok($redis->start, 'redis with a unix socket') or BAIL_OUT;
+ok($redis->start, 'redis with a unix socket') or die("stopping: setup failed\n");
 
 my $r = Redis->new(sock => $sock);
 $r->config_set('requirepass', 's3cret');
@@ -51,7 +51,7 @@ my $ng = start_nginx(
                  . "pad_redis_prefix t204:;\n",
     config      => 'location /p/ { pad_http; }',
 );
-ok($ng, 'nginx starts') or BAIL_OUT;
+ok($ng, 'nginx starts') or die("stopping: setup failed\n");
 ok($ng->wait_log(qr/pub\/sub connection to unix:\S+ ready/, 5),
    'both connections ready over the unix socket');
 
@@ -76,7 +76,7 @@ $ng = start_nginx(
                  . "pad_redis_backoff_max 100ms;\n",
     config      => 'location /p/ { pad_http; }',
 );
-ok($ng, 'nginx starts with a wrong password') or BAIL_OUT;
+ok($ng, 'nginx starts with a wrong password') or die("stopping: setup failed\n");
 ok($ng->wait_log(qr/redis refused/, 5), 'refusal logged');
 sleep(0.6);
 $res = http_get($ng, '/p/p/export/txt');
@@ -102,7 +102,7 @@ $ng = start_nginx(
     config      => 'location /p/ { pad_http; }',
     main_config => 'worker_shutdown_timeout 500ms;',
 );
-ok($ng, 'nginx starts') or BAIL_OUT;
+ok($ng, 'nginx starts') or die("stopping: setup failed\n");
 ok($ng->wait_log(qr/pub\/sub connection to unix:\S+ ready/, 5), 'ready');
 is(create_pad('t204:', 'q', 'xyz'), 1, 'pad q');
 

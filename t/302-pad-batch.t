@@ -11,7 +11,7 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine;
 
-my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $redis = start_redis() or die('redis-server did not start' . "\n");
 
 sub b36 {
     my ($n) = @_;
@@ -59,11 +59,11 @@ sub run_case {
               . "pad_new_changes_batch_max 8;\n"
               . ($o{window} ? "pad_revisions_window $o{window};\n" : ''),
         loc  => 'pad_send_queue_max 8k; pad_send_lowat 1k;')
-        or BAIL_OUT('nginx did not start');
+        or die('nginx did not start' . "\n");
     my $pad = "batch-$name";
 
     # the writer, over a WebSocket
-    my $w = pad_ws($ng) or BAIL_OUT('no socket');
+    my $w = pad_ws($ng) or die('no socket' . "\n");
     pad_send($w, { component => 'pad', type => 'CLIENT_READY', padId => $pad,
                    token => 't.wwwwwwwwwwwwwwwwwwww' });
     my ($cv) = pad_recv_until($w, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });

@@ -9,10 +9,10 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine;
 
-my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port,
                       http => "pad_max_changeset 4k;\n")
-    or BAIL_OUT('nginx did not start');
+    or die('nginx did not start' . "\n");
 
 my $PAD = 'invalid';
 my $ntok = 0;
@@ -66,7 +66,7 @@ sub state {
     return @s;
 }
 
-my $c0 = join_pad() or BAIL_OUT('cannot join');
+my $c0 = join_pad() or die('cannot join' . "\n");
 my $L = changeset_len($c0->{text});
 my $NL = $c0->{text} =~ tr/\n//;
 my $me = { numToAttrib => { 0 => ['author', $c0->{author}] }, nextNum => 1 };
@@ -114,7 +114,7 @@ my @bad = (
 
 for my $b (@bad) {
     my ($name, $cs, $apool, $base) = @$b;
-    my $c = join_pad() or BAIL_OUT('cannot join');
+    my $c = join_pad() or die('cannot join' . "\n");
     my $pool = $apool ? { %$apool } : undef;
     if ($pool && $pool->{numToAttrib}{0}
         && ($pool->{numToAttrib}{0}[1] // "") eq $c0->{author})
@@ -148,7 +148,7 @@ my ($t2, $h2) = state();
 ok($t2 eq $text && $h2 == 1, 'retransmission left the pad unchanged');
 
 # clearing authorship (author "" on =) and a known foreign author on =
-my $c1 = join_pad() or BAIL_OUT('cannot join');
+my $c1 = join_pad() or die('cannot join' . "\n");
 $m = changes($c1, 'Z:' . b36($L) . '>0*0=5$',
              apool => { numToAttrib => { 0 => ['author', ''] },
                         nextNum => 1 });
@@ -212,7 +212,7 @@ $ws->close;
 
 my $ro = $c0->{vars}{readOnlyId};
 like($ro, qr/^r\.[0-9a-f]{32}$/, 'CLIENT_VARS has the read-only id');
-my $r1 = join_pad(pad => $ro) or BAIL_OUT('cannot join read-only');
+my $r1 = join_pad(pad => $ro) or die('cannot join read-only' . "\n");
 ok($r1->{vars}{readonly}, 'read-only session: readonly true');
 is($r1->{vars}{padId}, $ro, 'read-only session sees only the r. id');
 unlike(json_encode($r1->{vars}), qr/"\Q$PAD\E"/, 'and never the pad id');

@@ -7,9 +7,9 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine;
 
-my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port)
-    or BAIL_OUT('nginx did not start');
+    or die('nginx did not start' . "\n");
 
 my $PAD = 'session';
 
@@ -182,7 +182,7 @@ ok($nochg && $nochg->{data}{noChanges} && $nochg->{data}{newRev} == $rev + 1,
 
     # a worker that never saw them reads the records from Redis
     my $ng2 = engine_nginx(redis_port => $redis->port)
-        or BAIL_OUT('nginx did not start');
+        or die('nginx did not start' . "\n");
     my $ws = pad_ws($ng2);
     pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
                     padId => $PAD, token => 't.ffffffffffffffffffff' });

@@ -7,9 +7,9 @@ use Test::Pad 'no_plan';
 use Test::Pad::Engine;
 use Encode ();
 
-my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port, workers => 2)
-    or BAIL_OUT('nginx did not start');
+    or die('nginx did not start' . "\n");
 my $base = 'http://127.0.0.1:' . $ng->port;
 
 is(http_get($ng, '/p/npm-cli')->{status}, 200, 'GET /p/<pad> answers 200');

@@ -9,11 +9,11 @@ use Test::Pad 'no_plan';
 use Test::Pad::Engine;
 use Encode ();
 
-my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $redis = start_redis() or die('redis-server did not start' . "\n");
 my @ng = map {
     engine_nginx(redis_port => $redis->port, workers => 2,
                  http => "pad_new_changes_batch on;\n")
-        or BAIL_OUT('nginx did not start')
+        or die('nginx did not start' . "\n")
 } 1 .. 2;
 my @urls = map { 'http://127.0.0.1:' . $_->port } @ng;
 
@@ -40,7 +40,7 @@ my $r = sim(urls => [$urls[0]], pad => $pad, clients => 3, edits => 8,
 ok($r->{ok}, 'first round on instance 1');
 $ng[1]->stop;
 $ng[1] = engine_nginx(redis_port => $redis->port, workers => 2)
-    or BAIL_OUT('nginx did not restart');
+    or die('nginx did not restart' . "\n");
 $urls[1] = 'http://127.0.0.1:' . $ng[1]->port;
 my $r2 = sim(urls => \@urls, pad => $pad, clients => 4, edits => 8,
              interval => 10, transports => ['websocket'], seed => 6);

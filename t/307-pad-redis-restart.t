@@ -9,9 +9,9 @@ use Test::Pad::Engine;
 
 my $redis = start_redis(args => [ '--appendonly', 'yes',
                                   '--appendfsync', 'always' ])
-    or BAIL_OUT('redis-server did not start');
+    or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port)
-    or BAIL_OUT('nginx did not start');
+    or die('nginx did not start' . "\n");
 
 my $PAD = 'restart';
 

@@ -5,10 +5,10 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine;
 
-my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port,
                       http => "pad_snapshot_interval 10;\n")
-    or BAIL_OUT('nginx did not start');
+    or die('nginx did not start' . "\n");
 my $url = 'http://127.0.0.1:' . $ng->port;
 
 my $r = sim(urls => [$url], pad => 'slider', clients => 3, edits => 25,

@@ -5,9 +5,9 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine;
 
-my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $redis = start_redis() or die('redis-server did not start' . "\n");
 my @ng = map { engine_nginx(redis_port => $redis->port)
-               or BAIL_OUT('nginx did not start') } 1 .. 2;
+               or die('nginx did not start' . "\n") } 1 .. 2;
 my $PAD = 'presence';
 
 sub join_pad {
@@ -27,8 +27,8 @@ sub wait_collab {
     return $m && $m->{data};
 }
 
-my $a = join_pad($ng[0], 't.aaaaaaaaaaaaaaaaaaaa', 'Alice') or BAIL_OUT('a');
-my $b = join_pad($ng[1], 't.bbbbbbbbbbbbbbbbbbbb', 'Bob') or BAIL_OUT('b');
+my $a = join_pad($ng[0], 't.aaaaaaaaaaaaaaaaaaaa', 'Alice') or die('a' . "\n");
+my $b = join_pad($ng[1], 't.bbbbbbbbbbbbbbbbbbbb', 'Bob') or die('b' . "\n");
 
 my $m = wait_collab($a, sub { $_[0]{type} eq 'USER_NEWINFO'
                               && $_[0]{userInfo}{userId} eq $b->{id} });

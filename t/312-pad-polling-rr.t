@@ -17,9 +17,9 @@ BEGIN {
 }
 Test::More::plan('no_plan');
 
-my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $redis = start_redis() or die('redis-server did not start' . "\n");
 my @ng = map { engine_nginx(redis_port => $redis->port, workers => 2)
-               or BAIL_OUT('nginx did not start') } 1 .. 2;
+               or die('nginx did not start' . "\n") } 1 .. 2;
 my @urls = map { 'http://127.0.0.1:' . $_->port } @ng;
 
 my $r = sim(urls => \@urls, roundRobin => 1, pad => 'rr', clients => 5,

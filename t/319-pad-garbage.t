@@ -6,9 +6,9 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine;
 
-my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port)
-    or BAIL_OUT('nginx did not start');
+    or die('nginx did not start' . "\n");
 my ($worker) = $ng->worker_pids;
 srand(4242);
 
