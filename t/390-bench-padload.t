@@ -1,0 +1,60 @@
+# The benchmark's load generator (build/padload) against the engine, short:
+# 2 nginx workers, pad_new_changes_batch on; closed-loop writers rebasing
+# over incoming revisions and readers on 3 pads, then the etherpad-load-test
+# pattern; every client's text must equal export/txt, with no error, gap or
+# duplicate, and commits must have been acknowledged.
+#
+# Known engine bug (TODO until fixed): with 2 workers, closed-loop writers
+# on one pad sometimes make both workers log 'commit lost 65 races, giving
+# up' and disconnect valid writers with badChangeset (about 1 run in 3).
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::Pad 'no_plan';
+use Test::Pad::Engine;
+use Cpanel::JSON::XS;
+our $TODO;
+
+my $padload = "$Test::Pad::ROOT/build/padload";
+plan skip_all => 'build/padload not built' unless -x $padload;
+
+my $redis = start_redis() or BAIL_OUT('redis-server did not start');
+my $ng = engine_nginx(redis_port => $redis->port, workers => 2,
+                      http => "pad_new_changes_batch on;\n")
+    or BAIL_OUT('nginx did not start');
+
+sub run_padload {
+    my (@args) = @_;
+    my $out = `$padload --port @{[ $ng->port ]} --procs 2 --duration 1 --warmup 0.3 --join-max 30 --drain-max 10 @args 2>&1`;
+    my ($json) = $out =~ /^(\{.*\})$/m;
+    my $r = eval { decode_json($json) };
+    diag($out) unless $r && !$r->{errors};
+    return $r || {};
+}
+
+for my $case (['closed loop', '--pads 3 --writers 3 --readers 5 --prefix t390a'],
+              ['load-test pattern', '--pads 2 --writers 4 --readers 4 --timed '
+                                    . '--interval 100 --ins 4 --prefix t390b'])
+{
+    my ($name, $args) = @$case;
+    my $log0 = -s $ng->error_log_path || 0;
+    my $r = run_padload(split / /, $args);
+    my $log = '';
+    if (open my $h, '<', $ng->error_log_path) {
+        seek $h, $log0, 0;
+        local $/;
+        $log = <$h>;
+    }
+    my $races = () = $log =~ /commit lost \d+ races, giving up/g;
+    ok($r->{commits} > 0, "$name: commits acknowledged ($r->{commits})");
+    ok($r->{delivered} > 0, "$name: revisions delivered ($r->{delivered})");
+    is($r->{gaps}, 0, "$name: no gaps");
+    is($r->{dups}, 0, "$name: no duplicates");
+    is($r->{checked}, $r->{clients}, "$name: every client checked");
+    TODO: {
+        local $TODO = "engine gave up on $races commits after lost races"
+            if $races;
+        is($r->{errors}, 0, "$name: no errors");
+        is($r->{mismatches}, 0, "$name: every text equals export/txt");
+    }
+    ok(defined $r->{fanout_lat_us}{p99}
+       && $r->{fanout_lat_us}{p99} > 0, "$name: fan-out latency measured");
+}
