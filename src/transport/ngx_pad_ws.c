@@ -987,6 +987,8 @@ ngx_pad_ws_timer_handler(ngx_event_t *ev)
 static void
 ngx_pad_ws_finalize(ngx_pad_ws_t *ws)
 {
+    ssize_t              n;
+    ngx_uint_t           i;
     ngx_connection_t    *c;
     ngx_http_request_t  *r;
 
@@ -994,6 +996,19 @@ ngx_pad_ws_finalize(ngx_pad_ws_t *ws)
     r = ws->request;
 
     ngx_pad_ws_detach(ws);
+
+    /*
+     * Unread bytes at close() make the kernel send a RST, which can make
+     * the client lose our close frame: drain what has arrived.
+     */
+
+    for (i = 0; i < 4 && !c->error && c->read->ready; i++) {
+        n = c->recv(c, ngx_pad_ws_rbuf, NGX_PAD_READ_BUF);
+
+        if (n <= 0) {
+            break;
+        }
+    }
 
     if (ws->timer.timer_set) {
         ngx_del_timer(&ws->timer);
