@@ -86,6 +86,12 @@ void ngx_pad_payload_unref(ngx_pad_payload_t *p);
 ngx_pad_payload_t *ngx_pad_sio_event_payload(json_t *args, ngx_log_t *log);
 
 
+/*
+ * The emit and ack calls return NGX_OK when the packet is queued,
+ * NGX_DECLINED when the socket is not connected to "/", closed or
+ * closing (nothing is queued), NGX_ERROR on allocation failure.
+ */
+
 /* emits a prebuilt payload (takes its own reference) */
 ngx_int_t ngx_pad_socket_emit_payload(ngx_pad_socket_t *s,
     ngx_pad_payload_t *p);
