@@ -466,9 +466,12 @@ ngx_pad_ws_handshake(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
                          "server shutting down");
     }
 
-    /* bytes that came with the handshake are the first frames */
+    /*
+     * Bytes that came with the handshake are the first frames; more may
+     * wait in the socket (edge-triggered: no new event would say so).
+     */
 
-    if (r->header_in->pos < r->header_in->last) {
+    if (r->header_in->pos < r->header_in->last || c->read->ready) {
         ngx_post_event(c->read, &ngx_posted_events);
     }
 
