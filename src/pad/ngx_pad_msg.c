@@ -949,6 +949,53 @@ ngx_pad_msg_user_leave(const ngx_pad_msg_user_t *u)
 
 /* CLIENT_VARS */
 
+/*
+ * Site settings over the defaults: a value that is an object where the
+ * default is an object too is merged into it key by key (recursively), so
+ * that a site file with "padOptions": {"showChat": false} keeps every other
+ * pad option; the browser reads nested keys such as padOptions.* and
+ * scrollWhenFocusLineIsOutOfViewport.percentage.* without checking them.
+ * Any other value replaces the default.
+ */
+
+static int
+ngx_pad_msg_merge_site(json_t *dst, json_t *site)
+{
+    const char  *key;
+    json_t      *sv, *dv, *copy;
+
+    json_object_foreach(site, key, sv) {
+        dv = json_object_get(dst, key);
+
+        if (dv && json_is_object(dv) && json_is_object(sv)) {
+            copy = json_deep_copy(dv);
+            if (copy == NULL) {
+                return -1;
+            }
+
+            if (ngx_pad_msg_merge_site(copy, sv) != 0) {
+                json_decref(copy);
+                return -1;
+            }
+
+            /* json_object_set_new() releases copy on failure */
+
+            if (json_object_set_new(dst, key, copy) != 0) {
+                return -1;
+            }
+
+            continue;
+        }
+
+        if (json_object_set(dst, key, sv) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
 static json_t *
 ngx_pad_msg_vars_defaults(void)
 {
@@ -1024,7 +1071,7 @@ ngx_pad_msg_client_vars(const ngx_pad_msg_vars_t *v)
     }
 
     if (v->site && json_is_object(v->site)) {
-        if (json_object_update(d, v->site) != 0) {
+        if (ngx_pad_msg_merge_site(d, v->site) != 0) {
             goto failed;
         }
     }

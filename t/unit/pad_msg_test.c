@@ -382,8 +382,12 @@ test_vars(void)
     v.server_time = 11;
     v.chat_head = -1;
     v.connected = 2;
-    site = json_loads("{\"skinName\":\"no-skin\",\"readonly\":true}", 0,
-                      NULL);
+    site = json_loads("{\"skinName\":\"no-skin\",\"readonly\":true,"
+                      "\"padOptions\":{\"showChat\":false},"
+                      "\"scrollWhenFocusLineIsOutOfViewport\":"
+                      "{\"percentage\":{\"editionAboveViewport\":5}},"
+                      "\"skinVariants\":\"dark-editor\","
+                      "\"opts\":7}", 0, NULL);
     v.site = site;
 
     j = ngx_pad_msg_client_vars(&v);
@@ -416,6 +420,25 @@ test_vars(void)
        && strcmp(json_string_value(json_object_get(d, "mode")),
                  "production") == 0,
        "fields the browser needs");
+    ok(json_is_false(json_object_get(json_object_get(d, "padOptions"),
+                                     "showChat"))
+       && json_is_true(json_object_get(json_object_get(d, "padOptions"),
+                                       "showLineNumbers"))
+       && json_object_size(json_object_get(d, "padOptions")) == 11,
+       "a partial padOptions is merged into the defaults");
+    ok(json_integer_value(json_object_get(json_object_get(json_object_get(d,
+           "scrollWhenFocusLineIsOutOfViewport"), "percentage"),
+           "editionAboveViewport")) == 5
+       && json_is_integer(json_object_get(json_object_get(json_object_get(d,
+           "scrollWhenFocusLineIsOutOfViewport"), "percentage"),
+           "editionBelowViewport"))
+       && json_is_integer(json_object_get(json_object_get(d,
+           "scrollWhenFocusLineIsOutOfViewport"), "duration")),
+       "nested site objects are merged recursively");
+    ok(strcmp(json_string_value(json_object_get(d, "skinVariants")),
+              "dark-editor") == 0
+       && json_integer_value(json_object_get(d, "opts")) == 7,
+       "a site value that is not an object replaces the default");
     json_decref(j);
     json_decref(site);
     ngx_pad_pool_destroy(wp);
