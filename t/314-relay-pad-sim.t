@@ -24,9 +24,11 @@ ok(wait_until(sub { my @ch = $redis->client->pubsub_channels('pad:relay:*');
 
 sub rr_sim {
     my (%sim) = @_;
+    my $else = delete $sim{upgrade_elsewhere};
     my ($rc, $out, $err) = Test::Pad::node_run(
         "$Test::Pad::ROOT/t/js/relay/rr-sim.js",
         args => [ Test::Pad::json_encode({ backends => \@urls,
+                                           upgradeElsewhere => $else,
                                            sim => \%sim }) ],
         npm => [ 'socketio-client', 'etherpad-clients' ], timeout => 150);
     my ($line) = grep { /^\{/ } split /\n/, $out;
@@ -47,8 +49,9 @@ for my $case ([5, 8, 0], [4, 6, 1]) {
     is($s->{live}, $n, 'all stayed connected');
     is($p->{sessions}, $n, "$n sessions through the front end");
     is($p->{crossed}, $n, 'every session was served by both instances');
-    ok(!%{ $p->{errors} || {} }, 'no request failed')
-        or diag(explain($p->{errors}));
+    ok(!%{ $p->{errors} || {} }, 'no request failed (before the session '
+       . 'was closed)')
+        or diag(explain($p->{errors}, $p->{failed}));
     my @req = values %{ $p->{requests} || {} };
     ok(@req == 2 && $req[0] > 10 && $req[1] > 10,
        'requests on both instances (' . join(', ', @req) . ')');
@@ -59,13 +62,13 @@ for my $case ([5, 8, 0], [4, 6, 1]) {
        'which is the clients\' text');
 }
 
-# default transports: the upgrade goes to the other instance than the
-# previous request; where it does not reach the owner the probe fails and
-# the client goes on polling through the relay
+# default transports, the upgrade sent to the other instance than the
+# handshake: it does not reach the owner, the probe fails (400) and the
+# client goes on polling through the relay
 {
     my $pad = 'relay-upgrade';
     my $r = rr_sim(pad => $pad, clients => 4, edits => 6, interval => 40,
-                   seed => 99);
+                   seed => 99, upgrade_elsewhere => 1);
     my ($s, $p) = ($r->{sim}, $r->{proxy});
     ok($s->{ok}, 'default transports through the front end converge')
         or diag(explain($r));
@@ -73,6 +76,7 @@ for my $case ([5, 8, 0], [4, 6, 1]) {
     my $up = 0;
     $up += $_ for values %{ $p->{upgrades} || {} };
     ok($up >= 4, "upgrades were tried ($up)");
+    is($p->{upgradeMoved}, $up, 'all on the other instance');
     is(pad_text($ng[0], $pad), Encode::encode('UTF-8', $s->{text} // ''),
        'the text is the clients\' text');
 }

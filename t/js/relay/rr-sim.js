@@ -6,9 +6,13 @@
 //   {"sim": <pad-sim result>, "proxy": {"requests": {backend: n},
 //    "sessions": n, "crossed": n (sessions seen by more than one backend),
 //    "upgrades": {backend: n}, "upgradeMoved": n (upgrades on another
-//    backend than the handshake), "errors": {status: n}}}
+//    backend than the handshake), "errors": {status: n}, "afterClose":
+//    {status: n} (failed requests of sessions whose close packet "1" was
+//    already posted), "failed": [first failures]}}
 // Usage: node rr-sim.js '<json>'  with
-//   backends: ["http://127.0.0.1:PORT", ...], sim: {pad-sim options}
+//   backends: ["http://127.0.0.1:PORT", ...], sim: {pad-sim options},
+//   upgradeElsewhere: send WebSocket upgrades to another backend than the
+//   one that answered the session's handshake
 'use strict';
 
 const http = require('http');
@@ -23,9 +27,10 @@ const backends = opt.backends.map((u) => {
 });
 
 const stats = { requests: {}, sessions: 0, crossed: 0, upgrades: {},
-                upgradeMoved: 0, errors: {} };
+                upgradeMoved: 0, errors: {}, afterClose: {} };
 const perSid = new Map();   // sid -> { next, seen: Set, first }
 let rr = 0;
+const t0 = Date.now();
 
 function inc(o, k) { o[k] = (o[k] || 0) + 1; }
 
@@ -44,12 +49,31 @@ function pick(url) {
 }
 
 const server = http.createServer((req, res) => {
-  const { b } = pick(req.url);
+  const { b, e } = pick(req.url);
+  if (e && req.method === 'POST') {
+    // the close packet "1": after it, a GET the client had still sent
+    // may find the session gone (as without a relay)
+    let pb = '';
+    req.on('data', (d) => { if (pb.length < 8) pb += d; });
+    req.on('end', () => { if (pb === '1') e.closed = true; });
+  }
   inc(stats.requests, b.name);
   const up = http.request({ host: b.host, port: b.port, method: req.method,
                             path: req.url, headers: req.headers,
                             agent: false }, (ur) => {
-    if (ur.statusCode !== 200) inc(stats.errors, ur.statusCode);
+    if (ur.statusCode !== 200 && e && e.closed) {
+      inc(stats.afterClose, ur.statusCode);
+    } else if (ur.statusCode !== 200) {
+      inc(stats.errors, ur.statusCode);
+      stats.failed = stats.failed || [];
+      if (stats.failed.length < 20) {
+        const f = `${Date.now() - t0} ms: ${req.method} ${req.url} `
+                  + `${ur.statusCode} (${b.name}) `;
+        let eb = '';
+        ur.on('data', (d) => { eb += d; });
+        ur.on('end', () => stats.failed.push(f + eb));
+      }
+    }
     // the handshake: remember where the session was born
     if (!/[?&]sid=/.test(req.url)) {
       let body = '';
@@ -77,7 +101,11 @@ const server = http.createServer((req, res) => {
 });
 
 server.on('upgrade', (req, socket, head) => {
-  const { b, e } = pick(req.url);
+  let { b, e } = pick(req.url);
+  if (opt.upgradeElsewhere && e && e.first === b.name) {
+    // to another instance than the one that made the session
+    b = backends.find((x) => x.name !== e.first);
+  }
   inc(stats.upgrades, b.name);
   if (e && e.first && e.first !== b.name) stats.upgradeMoved++;
   const up = net.connect(b.port, b.host, () => {
