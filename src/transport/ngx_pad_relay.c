@@ -786,11 +786,19 @@ ngx_pad_relay_finish(ngx_pad_relay_out_t *out, ngx_uint_t status,
 static void
 ngx_pad_relay_fail_all(void)
 {
+    ngx_rbtree_node_t    *root, *sentinel;
     ngx_pad_relay_out_t  *out;
 
-    while (ngx_pad_relay_tree.root != ngx_pad_relay_tree.sentinel) {
-        out = (ngx_pad_relay_out_t *) ngx_rbtree_min(ngx_pad_relay_tree.root,
-                                                     ngx_pad_relay_tree.sentinel);
+    sentinel = ngx_pad_relay_tree.sentinel;
+
+    for ( ;; ) {
+        root = ngx_pad_relay_tree.root;
+
+        if (root == sentinel) {
+            break;
+        }
+
+        out = (ngx_pad_relay_out_t *) ngx_rbtree_min(root, sentinel);
         ngx_pad_relay_n_failed++;
         ngx_pad_relay_finish(out, NGX_HTTP_BAD_REQUEST, NULL, 1);
     }
