@@ -76,7 +76,8 @@ $res = append('a', 0, 'Z:6>6=5*0+6$ world', 'a.one', 1);
 is_deeply([@$res[0, 1]], [1, 1], 'revision 1 at head 0');
 my $before = $r->hlen(k('a', 'revs'));
 $res = append('a', 0, 'Z:6>1=5*0+1$!', 'a.two', 1);
-is_deeply($res, [0, 1], 'append at stale head 0: conflict, head is 1');
+is_deeply($res, [0, 1, $r->hget(k('a', 'revs'), 1)],
+          'append at stale head 0: conflict, head is 1, with revision 1');
 is($r->hlen(k('a', 'revs')), $before, 'no revision written');
 is($r->hget(k('a', 'meta'), 'head'), 1, 'head unchanged');
 $res = append('a', 5, 'Z:c>1=b*0+1$!', 'a.two', 1);
@@ -93,7 +94,8 @@ is(scalar @published, 2, 'only stored revisions were published');
 $res = append('a', 1, 'Z:c>1=b*1+1$A', 'a.one', 1, '["bold","true"]');
 is($res->[0], 1, 'writer A appends with new entry 1');
 $res = append('a', 1, 'Z:c>1=b*1+1$B', 'a.two', 1, '["italic","true"]');
-is_deeply($res, [0, 2], 'writer B conflicts: its entry 1 is not assigned');
+is_deeply($res, [0, 2, $r->hget(k('a', 'revs'), 2)],
+          'writer B conflicts: its entry 1 is not assigned');
 is($r->hget(k('a', 'pool'), 1), '["bold","true"]', 'entry 1 is bold');
 
 # B catches up: revision 2 says entry 1 is bold, so italic becomes 2

@@ -7,11 +7,17 @@
  * checkRep, author rules, moveOpsToNewPool, follow over every revision
  * after baseRev with retransmission detection, length and final newline
  * checks), then appended by the store only if the stored head is still
- * the one it was rebased on.  If another writer won, the pad catches up
- * from the store and the commit is rebased again.  ACCEPT_COMMIT is
- * queued by the fan-out once the pad advanced to the new revision, i.e.
- * only after Redis confirmed it.  Any failure: {"disconnect":
- * "badChangeset"} and the pad is unchanged (nothing was appended).
+ * the one it was rebased on.  If another writer won, the store's reply
+ * carries the revisions that were missing; the pad applies them, the
+ * commit is rebased on the stored head and retried at once (no extra
+ * round trip, so the loser of a race is not slower than the winner).
+ * Retries are bounded by time (pad_commit_timeout), never by a count: a
+ * lost race is not a fault of the commit.  ACCEPT_COMMIT is queued by the
+ * fan-out once the pad advanced to the new revision, i.e. only after
+ * Redis confirmed it.  An invalid changeset: {"disconnect":"badChangeset"}
+ * and the pad is unchanged (nothing was appended); a valid one that could
+ * not be appended: "unavailable" (Redis failed or unreachable, outcome
+ * unknown) or "slowcommit" (still losing races after pad_commit_timeout).
  */
 
 
@@ -22,7 +28,6 @@
 #include "pad/ngx_pad_engine.h"
 
 
-#define NGX_PAD_COMMIT_TRIES     64
 #define NGX_PAD_SESSION_PENDING  16
 
 
@@ -179,6 +184,10 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
             continue;
         }
 
+        if (c->tries == 0) {
+            c->started = ngx_current_msec;
+        }
+
         why = NULL;
         rc = ngx_pad_commit_prepare(pad, c, &why);
 
@@ -271,17 +280,37 @@ ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
         /* another writer appended first: catch up and rebase again */
 
         ngx_pad_engine->conflicts++;
-        ngx_pad_commit_drop_prepared(c);
 
-        if (++c->tries > NGX_PAD_COMMIT_TRIES) {
+        if (c->pool == NULL && c->rebased.data) {
+            /* keep the rebased changeset: the retry follows from here */
+            c->on_rev = c->rev - 1;
+            ngx_free((void *) c->atext.text.data);
+            ngx_free((void *) c->atext.attribs.data);
+            c->atext.text.data = NULL;
+            c->atext.attribs.data = NULL;
+
+        } else {
+            /* its new pool numbers may be taken now: start over */
+            ngx_pad_commit_drop_prepared(c);
+        }
+
+        c->tries++;
+
+        if (ngx_current_msec - c->started
+            >= ngx_pad_engine->conf->commit_timeout)
+        {
             ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
-                          "pad: \"%V\": commit lost %ui races, giving up",
-                          &pad->id, c->tries);
-            ngx_pad_session_disconnect(sess, "badChangeset");
+                          "pad: \"%V\": commit lost %ui races in %M ms "
+                          "(pad_commit_timeout), giving up", &pad->id,
+                          c->tries, ngx_current_msec - c->started);
+            ngx_pad_session_disconnect(sess, "slowcommit");
             ngx_pad_commit_done(pad, c);
         }
 
-        /* the store glue set want_head to the stored head */
+        /*
+         * The store glue applied the revisions the reply carried and set
+         * want_head to the stored head; a longer gap is read below.
+         */
 
     } else {
         /*
@@ -600,11 +629,11 @@ static ngx_int_t
 ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
     const char **why)
 {
-    int64_t             r;
-    u_char             *buf;
+    int64_t             r, from;
+    u_char             *buf, *kept;
     intptr_t            num, n, author_num;
     ngx_int_t           rc;
-    ngx_uint_t          stamp, need_clone;
+    ngx_uint_t          stamp, need_clone, again;
     ngx_str_t           copy;
     ngx_pad_cs_t        u;
     ngx_pad_ctx_t      *ctx;
@@ -622,6 +651,33 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
 
     author.data = (const char *) sess->author;
     author.len = sess->author_len;
+
+    kept = c->rebased.data;
+    c->rebased.data = NULL;
+
+    if (kept) {
+        /*
+         * Retried after a lost race: c->rebased (pad pool numbers, no new
+         * pool entries) applies to revision on_rev; only the revisions
+         * stored since then are followed, so the retry neither depends on
+         * baseRev still being in the window nor repeats work.
+         */
+
+        again = 1;
+        target = pad->pool;
+        rebased.data = (const char *) kept;
+        rebased.len = c->rebased.len;
+        from = c->on_rev + 1;
+
+        if (c->on_rev > pad->head) {
+            *why = "rebased beyond the pad's head";
+            goto done;
+        }
+
+        goto follow;
+    }
+
+    again = 0;
 
     if (c->base_rev < 0 || c->base_rev > pad->head) {
         *why = "baseRev out of range";
@@ -745,8 +801,11 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
     }
 
     rebased = moved;
+    from = c->base_rev + 1;
 
-    for (r = c->base_rev + 1; r <= pad->head; r++) {
+follow:
+
+    for (r = from; r <= pad->head; r++) {
         rev = ngx_pad_pad_rev(pad, r);
 
         if (rev == NULL) {
@@ -757,7 +816,8 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
         t.data = (const char *) rev->changeset.data;
         t.len = rev->changeset.len;
 
-        if (t.len == moved.len
+        if (!again
+            && t.len == moved.len
             && ngx_memcmp(t.data, moved.data, t.len) == 0
             && rev->author.len == sess->author_len
             && ngx_memcmp(rev->author.data, sess->author, sess->author_len)
@@ -874,6 +934,10 @@ done:
 
     ngx_pad_pool_destroy(wire);
     ngx_pad_ctx_reset(ctx);
+
+    if (kept) {
+        ngx_free(kept);
+    }
 
     return rc;
 }

@@ -167,12 +167,14 @@ struct ngx_pad_commit_s {
     int64_t                base_rev;
     ngx_str_t              changeset;     /* malloc()ed copy */
     json_t                *apool;         /* referenced */
-    ngx_uint_t             tries;
+    ngx_uint_t             tries;         /* appends that lost a race */
+    ngx_msec_t             started;       /* first attempt */
 
     /* the prepared append (valid while the pad's append is in flight) */
     int64_t                rev;
     int64_t                time;
     ngx_str_t              rebased;       /* malloc()ed */
+    int64_t                on_rev;        /* kept rebased applies to it */
     ngx_pad_atext_t        atext;         /* malloc()ed, after rev */
     ngx_pad_pool_t        *pool;          /* a clone with new entries */
     intptr_t               pool_from;     /* first new pool number */

@@ -26,6 +26,7 @@ ngx_pad_engine_create_conf(ngx_pad_engine_conf_t *ecf)
     ecf->max_changeset = NGX_CONF_UNSET_SIZE;
     ecf->max_pool = NGX_CONF_UNSET_UINT;
     ecf->require_author = NGX_CONF_UNSET;
+    ecf->commit_timeout = NGX_CONF_UNSET_MSEC;
     ngx_str_null(&ecf->default_text);
     ngx_str_null(&ecf->settings_file);
     ecf->settings = NULL;
@@ -47,6 +48,7 @@ ngx_pad_engine_init_conf(ngx_conf_t *cf, ngx_pad_engine_conf_t *ecf)
     ngx_conf_init_size_value(ecf->max_changeset, 1024 * 1024);
     ngx_conf_init_uint_value(ecf->max_pool, 10000);
     ngx_conf_init_value(ecf->require_author, 0);
+    ngx_conf_init_msec_value(ecf->commit_timeout, 10000);
 
     if (ecf->default_text.data == NULL) {
         ngx_str_set(&ecf->default_text,
@@ -59,6 +61,12 @@ ngx_pad_engine_init_conf(ngx_conf_t *cf, ngx_pad_engine_conf_t *ecf)
     if (ecf->batch_max < 2 || ecf->batch_max > 1024) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pad_new_changes_batch_max\" must be 2..1024");
+        return NGX_CONF_ERROR;
+    }
+
+    if (ecf->commit_timeout < 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pad_commit_timeout\" must be at least 1ms");
         return NGX_CONF_ERROR;
     }
 

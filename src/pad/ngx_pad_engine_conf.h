@@ -26,6 +26,7 @@ typedef struct {
     size_t                     max_changeset;   /* pad_max_changeset */
     ngx_uint_t                 max_pool;        /* pad_max_wire_pool */
     ngx_flag_t                 require_author;  /* pad_require_author */
+    ngx_msec_t                 commit_timeout;  /* pad_commit_timeout */
     ngx_str_t                  default_text;    /* pad_default_text */
     ngx_str_t                  settings_file;   /* pad_client_settings */
     void                      *settings;        /* json_t *, parsed */
@@ -65,6 +66,9 @@ char *ngx_pad_engine_init_conf(ngx_conf_t *cf, ngx_pad_engine_conf_t *ecf);
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,                                       \
       ngx_conf_set_flag_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
       (base) + offsetof(ngx_pad_engine_conf_t, require_author), NULL },       \
+    { ngx_string("pad_commit_timeout"), NGX_PAD_ENGINE_MAIN,                  \
+      ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
+      (base) + offsetof(ngx_pad_engine_conf_t, commit_timeout), NULL },       \
     { ngx_string("pad_default_text"), NGX_PAD_ENGINE_MAIN,                    \
       ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
       (base) + offsetof(ngx_pad_engine_conf_t, default_text), NULL },         \

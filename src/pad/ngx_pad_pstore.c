@@ -460,9 +460,11 @@ ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad)
 static void
 ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
 {
+    json_t            *j;
     int64_t            rev;
+    ngx_int_t          rc;
     ngx_str_t          text, attribs;
-    ngx_uint_t         n;
+    ngx_uint_t         n, i;
     ngx_pad_pad_t     *pad = data;
     ngx_pad_commit_t  *c;
 
@@ -506,7 +508,38 @@ ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
     }
 
     if (res->status == NGX_DECLINED) {
+        /*
+         * Another writer won.  The reply carries the revisions after our
+         * base: apply them now, so that the commit is rebased on the
+         * stored head and retried without a further round trip (a reader
+         * that lost a race must not need two round trips per retry while
+         * the winner needs one, or it loses every race).
+         */
+
         pad->want_head = ngx_max(pad->want_head, res->rev);
+
+        for (i = 0; i < res->nitems; i++) {
+            if (res->items[i].len == 0) {
+                break;
+            }
+
+            j = json_loadb((char *) res->items[i].data, res->items[i].len,
+                           0, NULL);
+            if (j == NULL) {
+                break;
+            }
+
+            rc = ngx_pad_pad_apply_record(pad, j);
+            json_decref(j);
+
+            if (rc != NGX_OK && rc != NGX_DECLINED) {
+                ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                              "pad: \"%V\": stored revision %i does not "
+                              "apply", &pad->id, res->from + (ngx_int_t) i);
+                break;
+            }
+        }
+
         ngx_pad_commit_appended(pad, NGX_DECLINED);
         return;
     }

@@ -225,6 +225,11 @@ ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base, ngx_str_t *cs,
 
     ngx_free(args);
 
+    if (req) {
+        /* a conflict reply carries the records from base + 1 on */
+        req->from = base + 1;
+    }
+
     return req;
 }
 
@@ -851,7 +856,10 @@ ngx_pad_store_parse(ngx_pad_store_req_t *req, redisReply *reply,
         if (n == 0) {
             res->status = NGX_DECLINED;
             res->head = res->rev;
-            return NGX_OK;
+            res->from = req->from;
+
+            return ngx_pad_store_items(reply->element + 2,
+                                       reply->elements - 2, res);
         }
 
         if (reply->elements < 4

@@ -14,7 +14,10 @@
  *
  * res->status:
  *   NGX_OK        done;
- *   NGX_DECLINED  append: the head moved (res->rev is the current head);
+ *   NGX_DECLINED  append: the head moved (res->rev is the current head;
+ *                 res->items are the records from res->from = base + 1
+ *                 on, up to 100 of them, so that the writer can catch
+ *                 up and retry without another round trip);
  *                 load/head/readonly_pad/author_get: no such pad/id;
  *   NGX_ERROR     Redis unreachable, timed out, or refused: res->err.
  */
@@ -57,7 +60,7 @@ typedef struct {
     ngx_str_t                  snapshot;     /* {"rev","text","attribs"} */
     ngx_str_t                  pool;         /* {"numToAttrib","nextNum"} */
 
-    /* load, revs, chat_range: records from number "from" on */
+    /* load, revs, chat_range, append conflict: records from "from" on */
     ngx_int_t                  from;
     ngx_uint_t                 nitems;
     ngx_str_t                 *items;        /* len 0: missing */

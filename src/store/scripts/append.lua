@@ -10,8 +10,10 @@
 --         writer knows it)
 -- ARGV[6..] new pool entries in number order, each ["key","value"] JSON
 --
--- Returns {1, rev, ts, record} when stored, {0, head} when the head moved
--- (conflict: catch up, rebase, retry).  The record is the JSON stored in
+-- Returns {1, rev, ts, record} when stored, {0, head, record base+1, ...,
+-- record min(head, base+100)} when the head moved (conflict: the writer
+-- catches up with the records returned, rebases and retries without a
+-- further round trip; a longer gap is read with the revs script).  The record is the JSON stored in
 -- P{pad}:revs and published:
 --   {"type":"rev","rev":N,"cs":"...","author":"...","ts":MS,
 --    "pool":{"NUM":["key","value"],...}}
@@ -20,7 +22,18 @@ local head = tonumber(redis.call('HGET', KEYS[1], 'head') or '-1')
 local base = tonumber(ARGV[1])
 
 if base == nil or base ~= head then
-    return {0, head}
+    local reply = {0, head}
+    if base ~= nil and base >= -1 and base < head then
+        local fields = {}
+        for r = base + 1, math.min(head, base + 100) do
+            fields[#fields + 1] = r
+        end
+        local recs = redis.call('HMGET', KEYS[2], unpack(fields))
+        for i = 1, #recs do
+            reply[#reply + 1] = recs[i] or ''
+        end
+    end
+    return reply
 end
 
 local nextnum = tonumber(redis.call('HGET', KEYS[1], 'pool_next') or '0')
