@@ -89,7 +89,7 @@ start() {
     echo "nginx: serving on http://127.0.0.1:$port/" \
          "($workers workers, config $dir/conf/nginx.conf)"
 
-    sh "$root/util/demo.sh" "$port"
+    perl "$root/util/demo.pl" "$port"
 
     echo
     echo "logs: $dir/logs/error.log   stop with: make stop" \
