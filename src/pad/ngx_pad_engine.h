@@ -146,6 +146,10 @@ struct ngx_pad_session_s {
 
     int64_t                client_rev;    /* reconnect */
 
+    /* the USER_NEWINFO of the users present, sent after CLIENT_VARS left */
+    ngx_event_t            newinfo_ev;
+    ngx_uint_t             newinfo_tries;
+
     /* messages that arrived while joining, replayed in order after it */
     json_t                *early[NGX_PAD_EARLY_MAX];
     int64_t                early_ack[NGX_PAD_EARLY_MAX];

@@ -29,6 +29,7 @@ static void ngx_pad_session_ready(ngx_pad_session_t *sess,
     ngx_pad_msg_t *m, int64_t ack_id);
 static void ngx_pad_session_get_pad(ngx_pad_session_t *sess);
 static void ngx_pad_session_detach(ngx_pad_session_t *sess);
+static void ngx_pad_session_newinfo_handler(ngx_event_t *ev);
 static void ngx_pad_session_user(ngx_pad_session_t *sess,
     ngx_pad_msg_user_t *u);
 static void ngx_pad_session_refuse(ngx_pad_session_t *sess,
@@ -1438,6 +1439,63 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
         json_decref(j);
     }
 
+    /*
+     * The users already here are announced to the joiner only once
+     * CLIENT_VARS has left its queue: Etherpad's pad page (2.5.3) handles
+     * messages that reach it together with CLIENT_VARS (one polling
+     * response) before it installs its user-list callbacks, so their
+     * USER_NEWINFO would never show in its user list.
+     */
+
+    if (!sess->newinfo_ev.timer_set) {
+        sess->newinfo_ev.handler = ngx_pad_session_newinfo_handler;
+        sess->newinfo_ev.data = sess;
+        sess->newinfo_ev.log = ngx_pad_socket_log(sess->socket);
+        sess->newinfo_ev.cancelable = 1;
+        sess->newinfo_tries = 0;
+        sess->refs++;
+        ngx_pad_session_newinfo_handler(&sess->newinfo_ev);
+    }
+
+    ngx_pad_session_publish(sess, "join", NULL);
+
+    /* the join reference: the session now holds the pad via sess->pad */
+
+    ngx_pad_session_unref(sess);
+}
+
+
+/* USER_NEWINFO of the local users present, once CLIENT_VARS is written */
+
+#define NGX_PAD_NEWINFO_STEP   20     /* ms between checks */
+#define NGX_PAD_NEWINFO_TRIES  100    /* then sent anyway */
+
+static void
+ngx_pad_session_newinfo_handler(ngx_event_t *ev)
+{
+    json_t              *j;
+    ngx_queue_t         *q;
+    ngx_pad_pad_t       *pad;
+    ngx_pad_session_t   *sess, *o;
+    ngx_pad_msg_user_t   u;
+
+    sess = ev->data;
+    pad = sess->pad;
+
+    if (ngx_exiting || ngx_terminate || sess->socket == NULL
+        || sess->state != NGX_PAD_SESSION_JOINED || pad == NULL)
+    {
+        ngx_pad_session_unref(sess);
+        return;
+    }
+
+    if (ngx_pad_socket_queued(sess->socket) > 0
+        && sess->newinfo_tries++ < NGX_PAD_NEWINFO_TRIES)
+    {
+        ngx_add_timer(ev, NGX_PAD_NEWINFO_STEP);
+        return;
+    }
+
     for (q = ngx_queue_head(&pad->sessions);
          q != ngx_queue_sentinel(&pad->sessions);
          q = ngx_queue_next(q))
@@ -1450,13 +1508,12 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
 
         ngx_pad_session_user(o, &u);
         j = ngx_pad_msg_user_newinfo(&u);
-        ngx_pad_session_emit(sess, j);
-        json_decref(j);
+
+        if (j) {
+            ngx_pad_session_emit(sess, j);
+            json_decref(j);
+        }
     }
-
-    ngx_pad_session_publish(sess, "join", NULL);
-
-    /* the join reference: the session now holds the pad via sess->pad */
 
     ngx_pad_session_unref(sess);
 }
