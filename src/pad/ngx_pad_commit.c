@@ -1,16 +1,19 @@
 
 /*
- * ngx_pad_module: USER_CHANGES, one commit per pad at a time.
+ * ngx_pad_module: USER_CHANGES, one append per pad at a time.
  *
  * A commit waits in its pad's FIFO.  The one at its head is validated
  * and rebased against the worker's copy of the pad (baseRev range,
  * checkRep, author rules, moveOpsToNewPool, follow over every revision
  * after baseRev with retransmission detection, length and final newline
  * checks), then appended by the store only if the stored head is still
- * the one it was rebased on.  If another writer won, the store's reply
- * carries the revisions that were missing; the pad applies them, the
- * commit is rebased on the stored head and retried at once (no extra
- * round trip, so the loser of a race is not slower than the winner).
+ * the one it was rebased on; the commits queued behind it are rebased on
+ * top of it, in order, and appended with it in the same atomic call
+ * (group commit: one round trip for all).  If another writer won, the
+ * store's reply carries the revisions that were missing; the pad applies
+ * them, the commit is rebased on the stored head and retried at once,
+ * alone (no extra round trip, so the loser of a race is not slower than
+ * the winner; while commits wait, the next append is the read).
  * Retries are bounded by time (pad_commit_timeout), never by a count: a
  * lost race is not a fault of the commit.  ACCEPT_COMMIT is queued by the
  * fan-out once the pad advanced to the new revision, i.e. only after
@@ -29,13 +32,28 @@
 
 
 #define NGX_PAD_SESSION_PENDING  16
+#define NGX_PAD_GROUP_MAX        64       /* commits per append at most */
 
 
 static u_char  ngx_pad_commit_why[256];
 
 
+/*
+ * What a commit is rebased on: the pad, or (group commit) the pad plus
+ * the commits prepared before it in this group, not yet stored.
+ */
+typedef struct {
+    int64_t                head;
+    ngx_pad_atext_t        atext;
+    intptr_t               text_len16;
+    ngx_pad_pool_t        *pool;
+    ngx_pad_commit_t     **group;        /* revisions pad->head + 1 .. */
+    ngx_uint_t             ngroup;
+} ngx_pad_commit_base_t;
+
+
 static ngx_int_t ngx_pad_commit_prepare(ngx_pad_pad_t *pad,
-    ngx_pad_commit_t *c, const char **why);
+    ngx_pad_commit_t *c, ngx_pad_commit_base_t *b, const char **why);
 
 
 ngx_int_t
@@ -84,6 +102,7 @@ ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
     c->base_rev = m->base_rev;
     c->apool = json_incref(m->apool);
     c->session = sess;
+    c->arrived = ngx_current_msec;
 
     sess->refs++;
     sess->pending++;
@@ -162,10 +181,14 @@ ngx_pad_commit_done(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
 void
 ngx_pad_commit_next(ngx_pad_pad_t *pad)
 {
-    ngx_int_t           rc;
-    const char         *why;
-    ngx_pad_commit_t   *c;
-    ngx_pad_session_t  *sess;
+    ngx_int_t               rc;
+    ngx_uint_t              n, i;
+    const char             *why;
+    ngx_queue_t            *q;
+    ngx_pad_commit_t       *c, *g, *prev;
+    ngx_pad_session_t      *sess;
+    ngx_pad_commit_base_t   base;
+    ngx_pad_commit_t       *group[NGX_PAD_GROUP_MAX];
 
     while (!pad->committing && !pad->catching_up
            && pad->state == NGX_PAD_READY)
@@ -188,8 +211,18 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
             c->started = ngx_current_msec;
         }
 
+        base.head = pad->head;
+        base.atext.text.data = (const char *) pad->atext.text.data;
+        base.atext.text.len = pad->atext.text.len;
+        base.atext.attribs.data = (const char *) pad->atext.attribs.data;
+        base.atext.attribs.len = pad->atext.attribs.len;
+        base.text_len16 = pad->text_len16;
+        base.pool = pad->pool;
+        base.group = group;
+        base.ngroup = 0;
+
         why = NULL;
-        rc = ngx_pad_commit_prepare(pad, c, &why);
+        rc = ngx_pad_commit_prepare(pad, c, &base, &why);
 
         if (rc == NGX_DECLINED) {
             /* nothing changes: ACCEPT_COMMIT at the session's head */
@@ -210,15 +243,79 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
             continue;
         }
 
+        /*
+         * Group commit: the commits queued behind it are rebased in order,
+         * each on top of the previous one, and appended with it in one
+         * atomic call (one round trip for all).  The first that cannot
+         * join (it adds pool entries, changes nothing, is refused, its
+         * session is gone) ends the group and waits for the next round.
+         */
+
+        group[0] = c;
+        n = 1;
+
+        /*
+         * Not after a lost race: the others would be rebased again over
+         * the whole gap at every retry (the loser's retries get slower as
+         * the gap grows, and it loses again); the retried commit goes
+         * alone, with only the new revisions to follow.
+         */
+
+        for (q = ngx_queue_next(&c->queue);
+             c->tries == 0
+             && q != ngx_queue_sentinel(&pad->commits) && n < NGX_PAD_GROUP_MAX;
+             q = ngx_queue_next(q))
+        {
+            g = ngx_queue_data(q, ngx_pad_commit_t, queue);
+
+            if (g->session->socket == NULL || g->session->pad != pad
+                || g->session->state != NGX_PAD_SESSION_JOINED
+                || g->rebased.data != NULL)
+            {
+                break;
+            }
+
+            prev = group[n - 1];
+            base.head = prev->rev;
+            base.atext = prev->atext;
+            base.text_len16 = prev->new_len16;
+
+            if (prev->pool) {
+                base.pool = prev->pool;
+            }
+
+            base.ngroup = n;
+
+            if (g->tries == 0) {
+                g->started = ngx_current_msec;
+            }
+
+            why = NULL;
+
+            if (ngx_pad_commit_prepare(pad, g, &base, &why) != NGX_OK) {
+                ngx_pad_commit_drop_prepared(g);
+                break;
+            }
+
+            group[n++] = g;
+        }
+
         pad->committing = 1;
+        pad->ninflight = n;
         pad->refs++;
 
         if (ngx_pad_pstore_append(pad, c) != NGX_OK) {
             pad->committing = 0;
+            pad->ninflight = 0;
             pad->refs--;
-            ngx_pad_commit_drop_prepared(c);
-            ngx_pad_session_disconnect(sess, "unavailable");
-            ngx_pad_commit_done(pad, c);
+
+            for (i = 0; i < n; i++) {
+                g = group[i];
+                ngx_pad_commit_drop_prepared(g);
+                ngx_pad_session_disconnect(g->session, "unavailable");
+                ngx_pad_commit_done(pad, g);
+            }
+
             continue;
         }
 
@@ -232,11 +329,14 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
 void
 ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
 {
+    ngx_uint_t          n, i;
     ngx_pad_str_t       cs, author;
     ngx_pad_commit_t   *c;
     ngx_pad_session_t  *sess;
 
     pad->committing = 0;
+    n = pad->ninflight ? pad->ninflight : 1;
+    pad->ninflight = 0;
 
     c = ngx_pad_commit_head(pad);
 
@@ -248,38 +348,60 @@ ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
         return;
     }
 
-    sess = c->session;
-
     if (rc == NGX_OK) {
-        if (c->pool) {
-            ngx_pad_pool_destroy(pad->pool);
-            pad->pool = c->pool;
-            c->pool = NULL;
+
+        /* the group's revisions, in order, from the FIFO's head */
+
+        for (i = 0; i < n && (c = ngx_pad_commit_head(pad)) != NULL; i++) {
+            sess = c->session;
+
+            if (c->pool) {
+                ngx_pad_pool_destroy(pad->pool);
+                pad->pool = c->pool;
+                c->pool = NULL;
+            }
+
+            cs.data = (const char *) c->rebased.data;
+            cs.len = c->rebased.len;
+            author.data = (const char *) sess->author;
+            author.len = sess->author_len;
+
+            if (ngx_pad_pad_advance(pad, c->rev, &cs, &author, c->time,
+                                    sess->serial, &c->atext)
+                != NGX_OK)
+            {
+                /* stored but not applied here: read it back as remote */
+                pad->want_head = ngx_max(pad->want_head, c->rev);
+            }
+
+            c->atext.text.data = NULL;
+            c->atext.attribs.data = NULL;
+
+            ngx_pad_engine->commits++;
+            ngx_pad_commit_done(pad, c);
         }
-
-        cs.data = (const char *) c->rebased.data;
-        cs.len = c->rebased.len;
-        author.data = (const char *) sess->author;
-        author.len = sess->author_len;
-
-        if (ngx_pad_pad_advance(pad, c->rev, &cs, &author, c->time,
-                                sess->serial, &c->atext)
-            != NGX_OK)
-        {
-            /* stored but not applied here: read it back as a remote one */
-            pad->want_head = ngx_max(pad->want_head, c->rev);
-        }
-
-        c->atext.text.data = NULL;
-        c->atext.attribs.data = NULL;
-
-        ngx_pad_engine->commits++;
-        ngx_pad_commit_done(pad, c);
 
     } else if (rc == NGX_DECLINED) {
-        /* another writer appended first: catch up and rebase again */
+        /* another writer appended first: rebase again and retry */
 
         ngx_pad_engine->conflicts++;
+        sess = c->session;
+
+        /* the rest of the group starts over (rebased on the first) */
+
+        {
+            ngx_queue_t       *q;
+            ngx_pad_commit_t  *g;
+
+            q = ngx_queue_next(&c->queue);
+
+            for (i = 1; i < n && q != ngx_queue_sentinel(&pad->commits);
+                 i++, q = ngx_queue_next(q))
+            {
+                g = ngx_queue_data(q, ngx_pad_commit_t, queue);
+                ngx_pad_commit_drop_prepared(g);
+            }
+        }
 
         if (c->pool == NULL && c->rebased.data) {
             /* keep the rebased changeset: the retry follows from here */
@@ -318,14 +440,23 @@ ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
          * after all, the head check reads it back as a remote revision.
          */
 
-        ngx_pad_commit_drop_prepared(c);
-        ngx_pad_session_disconnect(sess, "unavailable");
-        ngx_pad_commit_done(pad, c);
+        for (i = 0; i < n && (c = ngx_pad_commit_head(pad)) != NULL; i++) {
+            ngx_pad_commit_drop_prepared(c);
+            ngx_pad_session_disconnect(c->session, "unavailable");
+            ngx_pad_commit_done(pad, c);
+        }
 
         ngx_pad_pstore_check_head(pad);
     }
 
-    if (pad->want_head > pad->head) {
+    /*
+     * With commits queued, the next append is the read: its conflict
+     * reply carries what is missing.  Reading first (one more round trip
+     * per retry, and again whenever more was published meanwhile) would
+     * chase the other writers' head for as long as they are busy.
+     */
+
+    if (pad->want_head > pad->head && ngx_queue_empty(&pad->commits)) {
         ngx_pad_pad_catch_up(pad);
     }
 
@@ -462,7 +593,7 @@ ngx_pad_commit_next_op(const char **pp, const char *end,
  */
 
 static ngx_int_t
-ngx_pad_commit_authors(ngx_pad_pad_t *pad, ngx_pad_session_t *sess,
+ngx_pad_commit_authors(ngx_pad_pool_t *padpool, ngx_pad_session_t *sess,
     ngx_pad_str_t *ops, ngx_pad_pool_t *wire, ngx_uint_t *stamp,
     const char **why)
 {
@@ -511,7 +642,7 @@ ngx_pad_commit_authors(ngx_pad_pad_t *pad, ngx_pad_session_t *sess,
             }
 
             if (v.len > 0
-                && ngx_pad_pool_put_attrib(pad->pool, &k, &v, 1) < 0)
+                && ngx_pad_pool_put_attrib(padpool, &k, &v, 1) < 0)
             {
                 *why = "foreign author not in the pad's pool";
                 return NGX_ERROR;
@@ -627,7 +758,7 @@ ngx_pad_commit_copy(ngx_str_t *dst, const ngx_pad_str_t *src)
 
 static ngx_int_t
 ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
-    const char **why)
+    ngx_pad_commit_base_t *b, const char **why)
 {
     int64_t             r, from;
     u_char             *buf, *kept;
@@ -638,8 +769,10 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
     ngx_pad_cs_t        u;
     ngx_pad_ctx_t      *ctx;
     ngx_pad_rev_t      *rev;
-    ngx_pad_str_t       cs, moved, rebased, ident, k, v, author, t;
+    intptr_t            new_len16;
+    ngx_pad_str_t       cs, moved, rebased, ident, k, v, author, t, ra;
     ngx_pad_pool_t     *wire, *target;
+    ngx_pad_commit_t   *g;
     ngx_pad_atext_t     cur, at;
     ngx_pad_session_t  *sess;
 
@@ -648,6 +781,7 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
     wire = NULL;
     target = NULL;
     rc = NGX_ERROR;
+    new_len16 = 0;
 
     author.data = (const char *) sess->author;
     author.len = sess->author_len;
@@ -664,12 +798,12 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
          */
 
         again = 1;
-        target = pad->pool;
+        target = b->pool;
         rebased.data = (const char *) kept;
         rebased.len = c->rebased.len;
         from = c->on_rev + 1;
 
-        if (c->on_rev > pad->head) {
+        if (c->on_rev > b->head) {
             *why = "rebased beyond the pad's head";
             goto done;
         }
@@ -690,6 +824,11 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
     }
 
     if (c->base_rev < pad->first_rev - 1) {
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": baseRev %L, window %L..%L (%ui), "
+                      "queued %M ms, %ui tries", &pad->id, c->base_rev,
+                      pad->first_rev, pad->head, pad->window_cap,
+                      ngx_current_msec - c->arrived, c->tries);
         *why = "baseRev is older than the revision window";
         return NGX_ERROR;
     }
@@ -717,7 +856,7 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
         goto done;
     }
 
-    if (ngx_pad_commit_authors(pad, sess, &u.ops, wire, &stamp, why)
+    if (ngx_pad_commit_authors(b->pool, sess, &u.ops, wire, &stamp, why)
         != NGX_OK)
     {
         goto done;
@@ -769,7 +908,7 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
 
     for (num = 0; num < n; num++) {
         if (ngx_pad_pool_get(wire, num, &k, &v) == 0
-            && ngx_pad_pool_put_attrib(pad->pool, &k, &v, 1) < 0)
+            && ngx_pad_pool_put_attrib(b->pool, &k, &v, 1) < 0)
         {
             need_clone = 1;
             break;
@@ -779,18 +918,25 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
     k.data = "author";
     k.len = 6;
 
-    if (ngx_pad_pool_put_attrib(pad->pool, &k, &author, 1) < 0) {
+    if (ngx_pad_pool_put_attrib(b->pool, &k, &author, 1) < 0) {
         need_clone = 1;
     }
 
+    if (need_clone && b->ngroup) {
+        /* only a group's first commit may add pool entries */
+        *why = "new pool entries";
+        rc = NGX_AGAIN;
+        goto done;
+    }
+
     if (need_clone) {
-        target = ngx_pad_pool_clone(pad->pool);
+        target = ngx_pad_pool_clone(b->pool);
         if (target == NULL) {
             goto done;
         }
 
     } else {
-        target = pad->pool;
+        target = b->pool;
     }
 
     if (ngx_pad_cs_move_ops_to_new_pool(ctx, &cs, wire, target, &moved)
@@ -805,23 +951,35 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
 
 follow:
 
-    for (r = from; r <= pad->head; r++) {
-        rev = ngx_pad_pad_rev(pad, r);
+    for (r = from; r <= b->head; r++) {
 
-        if (rev == NULL) {
-            *why = "a revision after baseRev is not in the window";
-            goto done;
+        if (r > pad->head) {
+            /* a commit of this group, before this one */
+            g = b->group[r - pad->head - 1];
+            t.data = (const char *) g->rebased.data;
+            t.len = g->rebased.len;
+            ra.data = (const char *) g->session->author;
+            ra.len = g->session->author_len;
+
+        } else {
+            rev = ngx_pad_pad_rev(pad, r);
+
+            if (rev == NULL) {
+                *why = "a revision after baseRev is not in the window";
+                goto done;
+            }
+
+            t.data = (const char *) rev->changeset.data;
+            t.len = rev->changeset.len;
+            ra.data = (const char *) rev->author.data;
+            ra.len = rev->author.len;
         }
-
-        t.data = (const char *) rev->changeset.data;
-        t.len = rev->changeset.len;
 
         if (!again
             && t.len == moved.len
             && ngx_memcmp(t.data, moved.data, t.len) == 0
-            && rev->author.len == sess->author_len
-            && ngx_memcmp(rev->author.data, sess->author, sess->author_len)
-               == 0)
+            && ra.len == sess->author_len
+            && ngx_memcmp(ra.data, sess->author, sess->author_len) == 0)
         {
             /* a retransmission of a revision already stored */
 
@@ -846,15 +1004,13 @@ follow:
         goto done;
     }
 
-    if (u.old_len != pad->text_len16) {
+    if (u.old_len != b->text_len16) {
         *why = "changeset length does not match the pad";
         goto done;
     }
 
-    cur.text.data = (const char *) pad->atext.text.data;
-    cur.text.len = pad->atext.text.len;
-    cur.attribs.data = (const char *) pad->atext.attribs.data;
-    cur.attribs.len = pad->atext.attribs.len;
+    new_len16 = u.new_len;
+    cur = b->atext;
 
     if (ngx_pad_cs_apply_to_atext(ctx, &rebased, &cur, target, &at)
         != NGX_PAD_CS_OK)
@@ -904,10 +1060,11 @@ follow:
     c->atext.attribs.data = (const char *) copy.data;
     c->atext.attribs.len = copy.len;
 
-    c->pool_from = ngx_pad_pool_next_num(pad->pool);
-    c->pool = (target != pad->pool) ? target : NULL;
+    c->pool_from = ngx_pad_pool_next_num(b->pool);
+    c->pool = (target != b->pool) ? target : NULL;
+    c->new_len16 = new_len16;
     target = NULL;
-    c->rev = pad->head + 1;
+    c->rev = b->head + 1;
     c->time = ngx_pad_now_ms();
 
     rc = NGX_OK;
@@ -921,11 +1078,11 @@ done:
         *why = (const char *) ngx_pad_commit_why;
     }
 
-    if (target && target != pad->pool) {
+    if (target && target != b->pool) {
         ngx_pad_pool_destroy(target);
     }
 
-    if (rc == NGX_ERROR) {
+    if (rc == NGX_ERROR || rc == NGX_AGAIN) {
         ngx_free(c->rebased.data);
         ngx_free((void *) c->atext.text.data);
         c->rebased.data = NULL;

@@ -96,6 +96,7 @@ struct ngx_pad_pad_s {
     ngx_queue_t            commits;       /* FIFO, head is in progress */
     ngx_uint_t             ncommits;
     unsigned               committing:1;  /* an append is in flight */
+    ngx_uint_t             ninflight;     /* its commits: the FIFO's first */
     unsigned               catching_up:1; /* a range read is in flight */
     unsigned               flush_posted:1;
     unsigned               subscribed:1;
@@ -173,12 +174,14 @@ struct ngx_pad_commit_s {
     json_t                *apool;         /* referenced */
     ngx_uint_t             tries;         /* appends that lost a race */
     ngx_msec_t             started;       /* first attempt */
+    ngx_msec_t             arrived;
 
     /* the prepared append (valid while the pad's append is in flight) */
     int64_t                rev;
     int64_t                time;
     ngx_str_t              rebased;       /* malloc()ed */
     int64_t                on_rev;        /* kept rebased applies to it */
+    intptr_t               new_len16;     /* text length after rev */
     ngx_pad_atext_t        atext;         /* malloc()ed, after rev */
     ngx_pad_pool_t        *pool;          /* a clone with new entries */
     intptr_t               pool_from;     /* first new pool number */

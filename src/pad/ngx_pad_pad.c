@@ -795,8 +795,14 @@ ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc)
         pad->want_head = pad->head;
     }
 
-    if (rc == NGX_OK && pad->want_head > pad->head) {
-        /* published meanwhile: read again */
+    if (rc == NGX_OK && pad->want_head > pad->head
+        && ngx_queue_empty(&pad->commits))
+    {
+        /*
+         * Published meanwhile: read again, unless commits wait: then the
+         * next append's conflict reply carries the missing revisions (do
+         * not chase a busy writer's head with reads while commits wait).
+         */
         ngx_pad_pad_catch_up(pad);
     }
 

@@ -461,8 +461,9 @@ static void
 ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
 {
     json_t            *j;
-    int64_t            rev;
+    int64_t            rev, first;
     ngx_int_t          rc;
+    ngx_queue_t       *q;
     ngx_str_t          text, attribs;
     ngx_uint_t         n, i;
     ngx_pad_pad_t     *pad = data;
@@ -485,16 +486,30 @@ ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
             return;
         }
 
-        c->time = res->ts;
-        rev = c->rev;
+        /* the group's commits got the same time */
+
+        first = c->rev;
+        q = &c->queue;
+
+        for (i = 0; i < ngx_max(pad->ninflight, 1); i++) {
+            c = ngx_queue_data(q, ngx_pad_commit_t, queue);
+            c->time = res->ts;
+            rev = c->rev;
+            q = ngx_queue_next(q);
+        }
 
         ngx_pad_commit_appended(pad, NGX_OK);
 
-        /* a key snapshot every pad_snapshot_interval revisions */
+        /*
+         * A key snapshot every pad_snapshot_interval revisions (after a
+         * group that crossed a multiple, at the group's last revision).
+         */
 
         n = ngx_pad_store_snapshot_interval();
 
-        if (n && rev % n == 0 && pad->head == rev) {
+        if (n && (first % n == 0 || first / n != rev / n)
+            && pad->head == rev)
+        {
             text.data = (u_char *) pad->atext.text.data;
             text.len = pad->atext.text.len;
             attribs.data = (u_char *) pad->atext.attribs.data;
@@ -557,8 +572,10 @@ ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
     char                 *s;
     json_t               *pair;
     intptr_t              i, n;
-    ngx_str_t             cs, author, *pool;
+    ngx_str_t             cs, author, *pool, *gcs, *gauthor;
     ngx_uint_t            npool, k;
+    ngx_queue_t          *q;
+    ngx_pad_commit_t     *g;
     ngx_pad_str_t         key, value;
     ngx_pad_store_req_t  *req;
 
@@ -600,13 +617,41 @@ ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
         }
     }
 
-    cs = c->rebased;
-    author.data = c->session->author;
-    author.len = c->session->author_len;
+    if (pad->ninflight > 1) {
+        /* group commit: the FIFO's first ninflight commits, in order */
 
-    req = ngx_pad_store_append(&pad->id, (ngx_int_t) (c->rev - 1), &cs,
-                               &author, c->pool_from, pool, npool,
-                               ngx_pad_pstore_appended, pad);
+        gcs = ngx_alloc(2 * pad->ninflight * sizeof(ngx_str_t),
+                        ngx_pad_engine->log);
+        if (gcs == NULL) {
+            goto failed;
+        }
+
+        gauthor = gcs + pad->ninflight;
+        q = &c->queue;
+
+        for (k = 0; k < pad->ninflight; k++) {
+            g = ngx_queue_data(q, ngx_pad_commit_t, queue);
+            gcs[k] = g->rebased;
+            gauthor[k].data = g->session->author;
+            gauthor[k].len = g->session->author_len;
+            q = ngx_queue_next(q);
+        }
+
+        req = ngx_pad_store_append_many(&pad->id, (ngx_int_t) (c->rev - 1),
+                                        pad->ninflight, gcs, gauthor,
+                                        c->pool_from, pool, npool,
+                                        ngx_pad_pstore_appended, pad);
+        ngx_free(gcs);
+
+    } else {
+        cs = c->rebased;
+        author.data = c->session->author;
+        author.len = c->session->author_len;
+
+        req = ngx_pad_store_append(&pad->id, (ngx_int_t) (c->rev - 1), &cs,
+                                   &author, c->pool_from, pool, npool,
+                                   ngx_pad_pstore_appended, pad);
+    }
 
     for (k = 0; k < npool; k++) {
         free(pool[k].data);

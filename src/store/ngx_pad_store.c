@@ -23,6 +23,7 @@
 
 
 #define NGX_PAD_STORE_APPEND      1
+#define NGX_PAD_STORE_APPEND_MANY 12
 #define NGX_PAD_STORE_SNAPSHOT    2
 #define NGX_PAD_STORE_LOAD        3
 #define NGX_PAD_STORE_RANGE       4
@@ -86,6 +87,7 @@ static ngx_int_t ngx_pad_store_save(ngx_str_t *dst, ngx_str_t *src);
 
 static ngx_pad_store_conf_t  *ngx_pad_store_conf;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_append;
+static ngx_pad_lua_script_t  *ngx_pad_store_lua_append_many;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_snapshot;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_load;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_chat;
@@ -113,6 +115,9 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
         if (ngx_strcmp(s->name.data, "append") == 0) {
             ngx_pad_store_lua_append = s;
 
+        } else if (ngx_strcmp(s->name.data, "append_many") == 0) {
+            ngx_pad_store_lua_append_many = s;
+
         } else if (ngx_strcmp(s->name.data, "snapshot") == 0) {
             ngx_pad_store_lua_snapshot = s;
 
@@ -127,7 +132,9 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
         }
     }
 
-    if (ngx_pad_store_lua_append == NULL || ngx_pad_store_lua_snapshot == NULL
+    if (ngx_pad_store_lua_append == NULL
+        || ngx_pad_store_lua_append_many == NULL
+        || ngx_pad_store_lua_snapshot == NULL
         || ngx_pad_store_lua_load == NULL || ngx_pad_store_lua_chat == NULL
         || ngx_pad_store_lua_getset == NULL)
     {
@@ -227,6 +234,64 @@ ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base, ngx_str_t *cs,
 
     if (req) {
         /* a conflict reply carries the records from base + 1 on */
+        req->from = base + 1;
+    }
+
+    return req;
+}
+
+
+ngx_pad_store_req_t *
+ngx_pad_store_append_many(ngx_str_t *pad, ngx_int_t base, ngx_uint_t n,
+    ngx_str_t *cs, ngx_str_t *author, ngx_int_t pool_first, ngx_str_t *pool,
+    ngx_uint_t npool, ngx_pad_store_handler_pt handler, void *data)
+{
+    u_char                kb[4][NGX_PAD_STORE_KEY_MAX];
+    u_char                nb[3][NGX_INT_T_LEN];
+    ngx_str_t             keys[3], *args;
+    ngx_uint_t            i, a;
+    ngx_pad_store_req_t  *req;
+
+    if (n == 0
+        || ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
+        || ngx_pad_store_pad_key(&keys[1], kb[1], pad, "revs") != NGX_OK
+        || ngx_pad_store_pad_key(&keys[2], kb[2], pad, "pool") != NGX_OK)
+    {
+        return NULL;
+    }
+
+    args = ngx_alloc((4 + npool + 2 * n) * sizeof(ngx_str_t),
+                     ngx_cycle->log);
+    if (args == NULL) {
+        return NULL;
+    }
+
+    args[0].data = nb[0];
+    args[0].len = ngx_sprintf(nb[0], "%i", base) - nb[0];
+    (void) ngx_pad_store_pad_key(&args[1], kb[3], pad, "ch");
+    args[2].data = nb[1];
+    args[2].len = ngx_sprintf(nb[1], "%i", pool_first) - nb[1];
+    args[3].data = nb[2];
+    args[3].len = ngx_sprintf(nb[2], "%ui", npool) - nb[2];
+
+    a = 4;
+
+    for (i = 0; i < npool; i++) {
+        args[a++] = pool[i];
+    }
+
+    for (i = 0; i < n; i++) {
+        args[a++] = cs[i];
+        args[a++] = author[i];
+    }
+
+    req = ngx_pad_store_eval(ngx_pad_store_lua_append_many,
+                             NGX_PAD_STORE_APPEND_MANY, keys, 3, args, a,
+                             handler, data);
+
+    ngx_free(args);
+
+    if (req) {
         req->from = base + 1;
     }
 
@@ -873,6 +938,37 @@ ngx_pad_store_parse(ngx_pad_store_req_t *req, redisReply *reply,
         res->head = res->rev;
 
         return NGX_OK;
+
+    case NGX_PAD_STORE_APPEND_MANY:
+
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2
+            || ngx_pad_store_int(reply->element[0], &n) != NGX_OK
+            || ngx_pad_store_int(reply->element[1], &res->rev) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        res->from = req->from;
+
+        if (n == 0) {
+            res->status = NGX_DECLINED;
+            res->head = res->rev;
+
+            return ngx_pad_store_items(reply->element + 2,
+                                       reply->elements - 2, res);
+        }
+
+        if (reply->elements < 4
+            || ngx_pad_store_int(reply->element[2], &n) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        res->ts = n;
+        res->head = res->rev + (reply->elements - 3) - 1;
+
+        return ngx_pad_store_items(reply->element + 3, reply->elements - 3,
+                                   res);
 
     case NGX_PAD_STORE_LOAD:
 

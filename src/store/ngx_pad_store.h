@@ -101,6 +101,19 @@ ngx_pad_store_req_t *ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base,
     ngx_str_t *pool, ngx_uint_t npool, ngx_pad_store_handler_pt handler,
     void *data);
 
+/*
+ * Group commit: revisions base+1..base+n (cs[i], author[i]) in one atomic
+ * step if the head is still base; pool[] are the entries the first one
+ * introduces (numbered from pool_first), the others introduce none.  Each
+ * revision is stored and published as by append().  NGX_OK: res->rev is
+ * base+1, res->head base+n, res->items the n records; NGX_DECLINED: as
+ * append().
+ */
+ngx_pad_store_req_t *ngx_pad_store_append_many(ngx_str_t *pad,
+    ngx_int_t base, ngx_uint_t n, ngx_str_t *cs, ngx_str_t *author,
+    ngx_int_t pool_first, ngx_str_t *pool, ngx_uint_t npool,
+    ngx_pad_store_handler_pt handler, void *data);
+
 /* stores the AText after revision rev (idempotent); handler may be NULL */
 ngx_pad_store_req_t *ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev,
     ngx_str_t *text, ngx_str_t *attribs, ngx_pad_store_handler_pt handler,

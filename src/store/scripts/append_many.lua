@@ -1,0 +1,92 @@
+-- append_many: store revisions base+1..base+k of a pad in one atomic step
+-- if its head is still base (group commit), with the pool entries the
+-- first one introduces, and publish each of them (one message per
+-- revision, so subscribers still detect gaps by revision number).
+--
+-- KEYS[1] P{pad}:meta   KEYS[2] P{pad}:revs   KEYS[3] P{pad}:pool
+-- ARGV[1] base: the head the first changeset was rebased on (>= 0)
+-- ARGV[2] pub/sub channel of the pad
+-- ARGV[3] number of the first new pool entry (the writer's nextNum)
+-- ARGV[4] npool: new pool entries, all used from the first revision on
+-- ARGV[5..4+npool] the entries in number order, each ["key","value"]
+-- then k pairs: changeset, author ("" for none), revision base+1 first
+--
+-- Returns {1, base+1, ts, record1, ..., recordk} when stored; when the head
+-- moved, what append.lua returns: {0, head, record base+1, ...} (100 at
+-- most) and nothing is written.  Records are those of append.lua.
+
+local head = tonumber(redis.call('HGET', KEYS[1], 'head') or '-1')
+local base = tonumber(ARGV[1])
+
+if base == nil or base ~= head then
+    local reply = {0, head}
+    if base ~= nil and base >= -1 and base < head then
+        local fields = {}
+        for r = base + 1, math.min(head, base + 100) do
+            fields[#fields + 1] = r
+        end
+        local recs = redis.call('HMGET', KEYS[2], unpack(fields))
+        for i = 1, #recs do
+            reply[#reply + 1] = recs[i] or ''
+        end
+    end
+    return reply
+end
+
+local nextnum = tonumber(redis.call('HGET', KEYS[1], 'pool_next') or '0')
+
+if tonumber(ARGV[3]) ~= nextnum then
+    return redis.error_reply('ERR pad pool out of date: next entry is '
+                             .. nextnum .. ', writer has ' .. ARGV[3])
+end
+
+local npool = tonumber(ARGV[4])
+local first = 5 + npool
+local k = (#ARGV - first + 1) / 2
+
+if npool == nil or npool < 0 or k < 1 or k ~= math.floor(k) then
+    return redis.error_reply('ERR bad append_many arguments')
+end
+
+local pool = {}
+
+for i = 5, first - 1 do
+    local ok, a = pcall(cjson.decode, ARGV[i])
+    if not ok or type(a) ~= 'table' or #a ~= 2
+       or type(a[1]) ~= 'string' or type(a[2]) ~= 'string'
+    then
+        return redis.error_reply('ERR bad pool entry: ' .. ARGV[i])
+    end
+    pool[#pool + 1] = '"' .. (nextnum + i - 5) .. '":' .. ARGV[i]
+end
+
+local t = redis.call('TIME')
+local ts = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local tss = string.format('%d', ts)
+
+for i = 5, first - 1 do
+    redis.call('HSET', KEYS[3], nextnum + i - 5, ARGV[i])
+end
+
+local reply = {1, head + 1, ts}
+
+for j = 0, k - 1 do
+    local rev = head + 1 + j
+    local record = '{"type":"rev","rev":' .. rev
+        .. ',"cs":' .. cjson.encode(ARGV[first + 2 * j])
+        .. ',"author":' .. cjson.encode(ARGV[first + 2 * j + 1])
+        .. ',"ts":' .. tss
+        .. ',"pool":{' .. (j == 0 and table.concat(pool, ',') or '') .. '}}'
+    redis.call('HSET', KEYS[2], rev, record)
+    redis.call('PUBLISH', ARGV[2], record)
+    reply[#reply + 1] = record
+end
+
+redis.call('HSET', KEYS[1], 'head', head + k, 'pool_next', nextnum + npool,
+           'updated', tss)
+
+if head + 1 == 0 then
+    redis.call('HSET', KEYS[1], 'created', tss)
+end
+
+return reply
