@@ -1450,7 +1450,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
     if (!sess->newinfo_ev.timer_set) {
         sess->newinfo_ev.handler = ngx_pad_session_newinfo_handler;
         sess->newinfo_ev.data = sess;
-        sess->newinfo_ev.log = ngx_pad_socket_log(sess->socket);
+        sess->newinfo_ev.log = ngx_pad_engine->log;
         sess->newinfo_ev.cancelable = 1;
         sess->newinfo_tries = 0;
         sess->refs++;
