@@ -67,6 +67,19 @@ typedef struct {
 
     /* the socket is gone (reason: a short static string); free app data */
     void       (*closed)(ngx_pad_socket_t *s, const char *reason);
+
+    /*
+     * Handover of the socket to another worker (its WebSocket upgrade
+     * landed there).  export: NGX_OK with *state (a new reference) once
+     * the app data is freed WITHOUT departure effects (the socket lives
+     * on elsewhere; "closed" is not called); NGX_AGAIN when work of the
+     * socket is in flight (the transport asks again shortly); NGX_ERROR.
+     * import, in the new worker: the socket arrives connected to "/"
+     * with that state (borrowed); NGX_ERROR closes it.  NULL hooks: no
+     * state to move.
+     */
+    ngx_int_t  (*export)(ngx_pad_socket_t *s, json_t **state);
+    ngx_int_t  (*import)(ngx_pad_socket_t *s, json_t *state);
 } ngx_pad_app_t;
 
 

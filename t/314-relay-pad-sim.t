@@ -63,8 +63,8 @@ for my $case ([5, 8, 0], [4, 6, 1]) {
 }
 
 # default transports, the upgrade sent to the other instance than the
-# handshake: it does not reach the owner, the probe fails (400) and the
-# client goes on polling through the relay
+# handshake: the session is handed over to the worker holding the
+# WebSocket (t/315 checks the handover in detail)
 {
     my $pad = 'relay-upgrade';
     my $r = rr_sim(pad => $pad, clients => 4, edits => 6, interval => 40,
@@ -77,6 +77,8 @@ for my $case ([5, 8, 0], [4, 6, 1]) {
     $up += $_ for values %{ $p->{upgrades} || {} };
     ok($up >= 4, "upgrades were tried ($up)");
     is($p->{upgradeMoved}, $up, 'all on the other instance');
+    is_deeply($s->{transports}, [ ('websocket') x 4 ],
+              'and they succeeded: every client ended on WebSocket');
     is(pad_text($ng[0], $pad), Encode::encode('UTF-8', $s->{text} // ''),
        'the text is the clients\' text');
 }

@@ -159,6 +159,7 @@ struct ngx_pad_session_s {
     unsigned               readonly:1;
     unsigned               batch:1;       /* opted in to batches */
     unsigned               reconnect:1;
+    unsigned               handover:1;    /* came from another worker */
     unsigned               noop_accept:1; /* ACCEPT_COMMIT(sent_rev) due */
     unsigned               in_list:1;
     unsigned               draining:1;

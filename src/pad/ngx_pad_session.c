@@ -24,6 +24,11 @@ static void ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args,
     int64_t ack_id);
 static void ngx_pad_session_writable(ngx_pad_socket_t *s);
 static void ngx_pad_session_closed(ngx_pad_socket_t *s, const char *reason);
+static ngx_int_t ngx_pad_session_export(ngx_pad_socket_t *s,
+    json_t **state);
+static ngx_int_t ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state);
+static void ngx_pad_session_resume(ngx_pad_session_t *sess);
+static void ngx_pad_session_cache_info(ngx_pad_session_t *sess);
 
 static void ngx_pad_session_ready(ngx_pad_session_t *sess,
     ngx_pad_msg_t *m, int64_t ack_id);
@@ -49,7 +54,9 @@ static const ngx_pad_app_t  ngx_pad_engine_app = {
     ngx_pad_session_connected,
     ngx_pad_session_event,
     ngx_pad_session_writable,
-    ngx_pad_session_closed
+    ngx_pad_session_closed,
+    ngx_pad_session_export,
+    ngx_pad_session_import
 };
 
 
@@ -324,6 +331,232 @@ ngx_pad_session_closed(ngx_pad_socket_t *s, const char *reason)
 
     sess->socket = NULL;
     sess->state = NGX_PAD_SESSION_GONE;
+
+    ngx_pad_session_unref(sess);
+}
+
+
+/*
+ * The handover of a socket to the worker holding its WebSocket: the
+ * state goes once nothing of the session is in flight (no commit waiting
+ * for its ACCEPT_COMMIT, no read, no join), after the fan-out has queued
+ * every own revision, so that the new worker's cursor continues at
+ * sent_rev + 1 with others' revisions only.  The session leaves the pad
+ * silently: its author stays present, here for the others and in the
+ * new worker.
+ */
+
+static ngx_int_t
+ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state)
+{
+    int64_t             r;
+    json_t             *st;
+    ngx_pad_pad_t      *pad;
+    ngx_pad_rev_t      *rev;
+    ngx_pad_session_t  *sess;
+
+    *state = NULL;
+
+    sess = ngx_pad_socket_get_data(s);
+
+    if (sess == NULL) {
+        *state = json_object();
+        return *state ? NGX_OK : NGX_ERROR;
+    }
+
+    if (sess->state == NGX_PAD_SESSION_JOINING || sess->refs > 1
+        || sess->pending || sess->csreqs || sess->nearly)
+    {
+        return NGX_AGAIN;
+    }
+
+    pad = sess->pad;
+
+    if (sess->state == NGX_PAD_SESSION_JOINED && pad) {
+        /* own revisions go out here, as ACCEPT_COMMIT */
+
+        ngx_pad_fanout_session(sess);
+
+        if (sess->noop_accept) {
+            return NGX_AGAIN;
+        }
+
+        for (r = sess->sent_rev + 1;
+             sess->state == NGX_PAD_SESSION_JOINED && r <= pad->head;
+             r++)
+        {
+            rev = ngx_pad_pad_rev(pad, r);
+
+            if (rev && rev->origin == sess->serial) {
+                return NGX_AGAIN;
+            }
+        }
+    }
+
+    if (sess->state == NGX_PAD_SESSION_JOINED && pad) {
+        st = json_pack("{s:s%,s:s%,s:b,s:s%,s:b,s:I,s:O?,s:O?,s:I}",
+                       "pad", sess->asked_id, sess->asked_id_len,
+                       "real", sess->real_id, sess->real_id_len,
+                       "ro", (int) sess->readonly,
+                       "author", sess->author, sess->author_len,
+                       "batch", (int) sess->batch,
+                       "rev", (json_int_t) sess->sent_rev,
+                       "name", sess->name,
+                       "color", sess->color,
+                       "time", (json_int_t) ngx_pad_now_ms());
+
+    } else {
+        st = json_pack("{s:b}", "batch", (int) sess->batch);
+    }
+
+    if (st == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* leave without USER_LEAVE or a presence "leave" */
+
+    if (sess->state == NGX_PAD_SESSION_JOINED && pad) {
+        if (sess->in_list) {
+            ngx_queue_remove(&sess->queue);
+            sess->in_list = 0;
+            pad->nsessions--;
+        }
+
+        sess->pad = NULL;
+        ngx_pad_pad_release(pad);
+    }
+
+    ngx_pad_socket_set_data(s, NULL);
+
+    sess->socket = NULL;
+    sess->state = NGX_PAD_SESSION_GONE;
+
+    ngx_pad_session_unref(sess);
+
+    *state = st;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state)
+{
+    json_t             *v;
+    ngx_pad_str_t       id, real, author;
+    ngx_pad_session_t  *sess;
+
+    if (ngx_pad_session_connected(s) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    sess = ngx_pad_socket_get_data(s);
+
+    if (json_is_true(json_object_get(state, "batch"))) {
+        sess->batch = 1;
+    }
+
+    if (ngx_pad_msg_get_str(state, "pad", &id) != 0) {
+        /* not joined yet: CLIENT_READY comes here */
+        return NGX_OK;
+    }
+
+    v = json_object_get(state, "rev");
+
+    if (ngx_pad_msg_get_str(state, "real", &real) != 0
+        || ngx_pad_msg_get_str(state, "author", &author) != 0
+        || !json_is_integer(v) || json_integer_value(v) < -1
+        || id.len == 0 || id.len > NGX_PAD_ID_MAX
+        || real.len > NGX_PAD_ID_MAX
+        || author.len == 0 || author.len > NGX_PAD_AUTHOR_MAX)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(sess->asked_id, id.data, id.len);
+    sess->asked_id_len = id.len;
+    ngx_memcpy(sess->real_id, real.data, real.len);
+    sess->real_id_len = real.len;
+    ngx_memcpy(sess->author, author.data, author.len);
+    sess->author_len = author.len;
+
+    sess->readonly = json_is_true(json_object_get(state, "ro")) ? 1 : 0;
+    sess->client_rev = json_integer_value(v);
+
+    v = json_object_get(state, "name");
+    sess->name = json_is_string(v) ? json_incref(v) : json_null();
+
+    v = json_object_get(state, "color");
+    sess->color = (json_is_integer(v) || json_is_string(v))
+                  ? json_incref(v) : json_integer(0);
+
+    if (sess->readonly && sess->real_id_len == 0) {
+        return NGX_ERROR;
+    }
+
+    sess->handover = 1;
+    sess->authors_asked = 1;
+    sess->state = NGX_PAD_SESSION_JOINING;
+    sess->refs++;
+
+    /* the join reference goes with the pad's load */
+    ngx_pad_session_get_pad(sess);
+
+    return NGX_OK;
+}
+
+
+/*
+ * A session handed over joins the pad here with its cursor where the old
+ * worker left it: revisions this worker no longer has come from Redis
+ * first (as NEW_CHANGES), then the fan-out goes on from sent_rev + 1.
+ */
+
+static void
+ngx_pad_session_resume(ngx_pad_session_t *sess)
+{
+    ngx_pad_pad_t  *pad;
+
+    pad = sess->pad;
+
+    ngx_pad_session_cache_info(sess);
+
+    if (sess->client_rev < pad->head
+        && sess->client_rev < pad->first_rev - 1)
+    {
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                      "pad: \"%V\": session taken over at revision %L, "
+                      "older than the window (from %L): reading from Redis",
+                      &pad->id, sess->client_rev, pad->first_rev);
+
+        if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
+            || ngx_pad_pstore_old_revs(sess, sess->client_rev + 1,
+                   ngx_min(pad->first_rev - 1,
+                           sess->client_rev + NGX_PAD_STORE_READ_MAX))
+               != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                          "pad: \"%V\": cannot take a session over at "
+                          "revision %L (head %L)", &pad->id,
+                          sess->client_rev, pad->head);
+            ngx_pad_session_join_failed(sess, "looping");
+        }
+
+        /* the join reference goes with the read */
+        return;
+    }
+
+    /* no USER_NEWINFO, no presence "join": the author never left */
+
+    sess->sent_rev = sess->client_rev;
+    sess->state = NGX_PAD_SESSION_JOINED;
+    sess->handover = 0;
+
+    ngx_queue_insert_tail(&pad->sessions, &sess->queue);
+    sess->in_list = 1;
+    pad->nsessions++;
+
+    ngx_pad_fanout_session(sess);
 
     ngx_pad_session_unref(sess);
 }
@@ -897,6 +1130,7 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     ngx_memcpy(sess->asked_id, id.data, id.len);
     sess->asked_id_len = id.len;
 
+    sess->handover = 0;
     sess->reconnect = m->reconnect;
     sess->client_rev = m->client_rev;
 
@@ -1232,9 +1466,16 @@ ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
             return;
         }
 
-        json_object_del(item, "timeDelta");
-        json_object_set_new(item, "type", json_string("CLIENT_RECONNECT"));
-        json_object_set_new(item, "headRev", json_integer(pad->head));
+        if (sess->handover) {
+            /* a session taken over: the revisions it has not seen yet */
+            json_object_set_new(item, "type", json_string("NEW_CHANGES"));
+
+        } else {
+            json_object_del(item, "timeDelta");
+            json_object_set_new(item, "type",
+                                json_string("CLIENT_RECONNECT"));
+            json_object_set_new(item, "headRev", json_integer(pad->head));
+        }
 
         j = ngx_pad_msg_collab(item);
         ngx_pad_session_emit(sess, j);
@@ -1289,6 +1530,11 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
         sess->pad = NULL;
         ngx_pad_pad_release(pad);
         ngx_pad_session_unref(sess);
+        return;
+    }
+
+    if (sess->handover) {
+        ngx_pad_session_resume(sess);
         return;
     }
 

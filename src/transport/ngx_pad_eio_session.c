@@ -37,6 +37,14 @@ static void ngx_pad_eio_check_queue(ngx_pad_eio_session_t *s,
     ngx_pad_outq_t *q);
 static void ngx_pad_eio_on_probe(ngx_pad_eio_session_t *s, u_char *data,
     size_t len);
+static ngx_pad_eio_session_t *ngx_pad_eio_new(ngx_http_request_t *r,
+    ngx_pad_loc_conf_t *conf, ngx_pad_eio_transport_e transport,
+    ngx_str_t *sid);
+static ngx_int_t ngx_pad_eio_set_str(ngx_str_t *dst, json_t *v,
+    ngx_log_t *log);
+
+
+#define NGX_PAD_EIO_INQ_MAX  64     /* client packets while handing over */
 
 
 static ngx_rbtree_t       ngx_pad_eio_tree;
@@ -295,6 +303,32 @@ ngx_pad_eio_session_t *
 ngx_pad_eio_create(ngx_http_request_t *r, ngx_pad_loc_conf_t *conf,
     ngx_pad_eio_transport_e transport)
 {
+    return ngx_pad_eio_new(r, conf, transport, NULL);
+}
+
+
+/*
+ * A stand-in for another worker's session whose WebSocket upgrade came
+ * here: not in the session table until the handover brings its state
+ * (ngx_pad_eio_import()), no heartbeat until then.
+ */
+
+ngx_pad_eio_session_t *
+ngx_pad_eio_create_standin(ngx_http_request_t *r, ngx_pad_loc_conf_t *conf,
+    ngx_str_t *sid)
+{
+    if (sid->len != NGX_PAD_SID_LEN) {
+        return NULL;
+    }
+
+    return ngx_pad_eio_new(r, conf, NGX_PAD_EIO_POLLING, sid);
+}
+
+
+static ngx_pad_eio_session_t *
+ngx_pad_eio_new(ngx_http_request_t *r, ngx_pad_loc_conf_t *conf,
+    ngx_pad_eio_transport_e transport, ngx_str_t *sid)
+{
     u_char                  raw[15];
     ngx_str_t               src, dst;
     ngx_pad_eio_session_t  *s;
@@ -315,9 +349,35 @@ ngx_pad_eio_create(ngx_http_request_t *r, ngx_pad_loc_conf_t *conf,
     s->transport = transport;
     s->refs = 1;
     ngx_pad_outq_init(&s->pollq);
+    ngx_pad_outq_init(&s->inq);
 
     if (ngx_pad_eio_copy_request(s, r) != NGX_OK) {
         goto failed;
+    }
+
+    s->ping.handler = ngx_pad_eio_ping_handler;
+    s->ping.data = s;
+    s->ping.log = ngx_cycle->log;
+    s->ping.cancelable = 1;
+
+    s->connect.handler = ngx_pad_eio_connect_handler;
+    s->connect.data = s;
+    s->connect.log = ngx_cycle->log;
+    s->connect.cancelable = 1;
+
+    s->post.handler = ngx_pad_eio_post_handler;
+    s->post.data = s;
+    s->post.log = ngx_cycle->log;
+
+    if (sid) {
+        ngx_memcpy(s->sid, sid->data, NGX_PAD_SID_LEN);
+        s->standin = 1;
+        ngx_pad_eio_new_sio_id(s);
+        s->node.str.data = s->sid;
+        s->node.str.len = NGX_PAD_SID_LEN;
+        s->node.node.key = ngx_crc32_short(s->sid, NGX_PAD_SID_LEN);
+
+        return s;
     }
 
     /* the Engine.IO session id */
@@ -345,20 +405,6 @@ ngx_pad_eio_create(ngx_http_request_t *r, ngx_pad_loc_conf_t *conf,
     ngx_rbtree_insert(&ngx_pad_eio_tree, &s->node.node);
     ngx_queue_insert_tail(&ngx_pad_eio_all, &s->queue);
     ngx_pad_eio_count++;
-
-    s->ping.handler = ngx_pad_eio_ping_handler;
-    s->ping.data = s;
-    s->ping.log = ngx_cycle->log;
-    s->ping.cancelable = 1;
-
-    s->connect.handler = ngx_pad_eio_connect_handler;
-    s->connect.data = s;
-    s->connect.log = ngx_cycle->log;
-    s->connect.cancelable = 1;
-
-    s->post.handler = ngx_pad_eio_post_handler;
-    s->post.data = s;
-    s->post.log = ngx_cycle->log;
 
     ngx_add_timer(&s->ping, conf->ping_interval);
     ngx_add_timer(&s->connect, conf->connect_timeout);
@@ -438,6 +484,7 @@ ngx_pad_eio_unref(ngx_pad_eio_session_t *s)
     }
 
     ngx_pad_outq_free(&s->pollq);
+    ngx_pad_outq_free(&s->inq);
 
     if (s->args.data) {
         ngx_free(s->args.data);
@@ -691,9 +738,41 @@ void
 ngx_pad_eio_on_packet(ngx_pad_eio_session_t *s, u_char *data, size_t len,
     ngx_uint_t from_ws)
 {
-    int  type;
+    int                 type;
+    ngx_pad_payload_t  *p;
 
     if (s->closed) {
+        return;
+    }
+
+    if (from_ws && s->standin && s->handover) {
+        /* upgraded: the session's state is on its way, keep the input */
+
+        if (s->inq.count >= NGX_PAD_EIO_INQ_MAX
+            || s->inq.bytes + len > s->conf->max_payload)
+        {
+            ngx_log_error(NGX_LOG_INFO, s->log, 0,
+                          "pad: too much input during the handover of "
+                          "session %*s", NGX_PAD_SID_LEN, s->sid);
+            ngx_pad_eio_close(s, "handover input");
+            return;
+        }
+
+        p = ngx_pad_payload_from(data, len, s->log);
+
+        if (p == NULL
+            || ngx_pad_outq_push(&s->inq, p, NGX_PAD_WS_OP_TEXT, s->log)
+               != NGX_OK)
+        {
+            if (p) {
+                ngx_pad_payload_unref(p);
+            }
+
+            ngx_pad_eio_close(s, "internal error");
+            return;
+        }
+
+        ngx_pad_payload_unref(p);
         return;
     }
 
@@ -762,6 +841,12 @@ ngx_pad_eio_on_probe(ngx_pad_eio_session_t *s, u_char *data, size_t len)
 
         s->probed = 1;
 
+        if (s->standin) {
+            /* the owner answers its pending GET */
+            ngx_pad_relay_standin_probe(s);
+            return;
+        }
+
         /* a pending GET must return so that the client can pause */
 
         if (s->poll || s->relay) {
@@ -781,12 +866,21 @@ ngx_pad_eio_on_probe(ngx_pad_eio_session_t *s, u_char *data, size_t len)
                        "pad eio: session %*s upgraded",
                        NGX_PAD_SID_LEN, s->sid);
 
-        s->upgrading = 0;
-        s->transport = NGX_PAD_EIO_WEBSOCKET;
-
         if (ws->timer.timer_set) {
             ngx_del_timer(&ws->timer);
         }
+
+        if (s->standin) {
+            /* ask the owner for the session; input waits meanwhile */
+            if (ngx_pad_relay_standin_upgrade(s) != NGX_OK) {
+                ngx_pad_eio_close(s, "handover failed");
+            }
+
+            return;
+        }
+
+        s->upgrading = 0;
+        s->transport = NGX_PAD_EIO_WEBSOCKET;
 
         if (s->poll || s->relay) {
             /* answer the last GET with a noop; the rest goes by ws */
@@ -838,6 +932,11 @@ ngx_pad_eio_ws_closed(ngx_pad_eio_session_t *s, ngx_pad_ws_t *ws)
         return;
     }
 
+    if (s->standin) {
+        ngx_pad_eio_close(s, "transport close");
+        return;
+    }
+
     if (s->upgrading) {
         /* a failed probe: the session goes on polling */
         s->upgrading = 0;
@@ -876,9 +975,16 @@ ngx_pad_eio_close(ngx_pad_eio_session_t *s, const char *reason)
     s->closed = 1;
     s->close_pending = 0;
 
-    ngx_rbtree_delete(&ngx_pad_eio_tree, &s->node.node);
-    ngx_queue_remove(&s->queue);
-    ngx_pad_eio_count--;
+    if (s->standin) {
+        if (s->handover) {
+            ngx_pad_relay_standin_gone(s);
+        }
+
+    } else {
+        ngx_rbtree_delete(&ngx_pad_eio_tree, &s->node.node);
+        ngx_queue_remove(&s->queue);
+        ngx_pad_eio_count--;
+    }
 
     if (s->ping.timer_set) {
         ngx_del_timer(&s->ping);
@@ -930,4 +1036,248 @@ ngx_pad_eio_close(ngx_pad_eio_session_t *s, const char *reason)
     ngx_pad_outq_free(&s->pollq);
 
     ngx_pad_eio_unref(s);
+}
+
+
+/*
+ * The handover, at the owner: the session's state for the worker that
+ * holds its WebSocket.  NGX_AGAIN: the app has work in flight, ask again.
+ * After NGX_OK the app data is gone and the session must be closed with
+ * ngx_pad_eio_close_handed().
+ */
+
+ngx_int_t
+ngx_pad_eio_export(ngx_pad_eio_session_t *s, json_t **state)
+{
+    json_t         *st, *q, *v, *app;
+    ngx_int_t       rc;
+    ngx_uint_t      connected;
+    ngx_pad_pkt_t  *pkt;
+
+    *state = NULL;
+    app = NULL;
+
+    connected = s->sio_connected;
+
+    if (connected) {
+        rc = ngx_pad_sio_export(s, &app);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        /* the app data is gone: no "closed" callback any more */
+        s->sio_connected = 0;
+        s->app_data = NULL;
+    }
+
+    st = json_object();
+    q = json_array();
+
+    if (st == NULL || q == NULL) {
+        goto failed;
+    }
+
+    for (pkt = s->pollq.head; pkt; pkt = pkt->next) {
+        v = json_stringn((char *) pkt->payload->data, pkt->payload->len);
+
+        if (v == NULL || json_array_append_new(q, v) != 0) {
+            goto failed;
+        }
+    }
+
+    if (json_object_set_new(st, "q", q) != 0) {
+        q = NULL;
+        goto failed;
+    }
+
+    q = NULL;
+
+    if (json_object_set_new(st, "sio", json_boolean(connected)) != 0
+        || json_object_set_new(st, "siosid",
+                               json_stringn((char *) s->sio_sid,
+                                            NGX_PAD_SID_LEN)) != 0
+        || json_object_set_new(st, "args",
+                               json_stringn(s->args.len
+                                            ? (char *) s->args.data : "",
+                                            s->args.len)) != 0
+        || json_object_set_new(st, "cookie",
+                               json_stringn(s->cookie.len
+                                            ? (char *) s->cookie.data : "",
+                                            s->cookie.len)) != 0
+        || json_object_set_new(st, "app", app ? app : json_null()) != 0)
+    {
+        app = NULL;
+        goto failed;
+    }
+
+    *state = st;
+
+    return NGX_OK;
+
+failed:
+
+    /* the app state is lost: the session closes without it */
+
+    json_decref(st);
+    json_decref(q);
+    json_decref(app);
+
+    return NGX_ERROR;
+}
+
+
+/* the owner drops a session handed over: no departure, no close packet */
+
+void
+ngx_pad_eio_close_handed(ngx_pad_eio_session_t *s)
+{
+    s->sio_connected = 0;
+    s->app_data = NULL;
+
+    ngx_pad_outq_free(&s->pollq);
+
+    ngx_pad_eio_close(s, "handed over");
+}
+
+
+static ngx_int_t
+ngx_pad_eio_set_str(ngx_str_t *dst, json_t *v, ngx_log_t *log)
+{
+    size_t   len;
+    u_char  *p;
+
+    if (!json_is_string(v)) {
+        return NGX_ERROR;
+    }
+
+    len = json_string_length(v);
+    p = NULL;
+
+    if (len) {
+        p = ngx_alloc(len, log);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, json_string_value(v), len);
+    }
+
+    if (dst->data) {
+        ngx_free(dst->data);
+    }
+
+    dst->data = p;
+    dst->len = len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The handover, in the worker holding the WebSocket: the stand-in
+ * becomes the session (in the table, upgraded), with the owner's packets
+ * first, then the app's state, then the client's input that waited.
+ */
+
+ngx_int_t
+ngx_pad_eio_import(ngx_pad_eio_session_t *s, json_t *state)
+{
+    size_t              i;
+    json_t             *q, *v, *sio;
+    ngx_pad_ws_t       *ws;
+    ngx_pad_pkt_t      *pkt;
+    ngx_pad_outq_t      in;
+    ngx_pad_payload_t  *p;
+
+    ws = s->ws;
+    q = json_object_get(state, "q");
+    sio = json_object_get(state, "siosid");
+
+    if (s->closed || ws == NULL || ws->close_sent || !s->standin
+        || !json_is_array(q) || !json_is_string(sio)
+        || json_string_length(sio) != NGX_PAD_SID_LEN
+        || ngx_pad_eio_set_str(&s->args, json_object_get(state, "args"),
+                               s->log) != NGX_OK
+        || ngx_pad_eio_set_str(&s->cookie, json_object_get(state, "cookie"),
+                               s->log) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pad_eio_lookup(&s->node.str) != NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(s->sio_sid, json_string_value(sio), NGX_PAD_SID_LEN);
+
+    s->standin = 0;
+    s->upgrading = 0;
+    s->probed = 0;
+    s->transport = NGX_PAD_EIO_WEBSOCKET;
+
+    ngx_rbtree_insert(&ngx_pad_eio_tree, &s->node.node);
+    ngx_queue_insert_tail(&ngx_pad_eio_all, &s->queue);
+    ngx_pad_eio_count++;
+
+    /* what the owner had queued, in order */
+
+    json_array_foreach(q, i, v) {
+        if (!json_is_string(v)) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_pad_payload_from((u_char *) json_string_value(v),
+                                 json_string_length(v), s->log);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_pad_ws_send(ws, p, NGX_PAD_WS_OP_TEXT) == NGX_ERROR) {
+            ngx_pad_payload_unref(p);
+            return NGX_ERROR;
+        }
+
+        ngx_pad_payload_unref(p);
+    }
+
+    /*
+     * The heartbeat restarts with a ping now: the owner's last one may
+     * be a whole interval old.
+     */
+
+    s->waiting_pong = 1;
+    ngx_add_timer(&s->ping, s->conf->ping_timeout);
+
+    if (ngx_pad_eio_send_str(s, "2", 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (json_is_true(json_object_get(state, "sio"))) {
+        s->sio_connected = 1;
+
+        if (ngx_pad_sio_import(s, json_object_get(state, "app")) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+    } else {
+        ngx_add_timer(&s->connect, s->conf->connect_timeout);
+    }
+
+    /* the client's packets that came meanwhile */
+
+    in = s->inq;
+    ngx_pad_outq_init(&s->inq);
+
+    ngx_pad_eio_ref(s);
+
+    for (pkt = in.head; pkt && !s->closed; pkt = pkt->next) {
+        ngx_pad_eio_on_packet(s, pkt->payload->data, pkt->payload->len, 1);
+    }
+
+    ngx_pad_outq_free(&in);
+
+    ngx_pad_eio_unref(s);
+
+    return NGX_OK;
 }

@@ -108,9 +108,13 @@ ngx_pad_http_handler(ngx_http_request_t *r)
 
         s = ngx_pad_eio_lookup(&sid);
 
-        if (s == NULL && !websocket) {
-            /* another worker's session: relay the request to it */
-            rc = ngx_pad_relay_handler(r, &sid, plcf);
+        if (s == NULL) {
+            /*
+             * Another worker's session: relay a polling request to it;
+             * an upgrade takes the session over (the handover).
+             */
+            rc = websocket ? ngx_pad_relay_ws_handler(r, &sid, plcf)
+                           : ngx_pad_relay_handler(r, &sid, plcf);
             if (rc != NGX_DECLINED) {
                 return rc;
             }
@@ -268,6 +272,12 @@ ngx_pad_poll_get(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
     ngx_connection_t    *c;
     ngx_pool_cleanup_t  *cln;
 
+    if (s->handing) {
+        /* the session moves to the worker of its WebSocket */
+        return ngx_pad_error(r, NGX_HTTP_BAD_REQUEST,
+                             NGX_PAD_ERR_BAD_REQUEST);
+    }
+
     if (s->poll || s->relay) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "pad: overlapping polling GET, closing session");
@@ -311,8 +321,11 @@ ngx_pad_poll_get(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
         c->idle = 1;
     }
 
-    if (s->upgrading && s->probed && s->pollq.head == NULL) {
+    if (((s->upgrading && s->probed) || s->remote_probe)
+        && s->pollq.head == NULL)
+    {
         /* the client pauses polling to finish the upgrade: noop */
+        s->remote_probe = 0;
         (void) ngx_pad_eio_send_str(s, "6", 1);
     }
 

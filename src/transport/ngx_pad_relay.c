@@ -10,6 +10,14 @@
  *   answer   "R<kind> <id> <status> <body length>\n<body>"
  *            kind: A (the GET is held by the owner), D (the HTTP answer)
  *
+ *   probe    "QU 0 <reply channel> <sid> 0\n": the client probes a
+ *            WebSocket to another worker: the owner answers its pending
+ *            GET with a noop so that the client can pause polling
+ *   handover "QH <id> <reply channel> <sid> 0\n": the client upgraded
+ *            there; the owner answers "RH <id> <status> <len>\n<state>"
+ *            (JSON, ngx_pad_eio_export()) and drops the session without
+ *            departure effects; the new worker imports it.
+ *
  * The relaying worker answers its HTTP request with what the owner sent,
  * or with 400 "Session ID unknown" when nobody listens on the owner's
  * channel (the owner is gone), when no answer came in time, or when Redis
@@ -41,6 +49,29 @@ typedef struct {
     u_char                     kind;
     unsigned                   published:1;
 } ngx_pad_relay_out_t;
+
+
+/* the new worker: a stand-in waiting for its session's state */
+
+typedef struct {
+    ngx_queue_t                queue;
+    ngx_pad_eio_session_t     *session;        /* referenced */
+    ngx_event_t                timer;
+    ngx_pad_redis_req_t       *pub;
+    uint64_t                   id;
+} ngx_pad_relay_ho_t;
+
+
+/* the owner: a session being handed over, once its app is ready */
+
+typedef struct {
+    ngx_queue_t                queue;
+    ngx_pad_eio_session_t     *session;        /* referenced */
+    ngx_event_t                timer;          /* asks the app again */
+    ngx_msec_t                 started;
+    uint64_t                   id;
+    ngx_str_t                  reply;
+} ngx_pad_relay_hs_t;
 
 
 /* a relayed GET held by the owner as the session's pending poll */
@@ -104,6 +135,19 @@ static void ngx_pad_relay_reply_error(ngx_pad_relay_msg_t *m,
 static void ngx_pad_relay_flush_handler(ngx_event_t *ev);
 static void ngx_pad_relay_poll_free(ngx_pad_relay_poll_t *rp);
 
+static ngx_int_t ngx_pad_relay_owner_channel(ngx_str_t *sid, ngx_str_t *ch);
+static void ngx_pad_relay_ho_published(void *data, redisReply *reply,
+    ngx_str_t *err);
+static void ngx_pad_relay_ho_timeout(ngx_event_t *ev);
+static void ngx_pad_relay_ho_free(ngx_pad_relay_ho_t *ho);
+static void ngx_pad_relay_ho_fail(ngx_pad_relay_ho_t *ho, const char *why);
+static void ngx_pad_relay_on_handover(ngx_pad_relay_msg_t *m);
+static void ngx_pad_relay_serve_probe(ngx_pad_eio_session_t *s);
+static void ngx_pad_relay_serve_handover(ngx_pad_relay_msg_t *m,
+    ngx_pad_eio_session_t *s);
+static void ngx_pad_relay_hs_handler(ngx_event_t *ev);
+static void ngx_pad_relay_hs_free(ngx_pad_relay_hs_t *hs);
+
 
 static const char  *ngx_pad_relay_errors[] = {
     "Transport unknown",
@@ -126,11 +170,16 @@ static ngx_rbtree_t          ngx_pad_relay_tree;
 static ngx_rbtree_node_t     ngx_pad_relay_sentinel;
 static ngx_uint_t            ngx_pad_relay_pending;
 static ngx_queue_t           ngx_pad_relay_polls;
+static ngx_queue_t           ngx_pad_relay_hos;       /* stand-ins */
+static ngx_queue_t           ngx_pad_relay_hss;       /* handing over */
 
 /* counters, logged at exit */
 static ngx_uint_t            ngx_pad_relay_n_out;
 static ngx_uint_t            ngx_pad_relay_n_served;
 static ngx_uint_t            ngx_pad_relay_n_failed;
+static ngx_uint_t            ngx_pad_relay_n_handed;      /* to others */
+static ngx_uint_t            ngx_pad_relay_n_taken;       /* from others */
+static ngx_uint_t            ngx_pad_relay_n_ho_failed;
 
 
 void
@@ -178,6 +227,8 @@ ngx_pad_relay_init_process(ngx_cycle_t *cycle)
     ngx_rbtree_init(&ngx_pad_relay_tree, &ngx_pad_relay_sentinel,
                     ngx_rbtree_insert_value);
     ngx_queue_init(&ngx_pad_relay_polls);
+    ngx_queue_init(&ngx_pad_relay_hos);
+    ngx_queue_init(&ngx_pad_relay_hss);
 
     ngx_pad_relay_next_id = 0;
     ngx_pad_relay_pending = 0;
@@ -213,7 +264,23 @@ ngx_pad_relay_exit_process(ngx_cycle_t *cycle)
                   ngx_pad_relay_n_out, ngx_pad_relay_n_served,
                   ngx_pad_relay_n_failed);
 
+    ngx_log_error(NGX_LOG_INFO, cycle->log, 0,
+                  "pad: relay: %ui sessions handed over to other workers, "
+                  "%ui taken over, %ui handovers failed",
+                  ngx_pad_relay_n_handed, ngx_pad_relay_n_taken,
+                  ngx_pad_relay_n_ho_failed);
+
     ngx_pad_relay_fail_all();
+
+    while (!ngx_queue_empty(&ngx_pad_relay_hos)) {
+        q = ngx_queue_head(&ngx_pad_relay_hos);
+        ngx_pad_relay_ho_free(ngx_queue_data(q, ngx_pad_relay_ho_t, queue));
+    }
+
+    while (!ngx_queue_empty(&ngx_pad_relay_hss)) {
+        q = ngx_queue_head(&ngx_pad_relay_hss);
+        ngx_pad_relay_hs_free(ngx_queue_data(q, ngx_pad_relay_hs_t, queue));
+    }
 
     while (!ngx_queue_empty(&ngx_pad_relay_polls)) {
         q = ngx_queue_head(&ngx_pad_relay_polls);
@@ -260,6 +327,9 @@ ngx_pad_relay_sub_handler(void *data, ngx_uint_t event, ngx_str_t *payload)
 
     if (m.type == 'Q') {
         ngx_pad_relay_serve(&m);
+
+    } else if (m.kind == 'H') {
+        ngx_pad_relay_on_handover(&m);
 
     } else {
         ngx_pad_relay_on_answer(&m);
@@ -954,11 +1024,24 @@ ngx_pad_relay_serve(ngx_pad_relay_msg_t *m)
         return;
     }
 
-    if (m->kind != 'G' && m->kind != 'P') {
+    if (m->reply.len > NGX_PAD_RELAY_CHANNEL_LEN) {
         return;
     }
 
-    if (m->reply.len > NGX_PAD_RELAY_CHANNEL_LEN) {
+    if (m->kind == 'U') {
+        if (s && !s->closed && s->transport == NGX_PAD_EIO_POLLING) {
+            ngx_pad_relay_serve_probe(s);
+        }
+
+        return;
+    }
+
+    if (m->kind == 'H') {
+        ngx_pad_relay_serve_handover(m, s);
+        return;
+    }
+
+    if (m->kind != 'G' && m->kind != 'P') {
         return;
     }
 
@@ -991,6 +1074,11 @@ static void
 ngx_pad_relay_serve_get(ngx_pad_relay_msg_t *m, ngx_pad_eio_session_t *s)
 {
     ngx_pad_relay_poll_t  *rp;
+
+    if (s->handing) {
+        ngx_pad_relay_reply_error(m, NGX_HTTP_BAD_REQUEST, 3);
+        return;
+    }
 
     if (s->poll || s->relay) {
         ngx_log_error(NGX_LOG_INFO, s->log, 0,
@@ -1026,8 +1114,11 @@ ngx_pad_relay_serve_get(ngx_pad_relay_msg_t *m, ngx_pad_eio_session_t *s)
 
     ngx_pad_relay_reply(&m->reply, 'A', m->id, 0, NULL, NULL, 0);
 
-    if (s->upgrading && s->probed && s->pollq.head == NULL) {
+    if (((s->upgrading && s->probed) || s->remote_probe)
+        && s->pollq.head == NULL)
+    {
         /* the client pauses polling to finish the upgrade: noop */
+        s->remote_probe = 0;
         (void) ngx_pad_eio_send_str(s, "6", 1);
     }
 
@@ -1196,6 +1287,484 @@ ngx_pad_relay_poll_free(ngx_pad_relay_poll_t *rp)
 
     s->relay = NULL;
     ngx_free(rp);
+
+    ngx_pad_eio_unref(s);
+}
+
+
+/* --- the handover: the new worker ---------------------------------------- */
+
+
+static ngx_int_t
+ngx_pad_relay_owner_channel(ngx_str_t *sid, ngx_str_t *ch)
+{
+    uint32_t    instance;
+    ngx_uint_t  worker;
+
+    if (!ngx_pad_eio_sid_owner(sid, &instance, &worker)
+        || instance == ngx_pad_relay_self)
+    {
+        return NGX_DECLINED;
+    }
+
+    ch->len = ngx_sprintf(ch->data, NGX_PAD_RELAY_PREFIX "%08xD", instance)
+              - ch->data;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pad_relay_ws_handler(ngx_http_request_t *r, ngx_str_t *sid,
+    ngx_pad_loc_conf_t *plcf)
+{
+    ngx_int_t               rc;
+    ngx_str_t               owner;
+    ngx_pad_eio_session_t  *s;
+    u_char                  buf[NGX_PAD_RELAY_CHANNEL_LEN];
+
+    owner.data = buf;
+
+    if (!ngx_pad_relay_on || r->headers_in.upgrade == NULL
+        || ngx_pad_relay_owner_channel(sid, &owner) != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (!ngx_pad_relay_subscribed || !ngx_pad_redis_ready(ngx_pad_redis)) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "pad: relay: redis unavailable, cannot take session "
+                      "%V over", sid);
+        ngx_pad_relay_n_ho_failed++;
+        return NGX_DECLINED;
+    }
+
+    s = ngx_pad_eio_create_standin(r, plcf, sid);
+    if (s == NULL) {
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "pad relay: websocket for session %V of %V", sid);
+
+    rc = ngx_pad_ws_handshake(r, s);
+
+    if (s->ws == NULL) {
+        /* refused or failed: nothing holds the stand-in */
+        ngx_pad_eio_close(s, "websocket handshake failed");
+    }
+
+    return rc;
+}
+
+
+/* 2probe answered here: the owner answers its pending GET with a noop */
+
+void
+ngx_pad_relay_standin_probe(ngx_pad_eio_session_t *s)
+{
+    u_char     header[NGX_PAD_RELAY_HEADER_MAX], *p;
+    ngx_str_t  sid, owner;
+    u_char     buf[NGX_PAD_RELAY_CHANNEL_LEN];
+
+    sid.data = s->sid;
+    sid.len = NGX_PAD_SID_LEN;
+    owner.data = buf;
+
+    if (!ngx_pad_relay_on
+        || ngx_pad_relay_owner_channel(&sid, &owner) != NGX_OK)
+    {
+        return;
+    }
+
+    p = ngx_sprintf(header, "QU 0 %V %V 0\n", &ngx_pad_relay_channel, &sid);
+
+    (void) ngx_pad_relay_publish(&owner, header, p - header, NULL, NULL, 0,
+                                 NULL, NULL, NULL);
+}
+
+
+/* "5" came: ask the owner for the session */
+
+ngx_int_t
+ngx_pad_relay_standin_upgrade(ngx_pad_eio_session_t *s)
+{
+    u_char               header[NGX_PAD_RELAY_HEADER_MAX], *p;
+    ngx_str_t            sid, owner;
+    ngx_pad_relay_ho_t  *ho;
+    u_char               buf[NGX_PAD_RELAY_CHANNEL_LEN];
+
+    sid.data = s->sid;
+    sid.len = NGX_PAD_SID_LEN;
+    owner.data = buf;
+
+    if (!ngx_pad_relay_on || !ngx_pad_relay_subscribed || s->handover
+        || ngx_pad_relay_owner_channel(&sid, &owner) != NGX_OK)
+    {
+        ngx_pad_relay_n_ho_failed++;
+        return NGX_ERROR;
+    }
+
+    ho = ngx_calloc(sizeof(ngx_pad_relay_ho_t), s->log);
+    if (ho == NULL) {
+        ngx_pad_relay_n_ho_failed++;
+        return NGX_ERROR;
+    }
+
+    ho->session = s;
+    ho->id = ++ngx_pad_relay_next_id;
+
+    ho->timer.handler = ngx_pad_relay_ho_timeout;
+    ho->timer.data = ho;
+    ho->timer.log = ngx_cycle->log;
+    ho->timer.cancelable = 1;
+
+    p = ngx_sprintf(header, "QH %uL %V %V 0\n", ho->id,
+                    &ngx_pad_relay_channel, &sid);
+
+    if (ngx_pad_relay_publish(&owner, header, p - header, NULL, NULL, 0,
+                              ngx_pad_relay_ho_published, ho, &ho->pub)
+        != NGX_OK)
+    {
+        ngx_free(ho);
+        ngx_pad_relay_n_ho_failed++;
+        return NGX_ERROR;
+    }
+
+    ngx_pad_eio_ref(s);
+    s->handover = ho;
+    ngx_queue_insert_tail(&ngx_pad_relay_hos, &ho->queue);
+
+    /* the owner may wait for a commit in flight: twice the relay time */
+    ngx_add_timer(&ho->timer, 2 * ngx_pad_relay_conf->timeout);
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, s->log, 0,
+                   "pad relay: asking %V for the session", &owner);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pad_relay_ho_published(void *data, redisReply *reply, ngx_str_t *err)
+{
+    ngx_pad_relay_ho_t  *ho = data;
+
+    ho->pub = NULL;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
+        ngx_pad_relay_ho_fail(ho, "redis unavailable");
+        return;
+    }
+
+    if (reply->integer == 0) {
+        ngx_pad_relay_ho_fail(ho, "the owner is gone");
+    }
+}
+
+
+static void
+ngx_pad_relay_ho_timeout(ngx_event_t *ev)
+{
+    ngx_pad_relay_ho_fail(ev->data, "no answer in time");
+}
+
+
+/* the handover failed: the WebSocket closes, the client reconnects */
+
+static void
+ngx_pad_relay_ho_fail(ngx_pad_relay_ho_t *ho, const char *why)
+{
+    ngx_pad_eio_session_t  *s;
+
+    s = ho->session;
+
+    ngx_log_error(NGX_LOG_INFO, s->log, 0,
+                  "pad: relay: cannot take session %*s over: %s",
+                  (size_t) NGX_PAD_SID_LEN, s->sid, why);
+
+    ngx_pad_relay_n_ho_failed++;
+
+    ngx_pad_eio_ref(s);
+    ngx_pad_relay_ho_free(ho);
+
+    s->close_code = NGX_PAD_WS_CLOSE_GOING_AWAY;
+    ngx_pad_eio_close(s, "handover failed");
+    ngx_pad_eio_unref(s);
+}
+
+
+static void
+ngx_pad_relay_ho_free(ngx_pad_relay_ho_t *ho)
+{
+    ngx_pad_eio_session_t  *s;
+
+    s = ho->session;
+
+    if (ho->timer.timer_set) {
+        ngx_del_timer(&ho->timer);
+    }
+
+    if (ho->pub) {
+        ngx_pad_redis_cancel(ho->pub);
+        ho->pub = NULL;
+    }
+
+    ngx_queue_remove(&ho->queue);
+
+    s->handover = NULL;
+    ngx_free(ho);
+
+    ngx_pad_eio_unref(s);
+}
+
+
+/* the stand-in closes (its WebSocket went away) before the state came */
+
+void
+ngx_pad_relay_standin_gone(ngx_pad_eio_session_t *s)
+{
+    if (s->handover) {
+        ngx_pad_relay_ho_free(s->handover);
+    }
+}
+
+
+static void
+ngx_pad_relay_on_handover(ngx_pad_relay_msg_t *m)
+{
+    json_t                 *st;
+    ngx_queue_t            *q;
+    ngx_pad_relay_ho_t     *ho;
+    ngx_pad_eio_session_t  *s;
+
+    ho = NULL;
+
+    for (q = ngx_queue_head(&ngx_pad_relay_hos);
+         q != ngx_queue_sentinel(&ngx_pad_relay_hos);
+         q = ngx_queue_next(q))
+    {
+        ho = ngx_queue_data(q, ngx_pad_relay_ho_t, queue);
+
+        if (ho->id == m->id) {
+            break;
+        }
+
+        ho = NULL;
+    }
+
+    if (ho == NULL) {
+        /* too late: the WebSocket is gone, the client reconnects */
+        return;
+    }
+
+    if (m->status != NGX_HTTP_OK) {
+        ngx_pad_relay_ho_fail(ho, "refused by the owner");
+        return;
+    }
+
+    st = json_loadb((char *) m->body.data, m->body.len, 0, NULL);
+    if (st == NULL) {
+        ngx_pad_relay_ho_fail(ho, "invalid state");
+        return;
+    }
+
+    s = ho->session;
+
+    ngx_pad_eio_ref(s);
+    ngx_pad_relay_ho_free(ho);
+
+    if (ngx_pad_eio_import(s, st) != NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, s->log, 0,
+                      "pad: relay: cannot import session %*s",
+                      (size_t) NGX_PAD_SID_LEN, s->sid);
+        ngx_pad_relay_n_ho_failed++;
+        s->close_code = NGX_PAD_WS_CLOSE_GOING_AWAY;
+        ngx_pad_eio_close(s, "handover failed");
+
+    } else {
+        ngx_log_error(NGX_LOG_INFO, s->log, 0,
+                      "pad: relay: session %*s taken over",
+                      (size_t) NGX_PAD_SID_LEN, s->sid);
+        ngx_pad_relay_n_taken++;
+    }
+
+    ngx_pad_eio_unref(s);
+    json_decref(st);
+}
+
+
+/* --- the handover: the owner --------------------------------------------- */
+
+
+static void
+ngx_pad_relay_serve_probe(ngx_pad_eio_session_t *s)
+{
+    if (s->poll || s->relay) {
+        if (s->pollq.head == NULL) {
+            (void) ngx_pad_eio_send_str(s, "6", 1);
+
+        } else {
+            ngx_pad_eio_flush_poll(s);
+        }
+
+        return;
+    }
+
+    /* the next GET returns at once */
+    s->remote_probe = 1;
+}
+
+
+static void
+ngx_pad_relay_serve_handover(ngx_pad_relay_msg_t *m,
+    ngx_pad_eio_session_t *s)
+{
+    ngx_pad_outq_t       noop;
+    ngx_pad_payload_t   *p;
+    ngx_pad_relay_hs_t  *hs;
+
+    if (s == NULL || s->closed || s->transport != NGX_PAD_EIO_POLLING
+        || s->ws || s->handing)
+    {
+        ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
+                      "pad: relay: session %V cannot be handed over",
+                      &m->sid);
+        ngx_pad_relay_reply(&m->reply, 'H', m->id, NGX_HTTP_NOT_FOUND, NULL,
+                            NULL, 0);
+        return;
+    }
+
+    hs = ngx_calloc(sizeof(ngx_pad_relay_hs_t) + m->reply.len, s->log);
+    if (hs == NULL) {
+        ngx_pad_relay_reply(&m->reply, 'H', m->id,
+                            NGX_HTTP_INTERNAL_SERVER_ERROR, NULL, NULL, 0);
+        return;
+    }
+
+    hs->session = s;
+    hs->id = m->id;
+    hs->started = ngx_current_msec;
+    hs->reply.data = (u_char *) (hs + 1);
+    hs->reply.len = m->reply.len;
+    ngx_memcpy(hs->reply.data, m->reply.data, m->reply.len);
+
+    hs->timer.handler = ngx_pad_relay_hs_handler;
+    hs->timer.data = hs;
+    hs->timer.log = ngx_cycle->log;
+    hs->timer.cancelable = 1;
+
+    ngx_pad_eio_ref(s);
+    s->handing = 1;
+    s->remote_probe = 0;
+    ngx_queue_insert_tail(&ngx_pad_relay_hss, &hs->queue);
+
+    if (s->poll || s->relay) {
+        /* a GET still held returns with a noop; the rest goes by ws */
+        ngx_pad_outq_init(&noop);
+
+        p = ngx_pad_payload_from((u_char *) "6", 1, s->log);
+        if (p) {
+            (void) ngx_pad_outq_push(&noop, p, NGX_PAD_WS_OP_TEXT, s->log);
+            ngx_pad_payload_unref(p);
+        }
+
+        ngx_pad_poll_answer(s, &noop);
+        ngx_pad_outq_free(&noop);
+    }
+
+    ngx_pad_relay_hs_handler(&hs->timer);
+}
+
+
+/* asks the app for the state until it has nothing in flight */
+
+static void
+ngx_pad_relay_hs_handler(ngx_event_t *ev)
+{
+    u_char                 *body;
+    json_t                 *st;
+    ngx_int_t               rc;
+    ngx_pad_relay_hs_t     *hs = ev->data;
+    ngx_pad_eio_session_t  *s;
+
+    s = hs->session;
+
+    if (s->closed) {
+        ngx_pad_relay_reply(&hs->reply, 'H', hs->id, NGX_HTTP_NOT_FOUND, NULL,
+                            NULL, 0);
+        ngx_pad_relay_hs_free(hs);
+        return;
+    }
+
+    rc = ngx_pad_eio_export(s, &st);
+
+    if (rc == NGX_AGAIN) {
+        if (ngx_current_msec - hs->started < ngx_pad_relay_conf->timeout) {
+            ngx_add_timer(&hs->timer, 10);
+            return;
+        }
+
+        ngx_log_error(NGX_LOG_INFO, s->log, 0,
+                      "pad: relay: session %*s still busy, not handed over",
+                      (size_t) NGX_PAD_SID_LEN, s->sid);
+        rc = NGX_ERROR;
+    }
+
+    body = NULL;
+
+    if (rc == NGX_OK) {
+        body = (u_char *) json_dumps(st, JSON_COMPACT);
+        json_decref(st);
+    }
+
+    if (body == NULL) {
+        ngx_log_error(NGX_LOG_INFO, s->log, 0,
+                      "pad: relay: session %*s not handed over",
+                      (size_t) NGX_PAD_SID_LEN, s->sid);
+        ngx_pad_relay_n_ho_failed++;
+        ngx_pad_relay_reply(&hs->reply, 'H', hs->id,
+                            NGX_HTTP_INTERNAL_SERVER_ERROR, NULL, NULL, 0);
+
+        /* the client's WebSocket closes there: the session ends */
+        s->handing = 0;
+        ngx_pad_eio_ref(s);
+        ngx_pad_relay_hs_free(hs);
+        ngx_pad_eio_close(s, "handover failed");
+        ngx_pad_eio_unref(s);
+        return;
+    }
+
+    ngx_pad_relay_reply(&hs->reply, 'H', hs->id, NGX_HTTP_OK, NULL, body,
+                        ngx_strlen(body));
+    free(body);
+
+    ngx_log_error(NGX_LOG_INFO, s->log, 0,
+                  "pad: relay: session %*s handed over to %V",
+                  (size_t) NGX_PAD_SID_LEN, s->sid, &hs->reply);
+
+    ngx_pad_relay_n_handed++;
+
+    ngx_pad_eio_ref(s);
+    ngx_pad_relay_hs_free(hs);
+    ngx_pad_eio_close_handed(s);
+    ngx_pad_eio_unref(s);
+}
+
+
+static void
+ngx_pad_relay_hs_free(ngx_pad_relay_hs_t *hs)
+{
+    ngx_pad_eio_session_t  *s;
+
+    s = hs->session;
+
+    if (hs->timer.timer_set) {
+        ngx_del_timer(&hs->timer);
+    }
+
+    ngx_queue_remove(&hs->queue);
+    ngx_free(hs);
 
     ngx_pad_eio_unref(s);
 }

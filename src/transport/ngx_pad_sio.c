@@ -28,7 +28,9 @@ const ngx_pad_app_t  ngx_pad_app_default = {
     ngx_pad_app_default_connected,
     ngx_pad_app_default_event,
     ngx_pad_app_default_writable,
-    ngx_pad_app_default_closed
+    ngx_pad_app_default_closed,
+    NULL,
+    NULL
 };
 
 
@@ -192,6 +194,32 @@ done:
     if (json) {
         json_decref(json);
     }
+}
+
+
+/* the handover: the app's state of a socket connected to "/" */
+
+ngx_int_t
+ngx_pad_sio_export(ngx_pad_eio_session_t *s, json_t **state)
+{
+    *state = NULL;
+
+    if (!s->sio_connected || ngx_pad_app->export == NULL) {
+        return NGX_OK;
+    }
+
+    return ngx_pad_app->export(s, state);
+}
+
+
+ngx_int_t
+ngx_pad_sio_import(ngx_pad_eio_session_t *s, json_t *state)
+{
+    if (ngx_pad_app->import == NULL) {
+        return NGX_OK;
+    }
+
+    return ngx_pad_app->import(s, state);
 }
 
 

@@ -117,6 +117,9 @@ struct ngx_pad_eio_session_s {
 
     ngx_pad_eio_transport_e     transport;
 
+    void                       *handover;      /* relay.c, either side */
+    ngx_pad_outq_t              inq;           /* stand-in: client input */
+
     unsigned                    upgrading:1;   /* ws is a probe */
     unsigned                    probed:1;      /* 2probe answered */
     unsigned                    waiting_pong:1;
@@ -125,6 +128,9 @@ struct ngx_pad_eio_session_s {
     unsigned                    posting:1;     /* POST in progress */
     unsigned                    above_lowat:1;
     unsigned                    close_pending:1;
+    unsigned                    standin:1;     /* another worker's sid */
+    unsigned                    remote_probe:1;  /* probed elsewhere */
+    unsigned                    handing:1;     /* handing over (owner) */
 };
 
 
@@ -175,6 +181,11 @@ void ngx_pad_eio_ref(ngx_pad_eio_session_t *s);
 void ngx_pad_eio_unref(ngx_pad_eio_session_t *s);
 void ngx_pad_eio_ws_closed(ngx_pad_eio_session_t *s, ngx_pad_ws_t *ws);
 void ngx_pad_eio_ws_drained(ngx_pad_eio_session_t *s);
+ngx_pad_eio_session_t *ngx_pad_eio_create_standin(ngx_http_request_t *r,
+    ngx_pad_loc_conf_t *conf, ngx_str_t *sid);
+ngx_int_t ngx_pad_eio_export(ngx_pad_eio_session_t *s, json_t **state);
+ngx_int_t ngx_pad_eio_import(ngx_pad_eio_session_t *s, json_t *state);
+void ngx_pad_eio_close_handed(ngx_pad_eio_session_t *s);
 
 /* ngx_pad_handler.c (the polling transport) */
 void ngx_pad_eio_flush_poll(ngx_pad_eio_session_t *s);
@@ -187,6 +198,8 @@ void ngx_pad_sio_on_message(ngx_pad_eio_session_t *s, u_char *data,
     size_t len);
 void ngx_pad_sio_closed(ngx_pad_eio_session_t *s, const char *reason);
 void ngx_pad_sio_writable(ngx_pad_eio_session_t *s);
+ngx_int_t ngx_pad_sio_export(ngx_pad_eio_session_t *s, json_t **state);
+ngx_int_t ngx_pad_sio_import(ngx_pad_eio_session_t *s, json_t *state);
 
 
 #endif /* _NGX_PAD_TRANSPORT_H_INCLUDED_ */

@@ -4,13 +4,17 @@
 // rebased with the same follow() calls), makes random edits (inserts at
 // random and identical positions, deletes, bold, emoji, newlines), then
 // waits until every client saw the same head, and prints one JSON line:
-//   {"ok":bool,"head":N,"texts":[...],"violations":[...],"counts":{...}}
+//   {"ok":bool,"head":N,"texts":[...],"violations":[...],"counts":{...},
+//    "transports":[the transport each client ended on],
+//    "disconnects":[socket disconnects before the end]}
 // Usage: node pad-sim.js '<json options>'
 //   urls: ["http://127.0.0.1:PORT", ...] (clients are spread over them)
 //   pad, clients (2), edits (10 per client), interval (ms, 30),
 //   transports (default: polling then websocket), batch (opt-in flag),
 //   kinds: ["insert","same","delete","bold","emoji","newline"],
-//   settle (ms to wait for quiescence, 15000), seed
+//   settle (ms to wait for quiescence, 15000), seed,
+//   lateClients (the last N clients connect lateAfter ms (100) into the
+//   others' edits), earlyTransports (transports of the others)
 'use strict';
 
 const { io } = require('socket.io-client');
@@ -43,6 +47,7 @@ function randomString(n) {
 }
 
 const violations = [];
+const disconnects = [];   // socket 'disconnect' events before the end
 const counts = {};
 function count(k) { counts[k] = (counts[k] || 0) + 1; }
 
@@ -72,6 +77,7 @@ class Client {
     const o = { path: '/socket.io', reconnection: false, forceNew: true,
                 query: { padId } };
     if (opt.transports) o.transports = opt.transports;
+    if (opt.earlyTransports && !this.late) o.transports = opt.earlyTransports;
     this.socket = io(this.url, o);
     this.socket.on('connect', () => {
       const m = { component: 'pad', type: 'CLIENT_READY', padId,
@@ -85,6 +91,9 @@ class Client {
       this.dead = true;
     });
     this.socket.on('message', (m) => this.onMessage(m));
+    this.socket.on('disconnect', (r) => {
+      if (!this.closing) disconnects.push(`${this.name}: ${r}`);
+    });
   }
 
   local() {
@@ -235,13 +244,15 @@ async function main() {
     urls.splice(0, urls.length, proxy.url);
   }
   const clients = [];
+  const nlate = opt.lateClients || 0;
   for (let i = 0; i < nclients; i++) {
     const c = new Client(i);
     clients.push(c);
-    c.connect();
+    c.late = i >= nclients - nlate;
+    if (!c.late) c.connect();
   }
   const t0 = Date.now();
-  while (!clients.every((c) => c.ready || c.dead)) {
+  while (!clients.every((c) => c.late || c.ready || c.dead)) {
     if (Date.now() - t0 > 10000) {
       violations.push('clients did not all get CLIENT_VARS');
       break;
@@ -249,11 +260,31 @@ async function main() {
     await wait(20);
   }
   // edits: each client at its own pace, interleaved
-  for (let round = 0; round < nedits; round++) {
-    for (const c of clients) {
-      if (c.edits < nedits) c.edit();
+  if (nlate) {
+    // lateClients connect (with the default transports, or transports)
+    // lateAfter ms into the edits, while the others go on editing
+    const te = Date.now();
+    let started = false;
+    while (Date.now() - te < (opt.lateMax || 10000)) {
+      if (!started && Date.now() - te >= (opt.lateAfter || 100)) {
+        started = true;
+        for (const c of clients) if (c.late) c.connect();
+      }
+      if (started && clients.every((c) => c.dead || c.edits >= nedits)) {
+        break;
+      }
+      for (const c of clients) {
+        if (c.edits < nedits) c.edit();
+      }
+      await wait(interval);
     }
-    await wait(interval);
+  } else {
+    for (let round = 0; round < nedits; round++) {
+      for (const c of clients) {
+        if (c.edits < nedits) c.edit();
+      }
+      await wait(interval);
+    }
   }
   const settle = opt.settle || 15000;
   const t1 = Date.now();
@@ -263,7 +294,7 @@ async function main() {
     if (live.every((c) => c.idle() && c.rev === head)) break;
     if (Date.now() - t1 > settle) {
       violations.push('no quiescence: ' + live.map(
-          (c) => `${c.name}@${c.rev}${c.submitted ? '+s' : ''}${c.user ? '+u' : ''}`).join(' '));
+          (c) => `${c.name}@${c.rev}e${c.edits}${c.submitted ? '+s' : ''}${c.user ? '+u' : ''}`).join(' '));
       break;
     }
     await wait(50);
@@ -279,7 +310,12 @@ async function main() {
                    text: texts[0], texts, violations, counts,
                    live: live.length };
   if (opt.trace) result.received = clients.map((c) => c.received);
-  for (const c of clients) c.socket.disconnect();
+  // the transport each client ended on ("websocket" once upgraded)
+  result.transports = clients.map((c) => (c.dead ? 'dead'
+      : c.socket.io.engine && c.socket.io.engine.transport
+        ? c.socket.io.engine.transport.name : 'none'));
+  result.disconnects = disconnects;
+  for (const c of clients) { c.closing = true; c.socket.disconnect(); }
   if (proxy) proxy.close();
   process.stdout.write(JSON.stringify(result) + '\n');
   setTimeout(() => process.exit(0), 50);
