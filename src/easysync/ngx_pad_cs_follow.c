@@ -291,87 +291,6 @@ overflow:
 }
 
 
-/* the zipper loop of applyZip, shared with ngx_pad_cs_apply.c's twin */
-
-static intptr_t
-ngx_pad_follow_zip(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *in1,
-    const ngx_pad_str_t *in2, ngx_pad_follow_t *f)
-{
-    int                 done1, done2;
-    intptr_t            rc;
-    ngx_pad_op_t        op1, op2, out;
-    ngx_pad_sassem_t   *sa;
-    ngx_pad_op_iter_t   it1, it2;
-
-    sa = &ctx->sa;
-    ngx_pad_sassem_init(sa);
-
-    ngx_pad_op_iter_init(&it1, in1);
-    ngx_pad_op_iter_init(&it2, in2);
-
-    memset(&op1, 0, sizeof(ngx_pad_op_t));
-    memset(&op2, 0, sizeof(ngx_pad_op_t));
-    op1.attribs = ngx_pad_empty;
-    op2.attribs = ngx_pad_empty;
-
-    done1 = 0;
-    done2 = 0;
-
-    while (!done1 || !done2) {
-
-        if (!done1 && op1.opcode == 0) {
-            rc = ngx_pad_op_next(ctx, &it1, &op1);
-
-            if (rc < 0) {
-                return NGX_PAD_CS_ERROR;
-            }
-
-            if (rc == 0) {
-                done1 = 1;
-                memset(&op1, 0, sizeof(ngx_pad_op_t));
-                op1.attribs = ngx_pad_empty;
-            }
-        }
-
-        if (!done2 && op2.opcode == 0) {
-            rc = ngx_pad_op_next(ctx, &it2, &op2);
-
-            if (rc < 0) {
-                return NGX_PAD_CS_ERROR;
-            }
-
-            if (rc == 0) {
-                done2 = 1;
-                memset(&op2, 0, sizeof(ngx_pad_op_t));
-                op2.attribs = ngx_pad_empty;
-            }
-        }
-
-        if (op1.opcode == 0 && op2.opcode == 0) {
-            break;
-        }
-
-        if (ngx_pad_zip_follow(ctx, &op1, &op2, &out, f) != NGX_PAD_CS_OK) {
-            return NGX_PAD_CS_ERROR;
-        }
-
-        if (out.opcode) {
-            if (ngx_pad_sassem_append(ctx, sa, &out) != NGX_PAD_CS_OK) {
-                return NGX_PAD_CS_ERROR;
-            }
-        }
-    }
-
-    if (ngx_pad_sassem_end_document(ctx, sa) != NGX_PAD_CS_OK
-        || ngx_pad_sassem_finish(ctx, sa) != NGX_PAD_CS_OK)
-    {
-        return NGX_PAD_CS_ERROR;
-    }
-
-    return NGX_PAD_CS_OK;
-}
-
-
 intptr_t
 ngx_pad_cs_follow(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs1,
     const ngx_pad_str_t *cs2, int reverse_insert_order, ngx_pad_pool_t *pool,
@@ -427,7 +346,9 @@ ngx_pad_cs_follow(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs1,
         }
     }
 
-    if (ngx_pad_follow_zip(ctx, &u1.ops, &u2.ops, &f) != NGX_PAD_CS_OK) {
+    if (ngx_pad_zip(ctx, &u1.ops, &u2.ops, ngx_pad_zip_follow, &f)
+        != NGX_PAD_CS_OK)
+    {
         return NGX_PAD_CS_ERROR;
     }
 

@@ -270,4 +270,94 @@ intptr_t ngx_pad_slicer_zipper(ngx_pad_ctx_t *ctx, ngx_pad_op_t *att_op,
     ngx_pad_op_t *cs_op, ngx_pad_pool_t *pool, ngx_pad_op_t *out);
 
 
+/*
+ * applyZip(in1, in2, func): the zipper loop shared by applyToAText,
+ * compose and follow; the ops end up in ctx->sa.out.  Inline, so that each
+ * caller gets it specialized for its constant func.
+ */
+
+typedef intptr_t (*ngx_pad_zip_pt)(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1,
+    ngx_pad_op_t *op2, ngx_pad_op_t *out, void *data);
+
+
+static inline intptr_t
+ngx_pad_zip(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *in1,
+    const ngx_pad_str_t *in2, ngx_pad_zip_pt func, void *data)
+{
+    static const ngx_pad_str_t  empty = { 0, "" };
+    int                 done1, done2;
+    intptr_t            rc;
+    ngx_pad_op_t        op1, op2, out;
+    ngx_pad_sassem_t   *sa;
+    ngx_pad_op_iter_t   it1, it2;
+
+    sa = &ctx->sa;
+    ngx_pad_sassem_init(sa);
+
+    ngx_pad_op_iter_init(&it1, in1);
+    ngx_pad_op_iter_init(&it2, in2);
+
+    memset(&op1, 0, sizeof(ngx_pad_op_t));
+    memset(&op2, 0, sizeof(ngx_pad_op_t));
+    op1.attribs = empty;
+    op2.attribs = empty;
+
+    done1 = 0;
+    done2 = 0;
+
+    while (!done1 || !done2) {
+
+        if (!done1 && op1.opcode == 0) {
+            rc = ngx_pad_op_next(ctx, &it1, &op1);
+
+            if (rc < 0) {
+                return NGX_PAD_CS_ERROR;
+            }
+
+            if (rc == 0) {
+                done1 = 1;
+                memset(&op1, 0, sizeof(ngx_pad_op_t));
+                op1.attribs = empty;
+            }
+        }
+
+        if (!done2 && op2.opcode == 0) {
+            rc = ngx_pad_op_next(ctx, &it2, &op2);
+
+            if (rc < 0) {
+                return NGX_PAD_CS_ERROR;
+            }
+
+            if (rc == 0) {
+                done2 = 1;
+                memset(&op2, 0, sizeof(ngx_pad_op_t));
+                op2.attribs = empty;
+            }
+        }
+
+        if (op1.opcode == 0 && op2.opcode == 0) {
+            break;
+        }
+
+        if (func(ctx, &op1, &op2, &out, data) != NGX_PAD_CS_OK) {
+            return NGX_PAD_CS_ERROR;
+        }
+
+        if (out.opcode) {
+            if (ngx_pad_sassem_append(ctx, sa, &out) != NGX_PAD_CS_OK) {
+                return NGX_PAD_CS_ERROR;
+            }
+        }
+    }
+
+    if (ngx_pad_sassem_end_document(ctx, sa) != NGX_PAD_CS_OK
+        || ngx_pad_sassem_finish(ctx, sa) != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    return NGX_PAD_CS_OK;
+}
+
+
 #endif /* _NGX_PAD_CS_INT_H_INCLUDED_ */
