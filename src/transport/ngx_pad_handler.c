@@ -533,10 +533,8 @@ ngx_pad_poll_post_cleanup(void *data)
 static void
 ngx_pad_poll_body_handler(ngx_http_request_t *r)
 {
-    u_char                 *body, *p, *pkt;
+    u_char                 *body, *pkt;
     size_t                  len, plen;
-    ssize_t                 n;
-    ngx_buf_t              *b;
     ngx_chain_t            *cl;
     const u_char           *pos;
     ngx_pad_eio_session_t  *s;
@@ -576,39 +574,10 @@ ngx_pad_poll_body_handler(ngx_http_request_t *r)
         return;
     }
 
-    cl = r->request_body->bufs;
-
-    if (cl->next == NULL && !cl->buf->in_file) {
-        body = cl->buf->pos;
-
-    } else {
-        body = ngx_pnalloc(r->pool, len);
-        if (body == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        p = body;
-
-        for ( /* void */ ; cl; cl = cl->next) {
-            b = cl->buf;
-
-            if (b->in_file) {
-                n = ngx_read_file(b->file, p, (size_t) (b->file_last
-                                                        - b->file_pos),
-                                  b->file_pos);
-                if (n != b->file_last - b->file_pos) {
-                    ngx_http_finalize_request(r,
-                                              NGX_HTTP_INTERNAL_SERVER_ERROR);
-                    return;
-                }
-
-                p += n;
-
-            } else {
-                p = ngx_cpymem(p, b->pos, b->last - b->pos);
-            }
-        }
+    body = ngx_pad_request_body(r, len);
+    if (body == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
     }
 
     pos = body;
@@ -623,4 +592,52 @@ ngx_pad_poll_body_handler(ngx_http_request_t *r)
     ngx_http_finalize_request(r,
               ngx_pad_send_text(r, NGX_HTTP_OK, "text/html",
                                 (u_char *) "ok", 2));
+}
+
+
+/*
+ * The request body (len bytes, len > 0) as one contiguous buffer: the
+ * buffer itself when it is one in memory, else a copy in r->pool.
+ */
+
+u_char *
+ngx_pad_request_body(ngx_http_request_t *r, size_t len)
+{
+    u_char       *body, *p;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    cl = r->request_body->bufs;
+
+    if (cl->next == NULL && !cl->buf->in_file) {
+        return cl->buf->pos;
+    }
+
+    body = ngx_pnalloc(r->pool, len);
+    if (body == NULL) {
+        return NULL;
+    }
+
+    p = body;
+
+    for ( /* void */ ; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            n = ngx_read_file(b->file, p, (size_t) (b->file_last
+                                                    - b->file_pos),
+                              b->file_pos);
+            if (n != b->file_last - b->file_pos) {
+                return NULL;
+            }
+
+            p += n;
+
+        } else {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+        }
+    }
+
+    return body;
 }

@@ -615,10 +615,8 @@ ngx_pad_relay_handler(ngx_http_request_t *r, ngx_str_t *sid,
 static void
 ngx_pad_relay_body_handler(ngx_http_request_t *r)
 {
-    u_char               *body, *p;
+    u_char               *body;
     size_t                len;
-    ssize_t               n;
-    ngx_buf_t            *b;
     ngx_chain_t          *cl;
     ngx_pad_relay_out_t  *out;
 
@@ -648,39 +646,10 @@ ngx_pad_relay_body_handler(ngx_http_request_t *r)
     body = NULL;
 
     if (len) {
-        cl = r->request_body->bufs;
-
-        if (cl->next == NULL && !cl->buf->in_file) {
-            body = cl->buf->pos;
-
-        } else {
-            body = ngx_pnalloc(r->pool, len);
-            if (body == NULL) {
-                ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-                return;
-            }
-
-            p = body;
-
-            for ( /* void */ ; cl; cl = cl->next) {
-                b = cl->buf;
-
-                if (b->in_file) {
-                    n = ngx_read_file(b->file, p,
-                                      (size_t) (b->file_last - b->file_pos),
-                                      b->file_pos);
-                    if (n != b->file_last - b->file_pos) {
-                        ngx_http_finalize_request(r,
-                                              NGX_HTTP_INTERNAL_SERVER_ERROR);
-                        return;
-                    }
-
-                    p += n;
-
-                } else {
-                    p = ngx_cpymem(p, b->pos, b->last - b->pos);
-                }
-            }
+        body = ngx_pad_request_body(r, len);
+        if (body == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
         }
     }
 

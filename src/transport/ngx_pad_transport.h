@@ -147,6 +147,9 @@ ngx_pad_payload_t *ngx_pad_payload_from(const u_char *data, size_t len,
     ngx_log_t *log);
 void ngx_pad_outq_cleanup_worker(void);
 
+/* ngx_pad_handler.c: the request body as one buffer */
+u_char *ngx_pad_request_body(ngx_http_request_t *r, size_t len);
+
 /* ngx_pad_ws.c */
 ngx_int_t ngx_pad_ws_handshake(ngx_http_request_t *r,
     ngx_pad_eio_session_t *s);
