@@ -1,7 +1,9 @@
 # A reconnect from a revision older than the worker's revision window
 # (pad_revisions_window 10): the missed revisions are read from Redis,
 # then from the window, every one once and in order; the cursor ends at
-# the head and the next commit is accepted.
+# the head and the next commit is accepted.  A changeset still based on
+# the old revision (a client re-sending what it had pending) is rebased
+# over revisions read from Redis too, and accepted.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine;
@@ -34,6 +36,7 @@ my $rev = $cv->{data}{collab_client_vars}{rev};
 my $len = changeset_len($cv->{data}{collab_client_vars}
                         {initialAttributedText}{text});
 my $aid = $cv->{data}{userId};
+my $len2;
 
 for my $i (1 .. 30) {
     pad_send($w, { type => 'COLLABROOM', component => 'pad',
@@ -45,6 +48,7 @@ for my $i (1 .. 30) {
     last unless $acc && $acc->{data}{newRev} == $rev + 1;
     $rev++;
     $len++;
+    $len2 = $len if $rev == 2;
 }
 is($rev, 30, '30 commits');
 
@@ -66,4 +70,18 @@ pad_send($r, { type => 'COLLABROOM', component => 'pad',
 my ($acc) = pad_recv_until($r, sub {
     ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' || $_[0]{disconnect} });
 is($acc && $acc->{data}{newRev}, 31, 'the next commit is accepted');
+
+my $before = pad_text($ng, $PAD);
+pad_send($r, { type => 'COLLABROOM', component => 'pad',
+               data => { type => 'USER_CHANGES', baseRev => 2,
+                         changeset => 'Z:' . b36($len2) . '>1=1+1$Q',
+                         apool => {} } });
+($acc) = pad_recv_until($r, sub {
+    ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' || $_[0]{disconnect} });
+is($acc && $acc->{data}{newRev}, 32,
+   'a changeset on revision 2 (older than the window) is accepted');
+my $after = pad_text($ng, $PAD);
+(my $without = $after) =~ s/Q//;
+is(($after =~ tr/Q//), 1, 'the pad has the "Q" once');
+is($without, $before, 'and is otherwise unchanged');
 $ng->stop;

@@ -54,6 +54,9 @@ typedef struct {
 
 static ngx_int_t ngx_pad_commit_prepare(ngx_pad_pad_t *pad,
     ngx_pad_commit_t *c, ngx_pad_commit_base_t *b, const char **why);
+static void ngx_pad_commit_drop_old(ngx_pad_commit_t *c);
+static ngx_int_t ngx_pad_commit_old_revs(ngx_pad_pad_t *pad,
+    ngx_pad_commit_t *c);
 
 
 ngx_int_t
@@ -129,6 +132,7 @@ ngx_pad_commit_free(ngx_pad_commit_t *c)
     }
 
     json_decref(c->apool);
+    ngx_pad_commit_drop_old(c);
 
     c->session->pending--;
     ngx_pad_session_unref(c->session);
@@ -190,7 +194,7 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
     ngx_pad_commit_base_t   base;
     ngx_pad_commit_t       *group[NGX_PAD_GROUP_MAX];
 
-    while (!pad->committing && !pad->catching_up
+    while (!pad->committing && !pad->catching_up && !pad->reading
            && pad->state == NGX_PAD_READY)
     {
         c = ngx_pad_commit_head(pad);
@@ -207,8 +211,32 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
             continue;
         }
 
-        if (c->tries == 0) {
+        if (c->tries == 0 && c->nold == 0) {
             c->started = ngx_current_msec;
+        }
+
+        rc = ngx_pad_commit_old_revs(pad, c);
+
+        if (rc == NGX_AGAIN) {
+            return;
+        }
+
+        if (rc == NGX_DECLINED) {
+            ngx_pad_engine->rejected++;
+            ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                          "pad: \"%V\": bad changeset from %*s: baseRev %L "
+                          "is more than pad_max_rebase revisions behind "
+                          "the head %L", &pad->id, sess->author_len,
+                          sess->author, c->base_rev, pad->head);
+            ngx_pad_session_disconnect(sess, "badChangeset");
+            ngx_pad_commit_done(pad, c);
+            continue;
+        }
+
+        if (rc != NGX_OK) {
+            ngx_pad_session_disconnect(sess, "unavailable");
+            ngx_pad_commit_done(pad, c);
+            continue;
         }
 
         base.head = pad->head;
@@ -229,6 +257,13 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
             sess->noop_accept = 1;
             ngx_pad_commit_done(pad, c);
             ngx_pad_fanout_session(sess);
+            continue;
+        }
+
+        if (rc == NGX_AGAIN) {
+            /* a revision to rebase over is missing (logged): not its fault */
+            ngx_pad_session_disconnect(sess, "unavailable");
+            ngx_pad_commit_done(pad, c);
             continue;
         }
 
@@ -270,8 +305,10 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
 
             if (g->session->socket == NULL || g->session->pad != pad
                 || g->session->state != NGX_PAD_SESSION_JOINED
-                || g->rebased.data != NULL)
+                || g->rebased.data != NULL
+                || g->base_rev + 1 < pad->first_rev)
             {
+                /* (older than the window: read when at the head) */
                 break;
             }
 
@@ -459,6 +496,211 @@ ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
     if (pad->want_head > pad->head && ngx_queue_empty(&pad->commits)) {
         ngx_pad_pad_catch_up(pad);
     }
+
+    ngx_pad_commit_next(pad);
+
+    ngx_pad_pad_release(pad);
+}
+
+
+/*
+ * The revisions a commit is rebased over that are older than the window
+ * (it waited in the FIFO while the pad moved on, its client is far
+ * behind, or the pad was loaded from a snapshot after its baseRev) are
+ * read from the store first (in parts, if there are many).
+ * NGX_OK: it has them all; NGX_AGAIN: a read is in flight (the answer
+ * calls ngx_pad_commit_revs_read()); NGX_DECLINED: more than
+ * pad_max_rebase revisions behind; NGX_ERROR: the read did not start.
+ */
+
+static ngx_int_t
+ngx_pad_commit_old_revs(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
+{
+    int64_t  from, next, to;
+
+    from = c->rebased.data ? c->on_rev + 1 : c->base_rev + 1;
+
+    if (pad->first_rev < 0 || from >= pad->first_rev) {
+        return NGX_OK;
+    }
+
+    if (pad->head - from >= (int64_t) ngx_pad_engine->conf->max_rebase) {
+        return NGX_DECLINED;
+    }
+
+    if (c->nold
+        && (c->old_from > from
+            || c->old_from + (int64_t) c->nold < from))
+    {
+        ngx_pad_commit_drop_old(c);
+    }
+
+    next = c->nold ? c->old_from + (int64_t) c->nold : from;
+
+    if (next >= pad->first_rev) {
+        return NGX_OK;
+    }
+
+    to = pad->first_rev - 1;              /* the store may read fewer */
+
+    ngx_log_error(NGX_LOG_INFO, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": commit on %L reads revisions %L..%L",
+                   &pad->id, c->base_rev, next, to);
+
+    if (ngx_pad_pstore_commit_revs(pad, next, to) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    pad->reading = 1;
+    pad->reader = c;
+    pad->refs++;
+
+    return NGX_AGAIN;
+}
+
+
+static void
+ngx_pad_commit_drop_old(ngx_pad_commit_t *c)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < c->nold; i++) {
+        ngx_free(c->old[2 * i].data);       /* the author shares it */
+    }
+
+    if (c->old) {
+        ngx_free(c->old);
+    }
+
+    c->old = NULL;
+    c->nold = 0;
+    c->old_cap = 0;
+}
+
+
+/* one stored record ({"rev":…,"cs":…,"author":…}) kept in c->old */
+
+static ngx_int_t
+ngx_pad_commit_keep_old(ngx_pad_commit_t *c, int64_t rev, ngx_str_t *item)
+{
+    u_char         *p;
+    json_t         *j;
+    ngx_str_t      *old;
+    ngx_uint_t      cap;
+    ngx_int_t       rc;
+    ngx_pad_str_t   cs, author;
+
+    j = json_loadb((char *) item->data, item->len, 0, NULL);
+
+    if (j == NULL || !json_is_integer(json_object_get(j, "rev"))
+        || json_integer_value(json_object_get(j, "rev")) != rev
+        || ngx_pad_msg_get_str(j, "cs", &cs) != 0
+        || ngx_pad_msg_get_str(j, "author", &author) != 0)
+    {
+        json_decref(j);
+        return NGX_DECLINED;
+    }
+
+    rc = NGX_ERROR;
+
+    if (c->nold == c->old_cap) {
+        cap = c->old_cap ? 2 * c->old_cap : 64;
+
+        old = ngx_alloc(2 * cap * sizeof(ngx_str_t), ngx_pad_engine->log);
+        if (old == NULL) {
+            goto done;
+        }
+
+        if (c->old) {
+            ngx_memcpy(old, c->old, 2 * c->nold * sizeof(ngx_str_t));
+            ngx_free(c->old);
+        }
+
+        c->old = old;
+        c->old_cap = cap;
+    }
+
+    p = ngx_alloc(cs.len + author.len + 1, ngx_pad_engine->log);
+    if (p == NULL) {
+        goto done;
+    }
+
+    old = &c->old[2 * c->nold];
+
+    old[0].data = p;
+    old[0].len = cs.len;
+    old[1].data = ngx_cpymem(p, cs.data, cs.len);
+    old[1].len = author.len;
+    ngx_memcpy(old[1].data, author.data, author.len);
+
+    c->nold++;
+    rc = NGX_OK;
+
+done:
+
+    json_decref(j);
+
+    return rc;
+}
+
+
+/* the store's answer to ngx_pad_pstore_commit_revs() */
+
+void
+ngx_pad_commit_revs_read(ngx_pad_pad_t *pad, ngx_int_t rc, int64_t from,
+    ngx_str_t *items, ngx_uint_t n)
+{
+    ngx_uint_t         i;
+    ngx_pad_commit_t  *c;
+
+    c = ngx_pad_commit_head(pad);
+
+    pad->reading = 0;
+
+    if (c == NULL || c != pad->reader) {
+        /* the commit is gone (not reached: only commit_next frees) */
+        pad->reader = NULL;
+        goto next;
+    }
+
+    pad->reader = NULL;
+
+    if (rc == NGX_OK) {
+        if (c->nold == 0) {
+            c->old_from = from;
+
+        } else if (c->old_from + (int64_t) c->nold != from) {
+            ngx_pad_commit_drop_old(c);
+            c->old_from = from;
+        }
+
+        for (i = 0; i < n; i++) {
+            rc = items[i].len
+                 ? ngx_pad_commit_keep_old(c, from + (int64_t) i, &items[i])
+                 : NGX_DECLINED;
+
+            if (rc == NGX_DECLINED) {
+                ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                              "pad: \"%V\": stored revision %L is missing "
+                              "or invalid", &pad->id, from + (int64_t) i);
+            }
+
+            if (rc != NGX_OK) {
+                break;
+            }
+        }
+
+        if (n == 0) {
+            rc = NGX_ERROR;
+        }
+    }
+
+    if (rc != NGX_OK) {
+        ngx_pad_session_disconnect(c->session, "unavailable");
+        ngx_pad_commit_done(pad, c);
+    }
+
+next:
 
     ngx_pad_commit_next(pad);
 
@@ -760,7 +1002,7 @@ static ngx_int_t
 ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
     ngx_pad_commit_base_t *b, const char **why)
 {
-    int64_t             r, from;
+    int64_t             r, from, i;
     u_char             *buf, *kept;
     intptr_t            num, n, author_num;
     ngx_int_t           rc;
@@ -820,16 +1062,6 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
 
     if (c->base_rev > sess->sent_rev) {
         *why = "baseRev is a revision the session was never sent";
-        return NGX_ERROR;
-    }
-
-    if (c->base_rev < pad->first_rev - 1) {
-        ngx_log_error(NGX_LOG_INFO, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": baseRev %L, window %L..%L (%ui), "
-                      "queued %M ms, %ui tries", &pad->id, c->base_rev,
-                      pad->first_rev, pad->head, pad->window_cap,
-                      ngx_current_msec - c->arrived, c->tries);
-        *why = "baseRev is older than the revision window";
         return NGX_ERROR;
     }
 
@@ -961,18 +1193,28 @@ follow:
             ra.data = (const char *) g->session->author;
             ra.len = g->session->author_len;
 
-        } else {
-            rev = ngx_pad_pad_rev(pad, r);
-
-            if (rev == NULL) {
-                *why = "a revision after baseRev is not in the window";
-                goto done;
-            }
-
+        } else if ((rev = ngx_pad_pad_rev(pad, r)) != NULL) {
             t.data = (const char *) rev->changeset.data;
             t.len = rev->changeset.len;
             ra.data = (const char *) rev->author.data;
             ra.len = rev->author.len;
+
+        } else if (r >= c->old_from && r < c->old_from + (int64_t) c->nold) {
+            /* older than the window: read from the store */
+            i = 2 * (r - c->old_from);
+            t.data = (const char *) c->old[i].data;
+            t.len = c->old[i].len;
+            ra.data = (const char *) c->old[i + 1].data;
+            ra.len = c->old[i + 1].len;
+
+        } else {
+            /* ngx_pad_commit_old_revs() read them all: not reached */
+            ngx_log_error(NGX_LOG_ALERT, ngx_pad_engine->log, 0,
+                          "pad: \"%V\": revision %L to rebase over is "
+                          "missing", &pad->id, r);
+            *why = "a revision after baseRev is missing";
+            rc = NGX_AGAIN;
+            goto done;
         }
 
         if (!again

@@ -98,6 +98,8 @@ struct ngx_pad_pad_s {
     unsigned               committing:1;  /* an append is in flight */
     ngx_uint_t             ninflight;     /* its commits: the FIFO's first */
     unsigned               catching_up:1; /* a range read is in flight */
+    unsigned               reading:1;     /* old revisions for a commit */
+    ngx_pad_commit_t      *reader;        /* the commit they are for */
     unsigned               flush_posted:1;
     unsigned               subscribed:1;
     int64_t                want_head;     /* highest rev seen published */
@@ -186,6 +188,12 @@ struct ngx_pad_commit_s {
     ngx_pad_atext_t        atext;         /* malloc()ed, after rev */
     ngx_pad_pool_t        *pool;          /* a clone with new entries */
     intptr_t               pool_from;     /* first new pool number */
+
+    /* revisions old_from.. read from the store: older than the window */
+    ngx_str_t             *old;           /* changeset, author pairs */
+    int64_t                old_from;
+    ngx_uint_t             nold;
+    ngx_uint_t             old_cap;
 };
 
 
@@ -266,6 +274,8 @@ void ngx_pad_commit_free(ngx_pad_commit_t *c);
 
 /* ngx_pad_commit.c, called by the store glue */
 void ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc);
+void ngx_pad_commit_revs_read(ngx_pad_pad_t *pad, ngx_int_t rc,
+    int64_t from, ngx_str_t *items, ngx_uint_t n);
 void ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc);
 
 /*
@@ -281,6 +291,8 @@ ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad); /* pad_caught_up */
 void ngx_pad_pstore_check_head(ngx_pad_pad_t *pad);    /* pad_published */
 ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad,
     ngx_pad_commit_t *c);                              /* commit_appended */
+ngx_int_t ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from,
+    int64_t to);                                       /* commit_revs_read */
 ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,
     ngx_pad_str_t *token);                             /* session_author */
 ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,

@@ -27,6 +27,7 @@ ngx_pad_engine_create_conf(ngx_pad_engine_conf_t *ecf)
     ecf->max_pool = NGX_CONF_UNSET_UINT;
     ecf->require_author = NGX_CONF_UNSET;
     ecf->commit_timeout = NGX_CONF_UNSET_MSEC;
+    ecf->max_rebase = NGX_CONF_UNSET_UINT;
     ngx_str_null(&ecf->default_text);
     ngx_str_null(&ecf->settings_file);
     ecf->settings = NULL;
@@ -49,6 +50,7 @@ ngx_pad_engine_init_conf(ngx_conf_t *cf, ngx_pad_engine_conf_t *ecf)
     ngx_conf_init_uint_value(ecf->max_pool, 10000);
     ngx_conf_init_value(ecf->require_author, 0);
     ngx_conf_init_msec_value(ecf->commit_timeout, 10000);
+    ngx_conf_init_uint_value(ecf->max_rebase, 100000);
 
     if (ecf->default_text.data == NULL) {
         ngx_str_set(&ecf->default_text,
@@ -67,6 +69,12 @@ ngx_pad_engine_init_conf(ngx_conf_t *cf, ngx_pad_engine_conf_t *ecf)
     if (ecf->commit_timeout < 1) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pad_commit_timeout\" must be at least 1ms");
+        return NGX_CONF_ERROR;
+    }
+
+    if (ecf->max_rebase < 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pad_max_rebase\" must be at least 1");
         return NGX_CONF_ERROR;
     }
 

@@ -27,6 +27,7 @@ typedef struct {
     ngx_uint_t                 max_pool;        /* pad_max_wire_pool */
     ngx_flag_t                 require_author;  /* pad_require_author */
     ngx_msec_t                 commit_timeout;  /* pad_commit_timeout */
+    ngx_uint_t                 max_rebase;      /* pad_max_rebase */
     ngx_str_t                  default_text;    /* pad_default_text */
     ngx_str_t                  settings_file;   /* pad_client_settings */
     void                      *settings;        /* json_t *, parsed */
@@ -69,6 +70,9 @@ char *ngx_pad_engine_init_conf(ngx_conf_t *cf, ngx_pad_engine_conf_t *ecf);
     { ngx_string("pad_commit_timeout"), NGX_PAD_ENGINE_MAIN,                  \
       ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
       (base) + offsetof(ngx_pad_engine_conf_t, commit_timeout), NULL },       \
+    { ngx_string("pad_max_rebase"), NGX_PAD_ENGINE_MAIN,                      \
+      ngx_conf_set_num_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
+      (base) + offsetof(ngx_pad_engine_conf_t, max_rebase), NULL },           \
     { ngx_string("pad_default_text"), NGX_PAD_ENGINE_MAIN,                    \
       ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
       (base) + offsetof(ngx_pad_engine_conf_t, default_text), NULL },         \

@@ -677,6 +677,48 @@ failed:
 }
 
 
+/* revisions older than the window, for the commit at the FIFO's head */
+
+static void
+ngx_pad_pstore_commit_revs_done(void *data, ngx_pad_store_result_t *res)
+{
+    ngx_pad_pad_t  *pad = data;
+
+    if (res->status != NGX_OK) {
+        ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": reading revisions for a commit failed: "
+                      "%V", &pad->id, &res->err);
+        ngx_pad_commit_revs_read(pad, NGX_ERROR, 0, NULL, 0);
+        return;
+    }
+
+    ngx_pad_commit_revs_read(pad, NGX_OK, res->from, res->items,
+                             res->nitems);
+}
+
+
+ngx_int_t
+ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from, int64_t to)
+{
+    if (ngx_pad_engine->exiting) {
+        return NGX_ERROR;
+    }
+
+    if (to - from >= NGX_PAD_STORE_RANGE_MAX) {
+        to = from + NGX_PAD_STORE_RANGE_MAX - 1;
+    }
+
+    if (ngx_pad_store_revs(&pad->id, (ngx_int_t) from, (ngx_int_t) to,
+                           ngx_pad_pstore_commit_revs_done, pad)
+        == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 /* authors */
 
 static void
