@@ -40,6 +40,8 @@
 #define NGX_PAD_EARLY_MAX    16       /* messages queued while joining */
 #define NGX_PAD_RECONNECT_MAX  100000 /* revisions a reconnect may be behind */
 #define NGX_PAD_STORE_READ_MAX 1000   /* revisions per store read */
+#define NGX_PAD_OWN_MAX        32     /* own revisions a session awaits */
+#define NGX_PAD_FILL_MAX       128    /* revisions per fan-out store read */
 
 
 typedef struct ngx_pad_pad_s      ngx_pad_pad_t;
@@ -166,6 +168,20 @@ struct ngx_pad_session_s {
     unsigned               in_list:1;
     unsigned               draining:1;
     unsigned               authors_asked:1;
+
+    /* revisions below the pad's window, read from Redis (ngx_pad_fanout) */
+    unsigned               reading:1;     /* the one read in flight */
+    ngx_uint_t             joins;         /* times it joined a pad */
+    ngx_uint_t             fill_join;     /* joins when the read started */
+    ngx_pad_rev_t         *fill;          /* fill_n revisions from */
+    ngx_uint_t             fill_n;        /*   fill_from, as the window's */
+    int64_t                fill_from;
+    int64_t                fill_want;     /* first revision asked for */
+    int64_t                scanned_rev;   /* window searched for own revs */
+    int64_t                blind_lo;      /* left unsearched (-1: none): */
+    int64_t                blind_hi;      /*   own ones known by author */
+    int64_t                own[NGX_PAD_OWN_MAX]; /* own revisions unsent */
+    ngx_uint_t             nown;
 };
 
 
@@ -326,6 +342,7 @@ ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 void ngx_pad_fanout_pad(ngx_pad_pad_t *pad);
 void ngx_pad_fanout_session(ngx_pad_session_t *sess);
 ngx_pad_payload_t *ngx_pad_fanout_json_payload(json_t *data);
+void ngx_pad_fanout_reset(ngx_pad_session_t *sess);
 
 
 #endif /* _NGX_PAD_ENGINE_H_INCLUDED_ */

@@ -377,7 +377,9 @@ ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state)
 
         ngx_pad_fanout_session(sess);
 
-        if (sess->noop_accept) {
+        if (sess->noop_accept || sess->nown
+            || (sess->blind_lo >= 0 && sess->blind_hi > sess->sent_rev))
+        {
             return NGX_AGAIN;
         }
 
@@ -551,6 +553,7 @@ ngx_pad_session_resume(ngx_pad_session_t *sess)
     sess->sent_rev = sess->client_rev;
     sess->state = NGX_PAD_SESSION_JOINED;
     sess->handover = 0;
+    ngx_pad_fanout_reset(sess);
 
     ngx_queue_insert_tail(&pad->sessions, &sess->queue);
     sess->in_list = 1;
@@ -632,6 +635,8 @@ ngx_pad_session_unref(ngx_pad_session_t *sess)
         ngx_pad_pad_release(sess->pad);
         sess->pad = NULL;
     }
+
+    ngx_pad_fanout_reset(sess);
 
     json_decref(sess->name);
     json_decref(sess->color);
@@ -1670,6 +1675,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
 
     sess->sent_rev = pad->head;
     sess->state = NGX_PAD_SESSION_JOINED;
+    ngx_pad_fanout_reset(sess);
 
     ngx_queue_insert_tail(&pad->sessions, &sess->queue);
     sess->in_list = 1;
