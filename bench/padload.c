@@ -63,6 +63,9 @@ typedef struct {
     uint64_t  frames;          /* WebSocket frames received in window */
     uint64_t  bytes;           /* payload bytes received in window */
     uint64_t  batches;         /* NEW_CHANGES_BATCH messages in window */
+    uint64_t  reads;           /* read()s that returned data, in window */
+    uint64_t  unverified;      /* writers' revisions nobody else received */
+    uint64_t  wakeups;         /* epoll_wait()s that returned, in window */
     uint64_t  sent;            /* USER_CHANGES sent (whole run) */
     uint64_t  accepted;        /* ACCEPT_COMMITs (whole run) */
     uint64_t  errors;
@@ -99,6 +102,8 @@ typedef struct {
     size_t     wq_len;
     size_t     wq_pos;
     int        broken;
+    int        own;            /* keeps its own text (writers, late joins) */
+    int        fault;          /* --fault: this client gets the fault */
     char       author[48];
     char       token[32];
 } client_t;
@@ -122,10 +127,57 @@ static struct {
     int          optin;
     double       drain_max;
     double       join_max;
+    int          own_all;      /* every client keeps its own text */
+    const char  *fault;        /* a deliberate fault, for the tests */
 } cf = {
     "127.0.0.1", 0, 1, 1, 10, 1, 3.0, 0.5, 0, 400, 8, 2000, 256, "bench",
-    NULL, 1, 15.0, 90.0
+    NULL, 1, 15.0, 90.0, 0, NULL
 };
+
+
+/*
+ * The pad as this process's clients see it.  The text a client ends with
+ * is a function of the sequence of changesets it received, so clients
+ * need not apply them each: the first client of a pad to receive
+ * revision N applies it to the text of N - 1 once and records the
+ * changeset's hash and length for N; every other client compares what it
+ * received for N with that record.  A client that received the same
+ * contiguous sequence from the pad's first revision has the pad's text;
+ * any difference (another changeset for some revision, a gap) makes it
+ * "broken", which the final check counts as a mismatch.
+ *
+ * A writer rebases its pending changeset over every revision it receives
+ * (follow), and on ACCEPT_COMMIT N applies it to the text of N - 1: the
+ * result must equal the text of N made from the changeset the others
+ * received.  If no client of this process has N yet, the writer's text
+ * becomes the text of N, unverified, and the first client to receive N
+ * verifies it by applying its changeset to the text of N - 1.  Texts are
+ * kept from the lowest revision a writer of the pad may still need (its
+ * current one) or an unverified revision needs.
+ */
+
+typedef struct {
+    uint64_t   hash;           /* of the changeset */
+    uint32_t   cs_len;
+    uint32_t   known;          /* hash and cs_len are set */
+    char      *text;           /* the text at this revision, or NULL */
+    size_t     text_len;
+} rev_t;
+
+typedef struct {
+    int        init;
+    int        bad;            /* a writer's text and a changeset differ */
+    int64_t    base;           /* revs[0] is the revision of the join */
+    int64_t    top;            /* the newest revision */
+    int64_t    kept;           /* texts are kept from this revision on */
+    int64_t    unver;          /* the oldest revision not verified */
+    rev_t     *revs;
+    size_t     cap;
+    client_t **writers;        /* this process's writers of the pad */
+    int        nwriters;
+} padrec_t;
+
+static padrec_t        *pads;
 
 static client_t        *clients;
 static int              nclients;
@@ -470,23 +522,328 @@ client_fail(client_t *c, const char *why)
 
 
 static int
-set_text(client_t *c, const char *p, size_t n)
+buf_set(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
 {
     char  *t;
 
-    if (n + 1 > c->text_cap) {
-        t = realloc(c->text, n + 64);
+    if (n + 1 > *cap) {
+        t = realloc(*buf, n + 64);
         if (t == NULL) {
             return -1;
         }
-        c->text = t;
-        c->text_cap = n + 64;
+        *buf = t;
+        *cap = n + 64;
     }
 
-    memcpy(c->text, p, n);
-    c->text_len = n;
+    memcpy(*buf, p, n);
+    *len = n;
 
     return 0;
+}
+
+
+static int
+set_text(client_t *c, const char *p, size_t n)
+{
+    return buf_set(&c->text, &c->text_len, &c->text_cap, p, n);
+}
+
+
+/* FNV-1a, 64 bits */
+
+static uint64_t
+cs_hash(const char *p, size_t n)
+{
+    uint64_t  h = 0xcbf29ce484222325ULL;
+    size_t    i;
+
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char) p[i];
+        h *= 0x100000001b3ULL;
+    }
+
+    return h;
+}
+
+
+static int
+fault_is(const char *kind)
+{
+    return cf.fault != NULL && strcmp(cf.fault, kind) == 0;
+}
+
+
+/* the pad's text at rev, if kept */
+
+static int
+pad_text(padrec_t *r, int64_t rev, ngx_pad_str_t *t)
+{
+    rev_t  *e;
+
+    if (rev < r->kept || rev > r->top) {
+        return -1;
+    }
+
+    e = &r->revs[rev - r->base];
+    if (e->text == NULL) {
+        return -1;
+    }
+
+    t->data = e->text;
+    t->len = e->text_len;
+
+    return 0;
+}
+
+
+static void
+pad_verified(padrec_t *r)
+{
+    while (r->unver <= r->top && r->revs[r->unver - r->base].known) {
+        r->unver++;
+    }
+}
+
+
+/* frees the texts no writer and no verification needs any more */
+
+static void
+pad_trim(padrec_t *r)
+{
+    int64_t    from, rev;
+    client_t  *w;
+    int        i;
+
+    if (r->top - r->unver > 4096) {
+        /* nobody else in this process receives these revisions */
+        while (r->top - r->unver > 4096) {
+            r->revs[r->unver - r->base].known = 2;
+            st.unverified++;
+            r->unver++;
+        }
+        pad_verified(r);
+    }
+
+    from = r->top;
+
+    if (r->unver <= r->top && r->unver - 1 < from) {
+        from = r->unver - 1;
+    }
+
+    for (i = 0; i < r->nwriters; i++) {
+        w = r->writers[i];
+        if (w->state == ST_JOINED && !w->own && !w->broken && w->rev < from) {
+            from = w->rev;
+        }
+    }
+
+    for (rev = r->kept; rev < from; rev++) {
+        free(r->revs[rev - r->base].text);
+        r->revs[rev - r->base].text = NULL;
+    }
+
+    if (from > r->kept) {
+        r->kept = from;
+    }
+}
+
+
+/* the text of revision top + 1 */
+
+static void
+pad_push(padrec_t *r, const ngx_pad_str_t *t, int known, uint64_t h,
+    size_t n)
+{
+    rev_t   *e;
+    size_t   i, cap;
+
+    i = (size_t) (r->top + 1 - r->base);
+
+    if (i >= r->cap) {
+        cap = r->cap ? r->cap * 2 : 1024;
+        e = realloc(r->revs, cap * sizeof(rev_t));
+        if (e == NULL) {
+            goto nomem;
+        }
+        memset(e + r->cap, 0, (cap - r->cap) * sizeof(rev_t));
+        r->revs = e;
+        r->cap = cap;
+    }
+
+    e = &r->revs[i];
+    e->text = malloc(t->len + 1);
+    if (e->text == NULL) {
+        goto nomem;
+    }
+    memcpy(e->text, t->data, t->len);
+    e->text_len = t->len;
+    e->known = known;
+    e->hash = h;
+    e->cs_len = (uint32_t) n;
+
+    r->top++;
+    pad_verified(r);
+    pad_trim(r);
+
+    return;
+
+nomem:
+
+    fprintf(stderr, "padload: out of memory\n");
+    exit(1);
+}
+
+
+static int
+pad_init(padrec_t *r, int64_t rev, const char *text, size_t len)
+{
+    r->revs = calloc(1024, sizeof(rev_t));
+    if (r->revs == NULL) {
+        return -1;
+    }
+    r->cap = 1024;
+    r->revs[0].text = malloc(len + 1);
+    if (r->revs[0].text == NULL) {
+        return -1;
+    }
+    memcpy(r->revs[0].text, text, len);
+    r->revs[0].text_len = len;
+    r->revs[0].known = 1;
+    r->base = rev;
+    r->top = rev;
+    r->kept = rev;
+    r->unver = rev + 1;
+    r->init = 1;
+
+    return 0;
+}
+
+
+static void
+pad_diverged(client_t *c, int64_t rev, const char *what)
+{
+    static int  shown;
+
+    if (shown++ < 3) {
+        fprintf(stderr, "padload[%d]: client %d pad %d: rev %" PRId64
+                ": %s\n", (int) getpid(), (int) (c - clients), c->pad, rev,
+                what);
+    }
+}
+
+
+/* a client without its own text: revision rev (= c->rev) is cs */
+
+static void
+shared_item(client_t *c, int64_t rev, const char *cs, size_t n)
+{
+    padrec_t       *r = &pads[c->pad];
+    rev_t          *e;
+    uint64_t        h;
+    ngx_pad_str_t   s, text, out;
+
+    h = cs_hash(cs, n);
+    e = (rev <= r->top) ? &r->revs[rev - r->base] : NULL;
+
+    if (c->fault && fault_is("cs") && e && e->known == 1 && running) {
+        h ^= 1;    /* as if this client had received another changeset */
+        c->fault = 0;
+    }
+
+    if (e && e->known) {
+        if (e->known == 1 && (e->hash != h || e->cs_len != n)) {
+            c->broken = 1;
+            pad_diverged(c, rev, "differs from what another client got");
+        }
+        return;
+    }
+
+    if (rev > r->top + 1 || pad_text(r, rev - 1, &text) != 0) {
+        /* cannot happen: the client had rev - 1, so the pad has it */
+        c->broken = 1;
+        st.errors++;
+        pad_diverged(c, rev, "the pad's previous text is not kept");
+        return;
+    }
+
+    s.data = cs;
+    s.len = n;
+
+    if (ngx_pad_cs_apply_to_text(ctx, &s, &text, &out) != NGX_PAD_CS_OK) {
+        fprintf(stderr, "padload: apply: %s\n", ngx_pad_ctx_error(ctx));
+        ngx_pad_ctx_reset(ctx);
+        c->broken = 1;
+        st.errors++;
+        return;
+    }
+
+    if (e == NULL) {
+        pad_push(r, &out, 1, h, n);
+        ngx_pad_ctx_reset(ctx);
+        return;
+    }
+
+    /* a writer's text for rev, not verified yet */
+
+    if (e->text == NULL || out.len != e->text_len
+        || memcmp(out.data, e->text, out.len) != 0)
+    {
+        r->bad = 1;
+        pad_diverged(c, rev, "the changeset's text differs from its "
+                     "writer's");
+    }
+
+    ngx_pad_ctx_reset(ctx);
+
+    e->known = 1;
+    e->hash = h;
+    e->cs_len = (uint32_t) n;
+    pad_verified(r);
+    pad_trim(r);
+}
+
+
+/* a writer without its own text: its pending changeset became rev */
+
+static void
+shared_accept(client_t *c, int64_t rev)
+{
+    padrec_t       *r = &pads[c->pad];
+    ngx_pad_str_t   s, text, out, mine;
+
+    s.data = c->pend;
+    s.len = c->pend_len;
+
+    if (pad_text(r, rev - 1, &text) != 0 || rev > r->top + 1) {
+        c->broken = 1;
+        st.errors++;
+        pad_diverged(c, rev, "the pad's previous text is not kept");
+        return;
+    }
+
+    if (ngx_pad_cs_apply_to_text(ctx, &s, &text, &mine) != NGX_PAD_CS_OK) {
+        fprintf(stderr, "padload: apply: %s\n", ngx_pad_ctx_error(ctx));
+        ngx_pad_ctx_reset(ctx);
+        c->broken = 1;
+        st.errors++;
+        return;
+    }
+
+    if (rev == r->top + 1) {
+        pad_push(r, &mine, 0, 0, 0);
+
+    } else if (pad_text(r, rev, &out) != 0 || out.len != mine.len
+               || memcmp(out.data, mine.data, mine.len) != 0)
+    {
+        c->broken = 1;
+        pad_diverged(c, rev, "the writer's text differs from the "
+                     "changeset's");
+
+    } else {
+        pad_trim(r);
+    }
+
+    ngx_pad_ctx_reset(ctx);
 }
 
 
@@ -501,8 +858,14 @@ writer_commit(client_t *c, uint64_t stamp_time)
     int            n;
     size_t         cap;
 
-    orig.data = c->text;
-    orig.len = c->text_len;
+    if (c->own) {
+        orig.data = c->text;
+        orig.len = c->text_len;
+
+    } else if (pad_text(&pads[c->pad], c->rev, &orig) != 0) {
+        client_fail(c, "the pad's text is not kept");
+        return;
+    }
 
     if (ngx_pad_utf16_len(ctx, &orig, &len16) != NGX_PAD_CS_OK
         || len16 < 1)
@@ -663,6 +1026,13 @@ apply_item(client_t *c, const char *p, const char *end, uint64_t now)
         return NULL;
     }
 
+    if (c->fault && fault_is("gap") && running && in_window(now)
+        && rev == c->rev + 1)
+    {
+        c->fault = 0;
+        return cse;    /* as if this revision had not arrived */
+    }
+
     if (in_window(now)) {
         st.delivered++;
     }
@@ -695,9 +1065,6 @@ apply_item(client_t *c, const char *p, const char *end, uint64_t now)
         hist_add(st.hf, lat);
     }
 
-    text.data = c->text;
-    text.len = c->text_len;
-
     if (c->pend) {
         pend.data = c->pend;
         pend.len = c->pend_len;
@@ -720,7 +1087,16 @@ apply_item(client_t *c, const char *p, const char *end, uint64_t now)
         }
         memcpy(c->pend, out.data, out.len);
         c->pend_len = out.len;
+        ngx_pad_ctx_reset(ctx);
     }
+
+    if (!c->own) {
+        shared_item(c, rev, s.data, s.len);
+        return cse;
+    }
+
+    text.data = c->text;
+    text.len = c->text_len;
 
     if (ngx_pad_cs_apply_to_text(ctx, &s, &text, &out) != NGX_PAD_CS_OK
         || set_text(c, out.data, out.len) != 0)
@@ -772,7 +1148,10 @@ on_accept(client_t *c, const char *p, const char *end, uint64_t now)
         hist_add(st.hc, now - c->pend_sent);
     }
 
-    if (!c->broken) {
+    if (!c->broken && !c->own) {
+        shared_accept(c, rev);
+
+    } else if (!c->broken) {
         s.data = c->pend;
         s.len = c->pend_len;
         text.data = c->text;
@@ -835,13 +1214,36 @@ on_client_vars(client_t *c, const char *p, size_t n)
         return;
     }
 
-    if (set_text(c, json_string_value(t), json_string_length(t)) != 0) {
+    c->rev = json_integer_value(r);
+    c->own = 1;
+
+    if (!cf.own_all) {
+        padrec_t       *pr = &pads[c->pad];
+        ngx_pad_str_t   pt;
+
+        if (!pr->init
+            && pad_init(pr, c->rev, json_string_value(t),
+                        json_string_length(t)) != 0)
+        {
+            json_decref(a);
+            client_fail(c, "out of memory");
+            return;
+        }
+
+        /* a client that joins at another revision keeps its own text */
+        c->own = !(pr->top == c->rev && pad_text(pr, c->rev, &pt) == 0
+                   && pt.len == json_string_length(t)
+                   && memcmp(pt.data, json_string_value(t), pt.len) == 0);
+    }
+
+    if (c->own
+        && set_text(c, json_string_value(t), json_string_length(t)) != 0)
+    {
         json_decref(a);
         client_fail(c, "out of memory");
         return;
     }
 
-    c->rev = json_integer_value(r);
     memcpy(c->author, json_string_value(u), json_string_length(u) + 1);
     json_decref(a);
 
@@ -1101,6 +1503,10 @@ client_read(client_t *c)
         now = now_us();
         last_rx = now;
 
+        if (in_window(now)) {
+            st.reads++;
+        }
+
         c->carry_len = 0;
         on_bytes(c, rbuf, have + (size_t) n, now);
 
@@ -1247,8 +1653,9 @@ check_convergence(void)
 {
     char    **exp;
     size_t   *elen;
-    int       i, pad;
-    client_t *c;
+    int            i, pad, diff, faulted = 0;
+    client_t      *c;
+    ngx_pad_str_t  pt;
     static int  shown;
 
     exp = calloc((size_t) cf.pads, sizeof(char *));
@@ -1275,15 +1682,34 @@ check_convergence(void)
             }
         }
 
-        if (c->broken || c->state != ST_JOINED || c->text_len != elen[pad]
-            || memcmp(c->text, exp[pad], elen[pad]) != 0)
-        {
+        if (fault_is("export") && !faulted && elen[pad] > 0) {
+            exp[pad][elen[pad] / 2] ^= 1;    /* a wrong expectation */
+            faulted = 1;
+        }
+
+        pt.len = 0;
+
+        if (c->own) {
+            diff = c->text_len != elen[pad]
+                   || memcmp(c->text, exp[pad], elen[pad]) != 0;
+
+        } else {
+            /* the pad's text at the client's revision */
+            diff = c->rev != pads[pad].top || pads[pad].bad
+                   || pad_text(&pads[pad], c->rev, &pt) != 0
+                   || pt.len != elen[pad]
+                   || memcmp(pt.data, exp[pad], elen[pad]) != 0;
+        }
+
+        if (c->broken || c->state != ST_JOINED || diff) {
             st.mismatches++;
             if (shown++ < 3) {
                 fprintf(stderr, "padload[%d]: client %d pad %d diverged "
-                        "(state %d broken %d rev %" PRId64 " len %zu, "
-                        "export len %zu)\n", (int) getpid(), i, pad,
-                        c->state, c->broken, c->rev, c->text_len, elen[pad]);
+                        "(state %d broken %d own %d rev %" PRId64 " len %zu,"
+                        " export len %zu)\n", (int) getpid(), i, pad,
+                        c->state, c->broken, c->own, c->rev,
+                        c->own ? c->text_len : pt.len,
+                        elen[pad]);
             }
         }
     }
@@ -1355,6 +1781,7 @@ child_run(int idx)
 {
     struct epoll_event  evs[512], ev;
     int                 i, n, timeout, mine, quiet_sent = 0;
+    int                 mine_fault = 0;
     uint64_t            now, cpu0 = 0, drain0 = 0, next_tick_scan = 0;
     client_t           *c;
     unsigned char       cmsg[8];
@@ -1375,6 +1802,12 @@ child_run(int idx)
     ev.data.ptr = NULL;
     epoll_ctl(epfd, EPOLL_CTL_ADD, ctl_in, &ev);
 
+    pads = calloc((size_t) cf.pads, sizeof(padrec_t));
+    if (pads == NULL) {
+        fprintf(stderr, "padload: out of memory\n");
+        exit(1);
+    }
+
     mine = 0;
     for (i = 0; i < nclients; i++) {
         if (i % cf.procs != idx) {
@@ -1383,6 +1816,28 @@ child_run(int idx)
             continue;
         }
         mine++;
+
+        if (clients[i].role == R_WRITER) {
+            padrec_t  *pr = &pads[clients[i].pad];
+
+            if (pr->writers == NULL) {
+                pr->writers = calloc((size_t) cf.writers,
+                                     sizeof(client_t *));
+                if (pr->writers == NULL) {
+                    fprintf(stderr, "padload: out of memory\n");
+                    exit(1);
+                }
+            }
+            pr->writers[pr->nwriters++] = &clients[i];
+        }
+
+        /* --fault: the first reader of pad 0 in the first process */
+        if (cf.fault && idx == 0 && mine_fault == 0
+            && clients[i].role == R_READER && clients[i].pad == 0)
+        {
+            clients[i].fault = 1;
+            mine_fault = 1;
+        }
     }
 
     next_connect = idx;
@@ -1476,6 +1931,10 @@ child_run(int idx)
         }
 
         n = epoll_wait(epfd, evs, 512, timeout);
+
+        if (n > 0 && running && !ended) {
+            st.wakeups++;
+        }
 
         for (i = 0; i < n; i++) {
             c = evs[i].data.ptr;
@@ -1741,7 +2200,8 @@ usage(void)
         "usage: padload --port P [--pads N] [--writers W] [--readers R]\n"
         "  [--procs K] [--duration S] [--warmup S] [--timed] [--interval MS]\n"
         "  [--ins N] [--maxlen N] [--prefix S] [--pids MASTER,REDIS]\n"
-        "  [--no-optin] [--inflight N] [--drain-max S]\n"
+        "  [--no-optin] [--inflight N] [--drain-max S] [--join-max S]\n"
+        "  [--own-texts] [--fault cs|gap|export]\n"
         "W writers and R readers on each of N pads; prints one JSON object\n");
     exit(2);
 }
@@ -1760,6 +2220,7 @@ main(int argc, char **argv)
         { "prefix", 1, NULL, 'x' }, { "pids", 1, NULL, 'P' },
         { "no-optin", 0, NULL, 'O' }, { "inflight", 1, NULL, 'f' },
         { "drain-max", 1, NULL, 'D' }, { "join-max", 1, NULL, 'J' },
+        { "own-texts", 0, NULL, 'T' }, { "fault", 1, NULL, 'F' },
         { NULL, 0, NULL, 0 }
     };
 
@@ -1796,12 +2257,16 @@ main(int argc, char **argv)
         case 'f': cf.inflight = atoi(optarg); break;
         case 'D': cf.drain_max = atof(optarg); break;
         case 'J': cf.join_max = atof(optarg); break;
+        case 'T': cf.own_all = 1; break;
+        case 'F': cf.fault = optarg; break;
         default: usage();
         }
     }
 
     if (cf.port <= 0 || cf.pads < 1 || cf.procs < 1 || cf.procs > MAXPROCS
-        || cf.ins < 4 || cf.ins > 8 || cf.writers < 0 || cf.readers < 0)
+        || cf.ins < 4 || cf.ins > 8 || cf.writers < 0 || cf.readers < 0
+        || (cf.fault && !fault_is("cs") && !fault_is("gap")
+            && !fault_is("export")))
     {
         usage();
     }
@@ -1965,6 +2430,9 @@ main(int argc, char **argv)
         tot.frames += one.frames;
         tot.bytes += one.bytes;
         tot.batches += one.batches;
+        tot.reads += one.reads;
+        tot.unverified += one.unverified;
+        tot.wakeups += one.wakeups;
         tot.sent += one.sent;
         tot.accepted += one.accepted;
         tot.errors += one.errors;
@@ -1998,6 +2466,7 @@ main(int argc, char **argv)
            "\"delivered\":%" PRIu64 ",\"delivered_per_s\":%.1f,"
            "\"frames\":%" PRIu64 ",\"batches\":%" PRIu64 ","
            "\"frames_per_rev\":%.4f,\"bytes_per_rev\":%.1f,"
+           "\"loadgen_reads_per_rev\":%.4f,\"loadgen_wakeups\":%" PRIu64 ","
            "\"commit_lat_us\":{\"n\":%" PRIu64 ",\"p50\":%.0f,"
            "\"p95\":%.0f,\"p99\":%.0f,\"max\":%.0f},"
            "\"fanout_lat_us\":{\"n\":%" PRIu64 ",\"p50\":%.0f,"
@@ -2015,6 +2484,7 @@ main(int argc, char **argv)
            "\"joined\":%" PRIu64 ",\"unjoined\":%" PRIu64 ","
            "\"errors\":%" PRIu64 ",\"gaps\":%" PRIu64 ",\"dups\":%" PRIu64
            ",\"checked\":%" PRIu64 ",\"mismatches\":%" PRIu64 ","
+           "\"unverified\":%" PRIu64 ","
            "\"drain_ms\":%.0f,\"join_s\":%.2f}\n",
            nclients, cf.pads, cf.writers, cf.readers, cf.procs, cf.timed,
            dur, tot.commits, D(tot.commits) / dur,
@@ -2022,6 +2492,8 @@ main(int argc, char **argv)
            tot.frames, tot.batches,
            tot.delivered ? D(tot.frames) / D(tot.delivered) : 0,
            tot.delivered ? D(tot.bytes) / D(tot.delivered) : 0,
+           tot.delivered ? D(tot.reads) / D(tot.delivered) : 0,
+           tot.wakeups,
            hist_count(tot.hc), hist_pct(tot.hc, .5), hist_pct(tot.hc, .95),
            hist_pct(tot.hc, .99), hist_max(tot.hc),
            hist_count(tot.hf), hist_pct(tot.hf, .5), hist_pct(tot.hf, .95),
@@ -2039,7 +2511,7 @@ main(int argc, char **argv)
            nclients ? (rss1 - rss0) * 1024 / nclients : 0,
            tot.sent, tot.accepted, tot.joined, tot.unjoined,
            tot.errors, tot.gaps, tot.dups, tot.checked, tot.mismatches,
-           D(tot.drain_us) / 1000, join_s);
+           tot.unverified, D(tot.drain_us) / 1000, join_s);
 
     return 0;
 }
