@@ -810,6 +810,7 @@ shared_accept(client_t *c, int64_t rev)
 {
     padrec_t       *r = &pads[c->pad];
     ngx_pad_str_t   s, text, out, mine;
+    char           *fault_buf = NULL;
 
     s.data = c->pend;
     s.len = c->pend_len;
@@ -829,6 +830,16 @@ shared_accept(client_t *c, int64_t rev)
         return;
     }
 
+    if (c->fault && fault_is("rebase") && mine.len > 0
+        && (fault_buf = malloc(mine.len)) != NULL)
+    {
+        /* as if the writer had made another text of its commit */
+        memcpy(fault_buf, mine.data, mine.len);
+        fault_buf[mine.len / 2] ^= 1;
+        mine.data = fault_buf;
+        c->fault = 0;
+    }
+
     if (rev == r->top + 1) {
         pad_push(r, &mine, 0, 0, 0);
 
@@ -844,6 +855,7 @@ shared_accept(client_t *c, int64_t rev)
     }
 
     ngx_pad_ctx_reset(ctx);
+    free(fault_buf);
 }
 
 
@@ -1831,9 +1843,11 @@ child_run(int idx)
             pr->writers[pr->nwriters++] = &clients[i];
         }
 
-        /* --fault: the first reader of pad 0 in the first process */
+        /* --fault: the first reader (rebase: writer) of pad 0 in the
+         * first process */
         if (cf.fault && idx == 0 && mine_fault == 0
-            && clients[i].role == R_READER && clients[i].pad == 0)
+            && clients[i].pad == 0
+            && clients[i].role == (fault_is("rebase") ? R_WRITER : R_READER))
         {
             clients[i].fault = 1;
             mine_fault = 1;
@@ -2201,7 +2215,7 @@ usage(void)
         "  [--procs K] [--duration S] [--warmup S] [--timed] [--interval MS]\n"
         "  [--ins N] [--maxlen N] [--prefix S] [--pids MASTER,REDIS]\n"
         "  [--no-optin] [--inflight N] [--drain-max S] [--join-max S]\n"
-        "  [--own-texts] [--fault cs|gap|export]\n"
+        "  [--own-texts] [--fault cs|gap|export|rebase]\n"
         "W writers and R readers on each of N pads; prints one JSON object\n");
     exit(2);
 }
@@ -2266,7 +2280,7 @@ main(int argc, char **argv)
     if (cf.port <= 0 || cf.pads < 1 || cf.procs < 1 || cf.procs > MAXPROCS
         || cf.ins < 4 || cf.ins > 8 || cf.writers < 0 || cf.readers < 0
         || (cf.fault && !fault_is("cs") && !fault_is("gap")
-            && !fault_is("export")))
+            && !fault_is("export") && !fault_is("rebase")))
     {
         usage();
     }
