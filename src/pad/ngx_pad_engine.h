@@ -102,6 +102,9 @@ struct ngx_pad_pad_s {
     unsigned               catching_up:1; /* a range read is in flight */
     unsigned               reading:1;     /* old revisions for a commit */
     ngx_pad_commit_t      *reader;        /* the commit they are for */
+    unsigned               restoring:1;   /* writing it back to Redis */
+    int64_t                restore_seen;  /* Redis's head then */
+    int64_t                restore_head;  /* this worker's */
     unsigned               flush_posted:1;
     unsigned               subscribed:1;
     int64_t                want_head;     /* highest rev seen published */
@@ -309,6 +312,7 @@ ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad,
     ngx_pad_commit_t *c);                              /* commit_appended */
 ngx_int_t ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from,
     int64_t to);                                       /* commit_revs_read */
+void ngx_pad_pstore_restore(ngx_pad_pad_t *pad, int64_t seen);
 ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,
     ngx_pad_str_t *token);                             /* session_author */
 ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,

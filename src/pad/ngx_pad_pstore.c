@@ -290,6 +290,13 @@ ngx_pad_pstore_head(void *data, ngx_pad_store_result_t *res)
         }
     }
 
+    if ((res->status == NGX_OK || res->status == NGX_DECLINED)
+        && res->head < pad->head)
+    {
+        /* (a revision published meanwhile may make this a false alarm) */
+        ngx_pad_pstore_restore(pad, res->head);
+    }
+
     ngx_pad_pad_release(pad);
 }
 
@@ -533,6 +540,11 @@ ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
 
         pad->want_head = ngx_max(pad->want_head, res->rev);
 
+        if (res->rev < c->rev - 1) {
+            /* the stored head is below the one the commit was based on */
+            ngx_pad_pstore_restore(pad, res->rev);
+        }
+
         for (i = 0; i < res->nitems; i++) {
             if (res->items[i].len == 0) {
                 break;
@@ -674,6 +686,174 @@ failed:
     }
 
     return NGX_ERROR;
+}
+
+
+/*
+ * Redis lost revisions this worker has (restarted without persistence, a
+ * failover to a replica that lagged, a FLUSHALL): its head "seen" is below
+ * the pad's.  The pad is written back from this worker's copy (restore.lua
+ * checks that the stored head is still "seen" and, if it is a revision,
+ * the same one), so that no acknowledged edit is lost and every worker
+ * goes on from the same history.  Commits wait meanwhile.
+ */
+
+static void
+ngx_pad_pstore_restored(void *data, ngx_pad_store_result_t *res)
+{
+    ngx_pad_pad_t  *pad = data;
+
+    pad->restoring = 0;
+
+    if (res->status == NGX_OK) {
+        ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": restored in Redis from this worker's "
+                      "copy at revision %L (Redis had lost revisions "
+                      "after %L)", &pad->id, pad->restore_head,
+                      pad->restore_seen);
+
+    } else {
+        /* another worker restored it first, or a false alarm: read on */
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": %V", &pad->id, &res->err);
+        ngx_pad_pstore_check_head(pad);
+    }
+
+    ngx_pad_commit_next(pad);
+    ngx_pad_pad_release(pad);
+}
+
+
+void
+ngx_pad_pstore_restore(ngx_pad_pad_t *pad, int64_t seen)
+{
+    char                 *s;
+    u_char                ts[NGX_INT64_LEN];
+    json_t               *j;
+    int64_t               r;
+    intptr_t              i, n;
+    ngx_str_t             seen_rev[3], text, attribs, *pool, *recs;
+    ngx_uint_t            npool, nrecs, k;
+    ngx_pad_rev_t        *rev;
+    ngx_pad_str_t         key, value;
+    ngx_pad_store_req_t  *req;
+
+    if (pad->restoring || pad->state != NGX_PAD_READY || seen >= pad->head
+        || ngx_pad_engine->exiting)
+    {
+        return;
+    }
+
+    ngx_str_null(&seen_rev[0]);
+    ngx_str_null(&seen_rev[1]);
+    ngx_str_null(&seen_rev[2]);
+
+    if (seen >= 0) {
+        rev = ngx_pad_pad_rev(pad, seen);
+
+        if (rev == NULL) {
+            ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                          "pad: \"%V\": Redis has revision %L as the "
+                          "head, this worker has %L but no longer %L: "
+                          "cannot restore it", &pad->id, seen, pad->head,
+                          seen);
+            return;
+        }
+
+        seen_rev[0] = rev->changeset;
+        seen_rev[1] = rev->author;
+        seen_rev[2].data = ts;
+        seen_rev[2].len = ngx_sprintf(ts, "%L", rev->time) - ts;
+    }
+
+    n = ngx_pad_pool_next_num(pad->pool);
+    r = ngx_max(seen + 1, pad->first_rev);
+
+    pool = ngx_alloc((n + pad->head - r + 2) * sizeof(ngx_str_t),
+                     ngx_pad_engine->log);
+    if (pool == NULL) {
+        return;
+    }
+
+    npool = 0;
+    nrecs = 0;
+    recs = NULL;
+    req = NULL;
+
+    for (i = 0; i < n; i++) {
+        if (ngx_pad_pool_get(pad->pool, i, &key, &value) != 0) {
+            key.data = "";
+            key.len = 0;
+            value = key;
+        }
+
+        j = json_pack("[s%s%]", key.data, key.len, value.data, value.len);
+        s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+
+        if (s == NULL) {
+            goto done;
+        }
+
+        pool[npool].data = (u_char *) s;
+        pool[npool].len = ngx_strlen(s);
+        npool++;
+    }
+
+    recs = pool + npool;
+
+    for ( /* void */ ; r <= pad->head; r++) {
+        rev = ngx_pad_pad_rev(pad, r);
+        if (rev == NULL) {
+            continue;
+        }
+
+        j = json_pack("{s:s,s:I,s:s%,s:s%,s:I,s:{}}", "type", "rev",
+                      "rev", (json_int_t) r,
+                      "cs", rev->changeset.data, rev->changeset.len,
+                      "author", rev->author.data, rev->author.len,
+                      "ts", (json_int_t) rev->time, "pool");
+        s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+
+        if (s == NULL) {
+            goto done;
+        }
+
+        recs[nrecs].data = (u_char *) s;
+        recs[nrecs].len = ngx_strlen(s);
+        nrecs++;
+    }
+
+    text.data = (u_char *) pad->atext.text.data;
+    text.len = pad->atext.text.len;
+    attribs.data = (u_char *) pad->atext.attribs.data;
+    attribs.len = pad->atext.attribs.len;
+
+    req = ngx_pad_store_restore(&pad->id, (ngx_int_t) seen, seen_rev,
+                                (ngx_int_t) pad->head, &text, &attribs,
+                                (ngx_int_t) n, pool, npool, recs, nrecs,
+                                ngx_pad_pstore_restored, pad);
+
+    if (req) {
+        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": Redis has %L as the head, this worker "
+                      "%L: Redis lost revisions; restoring the pad from "
+                      "this worker's copy", &pad->id, seen, pad->head);
+
+        pad->restoring = 1;
+        pad->restore_seen = seen;
+        pad->restore_head = pad->head;
+        pad->refs++;
+    }
+
+done:
+
+    for (k = 0; k < npool + nrecs; k++) {
+        free(pool[k].data);
+    }
+
+    ngx_free(pool);
 }
 
 

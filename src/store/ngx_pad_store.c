@@ -89,6 +89,7 @@ static ngx_pad_store_conf_t  *ngx_pad_store_conf;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_append;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_append_many;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_snapshot;
+static ngx_pad_lua_script_t  *ngx_pad_store_lua_restore;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_load;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_chat;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_getset;
@@ -129,6 +130,9 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
 
         } else if (ngx_strcmp(s->name.data, "getset") == 0) {
             ngx_pad_store_lua_getset = s;
+
+        } else if (ngx_strcmp(s->name.data, "restore") == 0) {
+            ngx_pad_store_lua_restore = s;
         }
     }
 
@@ -136,7 +140,8 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
         || ngx_pad_store_lua_append_many == NULL
         || ngx_pad_store_lua_snapshot == NULL
         || ngx_pad_store_lua_load == NULL || ngx_pad_store_lua_chat == NULL
-        || ngx_pad_store_lua_getset == NULL)
+        || ngx_pad_store_lua_getset == NULL
+        || ngx_pad_store_lua_restore == NULL)
     {
         ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
                       "pad store: a Lua script is missing");
@@ -299,13 +304,111 @@ ngx_pad_store_append_many(ngx_str_t *pad, ngx_int_t base, ngx_uint_t n,
 }
 
 
+/* {"rev":N,"text":"...","attribs":"..."} in an ngx_alloc()ed buffer */
+
+static ngx_int_t
+ngx_pad_store_snapshot_json(ngx_str_t *out, ngx_int_t rev, ngx_str_t *text,
+    ngx_str_t *attribs)
+{
+    u_char  *p;
+    size_t   len;
+
+    len = sizeof("{\"rev\":,\"text\":\"\",\"attribs\":\"\"}") + NGX_INT_T_LEN
+          + ngx_escape_json(NULL, text->data, text->len) + text->len
+          + ngx_escape_json(NULL, attribs->data, attribs->len)
+          + attribs->len;
+
+    p = ngx_alloc(len, ngx_cycle->log);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = p;
+    p = ngx_sprintf(p, "{\"rev\":%i,\"text\":\"", rev);
+    p = (u_char *) ngx_escape_json(p, text->data, text->len);
+    p = ngx_cpymem(p, "\",\"attribs\":\"", sizeof("\",\"attribs\":\"") - 1);
+    p = (u_char *) ngx_escape_json(p, attribs->data, attribs->len);
+    p = ngx_cpymem(p, "\"}", 2);
+    out->len = p - out->data;
+
+    return NGX_OK;
+}
+
+
+ngx_pad_store_req_t *
+ngx_pad_store_restore(ngx_str_t *pad, ngx_int_t seen, ngx_str_t *seen_rev,
+    ngx_int_t head, ngx_str_t *text, ngx_str_t *attribs,
+    ngx_int_t pool_next, ngx_str_t *pool, ngx_uint_t npool,
+    ngx_str_t *recs, ngx_uint_t nrecs, ngx_pad_store_handler_pt handler,
+    void *data)
+{
+    u_char                kb[5][NGX_PAD_STORE_KEY_MAX];
+    u_char                nb[4][NGX_INT_T_LEN];
+    ngx_str_t             keys[5], *args;
+    ngx_uint_t            i, n;
+    ngx_pad_store_req_t  *req;
+
+    if (ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
+        || ngx_pad_store_pad_key(&keys[1], kb[1], pad, "revs") != NGX_OK
+        || ngx_pad_store_pad_key(&keys[2], kb[2], pad, "pool") != NGX_OK
+        || ngx_pad_store_pad_key(&keys[3], kb[3], pad, "snap") != NGX_OK
+        || ngx_pad_store_pad_key(&keys[4], kb[4], pad, "snapidx") != NGX_OK)
+    {
+        return NULL;
+    }
+
+    n = 8 + npool + nrecs;
+
+    args = ngx_alloc(n * sizeof(ngx_str_t), ngx_cycle->log);
+    if (args == NULL) {
+        return NULL;
+    }
+
+    args[0].data = nb[0];
+    args[0].len = ngx_sprintf(nb[0], "%i", seen) - nb[0];
+    args[1] = seen_rev[0];
+    args[2] = seen_rev[1];
+    args[3] = seen_rev[2];
+    args[4].data = nb[1];
+    args[4].len = ngx_sprintf(nb[1], "%i", head) - nb[1];
+
+    if (ngx_pad_store_snapshot_json(&args[5], head, text, attribs)
+        != NGX_OK)
+    {
+        ngx_free(args);
+        return NULL;
+    }
+
+    args[6].data = nb[2];
+    args[6].len = ngx_sprintf(nb[2], "%i", pool_next) - nb[2];
+    args[7].data = nb[3];
+    args[7].len = ngx_sprintf(nb[3], "%ui", npool) - nb[3];
+
+    for (i = 0; i < npool; i++) {
+        args[8 + i] = pool[i];
+    }
+
+    for (i = 0; i < nrecs; i++) {
+        args[8 + npool + i] = recs[i];
+    }
+
+    req = ngx_pad_store_eval(ngx_pad_store_lua_restore,
+                             NGX_PAD_STORE_STATUS, keys, 5, args, (int) n,
+                             handler, data);
+
+    ngx_free(args[5].data);
+    ngx_free(args);
+
+    return req;
+}
+
+
 ngx_pad_store_req_t *
 ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev, ngx_str_t *text,
     ngx_str_t *attribs, ngx_pad_store_handler_pt handler, void *data)
 {
     u_char                kb[3][NGX_PAD_STORE_KEY_MAX];
-    u_char                nb[NGX_INT_T_LEN], *p;
-    size_t                len;
+    u_char                nb[NGX_INT_T_LEN];
     ngx_str_t             keys[3], args[2];
     ngx_pad_store_req_t  *req;
 
@@ -319,25 +422,11 @@ ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev, ngx_str_t *text,
     args[0].data = nb;
     args[0].len = ngx_sprintf(nb, "%i", rev) - nb;
 
-    /* {"rev":N,"text":"...","attribs":"..."}, escaped as JSON strings */
-
-    len = sizeof("{\"rev\":,\"text\":\"\",\"attribs\":\"\"}") + NGX_INT_T_LEN
-          + ngx_escape_json(NULL, text->data, text->len) + text->len
-          + ngx_escape_json(NULL, attribs->data, attribs->len)
-          + attribs->len;
-
-    p = ngx_alloc(len, ngx_cycle->log);
-    if (p == NULL) {
+    if (ngx_pad_store_snapshot_json(&args[1], rev, text, attribs)
+        != NGX_OK)
+    {
         return NULL;
     }
-
-    args[1].data = p;
-    p = ngx_sprintf(p, "{\"rev\":%i,\"text\":\"", rev);
-    p = (u_char *) ngx_escape_json(p, text->data, text->len);
-    p = ngx_cpymem(p, "\",\"attribs\":\"", sizeof("\",\"attribs\":\"") - 1);
-    p = (u_char *) ngx_escape_json(p, attribs->data, attribs->len);
-    p = ngx_cpymem(p, "\"}", 2);
-    args[1].len = p - args[1].data;
 
     req = ngx_pad_store_eval(ngx_pad_store_lua_snapshot,
                              NGX_PAD_STORE_STATUS, keys, 3, args, 2,

@@ -115,6 +115,19 @@ ngx_pad_store_req_t *ngx_pad_store_append_many(ngx_str_t *pad,
     ngx_pad_store_handler_pt handler, void *data);
 
 /* stores the AText after revision rev (idempotent); handler may be NULL */
+/*
+ * Writes a pad back from a worker's copy (restore.lua) if the stored head
+ * is still "seen" and its record matches seen_rev (changeset, author, ts;
+ * empty strings when seen is -1): the whole pool, the AText after head as
+ * a snapshot, and the revision records given.  NGX_OK: restored; an error
+ * (res->err) when not.
+ */
+ngx_pad_store_req_t *ngx_pad_store_restore(ngx_str_t *pad, ngx_int_t seen,
+    ngx_str_t *seen_rev, ngx_int_t head, ngx_str_t *text, ngx_str_t *attribs,
+    ngx_int_t pool_next, ngx_str_t *pool, ngx_uint_t npool,
+    ngx_str_t *recs, ngx_uint_t nrecs, ngx_pad_store_handler_pt handler,
+    void *data);
+
 ngx_pad_store_req_t *ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev,
     ngx_str_t *text, ngx_str_t *attribs, ngx_pad_store_handler_pt handler,
     void *data);
