@@ -31,7 +31,7 @@ use Cpanel::JSON::XS;
 my $ROOT = "$FindBin::Bin/..";
 $ROOT =~ s{/bench/\.\.$}{};
 my $PADLOAD = "$ROOT/build/padload";
-my $MODULE = "$ROOT/build/ngx_pad_module.so";
+my $MODULE = $ENV{BENCH_PAD_MODULE} || "$ROOT/build/ngx_pad_module.so";
 my $NGINX = $ENV{NGINX} || '/usr/sbin/nginx';
 
 my %o = (profile => 'quick', only => 's1,s2,s3,s4,s5', workers => '1,2',

@@ -988,6 +988,19 @@ find(const char *p, const char *end, const char *s, size_t n)
 }
 
 
+/* s at p (the server's usual order) or further on */
+
+static const char *
+find_at(const char *p, const char *end, const char *s, size_t n)
+{
+    if ((size_t) (end - p) >= n && memcmp(p, s, n) == 0) {
+        return p;
+    }
+
+    return find(p, end, s, n);
+}
+
+
 static int
 parse_int(const char *p, const char *end, int64_t *v, const char **next)
 {
@@ -1019,7 +1032,7 @@ apply_item(client_t *c, const char *p, const char *end, uint64_t now)
     ngx_pad_str_t      s, text, out, pend;
     uint64_t           lat;
 
-    q = find(p, end, k_rev, sizeof(k_rev) - 1);
+    q = find_at(p, end, k_rev, sizeof(k_rev) - 1);
     if (q == NULL) {
         return NULL;
     }
@@ -1028,7 +1041,11 @@ apply_item(client_t *c, const char *p, const char *end, uint64_t now)
         return NULL;
     }
 
-    cs = find(q, end, k_cs, sizeof(k_cs) - 1);
+    if (q < end && *q == ',') {
+        q++;
+    }
+
+    cs = find_at(q, end, k_cs, sizeof(k_cs) - 1);
     if (cs == NULL) {
         return NULL;
     }
@@ -1285,7 +1302,7 @@ on_message(client_t *c, const char *p, size_t n, uint64_t now)
         t = p + kl;
 
         if (end - t > 18 && memcmp(t, "NEW_CHANGES\",", 13) == 0) {
-            if (apply_item(c, t, end, now) == NULL) {
+            if (apply_item(c, t + 13, end, now) == NULL) {
                 st.errors++;
             }
             return;
@@ -1414,7 +1431,7 @@ on_bytes(client_t *c, unsigned char *b, size_t n, uint64_t now)
             st.bytes += len;
             if (show) {
                 fprintf(stderr, "frame op %u len %u: %.*s\n", op,
-                        (unsigned) len, (int) (len > 80 ? 80 : len),
+                        (unsigned) len, (int) (len > 400 ? 400 : len),
                         (char *) p + hl);
             }
         }
