@@ -2141,6 +2141,30 @@ cpu_us(const pidset_t *ps, int redis_only, int skip_redis)
 }
 
 
+/* the load generator's CPU: its children from /proc, as the server's, and
+ * this process */
+
+static double
+loadgen_cpu_us(const pid_t *kids, int n)
+{
+    int     i;
+    double  t, hz = (double) sysconf(_SC_CLK_TCK);
+    long    u, s;
+
+    t = (double) self_cpu_us();
+
+    for (i = 0; i < n; i++) {
+        u = proc_field((int) kids[i], 14);
+        s = proc_field((int) kids[i], 15);
+        if (u >= 0 && s >= 0) {
+            t += (double) (u + s) * 1e6 / hz;
+        }
+    }
+
+    return t;
+}
+
+
 /* time runnable but waiting for a CPU (schedstat), us */
 
 static double
@@ -2263,7 +2287,7 @@ main(int argc, char **argv)
     stats_t         tot, one;
     pidset_t        ps;
     double          s_cpu0, s_cpu1, n_cpu0, n_cpu1, rss0, rss1, rrss0, rrss1;
-    double          dur, lg_cpu, q0, q1, join_s;
+    double          dur, lg_cpu, lg_self, l_cpu0, l_cpu1, q0, q1, join_s;
     uint64_t        t_begin;
     struct rlimit   rl;
     struct timespec ts;
@@ -2424,6 +2448,7 @@ main(int argc, char **argv)
         q0 = ps.n ? runq_wait_us(&ps) : 0;
         n_cpu0 = ps.n ? cpu_us(&ps, 0, 1) : 0;
         s_cpu0 = ps.n ? cpu_us(&ps, 1, 0) : 0;
+        l_cpu0 = loadgen_cpu_us(kids, cf.procs);
 
         while ((t = now_us()) < w1) {
             ts.tv_sec = (time_t) ((w1 - t) / 1000000);
@@ -2434,6 +2459,7 @@ main(int argc, char **argv)
         q1 = ps.n ? runq_wait_us(&ps) : 0;
         n_cpu1 = ps.n ? cpu_us(&ps, 0, 1) : 0;
         s_cpu1 = ps.n ? cpu_us(&ps, 1, 0) : 0;
+        l_cpu1 = loadgen_cpu_us(kids, cf.procs);
         rss1 = ps.n ? workers_rss(&ps) : 0;
         rrss1 = redis ? rss_kib(redis) : 0;
     }
@@ -2446,7 +2472,8 @@ main(int argc, char **argv)
     }
 
     memset(&tot, 0, sizeof(tot));
-    lg_cpu = 0;
+    lg_cpu = l_cpu1 - l_cpu0;
+    lg_self = 0;
 
     for (k = 0; k < cf.procs; k++) {
         if (write(to_child[k][1], "C", 1) != 1
@@ -2473,7 +2500,7 @@ main(int argc, char **argv)
         tot.checked += one.checked;
         tot.unjoined += one.unjoined;
         tot.joined += one.joined;
-        lg_cpu += (double) one.cpu_us;
+        lg_self += (double) one.cpu_us;
         if (one.drain_us > tot.drain_us) {
             tot.drain_us = one.drain_us;
         }
@@ -2507,6 +2534,7 @@ main(int argc, char **argv)
            "\"nginx_cpu_us_per_rev\":%.4f,"
            "\"server_cpu_util\":%.3f,\"loadgen_cpu_util\":%.3f,"
            "\"loadgen_cpu_us_per_rev\":%.4f,"
+           "\"loadgen_cpu_util_self\":%.3f,"
            "\"server_runq_wait_util\":%.3f,\"nginx_workers\":%d,"
            "\"nginx_rss_kib_before\":%.0f,\"nginx_rss_kib\":%.0f,"
            "\"redis_rss_kib_before\":%.0f,\"redis_rss_kib\":%.0f,"
@@ -2536,6 +2564,7 @@ main(int argc, char **argv)
            (n_cpu1 - n_cpu0 + s_cpu1 - s_cpu0) / (dur * 1e6),
            lg_cpu / (dur * 1e6),
            tot.delivered ? lg_cpu / D(tot.delivered) : 0,
+           lg_self / (dur * 1e6),
            (q1 - q0) / (dur * 1e6),
            ps.n ? ps.n - (redis > 0) : 0,
            rss0, rss1, rrss0, rrss1,
