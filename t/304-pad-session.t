@@ -57,7 +57,8 @@ my $b = join_pad(token => 't.bbbbbbbbbbbbbbbbbbbb');
 ok($b->{vars}, 'Bob joined');
 my $bid = $b->{vars}{userId};
 like($b->{vars}{userColor}, qr/^\d+$/, 'a new author gets a palette index');
-is($b->{vars}{numConnectedUsers}, 2, 'numConnectedUsers counts both');
+is($b->{vars}{numConnectedUsers}, 1,
+   'numConnectedUsers: the sockets already in the pad, as Etherpad');
 
 my $ni = collab($a, 'USER_NEWINFO');
 is($ni && $ni->{userInfo}{userId}, $bid, 'Alice told about Bob');

@@ -185,6 +185,12 @@ struct ngx_pad_session_s {
     int64_t                blind_hi;      /*   own ones known by author */
     int64_t                own[NGX_PAD_OWN_MAX]; /* own revisions unsent */
     ngx_uint_t             nown;
+
+    /* read before CLIENT_VARS (ngx_pad_padinfo) */
+    unsigned               padinfo_asked:1;
+    ngx_uint_t             padinfo_pending;
+    int64_t                remote_users;  /* other workers' sessions */
+    json_t                *saved;         /* savedRevisions, or NULL */
 };
 
 
@@ -347,6 +353,12 @@ void ngx_pad_fanout_pad(ngx_pad_pad_t *pad);
 void ngx_pad_fanout_session(ngx_pad_session_t *sess);
 ngx_pad_payload_t *ngx_pad_fanout_json_payload(json_t *data);
 void ngx_pad_fanout_reset(ngx_pad_session_t *sess);
+
+/* ngx_pad_padinfo.c */
+void ngx_pad_padinfo_init_process(void);
+void ngx_pad_padinfo_count(ngx_pad_pad_t *pad);
+ngx_uint_t ngx_pad_padinfo_ask(ngx_pad_session_t *sess);
+ngx_int_t ngx_pad_padinfo_save(ngx_pad_session_t *sess);
 
 
 #endif /* _NGX_PAD_ENGINE_H_INCLUDED_ */

@@ -1138,6 +1138,10 @@ ngx_pad_msg_client_vars(const ngx_pad_msg_vars_t *v)
         }
     }
 
+    if (v->saved && json_object_set(d, "savedRevisions", v->saved) != 0) {
+        goto failed;
+    }
+
     return json_pack("{s:s,s:o}", "type", "CLIENT_VARS", "data", d);
 
 failed:

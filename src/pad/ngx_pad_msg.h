@@ -191,6 +191,7 @@ typedef struct {
     int64_t              connected;      /* numConnectedUsers */
     json_t              *authors;        /* historicalAuthorData, borrowed */
     json_t              *site;           /* site settings, borrowed, or NULL */
+    json_t              *saved;          /* savedRevisions, borrowed, or NULL */
     const char          *client_ip;
 } ngx_pad_msg_vars_t;
 

@@ -106,6 +106,7 @@ ngx_pad_engine_init_process(ngx_cycle_t *cycle, ngx_pad_engine_conf_t *ecf)
 
     ngx_pad_engine = e;
     ngx_pad_pad_registry_init();
+    ngx_pad_padinfo_init_process();
 
     ngx_pad_app_set(&ngx_pad_engine_app);
 
@@ -281,7 +282,10 @@ ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
         break;
 
     case NGX_PAD_MSG_SAVE_REVISION:
-        /* saved revisions are not kept: accepted and ignored */
+        if (ngx_pad_padinfo_save(sess) != NGX_OK) {
+            ngx_pad_session_refuse(sess, ack_id, "SAVE_REVISION failed");
+        }
+
         break;
 
     case NGX_PAD_MSG_CLIENT_MESSAGE:
@@ -422,6 +426,7 @@ ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state)
             ngx_queue_remove(&sess->queue);
             sess->in_list = 0;
             pad->nsessions--;
+            ngx_pad_padinfo_count(pad);
         }
 
         sess->pad = NULL;
@@ -558,6 +563,7 @@ ngx_pad_session_resume(ngx_pad_session_t *sess)
     ngx_queue_insert_tail(&pad->sessions, &sess->queue);
     sess->in_list = 1;
     pad->nsessions++;
+    ngx_pad_padinfo_count(pad);
 
     ngx_pad_fanout_session(sess);
 
@@ -640,6 +646,7 @@ ngx_pad_session_unref(ngx_pad_session_t *sess)
 
     json_decref(sess->name);
     json_decref(sess->color);
+    json_decref(sess->saved);
 
     ngx_free(sess);
 }
@@ -909,6 +916,7 @@ ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev)
                 ngx_queue_remove(&o->queue);
                 o->in_list = 0;
                 pad->nsessions--;
+                ngx_pad_padinfo_count(pad);
                 o->state = NGX_PAD_SESSION_NEW;
                 o->pad = NULL;
                 ngx_pad_pad_release(pad);
@@ -994,6 +1002,7 @@ ngx_pad_session_detach(ngx_pad_session_t *sess)
         ngx_queue_remove(&sess->queue);
         sess->in_list = 0;
         pad->nsessions--;
+        ngx_pad_padinfo_count(pad);
     }
 
     sess->state = NGX_PAD_SESSION_NEW;
@@ -1154,6 +1163,7 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     }
 
     sess->state = NGX_PAD_SESSION_JOINING;
+    sess->padinfo_asked = 0;
     sess->refs++;
 
     if (ngx_pad_pstore_author(sess, &token) != NGX_OK) {
@@ -1562,6 +1572,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
             ngx_queue_remove(&o->queue);
             o->in_list = 0;
             pad->nsessions--;
+            ngx_pad_padinfo_count(pad);
             o->state = NGX_PAD_SESSION_NEW;
             o->pad = NULL;
             ngx_pad_pad_release(pad);
@@ -1616,6 +1627,16 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
             }
         }
 
+        if (!sess->padinfo_asked) {
+            /* the other workers' sessions, the saved revisions */
+
+            sess->padinfo_asked = 1;
+
+            if (ngx_pad_padinfo_ask(sess)) {
+                return;     /* the join reference waits with them */
+            }
+        }
+
         wpool = ngx_pad_pool_create();
         if (wpool == NULL) {
             ngx_pad_session_join_failed(sess, "corruptPad");
@@ -1650,7 +1671,9 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
         v.time = pad->head_time;
         v.server_time = ngx_pad_now_ms();
         v.chat_head = pad->chat_head;
-        v.connected = pad->nsessions + 1;
+        /* as Etherpad: the sockets in the pad before this one */
+        v.connected = pad->nsessions + sess->remote_users;
+        v.saved = sess->saved;
         v.site = ngx_pad_engine->settings;
 
         authors = ngx_pad_pad_authors_json(pad, NULL);
@@ -1680,6 +1703,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
     ngx_queue_insert_tail(&pad->sessions, &sess->queue);
     sess->in_list = 1;
     pad->nsessions++;
+    ngx_pad_padinfo_count(pad);
 
     /* USER_NEWINFO both ways */
 

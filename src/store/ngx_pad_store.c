@@ -1426,3 +1426,99 @@ ngx_pad_store_save(ngx_str_t *dst, ngx_str_t *src)
 
     return NGX_OK;
 }
+
+
+/* pad facts beside the revisions: connected sessions, saved revisions */
+
+static ngx_pad_store_req_t *
+ngx_pad_store_pad_cmd(ngx_uint_t op, const char *cmd, ngx_str_t *pad,
+    char *suffix, ngx_str_t *rest, int nrest,
+    ngx_pad_store_handler_pt handler, void *data)
+{
+    int        i;
+    u_char     kb[NGX_PAD_STORE_KEY_MAX];
+    ngx_str_t  args[6];
+
+    if (nrest > 4) {
+        return NULL;
+    }
+
+    args[0].data = (u_char *) cmd;
+    args[0].len = ngx_strlen(cmd);
+
+    if (ngx_pad_store_pad_key(&args[1], kb, pad, suffix) != NGX_OK) {
+        return NULL;
+    }
+
+    for (i = 0; i < nrest; i++) {
+        args[2 + i] = rest[i];
+    }
+
+    return ngx_pad_store_req(op, handler, data, args, 2 + nrest);
+}
+
+
+ngx_pad_store_req_t *
+ngx_pad_store_conn_set(ngx_str_t *pad, ngx_str_t *worker, ngx_str_t *value,
+    ngx_msec_t ttl)
+{
+    u_char     nb[NGX_INT_T_LEN];
+    ngx_str_t  rest[2];
+
+    if (value == NULL) {
+        return ngx_pad_store_pad_cmd(NGX_PAD_STORE_STATUS, "HDEL", pad,
+                                     "conn", worker, 1, NULL, NULL);
+    }
+
+    rest[0] = *worker;
+    rest[1] = *value;
+
+    if (ngx_pad_store_pad_cmd(NGX_PAD_STORE_STATUS, "HSET", pad, "conn",
+                              rest, 2, NULL, NULL)
+        == NULL)
+    {
+        return NULL;
+    }
+
+    /* the hash goes when no worker refreshes it any more */
+
+    rest[0].data = nb;
+    rest[0].len = ngx_sprintf(nb, "%M", ttl) - nb;
+
+    return ngx_pad_store_pad_cmd(NGX_PAD_STORE_STATUS, "PEXPIRE", pad, "conn",
+                                 rest, 1, NULL, NULL);
+}
+
+
+ngx_pad_store_req_t *
+ngx_pad_store_conn_get(ngx_str_t *pad, ngx_pad_store_handler_pt handler,
+    void *data)
+{
+    return ngx_pad_store_pad_cmd(NGX_PAD_STORE_RANGE, "HGETALL", pad, "conn",
+                                 NULL, 0, handler, data);
+}
+
+
+ngx_pad_store_req_t *
+ngx_pad_store_saved_add(ngx_str_t *pad, ngx_int_t rev, ngx_str_t *record,
+    ngx_pad_store_handler_pt handler, void *data)
+{
+    u_char     nb[NGX_INT_T_LEN];
+    ngx_str_t  rest[2];
+
+    rest[0].data = nb;
+    rest[0].len = ngx_sprintf(nb, "%i", rev) - nb;
+    rest[1] = *record;
+
+    return ngx_pad_store_pad_cmd(NGX_PAD_STORE_STATUS, "HSETNX", pad, "saved",
+                                 rest, 2, handler, data);
+}
+
+
+ngx_pad_store_req_t *
+ngx_pad_store_saved_get(ngx_str_t *pad, ngx_pad_store_handler_pt handler,
+    void *data)
+{
+    return ngx_pad_store_pad_cmd(NGX_PAD_STORE_RANGE, "HVALS", pad, "saved",
+                                 NULL, 0, handler, data);
+}

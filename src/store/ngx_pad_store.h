@@ -196,4 +196,24 @@ ngx_pad_redis_sub_t *ngx_pad_store_subscribe(ngx_str_t *pad,
     ngx_pad_redis_sub_handler_pt handler, void *data);
 
 
+/*
+ * P{pad}:conn, field worker -> value: a worker's sessions of the pad
+ * (value NULL: none, the field goes); the hash expires after ttl unless
+ * written again.  conn_get: HGETALL, res->items field, value, ...
+ */
+ngx_pad_store_req_t *ngx_pad_store_conn_set(ngx_str_t *pad,
+    ngx_str_t *worker, ngx_str_t *value, ngx_msec_t ttl);
+ngx_pad_store_req_t *ngx_pad_store_conn_get(ngx_str_t *pad,
+    ngx_pad_store_handler_pt handler, void *data);
+
+/*
+ * P{pad}:saved, field rev -> saved revision record (JSON), kept once per
+ * revision (HSETNX); saved_get: res->items the records, in no order.
+ */
+ngx_pad_store_req_t *ngx_pad_store_saved_add(ngx_str_t *pad, ngx_int_t rev,
+    ngx_str_t *record, ngx_pad_store_handler_pt handler, void *data);
+ngx_pad_store_req_t *ngx_pad_store_saved_get(ngx_str_t *pad,
+    ngx_pad_store_handler_pt handler, void *data);
+
+
 #endif /* _NGX_PAD_STORE_H_INCLUDED_ */
