@@ -106,6 +106,13 @@ static ngx_command_t  ngx_pad_commands[] = {
       offsetof(ngx_pad_loc_conf_t, max_sessions),
       NULL },
 
+    { ngx_string("pad_fanout_flush_delay"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_pad_loc_conf_t, flush_delay),
+      NULL },
+
     /* other parts: add directives below */
 
     /* Redis and storage (src/store/) */
@@ -221,6 +228,7 @@ ngx_pad_create_loc_conf(ngx_conf_t *cf)
     plcf->send_lowat = NGX_CONF_UNSET_SIZE;
     plcf->close_timeout = NGX_CONF_UNSET_MSEC;
     plcf->max_sessions = NGX_CONF_UNSET_UINT;
+    plcf->flush_delay = NGX_CONF_UNSET_MSEC;
 
     return plcf;
 }
@@ -249,6 +257,8 @@ ngx_pad_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               2000);
     ngx_conf_merge_uint_value(conf->max_sessions, prev->max_sessions,
                               1000000);
+    ngx_conf_merge_msec_value(conf->flush_delay, prev->flush_delay,
+                              NGX_PAD_FLUSH_DELAY_DEFAULT);
 
     if (conf->ping_interval < 10 || conf->ping_interval > 3600000) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -304,6 +314,12 @@ ngx_pad_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->max_sessions < 1 || conf->max_sessions > 100000000) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pad_max_sessions\" must be 1..100000000");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->flush_delay > 1000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pad_fanout_flush_delay\" must be 0..1s");
         return NGX_CONF_ERROR;
     }
 

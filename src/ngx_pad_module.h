@@ -45,7 +45,12 @@ typedef struct {
     size_t                     send_lowat;       /* pad_send_lowat */
     ngx_msec_t                 close_timeout;    /* pad_close_timeout */
     ngx_uint_t                 max_sessions;     /* pad_max_sessions */
+    ngx_msec_t                 flush_delay;  /* pad_fanout_flush_delay */
 } ngx_pad_loc_conf_t;
+
+
+/* pad_fanout_flush_delay: how long fan-out packets may wait (ms) */
+#define NGX_PAD_FLUSH_DELAY_DEFAULT  1
 
 
 /* the low-water mark of a send queue (pad_send_lowat, or automatic) */

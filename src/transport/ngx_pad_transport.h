@@ -66,6 +66,9 @@ struct ngx_pad_ws_s {
     ngx_pad_outq_t              outq;
     ngx_event_t                 timer;         /* upgrade, close wait */
 
+    ngx_queue_t                 delayed;       /* waiting fan-out flush */
+    ngx_msec_t                  flush_at;
+
     size_t                      ctl_len;
     u_char                      ctl[NGX_PAD_WS_MAX_CONTROL];
 
@@ -73,9 +76,9 @@ struct ngx_pad_ws_s {
     unsigned                    close_received:1;
     unsigned                    closing:1;     /* finalize when sent */
     unsigned                    finalize:1;    /* finalize now */
-    unsigned                    in_handler:1;
-    unsigned                    write_posted:1;
     unsigned                    above_lowat:1;
+    unsigned                    delaying:1;    /* in the delayed list */
+    unsigned                    flush_due:1;   /* the delay has passed */
 };
 
 

@@ -14,6 +14,13 @@
  * Closing never frees anything from inside a callback: it queues a close
  * frame and posts the write event; the request is finalized only at the
  * top of an event handler.
+ *
+ * Fan-out packets (payloads shared with other sockets) may wait up to
+ * pad_fanout_flush_delay before the connection is written, so that the
+ * revisions of that time leave in one write; a packet built for this
+ * socket alone (an answer the client waits for) flushes the queue at
+ * once, ahead of other connections' writes (see "Write scheduling").
+ * The queue's order never changes: only the moment of the write does.
  */
 
 
@@ -43,9 +50,18 @@ static void ngx_pad_ws_on_message(ngx_pad_ws_t *ws, u_char *data,
 static void ngx_pad_ws_finalize(ngx_pad_ws_t *ws);
 static void ngx_pad_ws_cleanup(void *data);
 static void ngx_pad_ws_detach(ngx_pad_ws_t *ws);
+static void ngx_pad_ws_delay_write(ngx_pad_ws_t *ws);
+static void ngx_pad_ws_post_write_first(ngx_pad_ws_t *ws);
+static void ngx_pad_ws_delay_handler(ngx_event_t *ev);
+static void ngx_pad_ws_undelay(ngx_pad_ws_t *ws);
+static ngx_uint_t ngx_pad_ws_may_wait(ngx_pad_ws_t *ws);
 
 
-static u_char  *ngx_pad_ws_rbuf;
+static u_char       *ngx_pad_ws_rbuf;
+
+/* connections waiting for a delayed flush, by deadline (FIFO) */
+static ngx_queue_t   ngx_pad_ws_delayed;
+static ngx_event_t   ngx_pad_ws_delay_ev;
 
 
 ngx_int_t
@@ -56,6 +72,12 @@ ngx_pad_ws_init_worker(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    ngx_queue_init(&ngx_pad_ws_delayed);
+
+    ngx_pad_ws_delay_ev.handler = ngx_pad_ws_delay_handler;
+    ngx_pad_ws_delay_ev.log = cycle->log;
+    ngx_pad_ws_delay_ev.cancelable = 1;
+
     return NGX_OK;
 }
 
@@ -63,6 +85,10 @@ ngx_pad_ws_init_worker(ngx_cycle_t *cycle)
 void
 ngx_pad_ws_exit_worker(void)
 {
+    if (ngx_pad_ws_delay_ev.timer_set) {
+        ngx_del_timer(&ngx_pad_ws_delay_ev);
+    }
+
     if (ngx_pad_ws_rbuf) {
         ngx_free(ngx_pad_ws_rbuf);
         ngx_pad_ws_rbuf = NULL;
@@ -504,14 +530,135 @@ ngx_pad_ws_post_write(ngx_pad_ws_t *ws)
 }
 
 
-/* queues one packet (one frame); the posted write event sends it */
+/*
+ * Write scheduling.  A packet whose payload only this queue holds (an
+ * answer built for this socket: ACCEPT_COMMIT, CLIENT_VARS, an ack, a
+ * pong, a close) must leave in this event-loop turn, and before the
+ * fan-out of the same turn: its write event goes to the head of the
+ * posted events.  A packet whose payload is shared (a revision that the
+ * pad's window and every reader's queue hold, a batch) may wait up to
+ * pad_fanout_flush_delay, so that the revisions of that time leave in one
+ * write.  Whether a payload is shared is known for sure only once its
+ * producer has emitted it everywhere and dropped its own reference, so
+ * the write handler decides: it writes at once when any queued payload
+ * has a single reference, else it parks the connection in the worker's
+ * delayed list (deadline order: one timer for all).  Whichever write
+ * happens first takes everything queued, in order.
+ */
+
+static void
+ngx_pad_ws_post_write_first(ngx_pad_ws_t *ws)
+{
+    ngx_event_t  *wev;
+
+    wev = ws->connection->write;
+
+    if (wev->posted) {
+        ngx_delete_posted_event(wev);
+    }
+
+    ngx_queue_insert_head(&ngx_posted_events, &wev->queue);
+    wev->posted = 1;
+}
+
+
+static void
+ngx_pad_ws_delay_write(ngx_pad_ws_t *ws)
+{
+    ngx_msec_t  delay;
+
+    if (ws->delaying) {
+        return;
+    }
+
+    delay = ws->conf->flush_delay;
+
+    ws->flush_at = ngx_current_msec + delay;
+    ws->delaying = 1;
+    ngx_queue_insert_tail(&ngx_pad_ws_delayed, &ws->delayed);
+
+    if (!ngx_pad_ws_delay_ev.timer_set) {
+        ngx_add_timer(&ngx_pad_ws_delay_ev, delay);
+    }
+}
+
+
+static void
+ngx_pad_ws_delay_handler(ngx_event_t *ev)
+{
+    ngx_msec_int_t   left;
+    ngx_queue_t     *q;
+    ngx_pad_ws_t    *ws;
+
+    while (!ngx_queue_empty(&ngx_pad_ws_delayed)) {
+        q = ngx_queue_head(&ngx_pad_ws_delayed);
+        ws = ngx_queue_data(q, ngx_pad_ws_t, delayed);
+
+        left = (ngx_msec_int_t) (ws->flush_at - ngx_current_msec);
+
+        if (left > 0) {
+            ngx_add_timer(ev, (ngx_msec_t) left);
+            return;
+        }
+
+        ngx_queue_remove(q);
+        ws->delaying = 0;
+        ws->flush_due = 1;
+
+        ngx_pad_ws_post_write(ws);
+    }
+}
+
+
+static void
+ngx_pad_ws_undelay(ngx_pad_ws_t *ws)
+{
+    if (ws->delaying) {
+        ngx_queue_remove(&ws->delayed);
+        ws->delaying = 0;
+    }
+
+    ws->flush_due = 0;
+}
+
+
+/* may the write wait: only shared payloads queued, nothing in flight */
+
+static ngx_uint_t
+ngx_pad_ws_may_wait(ngx_pad_ws_t *ws)
+{
+    ngx_pad_pkt_t  *pkt;
+
+    if (ws->conf->flush_delay == 0 || ws->flush_due || ws->finalize
+        || ws->outq.head == NULL || ws->outq.head->sent
+        || ws->connection->buffered)
+    {
+        return 0;
+    }
+
+    for (pkt = ws->outq.head; pkt; pkt = pkt->next) {
+        if (pkt->payload->refs == 1 || pkt->opcode != NGX_PAD_WS_OP_TEXT) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* queues one packet (one frame) and schedules the write (see above) */
 
 ngx_int_t
 ngx_pad_ws_send(ngx_pad_ws_t *ws, ngx_pad_payload_t *p, ngx_uint_t opcode)
 {
+    ngx_uint_t  shared;
+
     if (ws->close_sent) {
         return NGX_DECLINED;
     }
+
+    /* the caller's reference and another: shared for sure */
+    shared = (p->refs > 1 && opcode == NGX_PAD_WS_OP_TEXT);
 
     if (ngx_pad_outq_push(&ws->outq, p, opcode, ws->connection->log)
         != NGX_OK)
@@ -523,7 +670,15 @@ ngx_pad_ws_send(ngx_pad_ws_t *ws, ngx_pad_payload_t *p, ngx_uint_t opcode)
         ws->above_lowat = 1;
     }
 
-    ngx_pad_ws_post_write(ws);
+    if (!shared) {
+        ngx_pad_ws_post_write_first(ws);
+
+    } else if (ws->conf->flush_delay == 0) {
+        ngx_pad_ws_post_write(ws);
+
+    } else if (!ws->connection->write->posted) {
+        ngx_pad_ws_delay_write(ws);
+    }
 
     return NGX_OK;
 }
@@ -922,6 +1077,13 @@ ngx_pad_ws_write_handler(ngx_event_t *wev)
 
     ngx_http_set_log_request(c->log, r);
 
+    if (ngx_pad_ws_may_wait(ws)) {
+        ngx_pad_ws_delay_write(ws);
+        return;
+    }
+
+    ngx_pad_ws_undelay(ws);
+
     if (ws->finalize) {
         ngx_pad_ws_finalize(ws);
         return;
@@ -1032,6 +1194,7 @@ ngx_pad_ws_cleanup(void *data)
     ngx_pad_ws_t  *ws = data;
 
     ngx_pad_ws_detach(ws);
+    ngx_pad_ws_undelay(ws);
 
     if (ws->timer.timer_set) {
         ngx_del_timer(&ws->timer);

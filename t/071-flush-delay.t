@@ -1,0 +1,196 @@
+# pad_fanout_flush_delay: revisions fanned out to a reader wait up to the
+# delay and leave together in one write, in order; answers the client
+# waits for (ACCEPT_COMMIT) are not delayed, and an answer takes every
+# fan-out packet queued before it along, in order; 0 writes at once.
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::Pad 'no_plan';
+use Test::Pad::Engine;
+use IO::Select;
+use Time::HiRes qw(time sleep);
+
+my $redis = start_redis() or die('redis-server did not start' . "\n");
+
+sub b36 {
+    my ($n) = @_;
+    my $s = '';
+    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
+              . $s; $n = int($n / 36) } while $n;
+    return $s;
+}
+
+# joins a pad over a WebSocket; returns (socket, rev, text length)
+sub join_pad {
+    my ($ng, $pad, $token) = @_;
+    my $ws = pad_ws($ng) or return;
+    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
+                    padId => $pad, token => $token });
+    my ($cv) = pad_recv_until($ws,
+        sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
+    return unless $cv;
+    my $v = $cv->{data}{collab_client_vars};
+    return ($ws, $v->{rev}, changeset_len($v->{initialAttributedText}{text}));
+}
+
+# USER_CHANGES inserting one line at the start
+sub user_changes {
+    my ($ws, $base, $len, $i) = @_;
+    my $ins = "line $i\n";
+    my $cs = 'Z:' . b36($len) . '>' . b36(length $ins) . '|1+'
+             . b36(length $ins) . '$' . $ins;
+    pad_send($ws, { type => 'COLLABROOM', component => 'pad',
+                    data => { type => 'USER_CHANGES', baseRev => $base,
+                              changeset => $cs,
+                              apool => { numToAttrib => {},
+                                         nextNum => 0 } } });
+    return length $ins;
+}
+
+# reads what is there until nothing came for $quiet seconds
+sub drain {
+    my ($ws, $quiet) = @_;
+    1 while pad_recv($ws, $quiet);
+}
+
+# the pad messages of frames already received, by type and newRev
+sub frame_msgs {
+    my (@f) = @_;
+    my @m;
+    for my $f (@f) {
+        next unless $f->{opcode} == 1 && $f->{payload} =~ /^42(\[.*)$/s;
+        my $a = json_decode($1) or next;
+        my $d = $a->[1]{data} or next;
+        push @m, "$d->{type} $d->{newRev}" if defined $d->{newRev};
+    }
+    return @m;
+}
+
+# exactly one read from the socket, then every whole frame in the buffer
+sub one_read {
+    my ($ws, $timeout) = @_;
+    my @f;
+    return () if length $ws->{buf};
+    $ws->_fill(time + $timeout) or return ();
+    while (my $f = $ws->_parse) {
+        push @f, $f;
+    }
+    return @f;
+}
+
+my $DELAY = 1000;    # ms, the largest value allowed
+
+{
+    my $ng = engine_nginx(redis_port => $redis->port,
+                          loc => "pad_fanout_flush_delay ${DELAY}ms;")
+        or die('nginx did not start' . "\n");
+    my $pad = 'flush-delay';
+
+    my ($w, $rev, $len) = join_pad($ng, $pad, 't.wwwwwwwwwwwwwwwwwwww');
+    ok($w, 'writer joined') or exit 1;
+    my ($r, $rrev) = join_pad($ng, $pad, 't.rrrrrrrrrrrrrrrrrrrr');
+    ok($r, 'reader joined') or exit 1;
+    drain($w, 0.3);
+    drain($r, 0.3);
+
+    # three commits, each answered before the next is sent
+    my $t0 = time;
+    my $bad = 0;
+    for my $i (1 .. 3) {
+        $len += user_changes($w, $rev, $len, $i);
+        my ($acc) = pad_recv_until($w, sub {
+            ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' }, 5);
+        if (!$acc || $acc->{data}{newRev} != $rev + 1) { $bad++; last }
+        $rev++;
+    }
+    my $t_acc = time - $t0;
+    is($bad, 0, 'three commits accepted, newRev rev + 1 each');
+    ok($t_acc < $DELAY / 1000,
+       sprintf('ACCEPT_COMMITs are not delayed (3 in %.3f s)', $t_acc));
+
+    my $early = IO::Select->new($r->socket)->can_read(0) ? 1 : 0;
+    my @f = one_read($r, 5);
+    my $t_r = time - $t0;
+    is_deeply([frame_msgs(@f)],
+              [map { 'NEW_CHANGES ' . ($rrev + $_) } 1 .. 3],
+              'the reader gets the three revisions in one read, in order');
+    is($early, 0, 'nothing for the reader before the delay ran out')
+        if $t_acc < 0.8 * $DELAY / 1000;
+    ok($t_r >= 0.9 * $DELAY / 1000,
+       sprintf('the revisions waited for the delay (%.3f s)', $t_r));
+    ok($t_r < scaled(3) + $DELAY / 1000, 'and not much longer');
+
+    # an answer takes the delayed fan-out before it along, in order
+    $len += user_changes($w, $rev, $len, 4);
+    my ($acc) = pad_recv_until($w, sub {
+        ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' }, 5);
+    ok($acc && $acc->{data}{newRev} == $rev + 1, 'writer: fourth commit');
+    $rev++;
+    my $t1 = time;
+    # the reader commits on the revision it knows (before the fourth)
+    my $rlen = $len - length("line 4\n");
+    user_changes($r, $rev - 1, $rlen, 5);
+    my @seen;
+    while (my $fr = $r->recv_frame(5)) {
+        push @seen, frame_msgs($fr);
+        last if grep { /^ACCEPT_COMMIT/ } @seen;
+    }
+    my $t_ans = time - $t1;
+    is_deeply(\@seen, ['NEW_CHANGES ' . $rev, 'ACCEPT_COMMIT ' . ($rev + 1)],
+              'reader: the waiting revision, then its own ACCEPT_COMMIT');
+    ok($t_ans < 0.9 * $DELAY / 1000,
+       sprintf('both came with the answer, not after the delay (%.3f s)',
+               $t_ans));
+    $rev++;
+
+    # the writer got the reader's revision (after the delay at most)
+    my ($nc) = pad_recv_until($w, sub {
+        ($_[0]{data}{type} || '') eq 'NEW_CHANGES' }, scaled(5));
+    is($nc && $nc->{data}{newRev}, $rev, 'writer: the reader\'s revision');
+    $ng->stop;
+}
+
+# 0: every revision is written at once
+{
+    my $ng = engine_nginx(redis_port => $redis->port,
+                          loc => 'pad_fanout_flush_delay 0;')
+        or die('nginx did not start' . "\n");
+    my $pad = 'flush-now';
+    my ($w, $rev, $len) = join_pad($ng, $pad, 't.wwwwwwwwwwwwwwwwwwww');
+    my ($r, $rrev) = join_pad($ng, $pad, 't.rrrrrrrrrrrrrrrrrrrr');
+    ok($w && $r, 'delay 0: joined') or exit 1;
+    drain($w, 0.3);
+    drain($r, 0.3);
+    my @got;
+    for my $i (1 .. 3) {
+        $len += user_changes($w, $rev, $len, $i);
+        my $t0 = time;
+        my ($acc) = pad_recv_until($w, sub {
+            ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' }, 5);
+        $rev++;
+        my ($nc) = pad_recv_until($r, sub {
+            ($_[0]{data}{type} || '') eq 'NEW_CHANGES' }, 5);
+        push @got, $nc ? $nc->{data}{newRev} : -1;
+        ok(time - $t0 < 0.5 * scaled(1),
+           "delay 0: revision $i reached the reader at once");
+    }
+    is_deeply(\@got, [map { $rrev + $_ } 1 .. 3], 'delay 0: in order');
+    $ng->stop;
+}
+
+use_redis();
+run_tests();
+
+__DATA__
+
+=== TEST 1: pad_fanout_flush_delay over a second
+--- must_die
+--- config
+location /socket.io/ { pad_socketio; pad_fanout_flush_delay 2s; }
+--- error_log
+pad_fanout_flush_delay
+
+=== TEST 2: pad_fanout_flush_delay takes a time
+--- must_die
+--- config
+location /socket.io/ { pad_socketio; pad_fanout_flush_delay soon; }
+--- error_log
+pad_fanout_flush_delay
