@@ -697,11 +697,11 @@ nomem:
 static int
 pad_init(padrec_t *r, int64_t rev, const char *text, size_t len)
 {
-    r->revs = calloc(1024, sizeof(rev_t));
+    r->revs = calloc(64, sizeof(rev_t));
     if (r->revs == NULL) {
         return -1;
     }
-    r->cap = 1024;
+    r->cap = 64;
     r->revs[0].text = malloc(len + 1);
     if (r->revs[0].text == NULL) {
         return -1;
