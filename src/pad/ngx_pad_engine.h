@@ -171,6 +171,7 @@ struct ngx_pad_session_s {
     unsigned               in_list:1;
     unsigned               draining:1;
     unsigned               authors_asked:1;
+    unsigned               ask_users:1;   /* handed over right after join */
 
     /* revisions below the pad's window, read from Redis (ngx_pad_fanout) */
     unsigned               reading:1;     /* the one read in flight */

@@ -35,6 +35,10 @@ static void ngx_pad_session_ready(ngx_pad_session_t *sess,
 static void ngx_pad_session_get_pad(ngx_pad_session_t *sess);
 static void ngx_pad_session_detach(ngx_pad_session_t *sess);
 static void ngx_pad_session_newinfo_handler(ngx_event_t *ev);
+static void ngx_pad_session_newinfo_send(ngx_pad_session_t *sess);
+static void ngx_pad_pad_tell_here(ngx_pad_pad_t *pad, ngx_pad_str_t *to);
+static void ngx_pad_session_publish(ngx_pad_session_t *sess, const char *op,
+    ngx_pad_session_t *to);
 static void ngx_pad_session_user(ngx_pad_session_t *sess,
     ngx_pad_msg_user_t *u);
 static void ngx_pad_session_refuse(ngx_pad_session_t *sess,
@@ -368,6 +372,25 @@ ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state)
         return *state ? NGX_OK : NGX_ERROR;
     }
 
+    if (sess->newinfo_ev.timer_set) {
+        /*
+         * Joined moments ago, CLIENT_VARS still in the polling queue that
+         * no GET drains any more: the users present are announced now
+         * (the client reads them on the WebSocket, after CLIENT_VARS,
+         * one frame each) instead of after the timer's 2 s, and asked for
+         * again by the new worker: "here" answers of other workers to the
+         * join may still be on their way to this one.
+         */
+        ngx_del_timer(&sess->newinfo_ev);
+
+        if (sess->state == NGX_PAD_SESSION_JOINED && sess->pad) {
+            sess->ask_users = 1;
+            ngx_pad_session_newinfo_send(sess);
+        }
+
+        ngx_pad_session_unref(sess);
+    }
+
     if (sess->state == NGX_PAD_SESSION_JOINING || sess->refs > 1
         || sess->pending || sess->csreqs || sess->nearly)
     {
@@ -416,6 +439,11 @@ ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state)
     }
 
     if (st == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (sess->ask_users && json_object_set_new(st, "ask", json_true()) != 0) {
+        json_decref(st);
         return NGX_ERROR;
     }
 
@@ -488,6 +516,7 @@ ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state)
     sess->author_len = author.len;
 
     sess->readonly = json_is_true(json_object_get(state, "ro")) ? 1 : 0;
+    sess->ask_users = json_is_true(json_object_get(state, "ask")) ? 1 : 0;
     sess->client_rev = json_integer_value(v);
 
     v = json_object_get(state, "name");
@@ -566,6 +595,13 @@ ngx_pad_session_resume(ngx_pad_session_t *sess)
     ngx_pad_padinfo_count(pad);
 
     ngx_pad_fanout_session(sess);
+
+    if (sess->ask_users && sess->state == NGX_PAD_SESSION_JOINED) {
+        /* handed over right after its join: who is here, again */
+        sess->ask_users = 0;
+        ngx_pad_session_newinfo_send(sess);
+        ngx_pad_session_publish(sess, "ask", NULL);
+    }
 
     ngx_pad_session_unref(sess);
 }
@@ -860,6 +896,34 @@ ngx_pad_session_client_message(ngx_pad_session_t *sess, json_t *m)
 }
 
 
+/* "here" events for the local users, to the sockets of author "to" */
+
+static void
+ngx_pad_pad_tell_here(ngx_pad_pad_t *pad, ngx_pad_str_t *to)
+{
+    ngx_queue_t        *q;
+    ngx_pad_session_t  *o, *prev;
+
+    prev = NULL;
+
+    for (q = ngx_queue_head(&pad->sessions);
+         q != ngx_queue_sentinel(&pad->sessions);
+         q = ngx_queue_next(q))
+    {
+        o = ngx_queue_data(q, ngx_pad_session_t, queue);
+
+        if (prev && prev->author_len == o->author_len
+            && ngx_memcmp(prev->author, o->author, o->author_len) == 0)
+        {
+            continue;
+        }
+
+        prev = o;
+        ngx_pad_session_publish_to(o, to);
+    }
+}
+
+
 /* a presence event of another worker */
 
 static void
@@ -869,7 +933,7 @@ ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev)
     const char         *op, *w;
     ngx_queue_t        *q, *next;
     ngx_pad_str_t       author, to;
-    ngx_pad_session_t  *o, *prev;
+    ngx_pad_session_t  *o;
 
     op = json_string_value(json_object_get(ev, "op"));
     w = json_string_value(json_object_get(ev, "w"));
@@ -925,24 +989,14 @@ ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev)
 
         /* tell the joiner who is here */
 
-        prev = NULL;
+        ngx_pad_pad_tell_here(pad, &author);
 
-        for (q = ngx_queue_head(&pad->sessions);
-             q != ngx_queue_sentinel(&pad->sessions);
-             q = ngx_queue_next(q))
-        {
-            o = ngx_queue_data(q, ngx_pad_session_t, queue);
+        return;
+    }
 
-            if (prev && prev->author_len == o->author_len
-                && ngx_memcmp(prev->author, o->author, o->author_len) == 0)
-            {
-                continue;
-            }
-
-            prev = o;
-            ngx_pad_session_publish_to(o, &author);
-        }
-
+    if (ngx_strcmp(op, "ask") == 0) {
+        /* a session taken over right after its join asks again */
+        ngx_pad_pad_tell_here(pad, &author);
         return;
     }
 
@@ -1749,11 +1803,8 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
 static void
 ngx_pad_session_newinfo_handler(ngx_event_t *ev)
 {
-    json_t              *j;
-    ngx_queue_t         *q;
-    ngx_pad_pad_t       *pad;
-    ngx_pad_session_t   *sess, *o;
-    ngx_pad_msg_user_t   u;
+    ngx_pad_pad_t      *pad;
+    ngx_pad_session_t  *sess;
 
     sess = ev->data;
     pad = sess->pad;
@@ -1771,6 +1822,23 @@ ngx_pad_session_newinfo_handler(ngx_event_t *ev)
         ngx_add_timer(ev, NGX_PAD_NEWINFO_STEP);
         return;
     }
+
+    ngx_pad_session_newinfo_send(sess);
+
+    ngx_pad_session_unref(sess);
+}
+
+
+static void
+ngx_pad_session_newinfo_send(ngx_pad_session_t *sess)
+{
+    json_t              *j;
+    ngx_queue_t         *q;
+    ngx_pad_pad_t       *pad;
+    ngx_pad_session_t   *o;
+    ngx_pad_msg_user_t   u;
+
+    pad = sess->pad;
 
     for (q = ngx_queue_head(&pad->sessions);
          q != ngx_queue_sentinel(&pad->sessions);
@@ -1790,8 +1858,6 @@ ngx_pad_session_newinfo_handler(ngx_event_t *ev)
             json_decref(j);
         }
     }
-
-    ngx_pad_session_unref(sess);
 }
 
 
