@@ -399,7 +399,7 @@ client_flush(client_t *c)
         n = write(c->fd, c->wq + c->wq_pos, c->wq_len - c->wq_pos);
         if (n < 0) {
             if (errno == EAGAIN) {
-                ev.events = EPOLLIN | EPOLLOUT;
+                ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
                 ev.data.ptr = c;
                 epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
                 return;
@@ -1572,7 +1572,7 @@ client_connect(client_t *c)
         return;
     }
 
-    ev.events = EPOLLOUT | EPOLLIN;
+    ev.events = EPOLLOUT | EPOLLIN | EPOLLET;
     ev.data.ptr = c;
     epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
 }
@@ -1591,7 +1591,7 @@ client_connected(client_t *c)
         return;
     }
 
-    ev.events = EPOLLIN;
+    ev.events = EPOLLIN | EPOLLET;
     ev.data.ptr = c;
     epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
 
@@ -2031,7 +2031,7 @@ child_run(int idx)
             if (evs[i].events & EPOLLOUT) {
                 client_flush(c);
                 if (c->wq_len == 0 && c->state != ST_DEAD) {
-                    ev.events = EPOLLIN;
+                    ev.events = EPOLLIN | EPOLLET;
                     ev.data.ptr = c;
                     epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
                 }
