@@ -64,7 +64,7 @@ typedef struct {
     uint64_t  bytes;           /* payload bytes received in window */
     uint64_t  batches;         /* NEW_CHANGES_BATCH messages in window */
     uint64_t  reads;           /* read()s that returned data, in window */
-    uint64_t  unverified;      /* writers' revisions nobody else received */
+    uint64_t  unverified;      /* revisions no other client here verified */
     uint64_t  wakeups;         /* epoll_wait()s that returned, in window */
     uint64_t  sent;            /* USER_CHANGES sent (whole run) */
     uint64_t  accepted;        /* ACCEPT_COMMITs (whole run) */
@@ -159,7 +159,7 @@ static struct {
 typedef struct {
     uint64_t   hash;           /* of the changeset */
     uint32_t   cs_len;
-    uint32_t   known;          /* hash and cs_len are set */
+    uint32_t   known;          /* 1: hash, cs_len set; 2: none can be */
     char      *text;           /* the text at this revision, or NULL */
     size_t     text_len;
 } rev_t;
@@ -175,6 +175,7 @@ typedef struct {
     size_t     cap;
     client_t **writers;        /* this process's writers of the pad */
     int        nwriters;
+    int        nclients;       /* this process's clients of the pad */
 } padrec_t;
 
 static padrec_t        *pads;
@@ -614,9 +615,9 @@ pad_trim(padrec_t *r)
     client_t  *w;
     int        i;
 
-    if (r->top - r->unver > 4096) {
-        /* nobody else in this process receives these revisions */
-        while (r->top - r->unver > 4096) {
+    if (r->top - r->unver > 1000000) {
+        /* a safety cap: nobody else here received these revisions */
+        while (r->top - r->unver > 1000000) {
             r->revs[r->unver - r->base].known = 2;
             st.unverified++;
             r->unver++;
@@ -751,7 +752,10 @@ shared_item(client_t *c, int64_t rev, const char *cs, size_t n)
     }
 
     if (e && e->known) {
-        if (e->known == 1 && (e->hash != h || e->cs_len != n)) {
+        if (e->known == 2) {
+            st.unverified++;
+
+        } else if (e->hash != h || e->cs_len != n) {
             c->broken = 1;
             pad_diverged(c, rev, "differs from what another client got");
         }
@@ -841,7 +845,11 @@ shared_accept(client_t *c, int64_t rev)
     }
 
     if (rev == r->top + 1) {
-        pad_push(r, &mine, 0, 0, 0);
+        /* verified when another client here receives it, if there is one */
+        if (r->nclients < 2) {
+            st.unverified++;
+        }
+        pad_push(r, &mine, r->nclients < 2 ? 2 : 0, 0, 0);
 
     } else if (pad_text(r, rev, &out) != 0 || out.len != mine.len
                || memcmp(out.data, mine.data, mine.len) != 0)
@@ -1238,7 +1246,8 @@ on_client_vars(client_t *c, const char *p, size_t n)
         || json_string_length(u) >= sizeof(c->author))
     {
         json_decref(a);
-        fprintf(stderr, "padload: CLIENT_VARS: %.*s\n", (int) (n > 600 ? 600 : n), p);
+        fprintf(stderr, "padload: CLIENT_VARS: %.*s\n",
+                (int) (n > 600 ? 600 : n), p);
         client_fail(c, "bad CLIENT_VARS");
         return;
     }
@@ -1845,6 +1854,7 @@ child_run(int idx)
             continue;
         }
         mine++;
+        pads[clients[i].pad].nclients++;
 
         if (clients[i].role == R_WRITER) {
             padrec_t  *pr = &pads[clients[i].pad];

@@ -24,7 +24,10 @@ my $seq = 0;
 sub run_padload {
     my (@args) = @_;
     $seq++;
-    my $out = `$padload --port @{[ $ng->port ]} --procs 2 --duration 0.8 --warmup 0.2 --join-max 30 --drain-max 10 --pads 1 --writers 2 --readers 8 --prefix t395r${seq}x$$ @args 2>&1`;
+    my $cmd = "$padload --port " . $ng->port . " --procs 2 --duration 0.8"
+        . " --warmup 0.2 --join-max 30 --drain-max 10 --pads 1 --writers 2"
+        . " --readers 8 --prefix t395r${seq}x$$ @args";
+    my $out = `$cmd 2>&1`;
     my ($json) = $out =~ /^(\{.*\})$/m;
     my $r = eval { decode_json($json) };
     diag($out) unless $r;
@@ -38,8 +41,10 @@ for my $mode ('', '--own-texts') {
     ok($r->{commits} > 0 && $r->{delivered} > 0,
        "$name, no fault: traffic ($r->{commits} commits)");
     is($r->{checked}, 10, "$name, no fault: every client checked");
-    is(join('/', map { $r->{$_} // '?' } qw(errors gaps dups mismatches)),
-       '0/0/0/0', "$name, no fault: no error, gap, duplicate, mismatch");
+    is(join('/', map { $r->{$_} // '?' }
+                qw(errors gaps dups mismatches unverified)),
+       '0/0/0/0/0', "$name, no fault: no error, gap, duplicate, mismatch, "
+       . "unverified revision");
 
     $r = run_padload($mode, '--fault', 'gap');
     is($r->{gaps}, 1, "$name, one revision missed: one gap");
