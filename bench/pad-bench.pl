@@ -8,6 +8,9 @@
 #   perl bench/pad-bench.pl [--profile quick|full] [--only s1,s3,...]
 #                           [--workers 1,2] [--batch off,on] [--out DIR]
 #
+# BENCH_PAD_MODULE and BENCH_PADLOAD replace build/ngx_pad_module.so and
+# build/padload (to compare builds).
+#
 # Scenarios (every run ends with the convergence check of every client
 # against export/txt; errors, gaps, duplicates and mismatches must be 0):
 #   s1  fan-out: 1 pad x 1 closed-loop writer x 200 readers
@@ -30,7 +33,7 @@ use Cpanel::JSON::XS;
 
 my $ROOT = "$FindBin::Bin/..";
 $ROOT =~ s{/bench/\.\.$}{};
-my $PADLOAD = "$ROOT/build/padload";
+my $PADLOAD = $ENV{BENCH_PADLOAD} || "$ROOT/build/padload";
 my $MODULE = $ENV{BENCH_PAD_MODULE} || "$ROOT/build/ngx_pad_module.so";
 my $NGINX = $ENV{NGINX} || '/usr/sbin/nginx';
 
