@@ -266,46 +266,140 @@ ngx_pad_msg_u16_len(const char *p, size_t n)
 }
 
 
-int
-ngx_pad_msg_padid_valid(const ngx_pad_str_t *s)
+/* one UTF-8 sequence: its length, 0 if invalid */
+
+static size_t
+ngx_pad_msg_utf8_next(const char *p, size_t n, uint32_t *cp)
 {
-    size_t       i, off;
+    size_t    i, k;
+    uint32_t  c, min;
+    unsigned  b;
+
+    b = (unsigned char) p[0];
+
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    }
+
+    if ((b & 0xe0) == 0xc0) {
+        k = 1; c = b & 0x1f; min = 0x80;
+
+    } else if ((b & 0xf0) == 0xe0) {
+        k = 2; c = b & 0x0f; min = 0x800;
+
+    } else if ((b & 0xf8) == 0xf0) {
+        k = 3; c = b & 0x07; min = 0x10000;
+
+    } else {
+        return 0;
+    }
+
+    if (k >= n) {
+        return 0;
+    }
+
+    for (i = 1; i <= k; i++) {
+        if (((unsigned char) p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+
+        c = (c << 6) | ((unsigned char) p[i] & 0x3f);
+    }
+
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+
+    *cp = c;
+
+    return k + 1;
+}
+
+
+/* JavaScript's \s */
+
+static int
+ngx_pad_msg_js_space(uint32_t c)
+{
+    return (c >= 0x09 && c <= 0x0d) || c == 0x20 || c == 0xa0
+           || c == 0x1680 || (c >= 0x2000 && c <= 0x200a)
+           || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f
+           || c == 0x3000 || c == 0xfeff;
+}
+
+
+/*
+ * Etherpad's isValidPadId, /^(g.[a-zA-Z0-9]{16}\$)?[^$]{1,50}$/, on the
+ * UTF-16 code units of valid UTF-8: "." is any unit but a line
+ * terminator, the 50 are units.
+ */
+
+int
+ngx_pad_msg_padid_etherpad_valid(const ngx_pad_str_t *s)
+{
+    size_t       i, k, off;
     intptr_t     len;
+    uint32_t     c;
     const char  *p;
 
     p = s->data;
     off = 0;
 
-    if (s->len > 19 && p[0] == 'g' && p[18] == '$') {
-        for (i = 2; i < 18; i++) {
-            if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z')
-                  || (p[i] >= '0' && p[i] <= '9')))
-            {
-                break;
+    if (s->len > 0 && p[0] == 'g' && s->len > 1) {
+        k = ngx_pad_msg_utf8_next(p + 1, s->len - 1, &c);
+
+        if (k && c < 0x10000 && c != '\n' && c != '\r' && c != 0x2028
+            && c != 0x2029 && s->len > 1 + k + 16 && p[1 + k + 16] == '$')
+        {
+            for (i = 1 + k; i < 1 + k + 16; i++) {
+                if (!((p[i] >= 'a' && p[i] <= 'z')
+                      || (p[i] >= 'A' && p[i] <= 'Z')
+                      || (p[i] >= '0' && p[i] <= '9')))
+                {
+                    break;
+                }
+            }
+
+            if (i == 1 + k + 16) {
+                off = 1 + k + 17;
             }
         }
+    }
 
-        if (i == 18) {
-            off = 19;
+    len = 0;
+
+    for (i = off; i < s->len; i += k) {
+        k = ngx_pad_msg_utf8_next(p + i, s->len - i, &c);
+
+        if (k == 0 || c == '$') {
+            return 0;
         }
-    }
 
-    if (s->len - off == 0 || memchr(p + off, '$', s->len - off) != NULL) {
-        return 0;
+        len += (c >= 0x10000) ? 2 : 1;
     }
-
-    len = ngx_pad_msg_u16_len(p + off, s->len - off);
 
     return len >= 1 && len <= NGX_PAD_MSG_PADID_MAX;
+}
+
+
+/* Etherpad's rule, and no control characters (the module's own) */
+
+int
+ngx_pad_msg_padid_valid(const ngx_pad_str_t *s)
+{
+    return ngx_pad_msg_padid_etherpad_valid(s)
+           && ngx_pad_msg_u16_len(s->data, s->len) >= 0;
 }
 
 
 size_t
 ngx_pad_msg_padid_sanitize(const ngx_pad_str_t *s, char *out)
 {
-    size_t  i, n, pass;
-    char    c, *buf;
-    int     run;
+    size_t    i, j, k, n, pass;
+    int       run, hit;
+    uint32_t  c;
+    char     *buf;
 
     if (s->len) {
         memcpy(out, s->data, s->len);
@@ -314,20 +408,23 @@ ngx_pad_msg_padid_sanitize(const ngx_pad_str_t *s, char *out)
     n = s->len;
     buf = out;
 
-    /* pass 0: /\s+/g -> "_", pass 1: /:+/g -> "_" */
+    /* pass 0: /\s+/g -> "_", pass 1: /:+/g -> "_" (JavaScript's \s) */
 
     for (pass = 0; pass < 2; pass++) {
-        size_t  j = 0;
-
+        j = 0;
         run = 0;
 
-        for (i = 0; i < n; i++) {
-            c = buf[i];
+        for (i = 0; i < n; i += k) {
+            k = ngx_pad_msg_utf8_next(buf + i, n - i, &c);
 
-            if (pass == 0 ? (c == ' ' || c == '\t' || c == '\n' || c == '\r'
-                             || c == '\f' || c == '\v')
-                          : c == ':')
-            {
+            if (k == 0) {
+                c = 0xfffd;     /* kept as it is; refused by the caller */
+                k = 1;
+            }
+
+            hit = (pass == 0) ? ngx_pad_msg_js_space(c) : (c == ':');
+
+            if (hit) {
                 if (!run) {
                     buf[j++] = '_';
                     run = 1;
@@ -337,7 +434,8 @@ ngx_pad_msg_padid_sanitize(const ngx_pad_str_t *s, char *out)
             }
 
             run = 0;
-            buf[j++] = c;
+            memmove(buf + j, buf + i, k);
+            j += k;
         }
 
         n = j;

@@ -95,11 +95,14 @@ int ngx_pad_msg_parse(json_t *m, ngx_pad_msg_t *out, const char **err);
 int ngx_pad_msg_token_valid(const ngx_pad_str_t *s);
 /* #rgb or #rrggbb, case-insensitive */
 int ngx_pad_msg_color_valid(const ngx_pad_str_t *s);
-/* (g.[a-zA-Z0-9]{16}$)?[^$]{1,50}, valid UTF-8, no control characters */
+/* Etherpad's isValidPadId: (g.[a-zA-Z0-9]{16}$)?[^$]{1,50}, UTF-16 units */
+int ngx_pad_msg_padid_etherpad_valid(const ngx_pad_str_t *s);
+/* that, valid UTF-8 and no control characters */
 int ngx_pad_msg_padid_valid(const ngx_pad_str_t *s);
 /*
- * sanitizePadId for a new pad: runs of white space and runs of ':' become
- * one '_' each.  out must hold s->len bytes; returns the new length.
+ * sanitizePadId for a new pad: runs of white space (JavaScript's \s,
+ * Unicode spaces included) and then runs of ':' become one '_' each.
+ * out must hold s->len bytes; returns the new length.
  */
 size_t ngx_pad_msg_padid_sanitize(const ngx_pad_str_t *s, char *out);
 /* r.<32 hex> */

@@ -1178,7 +1178,11 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
         sess->readonly = 1;
 
     } else {
-        if (id.len > NGX_PAD_ID_MAX) {
+        /* as Etherpad's pad page: valid as asked, then sanitized */
+
+        if (id.len > NGX_PAD_ID_MAX
+            || !ngx_pad_msg_padid_etherpad_valid(&id))
+        {
             ngx_pad_session_refuse(sess, ack_id, "invalid padId");
             return;
         }

@@ -67,6 +67,15 @@ padid(const char *s)
 
 
 static int
+epadid(const char *s)
+{
+    ngx_pad_str_t  t = S(s);
+
+    return ngx_pad_msg_padid_etherpad_valid(&t);
+}
+
+
+static int
 sanitized(const char *in, const char *expect)
 {
     char           buf[256];
@@ -135,6 +144,27 @@ test_validation(void)
        "white space runs become _");
     ok(sanitized("a::b:c", "a_b_c"), "colon runs become _");
     ok(sanitized("a : b", "a___b"), "white space first, then colons");
+    ok(sanitized("a\xc2\xa0\xe3\x80\x80" "b\xe2\x80\xa8" "c\xef\xbb\xbf" "d",
+                 "a_b_c_d"), "Unicode white space (JavaScript's \\s) too");
+    ok(sanitized("\xc3\xa9 \xf0\x9f\x98\x80:x",
+                 "\xc3\xa9_\xf0\x9f\x98\x80_x"),
+       "multibyte characters kept");
+
+    /* Etherpad's isValidPadId as such (before sanitizing) */
+    ok(epadid("a\nb"), "isValidPadId: [^$] takes a newline");
+    ok(!epadid("a$b"), "isValidPadId: $ refused");
+    ok(epadid("g\xc3\xa9" "aaaaaaaaaaaaaaaa$name"),
+       "isValidPadId: g. takes any character before the group id");
+    ok(!epadid("g\naaaaaaaaaaaaaaaa$name"),
+       "isValidPadId: but not a line terminator");
+    ok(epadid("\xf0\x9f\x98\x80" "1234567890123456789012345678901234567"
+              "89012345678"), "isValidPadId: 50 UTF-16 units");
+    ok(!epadid("\xf0\x9f\x98\x80" "1234567890123456789012345678901234567"
+               "890123456789"), "isValidPadId: 51 UTF-16 units refused");
+    ok(!epadid("a                                                  b"),
+       "isValidPadId: 53 characters refused before sanitizing");
+    ok(padid("g\xc3\xa9" "aaaaaaaaaaaaaaaa$name"),
+       "group prefix, multibyte");
 
     {
         ngx_pad_str_t  r = S("r.2fd46b97eb7140139043bfbecb268ec3");

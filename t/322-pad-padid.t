@@ -1,0 +1,60 @@
+# Pad ids in CLIENT_READY as Etherpad's pad page treats them: the id as
+# asked must pass isValidPadId (/^(g.[a-zA-Z0-9]{16}\$)?[^$]{1,50}$/, in
+# UTF-16 units), then sanitizePadId makes runs of white space (JavaScript's
+# \s, Unicode spaces included) and then runs of ':' one '_' each; the
+# sanitized id is the pad (CLIENT_VARS padId, export/txt).
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::Pad 'no_plan';
+use Test::Pad::Engine;
+use utf8;
+
+my $redis = start_redis() or die('redis-server did not start' . "\n");
+my $ng = engine_nginx(redis_port => $redis->port)
+    or die('nginx did not start' . "\n");
+
+my $n = 0;
+sub ready {
+    my ($pad) = @_;
+    my $ws = pad_ws($ng) or return;
+    $n++;
+    pad_send($ws, { component => 'pad', type => 'CLIENT_READY', padId => $pad,
+                    token => 't.' . ('p' x 19) . chr(97 + $n % 26) }, 5);
+    my ($m) = pad_recv_until($ws, sub {
+        ($_[0]{type} || '') eq 'CLIENT_VARS' || defined $_[0]{ack}
+        || $_[0]{disconnect} || $_[0]{accessStatus} });
+    $ws->close;
+    return $m;
+}
+
+for my $c (["with  spaces", 'with_spaces'],
+           ["tab\tand\nnewline", 'tab_and_newline'],
+           ["nbsp\x{a0}ideo\x{3000}\x{2028}sep", 'nbsp_ideo_sep'],
+           ["a : b::c", 'a___b_c'],
+           ["g\x{e9}aaaaaaaaaaaaaaaa\$group", "g\x{e9}aaaaaaaaaaaaaaaa\$group"],
+           ["\x{1F600}" . ('x' x 48), "\x{1F600}" . ('x' x 48)])
+{
+    my ($asked, $want) = @$c;
+    my $m = ready($asked);
+    (my $show = "\"$asked\" is the pad \"$want\"")
+        =~ s/([^\x20-\x7e])/sprintf('\\x{%x}', ord $1)/ge;
+    is($m && $m->{type} && $m->{data}{padId}, $want, $show);
+}
+
+# invalid as asked: refused even if sanitizing would shorten it
+for my $asked ('a' . (' ' x 50) . 'b', 'a$b', '', "\x{1F600}" . ('x' x 49),
+               "g\naaaaaaaaaaaaaaaa\$x")
+{
+    my $m = ready($asked);
+    (my $show = $asked) =~ s/([^\x20-\x7e])/sprintf('\\x{%x}', ord $1)/ge;
+    ok($m && defined $m->{ack} && $m->{args}[0]{message} =~ /invalid padId/,
+       "\"$show\" refused");
+}
+
+# the sanitized pad is the one stored
+my $ws = pad_ws($ng);
+pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
+                padId => "sp ace", token => 't.' . ('s' x 20) });
+my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
+ok($cv, 'joined "sp ace"');
+ok(defined pad_text($ng, 'sp_ace'), 'export/txt of "sp_ace" has it');
+$ng->stop;
