@@ -41,6 +41,8 @@ typedef struct {
     ngx_pad_op_t   op;          /* bufOp */
     ngx_pad_buf_t  attribs;     /* storage of bufOp.attribs */
     intptr_t       extra;       /* bufOpAdditionalCharsAfterNewline */
+    ngx_pad_str_t  raw;         /* bufOp as serialized, when known */
+    ngx_pad_str_t  run;         /* flushed input bytes not yet in out */
 } ngx_pad_massem_t;
 
 
@@ -233,6 +235,9 @@ intptr_t ngx_pad_op_serialize(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
 void ngx_pad_sassem_init(ngx_pad_sassem_t *sa);
 intptr_t ngx_pad_sassem_append(ngx_pad_ctx_t *ctx, ngx_pad_sassem_t *sa,
     const ngx_pad_op_t *op);
+intptr_t ngx_pad_sassem_append_raw(ngx_pad_ctx_t *ctx, ngx_pad_sassem_t *sa,
+    const ngx_pad_op_t *op, const ngx_pad_str_t *raw);
+int ngx_pad_op_raw_canonical(const ngx_pad_op_t *op, const char *end);
 intptr_t ngx_pad_sassem_end_document(ngx_pad_ctx_t *ctx,
     ngx_pad_sassem_t *sa);
 intptr_t ngx_pad_sassem_finish(ngx_pad_ctx_t *ctx, ngx_pad_sassem_t *sa);

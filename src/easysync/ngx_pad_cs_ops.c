@@ -227,12 +227,42 @@ ngx_pad_op_iter_init(ngx_pad_op_iter_t *it, const ngx_pad_str_t *ops)
  * Returns 1 and an op, 0 at the end, -1 on error.
  */
 
+/*
+ * [0-9a-z]{1,10} at p (never above 2^53 - 1); NULL when there is no digit
+ * or more than 10 (then ngx_pad_parse_num() decides).
+ */
+
+static inline const char *
+ngx_pad_parse_short(const char *p, const char *end, intptr_t *n)
+{
+    int          d;
+    uintptr_t    v;
+    const char  *s;
+
+    s = p;
+    v = 0;
+
+    while (p < end && (d = ngx_pad_b36(*p)) >= 0) {
+        v = v * 36 + (uintptr_t) d;
+        p++;
+    }
+
+    if (p == s || p - s > 10) {
+        return NULL;
+    }
+
+    *n = (intptr_t) v;
+
+    return p;
+}
+
+
 intptr_t
 ngx_pad_op_next(ngx_pad_ctx_t *ctx, ngx_pad_op_iter_t *it, ngx_pad_op_t *op)
 {
     int                   n;
     intptr_t              rc;
-    const char           *p, *end, *a;
+    const char           *p, *end, *a, *s;
     const unsigned char  *u;
     ngx_pad_str_t         rest;
 
@@ -265,13 +295,20 @@ again:
     op->lines = 0;
 
     if (p < end && *p == '|') {
-        rc = ngx_pad_parse_num(p + 1, end, &op->lines, &p);
-        if (rc == -1) {
-            goto invalid;
-        }
+        s = ngx_pad_parse_short(p + 1, end, &op->lines);
 
-        if (rc == -2) {
-            goto big;
+        if (s) {
+            p = s;
+
+        } else {
+            rc = ngx_pad_parse_num(p + 1, end, &op->lines, &p);
+            if (rc == -1) {
+                goto invalid;
+            }
+
+            if (rc == -2) {
+                goto big;
+            }
         }
     }
 
@@ -281,13 +318,20 @@ again:
 
     op->opcode = *p;
 
-    rc = ngx_pad_parse_num(p + 1, end, &op->chars, &p);
-    if (rc == -1) {
-        goto invalid;
-    }
+    s = ngx_pad_parse_short(p + 1, end, &op->chars);
 
-    if (rc == -2) {
-        goto big;
+    if (s) {
+        p = s;
+
+    } else {
+        rc = ngx_pad_parse_num(p + 1, end, &op->chars, &p);
+        if (rc == -1) {
+            goto invalid;
+        }
+
+        if (rc == -2) {
+            goto big;
+        }
     }
 
     it->pos = p;
@@ -322,6 +366,35 @@ big:
 
     ngx_pad_cs_error(ctx, "invalid operation: number too large");
     return -1;
+}
+
+
+/*
+ * Whether the bytes from op->attribs.data to end (as ngx_pad_op_next()
+ * read them) are what Op.toString() writes for op: no "|0", no leading
+ * zeros.
+ */
+
+int
+ngx_pad_op_raw_canonical(const ngx_pad_op_t *op, const char *end)
+{
+    const char  *p;
+
+    p = op->attribs.data + op->attribs.len;
+
+    if (*p == '|') {
+        if (op->lines == 0 || p[1] == '0') {
+            return 0;
+        }
+
+        for (p += 2; *p != op->opcode; p++) {
+            /* void */
+        }
+    }
+
+    p++;
+
+    return p[0] != '0' || (op->chars == 0 && end - p == 1);
 }
 
 
@@ -361,6 +434,25 @@ ngx_pad_op_serialize(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b,
 /* MergingOpAssembler */
 
 static intptr_t
+ngx_pad_massem_write_run(ngx_pad_ctx_t *ctx, ngx_pad_massem_t *ma)
+{
+    if (ma->run.len == 0) {
+        return NGX_PAD_CS_OK;
+    }
+
+    if (ngx_pad_buf_add(ctx, &ma->out, ma->run.data, ma->run.len)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    ma->run.len = 0;
+
+    return NGX_PAD_CS_OK;
+}
+
+
+static intptr_t
 ngx_pad_massem_flush(ngx_pad_ctx_t *ctx, ngx_pad_massem_t *ma,
     int end_document)
 {
@@ -376,7 +468,27 @@ ngx_pad_massem_flush(ngx_pad_ctx_t *ctx, ngx_pad_massem_t *ma,
         /* final merged keep, leave it off */
 
     } else {
-        if (ngx_pad_op_serialize(ctx, &ma->out, op) != NGX_PAD_CS_OK) {
+        if (ma->raw.len) {
+            /*
+             * an op taken whole from canonical input: its own bytes,
+             * copied with the ops next to it in the input at once
+             */
+
+            if (ma->run.len && ma->run.data + ma->run.len == ma->raw.data) {
+                ma->run.len += ma->raw.len;
+
+            } else {
+                if (ngx_pad_massem_write_run(ctx, ma) != NGX_PAD_CS_OK) {
+                    return NGX_PAD_CS_ERROR;
+                }
+
+                ma->run = ma->raw;
+            }
+
+        } else if (ngx_pad_massem_write_run(ctx, ma) != NGX_PAD_CS_OK
+                   || ngx_pad_op_serialize(ctx, &ma->out, op)
+                      != NGX_PAD_CS_OK)
+        {
             return NGX_PAD_CS_ERROR;
         }
 
@@ -384,7 +496,9 @@ ngx_pad_massem_flush(ngx_pad_ctx_t *ctx, ngx_pad_massem_t *ma,
             op->chars = ma->extra;
             op->lines = 0;
 
-            if (ngx_pad_op_serialize(ctx, &ma->out, op) != NGX_PAD_CS_OK) {
+            if (ngx_pad_massem_write_run(ctx, ma) != NGX_PAD_CS_OK
+                || ngx_pad_op_serialize(ctx, &ma->out, op) != NGX_PAD_CS_OK)
+            {
                 return NGX_PAD_CS_ERROR;
             }
 
@@ -393,6 +507,7 @@ ngx_pad_massem_flush(ngx_pad_ctx_t *ctx, ngx_pad_massem_t *ma,
     }
 
     op->opcode = 0;
+    ma->raw.len = 0;
 
     return NGX_PAD_CS_OK;
 }
@@ -413,6 +528,8 @@ ngx_pad_massem_append(ngx_pad_ctx_t *ctx, ngx_pad_massem_t *ma,
     if (bop->opcode == op->opcode && ngx_pad_str_eq(&bop->attribs,
                                                     &op->attribs))
     {
+        ma->raw.len = 0;
+
         if (op->lines > 0) {
             if (ngx_pad_add(bop->chars, ma->extra)
                 || ngx_pad_add(bop->chars, op->chars)
@@ -462,6 +579,42 @@ overflow:
 }
 
 
+/*
+ * append(op) for an op whose serialized form raw is known: unless it
+ * merges with bufOp, it is buffered without copying its attributes (raw
+ * and op->attribs must stay valid until the assembler is finished) and
+ * later written as raw.
+ */
+
+static intptr_t
+ngx_pad_massem_append_raw(ngx_pad_ctx_t *ctx, ngx_pad_massem_t *ma,
+    const ngx_pad_op_t *op, const ngx_pad_str_t *raw)
+{
+    ngx_pad_op_t  *bop;
+
+    if (op->chars <= 0) {
+        return NGX_PAD_CS_OK;
+    }
+
+    bop = &ma->op;
+
+    if (bop->opcode == op->opcode && ngx_pad_str_eq(&bop->attribs,
+                                                    &op->attribs))
+    {
+        return ngx_pad_massem_append(ctx, ma, op);
+    }
+
+    if (ngx_pad_massem_flush(ctx, ma, 0) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    *bop = *op;
+    ma->raw = *raw;
+
+    return NGX_PAD_CS_OK;
+}
+
+
 static void
 ngx_pad_massem_clear(ngx_pad_massem_t *ma)
 {
@@ -471,6 +624,8 @@ ngx_pad_massem_clear(ngx_pad_massem_t *ma)
     ma->op.lines = 0;
     ma->op.attribs.len = 0;
     ma->extra = 0;
+    ma->raw.len = 0;
+    ma->run.len = 0;
 }
 
 
@@ -506,6 +661,7 @@ ngx_pad_massem_move(ngx_pad_ctx_t *ctx, ngx_pad_massem_t *ma,
     ngx_pad_buf_t *to)
 {
     if (ngx_pad_massem_flush(ctx, ma, 0) != NGX_PAD_CS_OK
+        || ngx_pad_massem_write_run(ctx, ma) != NGX_PAD_CS_OK
         || ngx_pad_buf_add(ctx, to, ma->out.data, ma->out.len)
            != NGX_PAD_CS_OK)
     {
@@ -588,6 +744,38 @@ ngx_pad_sassem_append(ngx_pad_ctx_t *ctx, ngx_pad_sassem_t *sa,
     }
 
     sa->last_opcode = op->opcode;
+
+    return NGX_PAD_CS_OK;
+}
+
+
+/* append(op) of a '+' op whose serialized form raw is known */
+
+intptr_t
+ngx_pad_sassem_append_raw(ngx_pad_ctx_t *ctx, ngx_pad_sassem_t *sa,
+    const ngx_pad_op_t *op, const ngx_pad_str_t *raw)
+{
+    if (op->chars == 0) {
+        return NGX_PAD_CS_OK;
+    }
+
+    if (sa->last_opcode == '=') {
+        if (ngx_pad_massem_move(ctx, &sa->keep, &sa->out) != NGX_PAD_CS_OK) {
+            return NGX_PAD_CS_ERROR;
+        }
+    }
+
+    if (ngx_pad_massem_append_raw(ctx, &sa->plus, op, raw) != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (ngx_pad_add(sa->length_change, op->chars)) {
+        ngx_pad_cs_error(ctx, "lengths overflow");
+        return NGX_PAD_CS_ERROR;
+    }
+
+    sa->last_opcode = '+';
 
     return NGX_PAD_CS_OK;
 }
