@@ -4,9 +4,10 @@
 # the users already present (that timer waits for CLIENT_VARS to leave the
 # polling queue, which no GET drains once the handover started: it cost
 # 2 s, and the page showed its pad 2 s later): CLIENT_VARS arrives on the
-# WebSocket at once, then the USER_NEWINFO of every user present, those on
-# the old worker, on the new one and on a third one, each after
-# CLIENT_VARS in its own frame.  Repeated with CLIENT_READY arriving on
+# WebSocket at once (about 20 ms; checked below 1.5 s, the timer alone
+# takes 2 s), then the USER_NEWINFO of every user present, those on the
+# old worker, on the new one and on a third one, each after CLIENT_VARS
+# in its own frame.  Repeated with CLIENT_READY arriving on
 # the other instance too (the polling POST relayed to the owner).
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
@@ -82,7 +83,7 @@ for my $case (['X', $X], ['Y', $Y]) {
         last if $seen{$alice} && $seen{$carol} && $seen{$dave};
     }
     ok(defined $cv_at, "Bob ($where): CLIENT_VARS on the WebSocket");
-    ok(defined $cv_at && $cv_at < 1,
+    ok(defined $cv_at && $cv_at < Test::Pad::scaled(1.5),
        sprintf("Bob ($where): CLIENT_VARS %.0f ms after the upgrade "
                . '(the delayed USER_NEWINFO no longer holds the handover)',
                1000 * ($cv_at // 9)));
