@@ -50,6 +50,7 @@ ngx_pad_padinfo_init_process(void)
 
     ngx_memzero(ev, sizeof(ngx_event_t));
     ev->handler = ngx_pad_padinfo_refresh_handler;
+    ev->data = ngx_pad_engine;      /* read by debug logging as a connection */
     ev->log = ngx_pad_engine->log;
     ev->cancelable = 1;
 
