@@ -25,6 +25,10 @@ $(BUILD)/padload: $(PADLOAD_SRCS) $(wildcard $(ROOT)/src/easysync/*.h) \
 	@mkdir -p $(BUILD)
 	$(CC) -g -O2 $(WFLAGS) -I$(ROOT)/src -o $@ $(PADLOAD_SRCS) -ljansson
 
+# make padload: build/padload alone
+.PHONY: padload
+padload: $(BUILD)/padload
+
 .PHONY: bench-pad bench-full
 bench: bench-pad
 bench-pad: module $(BUILD)/padload $(BUILD)/tcpfloor
