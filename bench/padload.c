@@ -1306,6 +1306,7 @@ on_message(client_t *c, const char *p, size_t n, uint64_t now)
 {
     const char  *end = p + n, *t, *q;
     size_t       kl = sizeof(k_collab) - 1;
+    int          items;
 
     if (n >= kl && memcmp(p, k_collab, kl) == 0) {
         t = p + kl;
@@ -1322,10 +1323,19 @@ on_message(client_t *c, const char *p, size_t n, uint64_t now)
                 st.batches++;
             }
             q = t + 18;
-            while ((q = apply_item(c, q, end, now)) != NULL
-                   && find(q, end, "\"newRev\":", 9) != NULL)
-            {
-                /* next item */
+            items = 0;
+
+            while ((q = find(q, end, "\"newRev\":", 9)) != NULL) {
+                q = apply_item(c, q, end, now);
+                if (q == NULL) {
+                    st.errors++;    /* a malformed item */
+                    return;
+                }
+                items++;
+            }
+
+            if (items == 0) {
+                st.errors++;
             }
             return;
         }
