@@ -57,4 +57,25 @@ pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
 my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
 ok($cv, 'joined "sp ace"');
 ok(defined pad_text($ng, 'sp_ace'), 'export/txt of "sp_ace" has it');
+
+# GET /p/<id> as Etherpad's page route: 302 to the sanitized id (relative,
+# the query kept); an export of the unsanitized id reads the sanitized pad;
+# an invalid id: 404
+my $r = Test::Pad::http_get($ng, '/p/sp%20ace?lang=de');
+is($r->{status}, 302, 'GET /p/sp%20ace redirects');
+is($r->{headers}{location}, 'sp_ace?lang=de', 'to sp_ace, query kept');
+like($r->{body}, qr/You should be redirected to <a href="sp_ace\?lang=de">/,
+     'with a link');
+$r = Test::Pad::http_get($ng, '/p/a%20%3A%20b%E2%80%A8c');
+is($r->{headers}{location}, 'a___b_c', 'Unicode spaces and ":" sanitized');
+$r = Test::Pad::http_get($ng, '/p/%C3%A9t%C3%A9%20x');
+is($r->{headers}{location}, '%C3%A9t%C3%A9_x', 'encoded as '
+   . 'encodeURIComponent does');
+$r = Test::Pad::http_get($ng, '/p/sp_ace');
+is($r->{status}, 200, 'GET /p/sp_ace: 200');
+$r = Test::Pad::http_get($ng, '/p/sp%20ace/export/txt');
+is($r->{status}, 200, 'export/txt of "sp ace" ...');
+is($r->{body}, pad_text($ng, 'sp_ace'), '... is the text of "sp_ace"');
+$r = Test::Pad::http_get($ng, '/p/a%24b');
+is($r->{status}, 404, 'GET /p/a$b: 404');
 $ng->stop;

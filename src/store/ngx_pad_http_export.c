@@ -12,6 +12,9 @@
  *   GET /p/<pad>/<rev>/export/txt   the text after revision <rev> (a
  *                             later one than the head gives the head);
  *
+ * An id that sanitizePadId changes: the page answers 302 to the new id
+ * (as Etherpad's pad route does), an export reads the new id.
+ *
  * 404 for an invalid pad id or an unknown pad, 503 while Redis is
  * unreachable (the Redis client logs that once), 500 for a corrupt pad.
  */
@@ -65,10 +68,71 @@ static ngx_str_t  ngx_pad_export_html_type =
     ngx_string("text/html; charset=utf-8");
 
 
+/*
+ * As Etherpad's pad page: 302 to the sanitized id, relative to /p/, with
+ * the query string kept.
+ */
+
+static ngx_int_t
+ngx_pad_export_redirect(ngx_http_request_t *r, ngx_str_t *pad)
+{
+    u_char           *loc, *p, *body;
+    size_t            len;
+    ngx_table_elt_t  *h;
+
+    len = pad->len + 2 * ngx_escape_uri(NULL, pad->data, pad->len,
+                                        NGX_ESCAPE_URI_COMPONENT)
+          + (r->args.len ? r->args.len + 1 : 0);
+
+    loc = ngx_pnalloc(r->pool, len);
+    if (loc == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = (u_char *) ngx_escape_uri(loc, pad->data, pad->len,
+                                  NGX_ESCAPE_URI_COMPONENT);
+
+    if (r->args.len) {
+        *p++ = '?';
+        p = ngx_cpymem(p, r->args.data, r->args.len);
+    }
+
+    len = p - loc;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value.data = loc;
+    h->value.len = len;
+    r->headers_out.location = h;
+
+    body = ngx_pnalloc(r->pool, sizeof("You should be redirected to "
+                                       "<a href=\"\"></a>") + 2 * len * 6);
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_cpymem(body, "You should be redirected to <a href=\"",
+                   sizeof("You should be redirected to <a href=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, loc, len);
+    p = ngx_cpymem(p, "\">", 2);
+    p = (u_char *) ngx_escape_html(p, loc, len);
+    p = ngx_cpymem(p, "</a>", 4);
+
+    return ngx_pad_export_send(r, NGX_HTTP_MOVED_TEMPORARILY,
+                               &ngx_pad_export_html_type, body, p - body);
+}
+
+
 ngx_int_t
 ngx_pad_http_export_handler(ngx_http_request_t *r)
 {
     u_char                *p, *last, *slash, *body;
+    size_t                 n;
     ngx_int_t              rc, upto;
     ngx_str_t              pad, rest;
     ngx_pad_str_t          ps;
@@ -110,6 +174,26 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
         return ngx_pad_export_send(r, NGX_HTTP_NOT_FOUND,
                                    &ngx_pad_export_text_type, forbidden.data,
                                    forbidden.len);
+    }
+
+    /* sanitizePadId: the page redirects, an export reads the new id */
+
+    p = ngx_pnalloc(r->pool, pad.len);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    n = ngx_pad_msg_padid_sanitize(&ps, (char *) p);
+
+    if (n != pad.len || ngx_memcmp(p, pad.data, n) != 0) {
+        pad.data = p;
+        pad.len = n;
+        ps.data = (const char *) p;
+        ps.len = n;
+
+        if (rest.len == 0) {
+            return ngx_pad_export_redirect(r, &pad);
+        }
     }
 
     if (rest.len == 0) {
