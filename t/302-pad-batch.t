@@ -10,17 +10,9 @@
 # t/320 covers its own revisions among them.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT b36);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
-
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
-              . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
 
 # a polling Socket.IO client: open, connect "/", CLIENT_READY
 sub poll_join {

@@ -7,7 +7,7 @@
 # current head.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT b36);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port,
@@ -16,14 +16,6 @@ my $ng = engine_nginx(redis_port => $redis->port,
 
 my $PAD = 'invalid';
 my $ntok = 0;
-
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
-              . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
 
 sub token { sprintf 't.tok%017d', ++$ntok }
 

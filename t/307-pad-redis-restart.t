@@ -5,7 +5,7 @@
 # revisions in order; every acknowledged edit is still in the pad.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT b36 pad_join pad_insert);
 
 my $redis = start_redis(args => [ '--appendonly', 'yes',
                                   '--appendfsync', 'always' ])
@@ -15,54 +15,12 @@ my $ng = engine_nginx(redis_port => $redis->port)
 
 my $PAD = 'restart';
 
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
-              . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
-
-sub join_pad {
-    my ($tok) = @_;
-    my $ws = pad_ws($ng) or return;
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $PAD, token => $tok });
-    my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS'
-                                         || $_[0]{disconnect} }, 5);
-    return { ws => $ws, m => $cv } unless $cv && $cv->{data};
-    my $v = $cv->{data}{collab_client_vars};
-    return { ws => $ws, m => $cv, rev => $v->{rev},
-             len => changeset_len($v->{initialAttributedText}{text}),
-             text => $v->{initialAttributedText}{text} };
-}
-
-sub commit {
-    my ($c, $ins) = @_;
-    pad_send($c->{ws}, { type => 'COLLABROOM', component => 'pad',
-                         data => { type => 'USER_CHANGES',
-                                   baseRev => $c->{rev},
-                                   changeset => 'Z:' . b36($c->{len}) . '>'
-                                       . b36(length $ins) . '+'
-                                       . b36(length $ins) . '$' . $ins,
-                                   apool => {} } });
-    my ($m) = pad_recv_until($c->{ws}, sub {
-        ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' || $_[0]{disconnect} },
-        8);
-    if ($m && $m->{data} && ($m->{data}{newRev} // -1) == $c->{rev} + 1) {
-        $c->{rev}++;
-        $c->{len} += length $ins;
-        return 'accepted';
-    }
-    return $m && $m->{disconnect} ? "disconnect:$m->{disconnect}" : 'none';
-}
-
-my $a = join_pad('t.aaaaaaaaaaaaaaaaaaaa');
-my $b = join_pad('t.bbbbbbbbbbbbbbbbbbbb');
+my $a = pad_join($ng, $PAD, 't.aaaaaaaaaaaaaaaaaaaa');
+my $b = pad_join($ng, $PAD, 't.bbbbbbbbbbbbbbbbbbbb');
 ok($a->{rev} == $b->{rev}, 'writer and reader joined');
 my @acked;
 for my $i (1 .. 3) {
-    is(commit($a, "A$i"), 'accepted', "commit A$i");
+    is(pad_insert($a, "A$i"), 'accepted', "commit A$i");
     push @acked, "A$i";
 }
 
@@ -71,9 +29,9 @@ ok(!IO::Socket::INET->new(PeerAddr => "127.0.0.1:" . $redis->port),
    "redis stopped");
 
 my $mark = $ng->log_mark;
-is(commit($a, 'X1'), 'disconnect:unavailable',
+is(pad_insert($a, 'X1'), 'disconnect:unavailable',
    'a commit while Redis is down: clear disconnect');
-my $c = join_pad('t.cccccccccccccccccccc');
+my $c = pad_join($ng, $PAD, 't.cccccccccccccccccccc');
 is($c->{m} && $c->{m}{disconnect}, 'unavailable',
    'a join while Redis is down: clear disconnect');
 
@@ -82,7 +40,7 @@ ok($ng->wait_log(qr/pub\/sub connection to \S+ ready/, 10, $mark),
    'the worker reconnected');
 sleep 0.5;
 
-my $a2 = join_pad('t.aaaaaaaaaaaaaaaaaaaa');
+my $a2 = pad_join($ng, $PAD, 't.aaaaaaaaaaaaaaaaaaaa');
 ok($a2->{rev}, 'the writer joins again');
 my $idx = 0;
 my $ordered = 1;
@@ -92,7 +50,7 @@ for my $s (@acked) {
 }
 ok($ordered, 'every acknowledged edit is in the pad');
 for my $i (4 .. 5) {
-    is(commit($a2, "A$i"), 'accepted', "commit A$i after the restart");
+    is(pad_insert($a2, "A$i"), 'accepted', "commit A$i after the restart");
     push @acked, "A$i";
 }
 

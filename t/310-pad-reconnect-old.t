@@ -6,21 +6,13 @@
 # over revisions read from Redis too, and accepted.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT b36);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port,
                       http => "pad_revisions_window 10;\n")
     or die('nginx did not start' . "\n");
 my $PAD = 'oldrec';
-
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
-              . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
 
 sub join_pad {
     my ($tok, %msg) = @_;

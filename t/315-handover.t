@@ -10,7 +10,7 @@
 # An owner that is gone makes the taking worker close the WebSocket.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT b36);
 use Encode ();
 
 my $redis = start_redis() or BAIL_OUT('redis-server did not start');
@@ -283,11 +283,4 @@ is($c->{failed}, 1, 'one handover failed (the owner gone)');
     $_->stop for @xy;
 }
 
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
-              . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
 is($c->{failed}, 1, 'one handover failed (the owner gone)');

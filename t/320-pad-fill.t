@@ -9,17 +9,9 @@
 # without it as NEW_CHANGES only.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT b36);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
-
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
-              . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
 
 sub unb36 { my $n = 0; $n = $n * 36 + index('0123456789abcdefghijklmnopqrstuvwxyz', $_) for split //, $_[0]; $n }
 

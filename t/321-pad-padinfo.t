@@ -9,7 +9,7 @@
 #   saved, on either instance.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT b36);
 use Time::HiRes qw(sleep);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
@@ -59,13 +59,6 @@ my $g = join_pad($ng[1], tok('g'));
 is($g && $g->{vars}{numConnectedUsers}, 5, 'and is counted itself');
 
 # SAVE_REVISION
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
-              . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
 
 my $w = $c{c};
 my $rev = $w->{vars}{collab_client_vars}{rev};

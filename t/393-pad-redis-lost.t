@@ -7,7 +7,7 @@
 # a new join sees every acknowledged edit.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT b36 pad_join pad_insert);
 
 my $redis = start_redis(args => [ '--save', '', '--appendonly', 'no' ])
     or die('redis-server did not start' . "\n");
@@ -18,57 +18,15 @@ my $n2 = engine_nginx(redis_port => $redis->port)
 
 my $PAD = 'lost';
 
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
-              . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
-
-sub join_pad {
-    my ($ng, $tok) = @_;
-    my $ws = pad_ws($ng) or return;
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $PAD, token => $tok });
-    my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS'
-                                         || $_[0]{disconnect} }, 5);
-    return { ws => $ws, m => $cv } unless $cv && $cv->{data};
-    my $v = $cv->{data}{collab_client_vars};
-    return { ws => $ws, m => $cv, rev => $v->{rev},
-             len => changeset_len($v->{initialAttributedText}{text}),
-             text => $v->{initialAttributedText}{text} };
-}
-
-sub commit {
-    my ($c, $ins) = @_;
-    pad_send($c->{ws}, { type => 'COLLABROOM', component => 'pad',
-                         data => { type => 'USER_CHANGES',
-                                   baseRev => $c->{rev},
-                                   changeset => 'Z:' . b36($c->{len}) . '>'
-                                       . b36(length $ins) . '+'
-                                       . b36(length $ins) . '$' . $ins,
-                                   apool => {} } });
-    my ($m) = pad_recv_until($c->{ws}, sub {
-        ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' || $_[0]{disconnect} },
-        8);
-    if ($m && $m->{data} && ($m->{data}{newRev} // -1) == $c->{rev} + 1) {
-        $c->{rev}++;
-        $c->{len} += length $ins;
-        return 'accepted';
-    }
-    return $m && $m->{disconnect} ? "disconnect:$m->{disconnect}" : 'none';
-}
-
-my $a = join_pad($n1, 't.aaaaaaaaaaaaaaaaaaaa');
-my $b = join_pad($n2, 't.bbbbbbbbbbbbbbbbbbbb');
+my $a = pad_join($n1, $PAD, 't.aaaaaaaaaaaaaaaaaaaa');
+my $b = pad_join($n2, $PAD, 't.bbbbbbbbbbbbbbbbbbbb');
 ok(defined $a->{rev} && defined $b->{rev} && $a->{rev} == $b->{rev},
    'a writer on one instance, a '
    . 'reader on the other');
 my $rev0 = $b->{rev};
 my @acked;
 for my $i (1 .. 5) {
-    is(commit($a, "A$i"), 'accepted', "commit A$i");
+    is(pad_insert($a, "A$i"), 'accepted', "commit A$i");
     push @acked, "A$i";
 }
 
@@ -104,7 +62,7 @@ for my $i (0, 1) {
 is($restored, 1, 'exactly one worker restored the pad');
 
 for my $i (6 .. 8) {
-    is(commit($a, "A$i"), 'accepted', "commit A$i after Redis lost the pad");
+    is(pad_insert($a, "A$i"), 'accepted', "commit A$i after Redis lost the pad");
     push @acked, "A$i";
 }
 
@@ -119,7 +77,7 @@ is_deeply(\@revs, [ $rev0 + 1 .. $a->{rev} ],
           . 'in order');
 
 for my $ng ($n1, $n2) {
-    my $c = join_pad($ng, 't.cccccccccccccccccccc');
+    my $c = pad_join($ng, $PAD, 't.cccccccccccccccccccc');
     is($c->{rev}, $a->{rev}, 'a new join is at the head');
     ok(!grep({ index($c->{text}, $_) < 0 } @acked),
        'and sees every acknowledged edit');

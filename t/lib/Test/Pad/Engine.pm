@@ -12,6 +12,7 @@ use Time::HiRes qw(time sleep);
 
 our @EXPORT = qw(engine_nginx sim pad_ws pad_send pad_recv pad_recv_until
                  pad_text changeset_len);
+our @EXPORT_OK = qw(b36 pad_join pad_insert);
 
 my $ROOT = $Test::Pad::ROOT;
 
@@ -99,6 +100,54 @@ sub pad_text {
     my ($ng, $pad) = @_;
     my $r = Test::Pad::http_get($ng, "/p/$pad/export/txt");
     return $r->{status} == 200 ? $r->{body} : undef;
+}
+
+# a number in base 36, as changesets write it
+sub b36 {
+    my ($n) = @_;
+    my $s = '';
+    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
+              . $s; $n = int($n / 36) } while $n;
+    return $s;
+}
+
+# CLIENT_READY on a new WebSocket; returns {ws, m (the answer), and with
+# CLIENT_VARS: rev, len (UTF-16 units), text}
+sub pad_join {
+    my ($ng, $pad, $tok) = @_;
+    my $ws = pad_ws($ng) or return;
+    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
+                    padId => $pad, token => $tok });
+    my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS'
+                                         || $_[0]{disconnect} }, 5);
+    return { ws => $ws, m => $cv } unless $cv && $cv->{data};
+    my $v = $cv->{data}{collab_client_vars};
+    return { ws => $ws, m => $cv, rev => $v->{rev},
+             len => changeset_len($v->{initialAttributedText}{text}),
+             text => $v->{initialAttributedText}{text} };
+}
+
+# inserts $ins at the start of the pad of a pad_join() client; returns
+# 'accepted' (and advances its rev and len), "disconnect:<reason>" or
+# 'none'
+sub pad_insert {
+    my ($c, $ins) = @_;
+    pad_send($c->{ws}, { type => 'COLLABROOM', component => 'pad',
+                         data => { type => 'USER_CHANGES',
+                                   baseRev => $c->{rev},
+                                   changeset => 'Z:' . b36($c->{len}) . '>'
+                                       . b36(length $ins) . '+'
+                                       . b36(length $ins) . '$' . $ins,
+                                   apool => {} } });
+    my ($m) = pad_recv_until($c->{ws}, sub {
+        ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' || $_[0]{disconnect} },
+        8);
+    if ($m && $m->{data} && ($m->{data}{newRev} // -1) == $c->{rev} + 1) {
+        $c->{rev}++;
+        $c->{len} += length $ins;
+        return 'accepted';
+    }
+    return $m && $m->{disconnect} ? "disconnect:$m->{disconnect}" : 'none';
 }
 
 # JavaScript String.length of a Perl character string
