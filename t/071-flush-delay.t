@@ -127,7 +127,7 @@ my $DELAY = 1000;    # ms, the largest value allowed
     my $t1 = time;
     # the reader commits on the revision it knows (before the fourth)
     my $rlen = $len - length("line 4\n");
-    user_changes($r, $rev - 1, $rlen, 5);
+    $len += user_changes($r, $rev - 1, $rlen, 5);
     my @seen;
     while (my $fr = $r->recv_frame(5)) {
         push @seen, frame_msgs($fr);
@@ -145,6 +145,33 @@ my $DELAY = 1000;    # ms, the largest value allowed
     my ($nc) = pad_recv_until($w, sub {
         ($_[0]{data}{type} || '') eq 'NEW_CHANGES' }, scaled(5));
     is($nc && $nc->{data}{newRev}, $rev, 'writer: the reader\'s revision');
+    drain($r, 0.3);
+
+    # a backlog of 32 packets does not wait for the delay
+    my $from = $rev;
+    my $t2 = time;
+    $bad = 0;
+    for my $i (1 .. 40) {
+        $len += user_changes($w, $rev, $len, 100 + $i);
+        my ($acc) = pad_recv_until($w, sub {
+            ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' }, 5);
+        if (!$acc || $acc->{data}{newRev} != $rev + 1) { $bad++; last }
+        $rev++;
+    }
+    my $t_40 = time - $t2;
+    is($bad, 0, '40 more commits accepted');
+    my (@revs, $t_32);
+    while (@revs < 40) {
+        my $fr = $r->recv_frame(scaled(5)) or last;
+        push @revs, map { /^NEW_CHANGES (\d+)/ ? $1 : () } frame_msgs($fr);
+        $t_32 //= time - $t2 if @revs >= 32;
+    }
+    is_deeply(\@revs, [$from + 1 .. $from + 40],
+              'the reader gets the 40 revisions in order');
+    ok(defined $t_32 && $t_32 < 0.9 * $DELAY / 1000,
+       sprintf('the first 32 came without waiting for the delay (%.3f s)',
+               $t_32 // -1))
+        if $t_40 < 0.8 * $DELAY / 1000;
     $ng->stop;
 }
 

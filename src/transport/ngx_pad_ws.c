@@ -31,6 +31,8 @@
 
 #define NGX_PAD_WS_GUID  "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define NGX_PAD_WS_READS_PER_EVENT  8
+#define NGX_PAD_WS_DELAY_PACKETS    32     /* queued: write without delay */
+#define NGX_PAD_WS_DELAY_BYTES      16384
 #define NGX_PAD_HTTP_UPGRADE_REQUIRED  426
 
 
@@ -622,7 +624,10 @@ ngx_pad_ws_undelay(ngx_pad_ws_t *ws)
 }
 
 
-/* may the write wait: only shared payloads queued, nothing in flight */
+/*
+ * May the write wait: only shared payloads queued, nothing in flight, and
+ * not already enough for a full write (a backlog goes out at once).
+ */
 
 static ngx_uint_t
 ngx_pad_ws_may_wait(ngx_pad_ws_t *ws)
@@ -631,7 +636,9 @@ ngx_pad_ws_may_wait(ngx_pad_ws_t *ws)
 
     if (ws->conf->flush_delay == 0 || ws->flush_due || ws->finalize
         || ws->outq.head == NULL || ws->outq.head->sent
-        || ws->connection->buffered)
+        || ws->connection->buffered
+        || ws->outq.count >= NGX_PAD_WS_DELAY_PACKETS
+        || ws->outq.bytes >= NGX_PAD_WS_DELAY_BYTES)
     {
         return 0;
     }
@@ -673,7 +680,10 @@ ngx_pad_ws_send(ngx_pad_ws_t *ws, ngx_pad_payload_t *p, ngx_uint_t opcode)
     if (!shared) {
         ngx_pad_ws_post_write_first(ws);
 
-    } else if (ws->conf->flush_delay == 0) {
+    } else if (ws->conf->flush_delay == 0
+               || ws->outq.count >= NGX_PAD_WS_DELAY_PACKETS
+               || ws->outq.bytes >= NGX_PAD_WS_DELAY_BYTES)
+    {
         ngx_pad_ws_post_write(ws);
 
     } else if (!ws->connection->write->posted) {
