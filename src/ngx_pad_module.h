@@ -50,7 +50,7 @@ typedef struct {
 
 
 /* pad_fanout_flush_delay: how long fan-out packets may wait (ms) */
-#define NGX_PAD_FLUSH_DELAY_DEFAULT  2
+#define NGX_PAD_FLUSH_DELAY_DEFAULT  3
 
 
 /* the low-water mark of a send queue (pad_send_lowat, or automatic) */
