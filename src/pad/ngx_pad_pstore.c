@@ -316,10 +316,15 @@ ngx_pad_pstore_check_head(ngx_pad_pad_t *pad)
 }
 
 
+#define NGX_PAD_PSTORE_REV  "{\"type\":\"rev\",\"rev\":"
+
+
 static void
 ngx_pad_pstore_sub_handler(void *data, ngx_uint_t event, ngx_str_t *payload)
 {
+    u_char         *p, *last;
     json_t         *j;
+    int64_t         rev;
     ngx_pad_pad_t  *pad = data;
 
     switch (event) {
@@ -331,6 +336,35 @@ ngx_pad_pstore_sub_handler(void *data, ngx_uint_t event, ngx_str_t *payload)
         break;
 
     case NGX_PAD_REDIS_SUB_MESSAGE:
+
+        /*
+         * A revision this worker has (its own append, or one applied
+         * from a conflict reply or a catch-up) changes nothing: skipped
+         * before parsing.  Records start as append.lua writes them.
+         */
+
+        if (payload->len > sizeof(NGX_PAD_PSTORE_REV) - 1
+            && ngx_strncmp(payload->data, NGX_PAD_PSTORE_REV,
+                           sizeof(NGX_PAD_PSTORE_REV) - 1) == 0)
+        {
+            p = payload->data + sizeof(NGX_PAD_PSTORE_REV) - 1;
+            last = payload->data + payload->len;
+            rev = 0;
+
+            while (p < last && *p >= '0' && *p <= '9'
+                   && rev < (int64_t) 1 << 56)
+            {
+                rev = rev * 10 + (*p++ - '0');
+            }
+
+            if (p < last && *p == ',' && p > payload->data
+                                          + sizeof(NGX_PAD_PSTORE_REV) - 1
+                && rev <= pad->head)
+            {
+                break;
+            }
+        }
+
         j = json_loadb((char *) payload->data, payload->len, 0, NULL);
 
         if (j == NULL) {
