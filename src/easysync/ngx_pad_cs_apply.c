@@ -401,134 +401,71 @@ ngx_pad_slicer_zipper(ngx_pad_ctx_t *ctx, ngx_pad_op_t *att_op,
  */
 
 static intptr_t
-ngx_pad_zip_attribution(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *attribs,
-    const ngx_pad_str_t *ops, ngx_pad_pool_t *pool)
+ngx_pad_zip_pass_insert(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1,
+    const char *end1, ngx_pad_op_t *op2)
 {
-    static const ngx_pad_str_t  empty = { 0, "" };
-    int                 done1, done2, whole1, ok;
-    intptr_t            rc;
-    ngx_pad_op_t        op1, op2, out;
-    ngx_pad_str_t       raw;
-    ngx_pad_sassem_t   *sa;
-    ngx_pad_op_iter_t   it1, it2;
+    int            ok;
+    ngx_pad_str_t  raw;
 
-    sa = &ctx->sa;
-    ngx_pad_sassem_init(sa);
-
-    ngx_pad_op_iter_init(&it1, attribs);
-    ngx_pad_op_iter_init(&it2, ops);
-
-    memset(&op1, 0, sizeof(ngx_pad_op_t));
-    memset(&op2, 0, sizeof(ngx_pad_op_t));
-    op1.attribs = empty;
-    op2.attribs = empty;
-    raw = empty;
-
-    done1 = 0;
-    done2 = 0;
-    whole1 = 0;
-
-    while (!done1 || !done2) {
-
-        if (!done1 && op1.opcode == 0) {
-            rc = ngx_pad_op_next(ctx, &it1, &op1);
-
-            if (rc < 0) {
-                return NGX_PAD_CS_ERROR;
-            }
-
-            if (rc == 0) {
-                done1 = 1;
-                whole1 = 0;
-                memset(&op1, 0, sizeof(ngx_pad_op_t));
-                op1.attribs = empty;
-
-            } else {
-                raw.data = op1.attribs.data;
-                raw.len = it1.pos - op1.attribs.data;
-                whole1 = op1.opcode == '+'
-                         && ngx_pad_op_raw_canonical(&op1, it1.pos);
-            }
-        }
-
-        if (!done2 && op2.opcode == 0) {
-            rc = ngx_pad_op_next(ctx, &it2, &op2);
-
-            if (rc < 0) {
-                return NGX_PAD_CS_ERROR;
-            }
-
-            if (rc == 0) {
-                done2 = 1;
-                memset(&op2, 0, sizeof(ngx_pad_op_t));
-                op2.attribs = empty;
-            }
-        }
-
-        if (op1.opcode == 0 && op2.opcode == 0) {
-            break;
-        }
-
-        if (whole1) {
-            if (op2.opcode == 0) {
-                ok = 1;
-
-            } else if (op2.opcode == '=' && op2.attribs.len == 0
-                       && op1.chars <= op2.chars)
-            {
-                /* slicerZipperFunc's line count check */
-                ok = op1.chars < op2.chars ? op1.lines <= op2.lines
-                                           : op1.lines == op2.lines;
-                ok = ok && op1.chars >= op1.lines && op2.chars >= op2.lines;
-
-                if (ok) {
-                    op2.chars -= op1.chars;
-                    op2.lines -= op1.lines;
-
-                    if (op2.chars == 0) {
-                        op2.opcode = 0;
-                    }
-                }
-
-            } else {
-                ok = 0;
-            }
-
-            if (ok) {
-                if (ngx_pad_sassem_append_raw(ctx, sa, &op1, &raw)
-                    != NGX_PAD_CS_OK)
-                {
-                    return NGX_PAD_CS_ERROR;
-                }
-
-                op1.opcode = 0;
-                whole1 = 0;
-                continue;
-            }
-
-            whole1 = 0;
-        }
-
-        if (ngx_pad_slicer_zipper(ctx, &op1, &op2, pool, &out)
-            != NGX_PAD_CS_OK)
-        {
-            return NGX_PAD_CS_ERROR;
-        }
-
-        if (out.opcode) {
-            if (ngx_pad_sassem_append(ctx, sa, &out) != NGX_PAD_CS_OK) {
-                return NGX_PAD_CS_ERROR;
-            }
-        }
+    if (op1->opcode != '+' || !ngx_pad_op_raw_canonical(op1, end1)) {
+        return 0;
     }
 
-    if (ngx_pad_sassem_end_document(ctx, sa) != NGX_PAD_CS_OK
-        || ngx_pad_sassem_finish(ctx, sa) != NGX_PAD_CS_OK)
+    if (op2->opcode == 0) {
+        ok = 1;
+
+    } else if (op2->opcode == '=' && op2->attribs.len == 0
+               && op1->chars <= op2->chars)
+    {
+        /* slicerZipperFunc's line count check */
+        ok = op1->chars < op2->chars ? op1->lines <= op2->lines
+                                     : op1->lines == op2->lines;
+        ok = ok && op1->chars >= op1->lines && op2->chars >= op2->lines;
+
+        if (ok) {
+            op2->chars -= op1->chars;
+            op2->lines -= op1->lines;
+
+            if (op2->chars == 0) {
+                op2->opcode = 0;
+            }
+        }
+
+    } else {
+        ok = 0;
+    }
+
+    if (!ok) {
+        return 0;
+    }
+
+    raw.data = op1->attribs.data;
+    raw.len = end1 - op1->attribs.data;
+
+    if (ngx_pad_sassem_append_raw(ctx, &ctx->sa, op1, &raw)
+        != NGX_PAD_CS_OK)
     {
         return NGX_PAD_CS_ERROR;
     }
 
-    return NGX_PAD_CS_OK;
+    return 1;
+}
+
+
+static intptr_t
+ngx_pad_zip_slice(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1, ngx_pad_op_t *op2,
+    ngx_pad_op_t *out, void *data)
+{
+    return ngx_pad_slicer_zipper(ctx, op1, op2, data, out);
+}
+
+
+static intptr_t
+ngx_pad_zip_attribution(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *attribs,
+    const ngx_pad_str_t *ops, ngx_pad_pool_t *pool)
+{
+    return ngx_pad_zip(ctx, attribs, ops, ngx_pad_zip_slice, pool,
+                       ngx_pad_zip_pass_insert);
 }
 
 
@@ -655,7 +592,7 @@ ngx_pad_cs_compose(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs1,
     c.out = &ctx->text;
     c.out->len = 0;
 
-    if (ngx_pad_zip(ctx, &u1.ops, &u2.ops, ngx_pad_zip_compose, &c)
+    if (ngx_pad_zip(ctx, &u1.ops, &u2.ops, ngx_pad_zip_compose, &c, NULL)
         != NGX_PAD_CS_OK)
     {
         return NGX_PAD_CS_ERROR;

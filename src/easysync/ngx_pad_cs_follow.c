@@ -346,7 +346,7 @@ ngx_pad_cs_follow(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs1,
         }
     }
 
-    if (ngx_pad_zip(ctx, &u1.ops, &u2.ops, ngx_pad_zip_follow, &f)
+    if (ngx_pad_zip(ctx, &u1.ops, &u2.ops, ngx_pad_zip_follow, &f, NULL)
         != NGX_PAD_CS_OK)
     {
         return NGX_PAD_CS_ERROR;
