@@ -400,7 +400,7 @@ ngx_pad_slicer_zipper(ngx_pad_ctx_t *ctx, ngx_pad_op_t *att_op,
  * exactly as before.  Everything else takes the generic path.
  */
 
-static intptr_t
+static inline intptr_t
 ngx_pad_zip_pass_insert(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1,
     const char *end1, ngx_pad_op_t *op2)
 {
