@@ -4,32 +4,11 @@
 # fan-out packet queued before it along, in order; 0 writes at once.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT b36 pad_join);
 use IO::Select;
 use Time::HiRes qw(time sleep);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
-
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = substr('0123456789abcdefghijklmnopqrstuvwxyz', $n % 36, 1)
-              . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
-
-# joins a pad over a WebSocket; returns (socket, rev, text length)
-sub join_pad {
-    my ($ng, $pad, $token) = @_;
-    my $ws = pad_ws($ng) or return;
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $pad, token => $token });
-    my ($cv) = pad_recv_until($ws,
-        sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
-    return unless $cv;
-    my $v = $cv->{data}{collab_client_vars};
-    return ($ws, $v->{rev}, changeset_len($v->{initialAttributedText}{text}));
-}
 
 # USER_CHANGES inserting one line at the start
 sub user_changes {
@@ -84,9 +63,11 @@ my $DELAY = 1000;    # ms, the largest value allowed
         or die('nginx did not start' . "\n");
     my $pad = 'flush-delay';
 
-    my ($w, $rev, $len) = join_pad($ng, $pad, 't.wwwwwwwwwwwwwwwwwwww');
+    my ($w, $rev, $len) = @{ pad_join($ng, $pad, 't.wwwwwwwwwwwwwwwwwwww')
+                             || {} }{qw(ws rev len)};
     ok($w, 'writer joined') or exit 1;
-    my ($r, $rrev) = join_pad($ng, $pad, 't.rrrrrrrrrrrrrrrrrrrr');
+    my ($r, $rrev) = @{ pad_join($ng, $pad, 't.rrrrrrrrrrrrrrrrrrrr')
+                        || {} }{qw(ws rev)};
     ok($r, 'reader joined') or exit 1;
     drain($w, 0.3);
     drain($r, 0.3);
@@ -181,8 +162,10 @@ my $DELAY = 1000;    # ms, the largest value allowed
                           loc => 'pad_fanout_flush_delay 0;')
         or die('nginx did not start' . "\n");
     my $pad = 'flush-now';
-    my ($w, $rev, $len) = join_pad($ng, $pad, 't.wwwwwwwwwwwwwwwwwwww');
-    my ($r, $rrev) = join_pad($ng, $pad, 't.rrrrrrrrrrrrrrrrrrrr');
+    my ($w, $rev, $len) = @{ pad_join($ng, $pad, 't.wwwwwwwwwwwwwwwwwwww')
+                             || {} }{qw(ws rev len)};
+    my ($r, $rrev) = @{ pad_join($ng, $pad, 't.rrrrrrrrrrrrrrrrrrrr')
+                        || {} }{qw(ws rev)};
     ok($w && $r, 'delay 0: joined') or exit 1;
     drain($w, 0.3);
     drain($r, 0.3);

@@ -12,7 +12,7 @@ use Time::HiRes qw(time sleep);
 
 our @EXPORT = qw(engine_nginx sim pad_ws pad_send pad_recv pad_recv_until
                  pad_text changeset_len);
-our @EXPORT_OK = qw(b36 pad_join pad_insert);
+our @EXPORT_OK = qw(b36 pad_join pad_insert padload_race);
 
 my $ROOT = $Test::Pad::ROOT;
 
@@ -148,6 +148,44 @@ sub pad_insert {
         return 'accepted';
     }
     return $m && $m->{disconnect} ? "disconnect:$m->{disconnect}" : 'none';
+}
+
+# Rounds of build/padload with closed-loop writers on ONE pad of $ng
+# (t/391, t/392): per round, the run is clean (commits acknowledged, no
+# error, gap, duplicate or text differing from export/txt, every client
+# checked) and the log has no commit given up or refused.  $o{writers},
+# $o{readers}, $o{prefix}, $o{rounds} (3); T391_SAVE_LOG=file keeps the
+# log of a round that failed.
+sub padload_race {
+    my ($ng, %o) = @_;
+    my $padload = "$ROOT/build/padload";
+    for my $round (1 .. ($o{rounds} || 3)) {
+        my $log0 = $ng->log_mark;
+        my $out = `$padload --port @{[ $ng->port ]} --procs 2 --duration 1.5 --warmup 0.2 --join-max 30 --drain-max 10 --pads 1 --writers $o{writers} --readers $o{readers} --prefix $o{prefix}r${round}x$$ 2>&1`;
+        my ($json) = $out =~ /^(\{.*\})$/m;
+        my $r = eval { Test::Pad::json_decode($json) } || {};
+        Test::More::diag($out)
+            unless $r->{commits} && !$r->{errors} && !$r->{mismatches};
+        my $log = $ng->log_since($log0);
+        my @bad = $log =~ /^.*(?:giving up|bad changeset|commit timed out|\[alert\]|\[emerg\]).*$/mg;
+        Test::More::diag(join "\n", @bad[0 .. ($#bad > 9 ? 9 : $#bad)])
+            if @bad;
+        if (@bad && $ENV{T391_SAVE_LOG}) {
+            open my $h, '>', $ENV{T391_SAVE_LOG} or die;
+            print $h $log;
+        }
+        Test::More::ok(($r->{commits} || 0) > 100,
+                       "round $round: commits acknowledged ($r->{commits})");
+        Test::More::is($r->{errors}, 0, "round $round: no errors");
+        Test::More::is($r->{mismatches}, 0,
+                       "round $round: every text equals export/txt");
+        Test::More::is($r->{gaps}, 0, "round $round: no gaps");
+        Test::More::is($r->{dups}, 0, "round $round: no duplicates");
+        Test::More::is($r->{checked}, $r->{clients},
+                       "round $round: every client checked");
+        Test::More::is(scalar @bad, 0,
+                       "round $round: no commit given up or refused");
+    }
 }
 
 # JavaScript String.length of a Perl character string
