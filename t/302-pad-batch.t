@@ -10,40 +10,11 @@
 # t/320 covers its own revisions among them.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine qw(:DEFAULT b36);
+use Test::Pad::Engine qw(:DEFAULT b36 poll_join poll_messages);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 
 # a polling Socket.IO client: open, connect "/", CLIENT_READY
-sub poll_join {
-    my ($ng, $pad, %o) = @_;
-    my ($sid) = eio_poll_open($ng, query => { padId => $pad });
-    return unless $sid;
-    eio_poll_post($ng, $sid, '40');
-    my $r = eio_poll_get($ng, $sid);
-    return unless $r->{body} =~ /40\{/;
-    my $m = { component => 'pad', type => 'CLIENT_READY', padId => $pad,
-              token => 't.' . join('', map { ('a' .. 'z')[rand 26] } 1 .. 20) };
-    $m->{newChangesBatch} = Cpanel::JSON::XS::true() if $o{optin};
-    eio_poll_post($ng, $sid, '42' . json_encode(['message', $m]));
-    return $sid;
-}
-
-# the pad messages of one polling GET
-sub poll_messages {
-    my ($ng, $sid) = @_;
-    my $r = eio_poll_get($ng, $sid, timeout => 3);
-    return () unless $r->{status} == 200;
-    my @m;
-    for my $p (split /\x1e/, $r->{body}) {
-        if ($p eq '2') { eio_poll_post($ng, $sid, '3'); next }
-        next unless $p =~ /^42(\[.*)$/s;
-        my $a = json_decode($1);
-        push @m, $a->[1] if $a && $a->[0] eq 'message';
-    }
-    return @m;
-}
-
 sub run_case {
     my (%o) = @_;
     my $name = $o{name};

@@ -8,11 +8,13 @@ use warnings;
 
 use Exporter 'import';
 use Test::Pad ();
+use Cpanel::JSON::XS ();
 use Time::HiRes qw(time sleep);
 
 our @EXPORT = qw(engine_nginx sim pad_ws pad_send pad_recv pad_recv_until
                  pad_text changeset_len);
-our @EXPORT_OK = qw(b36 pad_join pad_insert padload_race);
+our @EXPORT_OK = qw(b36 pad_join pad_insert padload_race poll_join
+                    poll_messages);
 
 my $ROOT = $Test::Pad::ROOT;
 
@@ -186,6 +188,39 @@ sub padload_race {
         Test::More::is(scalar @bad, 0,
                        "round $round: no commit given up or refused");
     }
+}
+
+# joins $pad over Engine.IO polling (CLIENT_READY posted, newChangesBatch
+# with optin => 1); returns the sid
+sub poll_join {
+    my ($ng, $pad, %o) = @_;
+    my ($sid) = Test::Pad::eio_poll_open($ng, query => { padId => $pad });
+    return unless $sid;
+    Test::Pad::eio_poll_post($ng, $sid, '40');
+    my $r = Test::Pad::eio_poll_get($ng, $sid);
+    return unless $r->{body} =~ /40\{/;
+    my $m = { component => 'pad', type => 'CLIENT_READY', padId => $pad,
+              token => 't.' . join('', map { ('a' .. 'z')[rand 26] }
+                                         1 .. 20) };
+    $m->{newChangesBatch} = Cpanel::JSON::XS::true() if $o{optin};
+    Test::Pad::eio_poll_post($ng, $sid,
+        '42' . Test::Pad::json_encode(['message', $m]));
+    return $sid;
+}
+
+# the pad messages of one polling GET
+sub poll_messages {
+    my ($ng, $sid) = @_;
+    my $r = Test::Pad::eio_poll_get($ng, $sid, timeout => 3);
+    return () unless $r->{status} == 200;
+    my @m;
+    for my $p (split /\x1e/, $r->{body}) {
+        if ($p eq '2') { Test::Pad::eio_poll_post($ng, $sid, '3'); next }
+        next unless $p =~ /^42(\[.*)$/s;
+        my $a = Test::Pad::json_decode($1);
+        push @m, $a->[1] if $a && $a->[0] eq 'message';
+    }
+    return @m;
 }
 
 # JavaScript String.length of a Perl character string
