@@ -44,8 +44,9 @@ sub run {
         my $cs = 'Z:' . b36($len) . '>1' . ($len > 1 ? '=' . b36($len - 1) : '')
                . '*0+1$x';
         $r->evalsha($sha, 3, "b:{$pad}:meta", "b:{$pad}:revs",
-                    "b:{$pad}:pool", $base, $cs, 'a.bench', "b:{$pad}:ch",
-                    $base < 0 ? (0, '["author","a.bench"]') : (1),
+                    "b:{$pad}:pool", $base, "b:{$pad}:ch",
+                    $base < 0 ? (0, 1, '["author","a.bench"]') : (1, 0),
+                    $cs, 'a.bench',
                     sub { $ok++ if $_[0] && $_[0][0] == 1 });
         $len{$pad}++;
         $r->wait_all_responses if $i % 1000 == 999;

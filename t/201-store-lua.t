@@ -34,8 +34,8 @@ sub k { my ($pad, $s) = @_; "$P\{$pad\}:$s" }
 sub append {
     my ($pad, $base, $cs, $author, $first, @pool) = @_;
     my @res = $r->evalsha($sha{append}, 3, k($pad, 'meta'), k($pad, 'revs'),
-                          k($pad, 'pool'), $base, $cs, $author,
-                          k($pad, 'ch'), $first, @pool);
+                          k($pad, 'pool'), $base, k($pad, 'ch'), $first,
+                          scalar @pool, @pool, $cs, $author);
     return \@res;
 }
 
@@ -133,8 +133,8 @@ for my $w (1 .. $writers) {
             my $cs = $head < 0 ? 'Z:1>1+1$x' : 'Z:1>1+1$x';
             my $res = $c->evalsha($sha{append}, 3, k('race', 'meta'),
                                   k('race', 'revs'), k('race', 'pool'),
-                                  $head, $cs, "a.w$w", k('race', 'ch'),
-                                  $next, "[\"w$w\",\"$done\"]");
+                                  $head, k('race', 'ch'), $next, 1,
+                                  "[\"w$w\",\"$done\"]", $cs, "a.w$w");
             $done++ if $res->[0] == 1;
         }
         POSIX::_exit(0);    # no destructors, no END blocks in the child

@@ -77,8 +77,8 @@ sub append {
     my ($pad, $base, $cs, @pool) = @_;
     my $next = $r->hget(k($pad, 'meta'), 'pool_next') // 0;
     my @res = $r->evalsha($sha{append}, 3, k($pad, 'meta'), k($pad, 'revs'),
-                          k($pad, 'pool'), $base, $cs, 'a.test',
-                          k($pad, 'ch'), $next, @pool);
+                          k($pad, 'pool'), $base, k($pad, 'ch'), $next,
+                          scalar @pool, @pool, $cs, 'a.test');
     return $res[0];
 }
 
@@ -150,8 +150,8 @@ for my $i (0 .. $n - 1) {
     my $cs = 'Z:' . b36($len) . '>1' . ($len > 1 ? '=' . b36($len - 1) : '')
            . '*0+1$' . $c;
     $r->evalsha($sha{append}, 3, k('many', 'meta'), k('many', 'revs'),
-                k('many', 'pool'), $i - 1, $cs, 'a.test', k('many', 'ch'),
-                $i ? 1 : 0, $i ? () : '["author","a.test"]',
+                k('many', 'pool'), $i - 1, k('many', 'ch'), $i ? 1 : 0,
+                $i ? (0) : (1, '["author","a.test"]'), $cs, 'a.test',
                 sub { push @pending, $_[0] });
     $len++;
     $text .= $c;

@@ -78,8 +78,8 @@ sub external_append {
     my $cs = 'Z:' . b36($len) . '>' . b36(length $text) . '+'
              . b36(length $text) . '$' . $text;
     my @res = $r->eval($body{append}, 3, $meta, "ngxpad:{$pad}:revs",
-                       "ngxpad:{$pad}:pool", $head, $cs, 'a.elsewhere',
-                       $ch, $next);
+                       "ngxpad:{$pad}:pool", $head, $ch, $next, 0, $cs,
+                       'a.elsewhere');
     $len += length $text if $res[0] == 1;
     return $res[0] == 1 ? $res[1] : undef;
 }

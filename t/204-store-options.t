@@ -36,7 +36,7 @@ sub create_pad {
     my $n = length $text;
     my @res = $r->eval($body{append}, 3, "$prefix\{$pad\}:meta",
                        "$prefix\{$pad\}:revs", "$prefix\{$pad\}:pool", -1,
-                       "Z:1>$n+$n\$$text", 'a.x', "$prefix\{$pad\}:ch", 0);
+                       "$prefix\{$pad\}:ch", 0, 0, "Z:1>$n+$n\$$text", 'a.x');
     return $res[0];
 }
 

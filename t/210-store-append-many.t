@@ -1,6 +1,7 @@
-# append_many.lua (group commit): k revisions on base h in one atomic step,
-# refused as a whole when the head is not h (with the missing records),
-# pool entries of the first revision, one published record per revision.
+# append.lua with k > 1 revisions (group commit): all on base h in one
+# atomic step, refused as a whole when the head is not h (with the missing
+# records), pool entries of the first revision, one published record per
+# revision.
 
 use strict;
 use warnings;
@@ -12,7 +13,7 @@ use Test::More;
 use Time::HiRes qw(sleep time);
 
 my %body;
-for my $name (qw(append append_many)) {
+for my $name (qw(append)) {
     open my $fh, '<', "$FindBin::Bin/../src/store/scripts/$name.lua"
         or die "$name: $!";
     local $/;
@@ -29,12 +30,13 @@ sub k { my ($pad, $s) = @_; "$P\{$pad\}:$s" }
 sub append {
     my ($pad, $base, $cs, $author, $first, @pool) = @_;
     return [ $r->evalsha($sha{append}, 3, map({ k($pad, $_) } qw(meta revs pool)),
-                         $base, $cs, $author, k($pad, 'ch'), $first, @pool) ];
+                         $base, k($pad, 'ch'), $first, scalar @pool, @pool,
+                         $cs, $author) ];
 }
 
 sub append_many {
     my ($pad, $base, $first, $pool, @revs) = @_;
-    return [ $r->evalsha($sha{append_many}, 3,
+    return [ $r->evalsha($sha{append}, 3,
                          map({ k($pad, $_) } qw(meta revs pool)),
                          $base, k($pad, 'ch'), $first, scalar @$pool, @$pool,
                          @revs) ];

@@ -80,7 +80,7 @@ ngx_pad_pstore_create(ngx_pad_pad_t *pad)
     cs.len = out.len;
     ngx_str_null(&author);
 
-    if (ngx_pad_store_append(&pad->id, -1, &cs, &author, 0, NULL, 0,
+    if (ngx_pad_store_append(&pad->id, -1, 1, &cs, &author, 0, NULL, 0,
                              ngx_pad_pstore_created, pad)
         == NULL)
     {
@@ -498,6 +498,9 @@ ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad)
 
 /* append */
 
+#define NGX_PAD_PSTORE_GROUP_LOCAL  8   /* commits without an allocation */
+
+
 static void
 ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
 {
@@ -618,8 +621,9 @@ ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
     char                 *s;
     json_t               *pair;
     intptr_t              i, n;
-    ngx_str_t             cs, author, *pool, *gcs, *gauthor;
-    ngx_uint_t            npool, k;
+    ngx_str_t            *pool, *gcs, *gauthor;
+    ngx_str_t             local[2 * NGX_PAD_PSTORE_GROUP_LOCAL];
+    ngx_uint_t            npool, k, ng;
     ngx_queue_t          *q;
     ngx_pad_commit_t     *g;
     ngx_pad_str_t         key, value;
@@ -663,40 +667,35 @@ ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
         }
     }
 
-    if (pad->ninflight > 1) {
-        /* group commit: the FIFO's first ninflight commits, in order */
+    /* the FIFO's first ninflight commits, in order (a group commit) */
 
-        gcs = ngx_alloc(2 * pad->ninflight * sizeof(ngx_str_t),
-                        ngx_pad_engine->log);
+    ng = ngx_max(pad->ninflight, 1);
+    gcs = local;
+
+    if (ng > NGX_PAD_PSTORE_GROUP_LOCAL) {
+        gcs = ngx_alloc(2 * ng * sizeof(ngx_str_t), ngx_pad_engine->log);
         if (gcs == NULL) {
             goto failed;
         }
+    }
 
-        gauthor = gcs + pad->ninflight;
-        q = &c->queue;
+    gauthor = gcs + ng;
+    q = &c->queue;
 
-        for (k = 0; k < pad->ninflight; k++) {
-            g = ngx_queue_data(q, ngx_pad_commit_t, queue);
-            gcs[k] = g->rebased;
-            gauthor[k].data = g->session->author;
-            gauthor[k].len = g->session->author_len;
-            q = ngx_queue_next(q);
-        }
+    for (k = 0; k < ng; k++) {
+        g = ngx_queue_data(q, ngx_pad_commit_t, queue);
+        gcs[k] = g->rebased;
+        gauthor[k].data = g->session->author;
+        gauthor[k].len = g->session->author_len;
+        q = ngx_queue_next(q);
+    }
 
-        req = ngx_pad_store_append_many(&pad->id, (ngx_int_t) (c->rev - 1),
-                                        pad->ninflight, gcs, gauthor,
-                                        c->pool_from, pool, npool,
-                                        ngx_pad_pstore_appended, pad);
+    req = ngx_pad_store_append(&pad->id, (ngx_int_t) (c->rev - 1), ng, gcs,
+                               gauthor, c->pool_from, pool, npool,
+                               ngx_pad_pstore_appended, pad);
+
+    if (gcs != local) {
         ngx_free(gcs);
-
-    } else {
-        cs = c->rebased;
-        author.data = c->session->author;
-        author.len = c->session->author_len;
-
-        req = ngx_pad_store_append(&pad->id, (ngx_int_t) (c->rev - 1), &cs,
-                                   &author, c->pool_from, pool, npool,
-                                   ngx_pad_pstore_appended, pad);
     }
 
     for (k = 0; k < npool; k++) {

@@ -23,7 +23,6 @@
 
 
 #define NGX_PAD_STORE_APPEND      1
-#define NGX_PAD_STORE_APPEND_MANY 12
 #define NGX_PAD_STORE_SNAPSHOT    2
 #define NGX_PAD_STORE_LOAD        3
 #define NGX_PAD_STORE_RANGE       4
@@ -87,7 +86,6 @@ static ngx_int_t ngx_pad_store_save(ngx_str_t *dst, ngx_str_t *src);
 
 static ngx_pad_store_conf_t  *ngx_pad_store_conf;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_append;
-static ngx_pad_lua_script_t  *ngx_pad_store_lua_append_many;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_snapshot;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_restore;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_load;
@@ -116,9 +114,6 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
         if (ngx_strcmp(s->name.data, "append") == 0) {
             ngx_pad_store_lua_append = s;
 
-        } else if (ngx_strcmp(s->name.data, "append_many") == 0) {
-            ngx_pad_store_lua_append_many = s;
-
         } else if (ngx_strcmp(s->name.data, "snapshot") == 0) {
             ngx_pad_store_lua_snapshot = s;
 
@@ -137,7 +132,6 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
     }
 
     if (ngx_pad_store_lua_append == NULL
-        || ngx_pad_store_lua_append_many == NULL
         || ngx_pad_store_lua_snapshot == NULL
         || ngx_pad_store_lua_load == NULL || ngx_pad_store_lua_chat == NULL
         || ngx_pad_store_lua_getset == NULL
@@ -198,56 +192,7 @@ ngx_pad_store_cancel(ngx_pad_store_req_t *req)
 
 
 ngx_pad_store_req_t *
-ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base, ngx_str_t *cs,
-    ngx_str_t *author, ngx_int_t pool_first, ngx_str_t *pool,
-    ngx_uint_t npool, ngx_pad_store_handler_pt handler, void *data)
-{
-    u_char                kb[4][NGX_PAD_STORE_KEY_MAX];
-    u_char                nb[2][NGX_INT_T_LEN];
-    ngx_str_t             keys[3], *args;
-    ngx_uint_t            i;
-    ngx_pad_store_req_t  *req;
-
-    if (ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
-        || ngx_pad_store_pad_key(&keys[1], kb[1], pad, "revs") != NGX_OK
-        || ngx_pad_store_pad_key(&keys[2], kb[2], pad, "pool") != NGX_OK)
-    {
-        return NULL;
-    }
-
-    args = ngx_alloc((5 + npool) * sizeof(ngx_str_t), ngx_cycle->log);
-    if (args == NULL) {
-        return NULL;
-    }
-
-    args[0].data = nb[0];
-    args[0].len = ngx_sprintf(nb[0], "%i", base) - nb[0];
-    args[1] = *cs;
-    args[2] = *author;
-    (void) ngx_pad_store_pad_key(&args[3], kb[3], pad, "ch");
-    args[4].data = nb[1];
-    args[4].len = ngx_sprintf(nb[1], "%i", pool_first) - nb[1];
-
-    for (i = 0; i < npool; i++) {
-        args[5 + i] = pool[i];
-    }
-
-    req = ngx_pad_store_eval(ngx_pad_store_lua_append, NGX_PAD_STORE_APPEND,
-                             keys, 3, args, 5 + npool, handler, data);
-
-    ngx_free(args);
-
-    if (req) {
-        /* a conflict reply carries the records from base + 1 on */
-        req->from = base + 1;
-    }
-
-    return req;
-}
-
-
-ngx_pad_store_req_t *
-ngx_pad_store_append_many(ngx_str_t *pad, ngx_int_t base, ngx_uint_t n,
+ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base, ngx_uint_t n,
     ngx_str_t *cs, ngx_str_t *author, ngx_int_t pool_first, ngx_str_t *pool,
     ngx_uint_t npool, ngx_pad_store_handler_pt handler, void *data)
 {
@@ -290,13 +235,13 @@ ngx_pad_store_append_many(ngx_str_t *pad, ngx_int_t base, ngx_uint_t n,
         args[a++] = author[i];
     }
 
-    req = ngx_pad_store_eval(ngx_pad_store_lua_append_many,
-                             NGX_PAD_STORE_APPEND_MANY, keys, 3, args, a,
-                             handler, data);
+    req = ngx_pad_store_eval(ngx_pad_store_lua_append, NGX_PAD_STORE_APPEND,
+                             keys, 3, args, a, handler, data);
 
     ngx_free(args);
 
     if (req) {
+        /* a conflict reply carries the records from base + 1 on */
         req->from = base + 1;
     }
 
@@ -999,36 +944,6 @@ ngx_pad_store_parse(ngx_pad_store_req_t *req, redisReply *reply,
     switch (req->op) {
 
     case NGX_PAD_STORE_APPEND:
-
-        if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2
-            || ngx_pad_store_int(reply->element[0], &n) != NGX_OK
-            || ngx_pad_store_int(reply->element[1], &res->rev) != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        if (n == 0) {
-            res->status = NGX_DECLINED;
-            res->head = res->rev;
-            res->from = req->from;
-
-            return ngx_pad_store_items(reply->element + 2,
-                                       reply->elements - 2, res);
-        }
-
-        if (reply->elements < 4
-            || ngx_pad_store_int(reply->element[2], &n) != NGX_OK
-            || ngx_pad_store_str(reply->element[3], &res->record) != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        res->ts = n;
-        res->head = res->rev;
-
-        return NGX_OK;
-
-    case NGX_PAD_STORE_APPEND_MANY:
 
         if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2
             || ngx_pad_store_int(reply->element[0], &n) != NGX_OK

@@ -90,31 +90,21 @@ void ngx_pad_store_cancel(ngx_pad_store_req_t *req);
 
 
 /*
- * Appends revision base+1 if the pad's head is still base (base -1
- * creates the pad with revision 0).  pool_first is the pool's nextNum as
- * the writer knows it; pool[0..npool-1] are the entries the changeset
- * introduces, numbered pool_first..., each the JSON ["key","value"].  The
- * revision is stored with them and published on the pad's channel.
+ * Appends revisions base+1..base+n (cs[i], author[i]; n > 1: group commit)
+ * in one atomic step if the pad's head is still base (base -1 creates the
+ * pad with revision 0).  pool_first is the pool's nextNum as the writer
+ * knows it; pool[0..npool-1] are the entries the first changeset
+ * introduces, numbered pool_first..., each the JSON ["key","value"]; the
+ * others introduce none.  Each revision is stored and published on the
+ * pad's channel.  NGX_OK: res->rev is base+1, res->head base+n,
+ * res->items the n records; NGX_DECLINED: the head moved, res->head is
+ * it and res->items the records from res->from = base+1 on (100 at most).
  */
 ngx_pad_store_req_t *ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base,
-    ngx_str_t *cs, ngx_str_t *author, ngx_int_t pool_first,
+    ngx_uint_t n, ngx_str_t *cs, ngx_str_t *author, ngx_int_t pool_first,
     ngx_str_t *pool, ngx_uint_t npool, ngx_pad_store_handler_pt handler,
     void *data);
 
-/*
- * Group commit: revisions base+1..base+n (cs[i], author[i]) in one atomic
- * step if the head is still base; pool[] are the entries the first one
- * introduces (numbered from pool_first), the others introduce none.  Each
- * revision is stored and published as by append().  NGX_OK: res->rev is
- * base+1, res->head base+n, res->items the n records; NGX_DECLINED: as
- * append().
- */
-ngx_pad_store_req_t *ngx_pad_store_append_many(ngx_str_t *pad,
-    ngx_int_t base, ngx_uint_t n, ngx_str_t *cs, ngx_str_t *author,
-    ngx_int_t pool_first, ngx_str_t *pool, ngx_uint_t npool,
-    ngx_pad_store_handler_pt handler, void *data);
-
-/* stores the AText after revision rev (idempotent); handler may be NULL */
 /*
  * Writes a pad back from a worker's copy (restore.lua) if the stored head
  * is still "seen" and its record matches seen_rev (changeset, author, ts;
@@ -128,6 +118,7 @@ ngx_pad_store_req_t *ngx_pad_store_restore(ngx_str_t *pad, ngx_int_t seen,
     ngx_str_t *recs, ngx_uint_t nrecs, ngx_pad_store_handler_pt handler,
     void *data);
 
+/* stores the AText after revision rev (idempotent); handler may be NULL */
 ngx_pad_store_req_t *ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev,
     ngx_str_t *text, ngx_str_t *attribs, ngx_pad_store_handler_pt handler,
     void *data);

@@ -1,20 +1,25 @@
--- append: store revision base+1 of a pad if its head is still base, with
--- the attribute pool entries it introduces, and publish it.
+-- append: store revisions base+1..base+k of a pad (k >= 1; more than one:
+-- group commit) in one atomic step if its head is still base (-1: create
+-- the pad with revision 0), with the attribute pool entries the first one
+-- introduces, and publish each of them (one message per revision, so
+-- subscribers still detect gaps by revision number).
 --
 -- KEYS[1] P{pad}:meta   KEYS[2] P{pad}:revs   KEYS[3] P{pad}:pool
--- ARGV[1] base: the head the changeset was rebased on (-1: create the pad)
--- ARGV[2] changeset (pad-pool attribute numbers)
--- ARGV[3] author id ("" for none)
--- ARGV[4] pub/sub channel of the pad
--- ARGV[5] number of the first new pool entry (the pool's nextNum as the
+-- ARGV[1] base: the head the first changeset was rebased on
+-- ARGV[2] pub/sub channel of the pad
+-- ARGV[3] number of the first new pool entry (the pool's nextNum as the
 --         writer knows it)
--- ARGV[6..] new pool entries in number order, each ["key","value"] JSON
+-- ARGV[4] npool: new pool entries, all used from the first revision on
+-- ARGV[5..4+npool] the entries in number order, each ["key","value"]
+-- then k pairs: changeset (pad-pool numbers), author ("" for none),
+-- revision base+1 first
 --
--- Returns {1, rev, ts, record} when stored, {0, head, record base+1, ...,
--- record min(head, base+100)} when the head moved (conflict: the writer
--- catches up with the records returned, rebases and retries without a
--- further round trip; a longer gap is read with the revs script).  The record is the JSON stored in
--- P{pad}:revs and published:
+-- Returns {1, base+1, ts, record1, ..., recordk} when stored, {0, head,
+-- record base+1, ..., record min(head, base+100)} when the head moved
+-- (conflict: the writer catches up with the records returned, rebases and
+-- retries without a further round trip; a longer gap is read with HMGET)
+-- and nothing is written.  A record is the JSON stored in P{pad}:revs and
+-- published:
 --   {"type":"rev","rev":N,"cs":"...","author":"...","ts":MS,
 --    "pool":{"NUM":["key","value"],...}}
 
@@ -38,45 +43,58 @@ end
 
 local nextnum = tonumber(redis.call('HGET', KEYS[1], 'pool_next') or '0')
 
-if tonumber(ARGV[5]) ~= nextnum then
+if tonumber(ARGV[3]) ~= nextnum then
     return redis.error_reply('ERR pad pool out of date: next entry is '
-                             .. nextnum .. ', writer has ' .. ARGV[5])
+                             .. nextnum .. ', writer has ' .. ARGV[3])
+end
+
+local npool = tonumber(ARGV[4])
+local first = 5 + npool
+local k = (#ARGV - first + 1) / 2
+
+if npool == nil or npool < 0 or k < 1 or k ~= math.floor(k) then
+    return redis.error_reply('ERR bad append arguments')
 end
 
 local pool = {}
 
-for i = 6, #ARGV do
+for i = 5, first - 1 do
     local ok, a = pcall(cjson.decode, ARGV[i])
     if not ok or type(a) ~= 'table' or #a ~= 2
        or type(a[1]) ~= 'string' or type(a[2]) ~= 'string'
     then
         return redis.error_reply('ERR bad pool entry: ' .. ARGV[i])
     end
-    pool[#pool + 1] = '"' .. (nextnum + i - 6) .. '":' .. ARGV[i]
+    pool[#pool + 1] = '"' .. (nextnum + i - 5) .. '":' .. ARGV[i]
 end
 
 local t = redis.call('TIME')
 local ts = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local rev = head + 1
+local tss = string.format('%d', ts)
 
-local record = '{"type":"rev","rev":' .. rev
-    .. ',"cs":' .. cjson.encode(ARGV[2])
-    .. ',"author":' .. cjson.encode(ARGV[3])
-    .. ',"ts":' .. string.format('%d', ts)
-    .. ',"pool":{' .. table.concat(pool, ',') .. '}}'
-
-for i = 6, #ARGV do
-    redis.call('HSET', KEYS[3], nextnum + i - 6, ARGV[i])
+for i = 5, first - 1 do
+    redis.call('HSET', KEYS[3], nextnum + i - 5, ARGV[i])
 end
 
-redis.call('HSET', KEYS[2], rev, record)
-redis.call('HSET', KEYS[1], 'head', rev, 'pool_next', nextnum + #ARGV - 5,
-           'updated', string.format('%d', ts))
+local reply = {1, head + 1, ts}
 
-if rev == 0 then
-    redis.call('HSET', KEYS[1], 'created', string.format('%d', ts))
+for j = 0, k - 1 do
+    local rev = head + 1 + j
+    local record = '{"type":"rev","rev":' .. rev
+        .. ',"cs":' .. cjson.encode(ARGV[first + 2 * j])
+        .. ',"author":' .. cjson.encode(ARGV[first + 2 * j + 1])
+        .. ',"ts":' .. tss
+        .. ',"pool":{' .. (j == 0 and table.concat(pool, ',') or '') .. '}}'
+    redis.call('HSET', KEYS[2], rev, record)
+    redis.call('PUBLISH', ARGV[2], record)
+    reply[#reply + 1] = record
 end
 
-redis.call('PUBLISH', ARGV[4], record)
+redis.call('HSET', KEYS[1], 'head', head + k, 'pool_next', nextnum + npool,
+           'updated', tss)
 
-return {1, rev, ts, record}
+if head + 1 == 0 then
+    redis.call('HSET', KEYS[1], 'created', tss)
+end
+
+return reply
