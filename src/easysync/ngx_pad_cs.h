@@ -164,4 +164,30 @@ intptr_t ngx_pad_utf16_len(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *s,
     intptr_t *len);
 
 
+/* merging a diverged history (ngx_pad_cs_merge.c) */
+
+/*
+ * Rebases a diverged history onto an ATtext: b_revs[0..nb-1] are the
+ * changesets of another history of the same pad (numbered in b_pool),
+ * b_revs[0] applying to the empty pad "\n" (attribs "|1+1"); its edits
+ * after revision 0 (b_revs[1..nb-1], composed) are followed over a
+ * changeset that takes B's revision 0 text to `atext` (delete all but the
+ * final newline, insert atext's text with its attributes), so that the
+ * result `out` applies to `atext` (numbered in `pool`, to which B's
+ * attributes are added) and inserts every character B inserted after its
+ * revision 0 that B's head still has.  *out_atext is atext after out.
+ * Order: all of atext's text first, then B's insertions in B's order,
+ * just before atext's final newline (text B inserted after its final
+ * newline goes after atext's); out deletes nothing of atext but its final
+ * newline, and only if B deleted B0's.
+ * nb <= 1 (or B changed nothing after revision 0): out is the identity.
+ * An invalid or non-chaining b_revs gives NGX_PAD_CS_ERROR with a message
+ * (pool may have gained B's attributes then: ngx_pad_pool_truncate()).
+ */
+intptr_t ngx_pad_cs_merge_history(ngx_pad_ctx_t *ctx,
+    const ngx_pad_atext_t *atext, ngx_pad_pool_t *pool,
+    const ngx_pad_str_t *b_revs, size_t nb, ngx_pad_pool_t *b_pool,
+    ngx_pad_str_t *out, ngx_pad_atext_t *out_atext);
+
+
 #endif /* _NGX_PAD_CS_H_INCLUDED_ */

@@ -882,6 +882,616 @@ test_memory(void)
 }
 
 
+/* ngx_pad_cs_merge_history(): a diverged history B merged into A */
+
+static intptr_t
+merge(ngx_pad_atext_t *a, ngx_pad_pool_t *pool, ngx_pad_str_t *revs,
+    size_t nb, ngx_pad_pool_t *b_pool, ngx_pad_str_t *out,
+    ngx_pad_atext_t *res)
+{
+    intptr_t  rc;
+
+    rc = ngx_pad_cs_merge_history(ctx, a, pool, revs, nb, b_pool, out, res);
+
+    if (rc != NGX_PAD_CS_OK) {
+        printf("#   merge error: %s\n", ngx_pad_ctx_error(ctx));
+    }
+
+    return rc;
+}
+
+
+/* revs[n] = makeSplice(text, start, ndel, ins, attribs) */
+
+static int
+merge_splice(ngx_pad_str_t *revs, size_t n, const char *text,
+    intptr_t start, intptr_t ndel, const char *ins, const char *attribs)
+{
+    ngx_pad_str_t  t = S(text), i = S(ins), a;
+
+    a = attribs ? S(attribs) : S("");
+
+    return ngx_pad_cs_make_splice(ctx, &t, start, ndel, &i,
+                                  attribs ? &a : NULL, &revs[n])
+           == NGX_PAD_CS_OK;
+}
+
+
+static void
+test_merge_history(void)
+{
+    int               good;
+    size_t            i;
+    intptr_t          rc;
+    ngx_pad_str_t     revs[4], out, k, v;
+    ngx_pad_pool_t   *pool, *b_pool;
+    ngx_pad_atext_t   a, res, res2;
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"]},\"nextNum\":1}");
+    b_pool = P("{\"numToAttrib\":{\"0\":[\"italic\",\"true\"],"
+               "\"1\":[\"bold\",\"true\"],\"2\":[\"author\",\"a.b\"]},"
+               "\"nextNum\":3}");
+
+    /* A: "hello world\n", "world" bold */
+    a.text = S("hello world\n");
+    a.attribs = S("+6*0+5|1+1");
+
+    /* B: welcome, "XY" inside it, then "ome" replaced by "Z" by a.b */
+    good = merge_splice(revs, 0, "\n", 0, 0, "Welcome!", NULL)
+           && merge_splice(revs, 1, "Welcome!\n", 4, 0, "XY", NULL)
+           && merge_splice(revs, 2, "WelcXYome!\n", 6, 3, "Z", "*2");
+    ok(good && eq(&revs[0], "Z:1>8+8$Welcome!")
+       && eq(&revs[1], "Z:9>2=4+2$XY") && eq(&revs[2], "Z:b<2=6-3*2+1$Z"),
+       "merge: B's history");
+
+    ok(merge(&a, pool, revs, 3, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&out, "Z:c>3=b+2*1+1$XYZ")
+       && eq(&res.text, "hello worldXYZ\n")
+       && eq(&res.attribs, "+6*0+5+2*1+1|1+1"),
+       "merge: B's insertions after A's text, A's bold kept");
+    good = 1;
+
+    for (i = 0; i < res.text.len; i++) {
+        if (res.text.data[i] == '!' || res.text.data[i] == 'W'
+            || (i + 3 <= res.text.len
+                && memcmp(res.text.data + i, "ome", 3) == 0))
+        {
+            good = 0;
+        }
+    }
+
+    ok(good, "merge: B's welcome text does not come back");
+    k = S("author");
+    v = S("a.b");
+    ok(ngx_pad_pool_put_attrib(pool, &k, &v, 1) == 1
+       && ngx_pad_pool_next_num(pool) == 2,
+       "merge: B's author added to A's pool (and nothing else)");
+    ok(ngx_pad_atext_check(ctx, &res) == NGX_PAD_CS_OK
+       && ngx_pad_cs_apply_to_atext(ctx, &out, &a, pool, &res2)
+          == NGX_PAD_CS_OK
+       && eq(&res2.text, "hello worldXYZ\n")
+       && eq(&res2.attribs, "+6*0+5+2*1+1|1+1"),
+       "merge: out applies to A's atext and gives out_atext");
+
+    /* no edits after revision 0 */
+
+    ok(merge(&a, pool, revs, 1, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&out, "Z:c>0$") && eq(&res.text, "hello world\n")
+       && eq(&res.attribs, "+6*0+5|1+1"), "merge: nb = 1 is the identity");
+    ok(merge(&a, pool, NULL, 0, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&out, "Z:c>0$") && eq(&res.text, "hello world\n")
+       && eq(&res.attribs, "+6*0+5|1+1"), "merge: nb = 0 is the identity");
+
+    /* B only deleted welcome text (and an identity revision) */
+    good = merge_splice(revs, 1, "Welcome!\n", 0, 3, "", NULL)
+           && merge_splice(revs, 2, "come!\n", 2, 0, "", NULL);
+    ok(good && merge(&a, pool, revs, 3, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&out, "Z:c>0$") && eq(&res.text, "hello world\n"),
+       "merge: B deleting only welcome text changes nothing");
+
+    /* B inserted and deleted the same text: Bc has no net insert */
+    good = merge_splice(revs, 1, "Welcome!\n", 2, 0, "QQ", NULL)
+           && merge_splice(revs, 2, "WeQQlcome!\n", 1, 4, "", NULL);
+    ok(good && merge(&a, pool, revs, 3, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&out, "Z:c>0$") && eq(&res.text, "hello world\n"),
+       "merge: text B inserted then deleted is not inserted");
+
+    /* errors */
+
+    revs[1] = S("Z:5>1+1$x");
+    rc = merge(&a, pool, revs, 2, b_pool, &out, &res);
+    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0'
+       && strstr(ngx_pad_ctx_error(ctx), "b_revs[1]") != NULL,
+       "merge: a revision with the wrong old length is an error");
+
+    revs[0] = S("Z:2>1+1$x");
+    rc = merge(&a, pool, revs, 1, b_pool, &out, &res);
+    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
+       "merge: revision 0 not applying to \"\\n\" is an error");
+
+    revs[0] = S("Z:1>8+8$Welcome!");
+    revs[1] = S("Z:9>2=4+1$XY");
+    rc = merge(&a, pool, revs, 2, b_pool, &out, &res);
+    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
+       "merge: an invalid revision is an error");
+
+    revs[1] = S("Z:9>1|1=4+1$X");
+    rc = merge(&a, pool, revs, 2, b_pool, &out, &res);
+    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
+       "merge: a revision with wrong newline counts is an error");
+
+    a.attribs = S("+6*0+5");
+    revs[1] = S("Z:9>2=4+2$XY");
+    rc = merge(&a, pool, revs, 2, b_pool, &out, &res);
+    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
+       "merge: an invalid atext is an error");
+
+    ngx_pad_pool_destroy(b_pool);
+    ngx_pad_pool_destroy(pool);
+
+    /* characters outside the BMP in both histories */
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"]},\"nextNum\":1}");
+    b_pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.e\"]},"
+               "\"nextNum\":1}");
+    a.text = S("a\xf0\x9f\x98\x80" "b\n");
+    a.attribs = S("+1*0+2+1|1+1");
+    good = merge_splice(revs, 0, "\n", 0, 0, "Hi \xf0\x9f\x98\x80!", NULL)
+           && merge_splice(revs, 1, "Hi \xf0\x9f\x98\x80!\n", 3, 2,
+                           "\xf0\x9f\x8e\x89", "*0")
+           && merge_splice(revs, 2, "Hi \xf0\x9f\x8e\x89!\n", 6, 0,
+                           "x\xf0\x9f\x99\x82", NULL);
+    ok(good && merge(&a, pool, revs, 3, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&out, "Z:5>5=4*1+2+3$\xf0\x9f\x8e\x89x\xf0\x9f\x99\x82")
+       && eq(&res.text, "a\xf0\x9f\x98\x80" "b\xf0\x9f\x8e\x89x"
+             "\xf0\x9f\x99\x82\n")
+       && eq(&res.attribs, "+1*0+2+1*1+2|1+4"),
+       "merge: emoji in both histories (UTF-16 lengths)");
+    ngx_pad_pool_destroy(b_pool);
+    ngx_pad_pool_destroy(pool);
+
+    /*
+     * B's insertion at the start of its welcome text, and A's text
+     * starting with a newline: follow()'s tie rules would put B's text
+     * first; the merge puts it after A's text all the same.  Also an
+     * attribute B put on its final newline reaches A's.
+     */
+
+    pool = P(NULL);
+    b_pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.t\"],"
+               "\"1\":[\"insertorder\",\"first\"]},\"nextNum\":2}");
+    a.text = S("\nfoo\n");
+    a.attribs = S("|2+5");
+    good = merge_splice(revs, 0, "\n", 0, 0, "Hi", NULL)
+           && merge_splice(revs, 1, "Hi\n", 0, 0, "bar", "*1");
+    revs[2] = S("Z:6>0=5*0|1=1$");
+    ok(good && merge(&a, pool, revs, 3, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&res.text, "\nfoobar\n")
+       && eq(&res.attribs, "|1+1+3*0+3*1|1+1"),
+       "merge: B after A even where follow's tie rules would not");
+    ngx_pad_pool_destroy(b_pool);
+    ngx_pad_pool_destroy(pool);
+
+    /* B's text inserted after its final newline (makeSplice past the end) */
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"]},\"nextNum\":1}");
+    b_pool = P(NULL);
+    a.text = S("ab\n");
+    a.attribs = S("|1+3");
+    good = merge_splice(revs, 0, "\n", 0, 0, "W", NULL)
+           && merge_splice(revs, 1, "W\n", 9, 0, "c\n", NULL);
+    ok(good && eq(&revs[1], "Z:2>2|1=2|1+2$c\n")
+       && merge(&a, pool, revs, 2, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&res.text, "ab\nc\n") && eq(&res.attribs, "|2+5"),
+       "merge: text B put after its final newline goes after A's");
+
+    /* B replaced its final newline: so does out (A's newline goes) */
+    a.attribs = S("*0|1+3");
+    good = merge_splice(revs, 1, "W\n", 1, 1, "q\n", NULL);
+    ok(good && eq(&revs[1], "Z:2>1=1|1-1|1+2$q\n")
+       && merge(&a, pool, revs, 2, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&out, "Z:3>1=2|1-1|1+2$q\n")
+       && eq(&res.text, "abq\n") && eq(&res.attribs, "*0+2|1+2"),
+       "merge: B's replaced final newline replaces A's");
+    ngx_pad_pool_destroy(b_pool);
+    ngx_pad_pool_destroy(pool);
+}
+
+
+/*
+ * Property test: random A atexts and random B histories (splices with
+ * random attributes); the generator tracks which of B's head characters
+ * B inserted after revision 0, and with which attribute.
+ */
+
+#define MG_MAX  512
+
+typedef struct {
+    char           s[5];
+    int            u16;
+    int            ins;      /* inserted after B's revision 0 */
+    int            attr;     /* a b_pool number, -1: none */
+} mg_unit_t;
+
+
+static uint64_t  mg_state;
+
+
+static uint32_t
+mg_rand(uint32_t n)
+{
+    mg_state ^= mg_state << 13;
+    mg_state ^= mg_state >> 7;
+    mg_state ^= mg_state << 17;
+
+    return (uint32_t) ((mg_state >> 11) % n);
+}
+
+
+static void
+mg_char(mg_unit_t *u)
+{
+    static const char  *alpha[] = {
+        "a", "b", "c", "d", " ", "\n", "\xc3\xa9", "\xe2\x82\xac",
+        "\xf0\x9f\x98\x80", "\xf0\x9f\x8e\x89"
+    };
+    const char  *c;
+
+    c = alpha[mg_rand(sizeof(alpha) / sizeof(alpha[0]))];
+    strcpy(u->s, c);
+    u->u16 = strlen(c) == 4 ? 2 : 1;
+}
+
+
+static size_t
+mg_text(mg_unit_t *u, size_t n, char *buf)
+{
+    size_t  i, len;
+
+    len = 0;
+
+    for (i = 0; i < n; i++) {
+        memcpy(buf + len, u[i].s, strlen(u[i].s));
+        len += strlen(u[i].s);
+    }
+
+    buf[len] = '\0';
+
+    return len;
+}
+
+
+static intptr_t
+mg_off16(mg_unit_t *u, size_t i)
+{
+    size_t    j;
+    intptr_t  off;
+
+    off = 0;
+
+    for (j = 0; j < i; j++) {
+        off += u[j].u16;
+    }
+
+    return off;
+}
+
+
+/*
+ * A random splice of u[0..*n-1] (never touching the final newline) as
+ * revs[r]; ins marks the inserted units, attr_max bounds the attribute.
+ */
+
+static int
+mg_splice(mg_unit_t *u, size_t *n, ngx_pad_str_t *revs, size_t r, int ins,
+    size_t kmax, int attr_max)
+{
+    int            attr;
+    char           text[MG_MAX * 4 + 1], insb[64], ab[16];
+    size_t         s, ndel, k, i;
+    mg_unit_t      new[16];
+    ngx_pad_str_t  t, is, as;
+
+    s = mg_rand(*n);
+    ndel = ins ? mg_rand(*n - s) : 0;
+    k = mg_rand(kmax + 1);
+    attr = (int) mg_rand(attr_max + 2) - 1;
+
+    if (*n - ndel + k > MG_MAX) {
+        k = 0;
+    }
+
+    for (i = 0; i < k; i++) {
+        mg_char(&new[i]);
+        new[i].ins = ins;
+        new[i].attr = attr;
+    }
+
+    t.data = text;
+    t.len = mg_text(u, *n, text);
+    is.data = insb;
+    is.len = mg_text(new, k, insb);
+    as.data = ab;
+    as.len = attr >= 0 ? (size_t) sprintf(ab, "*%d", attr) : 0;
+
+    if (ngx_pad_cs_make_splice(ctx, &t, mg_off16(u, s),
+                               mg_off16(u, s + ndel) - mg_off16(u, s), &is,
+                               attr >= 0 ? &as : NULL, &revs[r])
+        != NGX_PAD_CS_OK)
+    {
+        printf("#   makeSplice: %s\n", ngx_pad_ctx_error(ctx));
+        return 0;
+    }
+
+    memmove(&u[s + k], &u[s + ndel], (*n - s - ndel) * sizeof(mg_unit_t));
+    memcpy(&u[s], new, k * sizeof(mg_unit_t));
+    *n = *n - ndel + k;
+
+    return 1;
+}
+
+
+/* an attribution as one attribute string per UTF-16 unit */
+
+static intptr_t
+mg_expand(const ngx_pad_str_t *attribs, ngx_pad_str_t *per, intptr_t max)
+{
+    intptr_t           n, i;
+    ngx_pad_op_t       op;
+    ngx_pad_op_iter_t  it;
+
+    n = 0;
+    ngx_pad_op_iter_init(&it, attribs);
+
+    while (ngx_pad_op_next(ctx, &it, &op) == 1) {
+        if (op.opcode != '+' || n + op.chars > max) {
+            return -1;
+        }
+
+        for (i = 0; i < op.chars; i++) {
+            per[n++] = op.attribs;
+        }
+    }
+
+    return n;
+}
+
+
+/* is the code point sequence of sub (units) a subsequence of text? */
+
+static int
+mg_subseq(mg_unit_t *sub, size_t n, int only_ins, const ngx_pad_str_t *text)
+{
+    size_t       i, l;
+    const char  *p, *end;
+
+    p = text->data;
+    end = p + text->len;
+
+    for (i = 0; i < n; i++) {
+        if (only_ins && !sub[i].ins) {
+            continue;
+        }
+
+        l = strlen(sub[i].s);
+
+        for ( ;; ) {
+            if (p >= end) {
+                return 0;
+            }
+
+            /* step over whole code points only */
+            if ((size_t) (end - p) >= l && memcmp(p, sub[i].s, l) == 0) {
+                p += l;
+                break;
+            }
+
+            p++;
+
+            while (p < end && (*p & 0xc0) == 0x80) {
+                p++;
+            }
+        }
+    }
+
+    return 1;
+}
+
+
+static void
+test_merge_property(void)
+{
+    int               seed, bad_apply, bad_a, bad_b, bad_exact, bad_attr,
+                      changed;
+    char              buf[MG_MAX * 8 + 1], ab[8];
+    size_t            na, nbu, nb, i, r, len;
+    intptr_t          a16, o16, j, pos, num;
+    mg_unit_t         au[MG_MAX], bu[MG_MAX];
+    ngx_pad_str_t     revs[12], out, t, k, v, k2, v2;
+    ngx_pad_str_t     pa[MG_MAX * 2], po[MG_MAX * 4];
+    ngx_pad_pool_t   *pool, *b_pool;
+    ngx_pad_atext_t   a, res, res2;
+
+    bad_apply = bad_a = bad_b = bad_exact = bad_attr = changed = 0;
+
+    for (seed = 1; seed <= 200; seed++) {
+        ngx_pad_ctx_reset(ctx);
+        mg_state = 0x9e3779b97f4a7c15ULL * (uint64_t) seed;
+
+        pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"],"
+                 "\"1\":[\"author\",\"a.A\"],\"2\":[\"author\",\"a.2\"]},"
+                 "\"nextNum\":3}");
+        b_pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.1\"],"
+                   "\"1\":[\"author\",\"a.2\"],\"2\":[\"bold\",\"true\"],"
+                   "\"3\":[\"italic\",\"true\"]},\"nextNum\":4}");
+
+        /* A: a few random inserts into "\n" with attributes */
+
+        strcpy(au[0].s, "\n");
+        au[0].u16 = 1;
+        na = 1;
+        a.text = S("\n");
+        a.attribs = S("|1+1");
+
+        for (r = mg_rand(5); r > 0; r--) {
+            if (!mg_splice(au, &na, revs, 0, 0, 8, 2)
+                || ngx_pad_cs_apply_to_atext(ctx, &revs[0], &a, pool, &a)
+                   != NGX_PAD_CS_OK)
+            {
+                printf("#   seed %d: building A: %s\n", seed,
+                       ngx_pad_ctx_error(ctx));
+                bad_apply++;
+                goto next;
+            }
+        }
+
+        /* B: welcome text, then random splices */
+
+        strcpy(bu[0].s, "\n");
+        bu[0].u16 = 1;
+        bu[0].ins = 0;
+        bu[0].attr = -1;
+        nbu = 1;
+        nb = mg_rand(10) == 0 ? 0 : 1 + mg_rand(10);
+
+        for (r = 0; r < nb; r++) {
+            if (!mg_splice(bu, &nbu, revs, r, r > 0, r ? 5 : 14, 3)) {
+                bad_apply++;
+                goto next;
+            }
+        }
+
+        if (merge(&a, pool, revs, nb, b_pool, &out, &res) != NGX_PAD_CS_OK
+            || ngx_pad_atext_check(ctx, &res) != NGX_PAD_CS_OK
+            || ngx_pad_cs_apply_to_atext(ctx, &out, &a, pool, &res2)
+               != NGX_PAD_CS_OK
+            || !ngx_pad_str_eq(&res.text, &res2.text)
+            || !ngx_pad_str_eq(&res.attribs, &res2.attribs))
+        {
+            printf("#   seed %d: out does not apply\n", seed);
+            bad_apply++;
+            goto next;
+        }
+
+        if (ngx_pad_cs_is_identity(ctx, &out) == 0) {
+            changed++;
+        }
+
+        if (!mg_subseq(au, na, 0, &res.text)) {
+            printf("#   seed %d: A's text is not a subsequence\n", seed);
+            bad_a++;
+        }
+
+        if (!mg_subseq(bu, nbu, 1, &res.text)) {
+            printf("#   seed %d: B's insertions are not a subsequence\n",
+                   seed);
+            bad_b++;
+        }
+
+        /* exactly: A's text but "\n", B's insertions, "\n" */
+
+        len = mg_text(au, na - 1, buf);
+
+        for (i = 0; i < nbu; i++) {
+            if (bu[i].ins) {
+                strcpy(buf + len, bu[i].s);
+                len += strlen(bu[i].s);
+            }
+        }
+
+        buf[len++] = '\n';
+        t.data = buf;
+        t.len = len;
+
+        if (!ngx_pad_str_eq(&res.text, &t)) {
+            printf("#   seed %d: got '%.*s'\n#   want '%.*s'\n", seed,
+                   (int) res.text.len, res.text.data, (int) t.len, t.data);
+            bad_exact++;
+            goto next;
+        }
+
+        /* attributes: A's unchanged, B's mapped into pool */
+
+        a16 = mg_expand(&a.attribs, pa, MG_MAX * 2);
+        o16 = mg_expand(&res.attribs, po, MG_MAX * 4);
+
+        if (a16 < 1 || o16 < a16) {
+            bad_attr++;
+            goto next;
+        }
+
+        for (j = 0; j < a16 - 1; j++) {
+            if (!ngx_pad_str_eq(&pa[j], &po[j])) {
+                bad_attr++;
+                goto next;
+            }
+        }
+
+        if (!ngx_pad_str_eq(&pa[a16 - 1], &po[o16 - 1])) {
+            bad_attr++;
+            goto next;
+        }
+
+        pos = a16 - 1;
+
+        for (i = 0; i < nbu; i++) {
+            if (!bu[i].ins) {
+                continue;
+            }
+
+            for (j = 0; j < bu[i].u16; j++, pos++) {
+
+                if (bu[i].attr < 0) {
+                    if (po[pos].len != 0) {
+                        bad_attr++;
+                        goto next;
+                    }
+
+                    continue;
+                }
+
+                if (po[pos].len < 2 || po[pos].len > 6
+                    || po[pos].data[0] != '*')
+                {
+                    bad_attr++;
+                    goto next;
+                }
+
+                memcpy(ab, po[pos].data + 1, po[pos].len - 1);
+                ab[po[pos].len - 1] = '\0';
+                num = strtol(ab, NULL, 36);
+
+                if (ngx_pad_pool_get(pool, num, &k, &v) != 0
+                    || ngx_pad_pool_get(b_pool, bu[i].attr, &k2, &v2) != 0
+                    || !ngx_pad_str_eq(&k, &k2) || !ngx_pad_str_eq(&v, &v2))
+                {
+                    printf("#   seed %d: attribute of B's unit %d\n", seed,
+                           (int) pos);
+                    bad_attr++;
+                    goto next;
+                }
+            }
+        }
+
+    next:
+
+        ngx_pad_pool_destroy(b_pool);
+        ngx_pad_pool_destroy(pool);
+    }
+
+    printf("# merge property: %d of 200 merges changed A\n", changed);
+    ok(bad_apply == 0 && changed >= 100, "merge property (200 seeds): out "
+       "applies to A, out_atext passes atext_check");
+    ok(bad_a == 0, "merge property: A's text is a subsequence, in order");
+    ok(bad_b == 0, "merge property: B's head insertions are a subsequence, "
+       "in B's order");
+    ok(bad_exact == 0, "merge property: A's text, then B's insertions, "
+       "then the final newline");
+    ok(bad_attr == 0, "merge property: A's attributes kept, B's mapped to "
+       "A's pool");
+}
+
+
 int
 main(void)
 {
@@ -903,6 +1513,8 @@ main(void)
     test_many_attributes();
     test_overflow();
     test_memory();
+    test_merge_history();
+    test_merge_property();
 
     ngx_pad_ctx_destroy(ctx);
 
