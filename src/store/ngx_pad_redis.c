@@ -125,6 +125,8 @@ struct ngx_pad_redis_s {
     ngx_str_t                     ka_channel;
     ngx_uint_t                    addr_index;   /* in conf->addrs */
     ngx_uint_t                    exiting;
+    ngx_pad_redis_ready_pt        on_ready;     /* command connection */
+    void                         *on_ready_data;
 };
 
 
@@ -291,6 +293,15 @@ ngx_pad_redis_destroy(ngx_pad_redis_t *rc)
             }
         }
     }
+}
+
+
+void
+ngx_pad_redis_on_ready(ngx_pad_redis_t *rc, ngx_pad_redis_ready_pt handler,
+    void *data)
+{
+    rc->on_ready = handler;
+    rc->on_ready_data = data;
 }
 
 
@@ -662,6 +673,10 @@ ngx_pad_redis_ready_conn(ngx_pad_redis_conn_t *conn)
             && !rc->pubsub.retry.timer_set)
         {
             ngx_pad_redis_connect(&rc->pubsub);
+        }
+
+        if (rc->on_ready) {
+            rc->on_ready(rc->on_ready_data);
         }
 
         return;

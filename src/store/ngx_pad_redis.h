@@ -82,6 +82,15 @@ ngx_pad_redis_t *ngx_pad_redis_create(ngx_cycle_t *cycle,
     ngx_pad_store_conf_t *conf);
 void ngx_pad_redis_destroy(ngx_pad_redis_t *rc);
 
+/*
+ * Called each time the command connection becomes ready (first connect
+ * and every reconnect), after commands queued meanwhile were sent.
+ */
+typedef void (*ngx_pad_redis_ready_pt)(void *data);
+
+void ngx_pad_redis_on_ready(ngx_pad_redis_t *rc,
+    ngx_pad_redis_ready_pt handler, void *data);
+
 /* 1 if the command connection is ready now */
 ngx_uint_t ngx_pad_redis_ready(ngx_pad_redis_t *rc);
 
