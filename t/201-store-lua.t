@@ -185,17 +185,18 @@ is_deeply(json_decode($res->[4]),
                              2 => ['italic', 'true'] }, nextNum => 3 },
           'load: the whole pool');
 is($res->[5], 3, 'load: revisions from 3');
-is(scalar(@$res), 7, 'load: one revision after the snapshot');
-is(json_decode($res->[6])->{rev}, 3, 'load: revision 3');
+is($res->[6], '', 'load: no history id (appended without create.lua)');
+is(scalar(@$res), 8, 'load: one revision after the snapshot');
+is(json_decode($res->[7])->{rev}, 3, 'load: revision 3');
 
 $res = load('a', 1, 1000);
 is_deeply([@$res[0, 2, 3, 5]], [3, -1, '', 0],
           'load upto 1: no snapshot at or below 1, revisions from 0');
-is(scalar(@$res), 8, 'load upto 1: revisions 0 and 1');
+is(scalar(@$res), 9, 'load upto 1: revisions 0 and 1');
 
 $res = load('race', -1, 50);
 is_deeply([@$res[2, 5]], [-1, 0], 'load with max 50: from 0');
-is(scalar(@$res) - 6, 50, 'load with max 50: 50 records');
+is(scalar(@$res) - 7, 50, 'load with max 50: 50 records');
 
 is_deeply(load('nope', -1, 10), [-1], 'load of a missing pad: {-1}');
 

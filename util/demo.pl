@@ -14,7 +14,8 @@ use Encode qw(encode_utf8 decode_utf8);
 
 my $port = shift or die "usage: $0 PORT [PAD]\n";
 my $pad  = shift // 'demo';
-my $http = HTTP::Tiny->new(timeout => 10);
+# a long poll is held up to the ping interval (25 s)
+my $http = HTTP::Tiny->new(timeout => 40);
 my $json = JSON::PP->new->canonical;
 my $base = "http://127.0.0.1:$port";
 my $eio  = "$base/socket.io/?EIO=4&transport=polling&padId=$pad";
@@ -91,11 +92,15 @@ post("$eio&sid=$sid", '42' . $json->encode(['message', {
     component => 'pad', type => 'CLIENT_READY', padId => $pad,
     token => $token, userInfo => { name => 'make run', colorId => undef },
 }]));
+my $asked = time;
 my $vars = wait_for($sid, sub { ($_[0]{type} // '') eq 'CLIENT_VARS' });
 my $cv   = $vars->{data}{collab_client_vars};
 my $text = $cv->{initialAttributedText}{text};
 print "POST CLIENT_READY                          <- CLIENT_VARS: pad \"$pad\", rev $cv->{rev}, ",
       u16len($text), " chars, author $vars->{data}{userId}\n";
+print "     (the pad is new and Redis's data set too: its creation waited ",
+      time - $asked, " s for pad_redis_lost_grace, README \"Redis losing data\")\n"
+    if time - $asked >= 2;
 
 my $line = 'Hello from nginx at ' . gmtime() . " UTC\n";
 my $n    = u16len($line);

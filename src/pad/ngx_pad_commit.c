@@ -195,7 +195,8 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
     ngx_pad_commit_t       *group[NGX_PAD_GROUP_MAX];
 
     while (!pad->committing && !pad->catching_up && !pad->reading
-           && !pad->restoring && pad->state == NGX_PAD_READY)
+           && pad->repair == NGX_PAD_REPAIR_NONE
+           && pad->state == NGX_PAD_READY)
     {
         c = ngx_pad_commit_head(pad);
         if (c == NULL) {

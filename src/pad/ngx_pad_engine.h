@@ -11,6 +11,8 @@
  *   ngx_pad_commit.c     USER_CHANGES: validate, rebase, append, retry
  *   ngx_pad_fanout.c     the flush: sessions take sent_rev+1..head
  *   ngx_pad_pstore.c     what the engine asks of the store (src/store/)
+ *   ngx_pad_repair.c     the copy against Redis's after Redis lost data
+ *   ngx_pad_merge.c      two histories of a pad made one
  *   ngx_pad_engine_conf.c  directives
  *
  * Everything runs on the worker's event loop.  Each session's output
@@ -33,6 +35,7 @@
 #include "easysync/ngx_pad_cs.h"
 #include "pad/ngx_pad_msg.h"
 #include "pad/ngx_pad_engine_conf.h"
+#include "store/ngx_pad_store.h"
 
 
 #define NGX_PAD_AUTHOR_MAX   64
@@ -47,6 +50,9 @@
 typedef struct ngx_pad_pad_s      ngx_pad_pad_t;
 typedef struct ngx_pad_session_s  ngx_pad_session_t;
 typedef struct ngx_pad_commit_s   ngx_pad_commit_t;
+typedef struct ngx_pad_merge_s    ngx_pad_merge_t;
+
+#define NGX_PAD_HIST_MAX     64       /* bytes of a history id */
 
 
 /* one revision of the window */
@@ -67,6 +73,16 @@ typedef enum {
     NGX_PAD_READY,
     NGX_PAD_FAILED
 } ngx_pad_state_e;
+
+
+/* ngx_pad_repair.c: the copy against Redis's */
+typedef enum {
+    NGX_PAD_REPAIR_NONE = 0,
+    NGX_PAD_REPAIR_CHECKING,      /* head.lua in flight */
+    NGX_PAD_REPAIR_READING,       /* a merge reads the other history */
+    NGX_PAD_REPAIR_WRITING,       /* restore.lua in flight */
+    NGX_PAD_REPAIR_WAITING        /* back-off before comparing again */
+} ngx_pad_repair_e;
 
 
 struct ngx_pad_pad_s {
@@ -102,9 +118,19 @@ struct ngx_pad_pad_s {
     unsigned               catching_up:1; /* a range read is in flight */
     unsigned               reading:1;     /* old revisions for a commit */
     ngx_pad_commit_t      *reader;        /* the commit they are for */
-    unsigned               restoring:1;   /* writing it back to Redis */
+    ngx_str_t              hist;          /* history id (hist_buf) */
+    u_char                 hist_buf[NGX_PAD_HIST_MAX];
+    ngx_pad_repair_e       repair;        /* commits wait unless NONE */
+    unsigned               recheck:1;     /* compare again when done */
+    unsigned               detached:1;    /* out of the registry */
+    ngx_uint_t             repair_tries;  /* back-off */
+    ngx_uint_t             repair_logged; /* what was logged last */
+    ngx_event_t            repair_ev;     /* back-off, creation wait */
+    ngx_pad_merge_t       *merge;
     int64_t                restore_seen;  /* Redis's head then */
-    int64_t                restore_head;  /* this worker's */
+    int64_t                restore_head;  /* the head written */
+    unsigned               create_logged:1;
+    ngx_event_t            create_ev;     /* creation waits for the grace */
     unsigned               flush_posted:1;
     unsigned               subscribed:1;
     int64_t                want_head;     /* highest rev seen published */
@@ -311,6 +337,7 @@ void ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc);
  * called back).
  */
 ngx_int_t ngx_pad_pstore_load(ngx_pad_pad_t *pad);     /* pad_loaded */
+void ngx_pad_pstore_cleanup(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad);
 void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad); /* pad_caught_up */
@@ -319,7 +346,6 @@ ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad,
     ngx_pad_commit_t *c);                              /* commit_appended */
 ngx_int_t ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from,
     int64_t to);                                       /* commit_revs_read */
-void ngx_pad_pstore_restore(ngx_pad_pad_t *pad, int64_t seen);
 ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,
     ngx_pad_str_t *token);                             /* session_author */
 ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,
@@ -345,6 +371,29 @@ void ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
     json_t *records);
 void ngx_pad_session_author_record(ngx_pad_session_t *sess);
 void ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *event);
+
+/* ngx_pad_pad.c */
+void ngx_pad_pad_detach(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pad_set_hist(ngx_pad_pad_t *pad, ngx_str_t *hist);
+
+/* ngx_pad_repair.c */
+void ngx_pad_repair_init(ngx_pad_pad_t *pad);
+void ngx_pad_repair_cleanup(ngx_pad_pad_t *pad);
+void ngx_pad_repair_check(ngx_pad_pad_t *pad);
+void ngx_pad_repair_lost(void *data);
+ngx_int_t ngx_pad_repair_same(ngx_pad_rev_t *rev, ngx_str_t *rec);
+void ngx_pad_repair_merge_failed(ngx_pad_pad_t *pad, ngx_str_t *why);
+
+ngx_int_t ngx_pad_repair_write_merged(ngx_pad_pad_t *pad,
+    ngx_pad_store_restore_t *r);
+
+/* ngx_pad_merge.c */
+ngx_int_t ngx_pad_merge_start(ngx_pad_pad_t *pad,
+    ngx_pad_store_result_t *res);
+void ngx_pad_merge_free(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_merge_apply(ngx_pad_pad_t *pad);
+ngx_pad_pool_t *ngx_pad_merge_pool(ngx_pad_pad_t *pad);
+ngx_str_t *ngx_pad_merge_record(ngx_pad_pad_t *pad);
 
 /* ngx_pad_csreq.c */
 ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);

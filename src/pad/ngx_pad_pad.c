@@ -168,6 +168,9 @@ ngx_pad_pad_get(ngx_str_t *id)
     pad->flush_ev.data = pad;
     pad->flush_ev.log = ngx_pad_engine->log;
 
+    pad->hist.data = pad->hist_buf;
+    ngx_pad_repair_init(pad);
+
     ngx_rbtree_insert(&ngx_pad_engine->pads, &pad->node);
     ngx_pad_engine->npads++;
 
@@ -216,6 +219,9 @@ ngx_pad_pad_free(ngx_pad_pad_t *pad)
         ngx_delete_posted_event(&pad->flush_ev);
     }
 
+    ngx_pad_repair_cleanup(pad);
+    ngx_pad_pstore_cleanup(pad);
+
     for (i = 0; i < pad->window_cap; i++) {
         ngx_pad_rev_clear(&pad->window[i]);
     }
@@ -234,10 +240,45 @@ ngx_pad_pad_free(ngx_pad_pad_t *pad)
         ngx_pad_pool_destroy(pad->pool);
     }
 
-    ngx_rbtree_delete(&ngx_pad_engine->pads, &pad->node);
-    ngx_pad_engine->npads--;
+    ngx_pad_pad_detach(pad);
 
     ngx_free(pad);
+}
+
+
+/*
+ * Out of the registry (once): the next ngx_pad_pad_get() of the id loads
+ * a new copy, while this one lives on until its last reference goes.
+ */
+
+void
+ngx_pad_pad_detach(ngx_pad_pad_t *pad)
+{
+    if (pad->detached) {
+        return;
+    }
+
+    pad->detached = 1;
+    ngx_rbtree_delete(&ngx_pad_engine->pads, &pad->node);
+    ngx_pad_engine->npads--;
+}
+
+
+ngx_int_t
+ngx_pad_pad_set_hist(ngx_pad_pad_t *pad, ngx_str_t *hist)
+{
+    if (hist->len > NGX_PAD_HIST_MAX) {
+        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": history id of %uz bytes", &pad->id,
+                      hist->len);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(pad->hist_buf, hist->data, hist->len);
+    pad->hist.data = pad->hist_buf;
+    pad->hist.len = hist->len;
+
+    return NGX_OK;
 }
 
 
@@ -456,6 +497,11 @@ ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc)
 
     if (rc == NGX_OK && pad->want_head > pad->head) {
         ngx_pad_pad_catch_up(pad);
+    }
+
+    if (rc == NGX_OK && pad->recheck) {
+        /* a resubscribe or reset during the load: compare again */
+        ngx_pad_repair_check(pad);
     }
 
     ngx_pad_pad_release(pad);

@@ -53,10 +53,18 @@ ngx_pad_pstore_load(ngx_pad_pad_t *pad)
 }
 
 
+/*
+ * Revision 0 of a pad Redis does not have.  For pad_redis_lost_grace
+ * after Redis's data set was (re)initialised, create.lua refuses: a
+ * worker that still holds the pad (Redis lost it) may write it back
+ * first; the join waits and the load is tried again.
+ */
+
 static ngx_int_t
 ngx_pad_pstore_create(ngx_pad_pad_t *pad)
 {
-    ngx_str_t       cs, author;
+    u_char          hist[16];
+    ngx_str_t       cs, h;
     ngx_pad_str_t   nl, text, out;
     ngx_pad_ctx_t  *ctx;
 
@@ -78,10 +86,11 @@ ngx_pad_pstore_create(ngx_pad_pad_t *pad)
 
     cs.data = (u_char *) out.data;
     cs.len = out.len;
-    ngx_str_null(&author);
+    ngx_pad_store_random_id(hist, sizeof(hist));
+    h.data = hist;
+    h.len = sizeof(hist);
 
-    if (ngx_pad_store_append(&pad->id, -1, 1, &cs, &author, 0, NULL, 0,
-                             ngx_pad_pstore_created, pad)
+    if (ngx_pad_store_create(&pad->id, &cs, &h, ngx_pad_pstore_created, pad)
         == NULL)
     {
         ngx_pad_ctx_reset(ctx);
@@ -95,14 +104,58 @@ ngx_pad_pstore_create(ngx_pad_pad_t *pad)
 
 
 static void
+ngx_pad_pstore_create_wait(ngx_event_t *ev)
+{
+    ngx_pad_pad_t  *pad = ev->data;
+
+    if (pad->state != NGX_PAD_LOADING || ngx_pad_pstore_load(pad) != NGX_OK)
+    {
+        ngx_pad_pad_loaded(pad, NGX_ERROR);
+    }
+}
+
+
+void
+ngx_pad_pstore_cleanup(ngx_pad_pad_t *pad)
+{
+    if (pad->create_ev.timer_set) {
+        ngx_del_timer(&pad->create_ev);
+    }
+}
+
+
+static void
 ngx_pad_pstore_created(void *data, ngx_pad_store_result_t *res)
 {
+    ngx_msec_t      delay;
     ngx_pad_pad_t  *pad = data;
 
     if (res->status == NGX_ERROR) {
         ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
                       "pad: \"%V\": cannot create: %V", &pad->id, &res->err);
         ngx_pad_pad_loaded(pad, NGX_ERROR);
+        return;
+    }
+
+    if (res->status == NGX_BUSY && !ngx_pad_engine->exiting) {
+        /* the load is tried again (another worker may restore it) */
+
+        if (!pad->create_logged) {
+            pad->create_logged = 1;
+            ngx_log_error(NGX_LOG_NOTICE, ngx_pad_engine->log, 0,
+                          "pad: \"%V\": not in Redis, whose data set is "
+                          "younger than pad_redis_lost_grace: the join "
+                          "waits up to %M ms for a worker that may still "
+                          "hold the pad", &pad->id, res->wait);
+        }
+
+        delay = ngx_min(res->wait, 500);
+
+        pad->create_ev.handler = ngx_pad_pstore_create_wait;
+        pad->create_ev.data = pad;
+        pad->create_ev.log = ngx_pad_engine->log;
+        pad->create_ev.cancelable = 1;
+        ngx_add_timer(&pad->create_ev, delay);
         return;
     }
 
@@ -211,6 +264,13 @@ ngx_pad_pstore_loaded(void *data, ngx_pad_store_result_t *res)
     json_decref(snap);
 
     pad->chat_head = res->chat_head;
+    pad->create_logged = 0;
+
+    if (ngx_pad_pad_set_hist(pad, &res->hist) != NGX_OK) {
+        pad->state = NGX_PAD_LOADING;
+        ngx_pad_pad_loaded(pad, NGX_ERROR);
+        return;
+    }
 
     for (i = 0; i < res->nitems; i++) {
         j = json_loadb((char *) res->items[i].data, res->items[i].len, 0,
@@ -277,46 +337,15 @@ ngx_pad_pstore_ro_id(void *data, ngx_pad_store_result_t *res)
 
 /* subscription */
 
-static void
-ngx_pad_pstore_head(void *data, ngx_pad_store_result_t *res)
-{
-    ngx_pad_pad_t  *pad = data;
-
-    if (res->status == NGX_OK) {
-        ngx_pad_pad_published(pad, res->head);
-
-        if (res->chat_head > pad->chat_head) {
-            pad->chat_head = res->chat_head;
-        }
-    }
-
-    if ((res->status == NGX_OK || res->status == NGX_DECLINED)
-        && res->head < pad->head)
-    {
-        /* (a revision published meanwhile may make this a false alarm) */
-        ngx_pad_pstore_restore(pad, res->head);
-    }
-
-    ngx_pad_pad_release(pad);
-}
-
-
 void
 ngx_pad_pstore_check_head(ngx_pad_pad_t *pad)
 {
-    if (ngx_pad_engine->exiting) {
-        return;
-    }
-
-    pad->refs++;
-
-    if (ngx_pad_store_head(&pad->id, ngx_pad_pstore_head, pad) == NULL) {
-        pad->refs--;
-    }
+    ngx_pad_repair_check(pad);
 }
 
 
-#define NGX_PAD_PSTORE_REV  "{\"type\":\"rev\",\"rev\":"
+#define NGX_PAD_PSTORE_REV    "{\"type\":\"rev\",\"rev\":"
+#define NGX_PAD_PSTORE_RESET  "{\"type\":\"reset\","
 
 
 static void
@@ -363,6 +392,15 @@ ngx_pad_pstore_sub_handler(void *data, ngx_uint_t event, ngx_str_t *payload)
             {
                 break;
             }
+        }
+
+        if (payload->len > sizeof(NGX_PAD_PSTORE_RESET) - 1
+            && ngx_strncmp(payload->data, NGX_PAD_PSTORE_RESET,
+                           sizeof(NGX_PAD_PSTORE_RESET) - 1) == 0)
+        {
+            /* restore.lua rewrote the pad: compare this copy again */
+            ngx_pad_repair_check(pad);
+            break;
         }
 
         j = json_loadb((char *) payload->data, payload->len, 0, NULL);
@@ -579,7 +617,7 @@ ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
 
         if (res->rev < c->rev - 1) {
             /* the stored head is below the one the commit was based on */
-            ngx_pad_pstore_restore(pad, res->rev);
+            ngx_pad_repair_check(pad);
         }
 
         for (i = 0; i < res->nitems; i++) {
@@ -604,6 +642,13 @@ ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
             }
         }
 
+        ngx_pad_commit_appended(pad, NGX_DECLINED);
+        return;
+    }
+
+    if (res->status == NGX_ABORT) {
+        /* Redis holds another history: no record of it applies here */
+        ngx_pad_repair_check(pad);
         ngx_pad_commit_appended(pad, NGX_DECLINED);
         return;
     }
@@ -690,7 +735,8 @@ ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
         q = ngx_queue_next(q);
     }
 
-    req = ngx_pad_store_append(&pad->id, (ngx_int_t) (c->rev - 1), ng, gcs,
+    req = ngx_pad_store_append(&pad->id, (ngx_int_t) (c->rev - 1),
+                               &pad->hist, ng, gcs,
                                gauthor, c->pool_from, pool, npool,
                                ngx_pad_pstore_appended, pad);
 
@@ -719,174 +765,6 @@ failed:
     }
 
     return NGX_ERROR;
-}
-
-
-/*
- * Redis lost revisions this worker has (restarted without persistence, a
- * failover to a replica that lagged, a FLUSHALL): its head "seen" is below
- * the pad's.  The pad is written back from this worker's copy (restore.lua
- * checks that the stored head is still "seen" and, if it is a revision,
- * the same one), so that no acknowledged edit is lost and every worker
- * goes on from the same history.  Commits wait meanwhile.
- */
-
-static void
-ngx_pad_pstore_restored(void *data, ngx_pad_store_result_t *res)
-{
-    ngx_pad_pad_t  *pad = data;
-
-    pad->restoring = 0;
-
-    if (res->status == NGX_OK) {
-        ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": restored in Redis from this worker's "
-                      "copy at revision %L (Redis had lost revisions "
-                      "after %L)", &pad->id, pad->restore_head,
-                      pad->restore_seen);
-
-    } else {
-        /* another worker restored it first, or a false alarm: read on */
-        ngx_log_error(NGX_LOG_INFO, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": %V", &pad->id, &res->err);
-        ngx_pad_pstore_check_head(pad);
-    }
-
-    ngx_pad_commit_next(pad);
-    ngx_pad_pad_release(pad);
-}
-
-
-void
-ngx_pad_pstore_restore(ngx_pad_pad_t *pad, int64_t seen)
-{
-    char                 *s;
-    u_char                ts[NGX_INT64_LEN];
-    json_t               *j;
-    int64_t               r;
-    intptr_t              i, n;
-    ngx_str_t             seen_rev[3], text, attribs, *pool, *recs;
-    ngx_uint_t            npool, nrecs, k;
-    ngx_pad_rev_t        *rev;
-    ngx_pad_str_t         key, value;
-    ngx_pad_store_req_t  *req;
-
-    if (pad->restoring || pad->state != NGX_PAD_READY || seen >= pad->head
-        || ngx_pad_engine->exiting)
-    {
-        return;
-    }
-
-    ngx_str_null(&seen_rev[0]);
-    ngx_str_null(&seen_rev[1]);
-    ngx_str_null(&seen_rev[2]);
-
-    if (seen >= 0) {
-        rev = ngx_pad_pad_rev(pad, seen);
-
-        if (rev == NULL) {
-            ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                          "pad: \"%V\": Redis has revision %L as the "
-                          "head, this worker has %L but no longer %L: "
-                          "cannot restore it", &pad->id, seen, pad->head,
-                          seen);
-            return;
-        }
-
-        seen_rev[0] = rev->changeset;
-        seen_rev[1] = rev->author;
-        seen_rev[2].data = ts;
-        seen_rev[2].len = ngx_sprintf(ts, "%L", rev->time) - ts;
-    }
-
-    n = ngx_pad_pool_next_num(pad->pool);
-    r = ngx_max(seen + 1, pad->first_rev);
-
-    pool = ngx_alloc((n + pad->head - r + 2) * sizeof(ngx_str_t),
-                     ngx_pad_engine->log);
-    if (pool == NULL) {
-        return;
-    }
-
-    npool = 0;
-    nrecs = 0;
-    recs = NULL;
-    req = NULL;
-
-    for (i = 0; i < n; i++) {
-        if (ngx_pad_pool_get(pad->pool, i, &key, &value) != 0) {
-            key.data = "";
-            key.len = 0;
-            value = key;
-        }
-
-        j = json_pack("[s%s%]", key.data, key.len, value.data, value.len);
-        s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        json_decref(j);
-
-        if (s == NULL) {
-            goto done;
-        }
-
-        pool[npool].data = (u_char *) s;
-        pool[npool].len = ngx_strlen(s);
-        npool++;
-    }
-
-    recs = pool + npool;
-
-    for ( /* void */ ; r <= pad->head; r++) {
-        rev = ngx_pad_pad_rev(pad, r);
-        if (rev == NULL) {
-            continue;
-        }
-
-        j = json_pack("{s:s,s:I,s:s%,s:s%,s:I,s:{}}", "type", "rev",
-                      "rev", (json_int_t) r,
-                      "cs", rev->changeset.data, rev->changeset.len,
-                      "author", rev->author.data, rev->author.len,
-                      "ts", (json_int_t) rev->time, "pool");
-        s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        json_decref(j);
-
-        if (s == NULL) {
-            goto done;
-        }
-
-        recs[nrecs].data = (u_char *) s;
-        recs[nrecs].len = ngx_strlen(s);
-        nrecs++;
-    }
-
-    text.data = (u_char *) pad->atext.text.data;
-    text.len = pad->atext.text.len;
-    attribs.data = (u_char *) pad->atext.attribs.data;
-    attribs.len = pad->atext.attribs.len;
-
-    req = ngx_pad_store_restore(&pad->id, (ngx_int_t) seen, seen_rev,
-                                (ngx_int_t) pad->head, &text, &attribs,
-                                (ngx_int_t) n, pool, npool, recs, nrecs,
-                                ngx_pad_pstore_restored, pad);
-
-    if (req) {
-        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": Redis has %L as the head, this worker "
-                      "%L: Redis lost revisions; restoring the pad from "
-                      "this worker's copy", &pad->id, seen, pad->head);
-
-        pad->restoring = 1;
-        pad->restore_seen = seen;
-        pad->restore_head = pad->head;
-        pad->refs++;
-    }
-
-done:
-
-    for (k = 0; k < npool + nrecs; k++) {
-        free(pool[k].data);
-    }
-
-    ngx_free(pool);
 }
 
 

@@ -111,6 +111,7 @@ ngx_pad_engine_init_process(ngx_cycle_t *cycle, ngx_pad_engine_conf_t *ecf)
     ngx_pad_engine = e;
     ngx_pad_pad_registry_init();
     ngx_pad_padinfo_init_process();
+    ngx_pad_store_on_lost(ngx_pad_repair_lost, NULL);
 
     ngx_pad_app_set(&ngx_pad_engine_app);
 

@@ -15,11 +15,13 @@
 
 #include "store/ngx_pad_store.h"
 #include "store/ngx_pad_store_scripts.h"
+#include "store/ngx_pad_store_epoch.h"
 
 
 #define NGX_PAD_STORE_ID_MAX      512
-#define NGX_PAD_STORE_KEY_MAX     (64 + NGX_PAD_STORE_ID_MAX + 32)
+#define NGX_PAD_STORE_KEY_MAX     (64 + NGX_PAD_STORE_ID_MAX + 160)
 #define NGX_PAD_STORE_KEYS        6
+#define NGX_PAD_STORE_HIST_MAX    64
 
 
 #define NGX_PAD_STORE_APPEND      1
@@ -33,6 +35,8 @@
 #define NGX_PAD_STORE_AUTHOR      9
 #define NGX_PAD_STORE_AUTHOR_GET  10
 #define NGX_PAD_STORE_STATUS      11   /* any reply but an error is OK */
+#define NGX_PAD_STORE_CREATE      12
+#define NGX_PAD_STORE_EPOCH       13
 
 
 struct ngx_pad_store_req_s {
@@ -91,6 +95,9 @@ static ngx_pad_lua_script_t  *ngx_pad_store_lua_restore;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_load;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_chat;
 static ngx_pad_lua_script_t  *ngx_pad_store_lua_getset;
+static ngx_pad_lua_script_t  *ngx_pad_store_lua_create;
+static ngx_pad_lua_script_t  *ngx_pad_store_lua_epoch;
+static ngx_pad_lua_script_t  *ngx_pad_store_lua_head;
 
 
 ngx_int_t
@@ -128,6 +135,15 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
 
         } else if (ngx_strcmp(s->name.data, "restore") == 0) {
             ngx_pad_store_lua_restore = s;
+
+        } else if (ngx_strcmp(s->name.data, "create") == 0) {
+            ngx_pad_store_lua_create = s;
+
+        } else if (ngx_strcmp(s->name.data, "epoch") == 0) {
+            ngx_pad_store_lua_epoch = s;
+
+        } else if (ngx_strcmp(s->name.data, "head") == 0) {
+            ngx_pad_store_lua_head = s;
         }
     }
 
@@ -135,7 +151,9 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
         || ngx_pad_store_lua_snapshot == NULL
         || ngx_pad_store_lua_load == NULL || ngx_pad_store_lua_chat == NULL
         || ngx_pad_store_lua_getset == NULL
-        || ngx_pad_store_lua_restore == NULL)
+        || ngx_pad_store_lua_restore == NULL
+        || ngx_pad_store_lua_create == NULL
+        || ngx_pad_store_lua_epoch == NULL || ngx_pad_store_lua_head == NULL)
     {
         ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
                       "pad store: a Lua script is missing");
@@ -149,6 +167,8 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
         return NGX_ERROR;
     }
 
+    ngx_pad_store_epoch_init(cycle, scf);
+
     return NGX_OK;
 }
 
@@ -156,6 +176,8 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
 void
 ngx_pad_store_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_pad_store_epoch_exit();
+
     if (ngx_pad_redis) {
         ngx_pad_redis_destroy(ngx_pad_redis);
     }
@@ -192,17 +214,18 @@ ngx_pad_store_cancel(ngx_pad_store_req_t *req)
 
 
 ngx_pad_store_req_t *
-ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base, ngx_uint_t n,
-    ngx_str_t *cs, ngx_str_t *author, ngx_int_t pool_first, ngx_str_t *pool,
-    ngx_uint_t npool, ngx_pad_store_handler_pt handler, void *data)
+ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base, ngx_str_t *hist,
+    ngx_uint_t n, ngx_str_t *cs, ngx_str_t *author, ngx_int_t pool_first,
+    ngx_str_t *pool, ngx_uint_t npool, ngx_pad_store_handler_pt handler,
+    void *data)
 {
     u_char                kb[4][NGX_PAD_STORE_KEY_MAX];
-    u_char                nb[3][NGX_INT_T_LEN];
+    u_char                nb[3][NGX_INT_T_LEN + NGX_PAD_STORE_HIST_MAX];
     ngx_str_t             keys[3], *args;
     ngx_uint_t            i, a;
     ngx_pad_store_req_t  *req;
 
-    if (n == 0
+    if (n == 0 || (hist && hist->len > NGX_PAD_STORE_HIST_MAX - 2)
         || ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
         || ngx_pad_store_pad_key(&keys[1], kb[1], pad, "revs") != NGX_OK
         || ngx_pad_store_pad_key(&keys[2], kb[2], pad, "pool") != NGX_OK)
@@ -217,7 +240,9 @@ ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base, ngx_uint_t n,
     }
 
     args[0].data = nb[0];
-    args[0].len = ngx_sprintf(nb[0], "%i", base) - nb[0];
+    args[0].len = (hist ? ngx_sprintf(nb[0], "%i:%V", base, hist)
+                        : ngx_sprintf(nb[0], "%i", base))
+                  - nb[0];
     (void) ngx_pad_store_pad_key(&args[1], kb[3], pad, "ch");
     args[2].data = nb[1];
     args[2].len = ngx_sprintf(nb[1], "%i", pool_first) - nb[1];
@@ -281,28 +306,43 @@ ngx_pad_store_snapshot_json(ngx_str_t *out, ngx_int_t rev, ngx_str_t *text,
 
 
 ngx_pad_store_req_t *
-ngx_pad_store_restore(ngx_str_t *pad, ngx_int_t seen, ngx_str_t *seen_rev,
-    ngx_int_t head, ngx_str_t *text, ngx_str_t *attribs,
-    ngx_int_t pool_next, ngx_str_t *pool, ngx_uint_t npool,
-    ngx_str_t *recs, ngx_uint_t nrecs, ngx_pad_store_handler_pt handler,
-    void *data)
+ngx_pad_store_restore(ngx_str_t *pad, ngx_pad_store_restore_t *r,
+    ngx_pad_store_handler_pt handler, void *data)
 {
-    u_char                kb[5][NGX_PAD_STORE_KEY_MAX];
-    u_char                nb[4][NGX_INT_T_LEN];
-    ngx_str_t             keys[5], *args;
-    ngx_uint_t            i, n;
+    u_char                kb[9][NGX_PAD_STORE_KEY_MAX];
+    u_char                nb[5][NGX_INT_T_LEN];
+    u_char                sfx[3][NGX_PAD_STORE_HIST_MAX + 64];
+    ngx_str_t             keys[8], *args;
+    ngx_uint_t            i, n, a;
     ngx_pad_store_req_t  *req;
+
+    static char  *lost[3] = { "revs", "snap", "snapidx" };
+
+    if (r->seen_hist.len > NGX_PAD_STORE_HIST_MAX || r->nabsorbed > 2) {
+        return NULL;
+    }
+
+    for (i = 0; i < 3; i++) {
+        *ngx_sprintf(sfx[i], "lost:%V.%i:%s", &r->seen_hist, r->seen,
+                     lost[i]) = '\0';
+    }
 
     if (ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
         || ngx_pad_store_pad_key(&keys[1], kb[1], pad, "revs") != NGX_OK
         || ngx_pad_store_pad_key(&keys[2], kb[2], pad, "pool") != NGX_OK
         || ngx_pad_store_pad_key(&keys[3], kb[3], pad, "snap") != NGX_OK
-        || ngx_pad_store_pad_key(&keys[4], kb[4], pad, "snapidx") != NGX_OK)
+        || ngx_pad_store_pad_key(&keys[4], kb[4], pad, "snapidx") != NGX_OK
+        || ngx_pad_store_pad_key(&keys[5], kb[5], pad, (char *) sfx[0])
+           != NGX_OK
+        || ngx_pad_store_pad_key(&keys[6], kb[6], pad, (char *) sfx[1])
+           != NGX_OK
+        || ngx_pad_store_pad_key(&keys[7], kb[7], pad, (char *) sfx[2])
+           != NGX_OK)
     {
         return NULL;
     }
 
-    n = 8 + npool + nrecs;
+    n = 13 + 2 * r->nabsorbed + r->npool + r->nrecs;
 
     args = ngx_alloc(n * sizeof(ngx_str_t), ngx_cycle->log);
     if (args == NULL) {
@@ -310,41 +350,128 @@ ngx_pad_store_restore(ngx_str_t *pad, ngx_int_t seen, ngx_str_t *seen_rev,
     }
 
     args[0].data = nb[0];
-    args[0].len = ngx_sprintf(nb[0], "%i", seen) - nb[0];
-    args[1] = seen_rev[0];
-    args[2] = seen_rev[1];
-    args[3] = seen_rev[2];
-    args[4].data = nb[1];
-    args[4].len = ngx_sprintf(nb[1], "%i", head) - nb[1];
+    args[0].len = ngx_sprintf(nb[0], "%i", r->seen) - nb[0];
+    args[1] = r->seen_hist;
+    args[2] = r->seen_rev[0];
+    args[3] = r->seen_rev[1];
+    args[4] = r->seen_rev[2];
 
-    if (ngx_pad_store_snapshot_json(&args[5], head, text, attribs)
+    if (r->replace) {
+        ngx_str_set(&args[5], "replace");
+
+    } else {
+        ngx_str_set(&args[5], "tail");
+    }
+
+    args[6] = r->hist;
+    args[7].data = nb[1];
+    args[7].len = ngx_sprintf(nb[1], "%i", r->head) - nb[1];
+
+    if (ngx_pad_store_snapshot_json(&args[8], r->head, &r->text,
+                                    &r->attribs)
         != NGX_OK)
     {
         ngx_free(args);
         return NULL;
     }
 
-    args[6].data = nb[2];
-    args[6].len = ngx_sprintf(nb[2], "%i", pool_next) - nb[2];
-    args[7].data = nb[3];
-    args[7].len = ngx_sprintf(nb[3], "%ui", npool) - nb[3];
+    args[9].data = nb[2];
+    args[9].len = ngx_sprintf(nb[2], "%i", r->pool_next) - nb[2];
+    (void) ngx_pad_store_pad_key(&args[10], kb[8], pad, "ch");
+    args[11].data = nb[3];
+    args[11].len = ngx_sprintf(nb[3], "%ui", r->nabsorbed) - nb[3];
 
-    for (i = 0; i < npool; i++) {
-        args[8 + i] = pool[i];
+    a = 12;
+
+    for (i = 0; i < 2 * r->nabsorbed; i++) {
+        args[a++] = r->absorbed[i];
     }
 
-    for (i = 0; i < nrecs; i++) {
-        args[8 + npool + i] = recs[i];
+    args[a].data = nb[4];
+    args[a].len = ngx_sprintf(nb[4], "%ui", r->npool) - nb[4];
+    a++;
+
+    for (i = 0; i < r->npool; i++) {
+        args[a++] = r->pool[i];
+    }
+
+    for (i = 0; i < r->nrecs; i++) {
+        args[a++] = r->recs[i];
     }
 
     req = ngx_pad_store_eval(ngx_pad_store_lua_restore,
-                             NGX_PAD_STORE_STATUS, keys, 5, args, (int) n,
+                             NGX_PAD_STORE_STATUS, keys, 8, args, (int) a,
                              handler, data);
 
-    ngx_free(args[5].data);
+    ngx_free(args[8].data);
     ngx_free(args);
 
     return req;
+}
+
+
+ngx_pad_store_req_t *
+ngx_pad_store_create(ngx_str_t *pad, ngx_str_t *cs, ngx_str_t *hist,
+    ngx_pad_store_handler_pt handler, void *data)
+{
+    u_char      kb[4][NGX_PAD_STORE_KEY_MAX];
+    u_char      nb[NGX_INT_T_LEN], id[16];
+    ngx_str_t   keys[3], args[5], e;
+
+    ngx_str_set(&e, "epoch");
+
+    if (ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
+        || ngx_pad_store_pad_key(&keys[1], kb[1], pad, "revs") != NGX_OK
+        || ngx_pad_store_pad_key(&args[0], kb[3], pad, "ch") != NGX_OK)
+    {
+        return NULL;
+    }
+
+    keys[2].data = kb[2];
+    keys[2].len = ngx_sprintf(kb[2], "%Vepoch", &ngx_pad_store_conf->prefix)
+                  - kb[2];
+
+    args[1] = *cs;
+    args[2] = *hist;
+    args[3].data = nb;
+    args[3].len = ngx_sprintf(nb, "%M", ngx_pad_store_conf->lost_grace)
+                  - nb;
+    args[4].data = id;
+    args[4].len = sizeof(id);
+    ngx_pad_store_random_id(id, sizeof(id));
+
+    return ngx_pad_store_eval(ngx_pad_store_lua_create, NGX_PAD_STORE_CREATE,
+                              keys, 3, args, 5, handler, data);
+}
+
+
+ngx_pad_store_req_t *
+ngx_pad_store_epoch(ngx_str_t *candidate, ngx_pad_store_handler_pt handler,
+    void *data)
+{
+    u_char     kb[NGX_PAD_STORE_KEY_MAX];
+    ngx_str_t  key;
+
+    if (ngx_pad_store_conf == NULL) {
+        return NULL;
+    }
+
+    key.data = kb;
+    key.len = ngx_sprintf(kb, "%Vepoch", &ngx_pad_store_conf->prefix) - kb;
+
+    return ngx_pad_store_eval(ngx_pad_store_lua_epoch, NGX_PAD_STORE_EPOCH,
+                              &key, 1, candidate, 1, handler, data);
+}
+
+
+void
+ngx_pad_store_random_id(u_char *p, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        p[i] = "0123456789abcdef"[ngx_random() & 15];
+    }
 }
 
 
@@ -481,22 +608,27 @@ ngx_pad_store_chat_range(ngx_str_t *pad, ngx_int_t from, ngx_int_t to,
 
 
 ngx_pad_store_req_t *
-ngx_pad_store_head(ngx_str_t *pad, ngx_pad_store_handler_pt handler,
-    void *data)
+ngx_pad_store_head(ngx_str_t *pad, ngx_int_t mine, ngx_str_t *hist,
+    ngx_pad_store_handler_pt handler, void *data)
 {
-    u_char     kb[NGX_PAD_STORE_KEY_MAX];
-    ngx_str_t  args[4];
+    u_char      kb[2][NGX_PAD_STORE_KEY_MAX];
+    u_char      nb[NGX_INT_T_LEN];
+    ngx_str_t   keys[2], args[2];
 
-    ngx_str_set(&args[0], "HMGET");
-    ngx_str_set(&args[2], "head");
-    ngx_str_set(&args[3], "chat_next");
-
-    if (ngx_pad_store_pad_key(&args[1], kb, pad, "meta") != NGX_OK) {
+    if (ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
+        || ngx_pad_store_pad_key(&keys[1], kb[1], pad, "revs") != NGX_OK)
+    {
         return NULL;
     }
 
-    return ngx_pad_store_req(NGX_PAD_STORE_HEAD, handler, data, args, 4);
+    args[0].data = nb;
+    args[0].len = ngx_sprintf(nb, "%i", mine) - nb;
+    args[1] = *hist;
+
+    return ngx_pad_store_eval(ngx_pad_store_lua_head, NGX_PAD_STORE_HEAD,
+                              keys, 2, args, 2, handler, data);
 }
+
 
 
 ngx_pad_store_req_t *
@@ -954,6 +1086,15 @@ ngx_pad_store_parse(ngx_pad_store_req_t *req, redisReply *reply,
 
         res->from = req->from;
 
+        if (n == 3) {
+            res->status = NGX_ABORT;
+            res->head = res->rev;
+
+            return (reply->elements == 3)
+                   ? ngx_pad_store_str(reply->element[2], &res->hist)
+                   : NGX_ERROR;
+        }
+
         if (n == 0) {
             res->status = NGX_DECLINED;
             res->head = res->rev;
@@ -987,18 +1128,19 @@ ngx_pad_store_parse(ngx_pad_store_req_t *req, redisReply *reply,
             return NGX_OK;
         }
 
-        if (reply->elements < 6
+        if (reply->elements < 7
             || ngx_pad_store_int(reply->element[1], &res->chat_head)
                != NGX_OK
             || ngx_pad_store_int(reply->element[2], &res->snap_rev) != NGX_OK
             || ngx_pad_store_str(reply->element[3], &res->snapshot) != NGX_OK
             || ngx_pad_store_str(reply->element[4], &res->pool) != NGX_OK
-            || ngx_pad_store_int(reply->element[5], &res->from) != NGX_OK)
+            || ngx_pad_store_int(reply->element[5], &res->from) != NGX_OK
+            || ngx_pad_store_str(reply->element[6], &res->hist) != NGX_OK)
         {
             return NGX_ERROR;
         }
 
-        return ngx_pad_store_items(reply->element + 6, reply->elements - 6,
+        return ngx_pad_store_items(reply->element + 7, reply->elements - 7,
                                    res);
 
     case NGX_PAD_STORE_RANGE:
@@ -1013,27 +1155,76 @@ ngx_pad_store_parse(ngx_pad_store_req_t *req, redisReply *reply,
 
     case NGX_PAD_STORE_HEAD:
 
-        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
-            return NGX_ERROR;
-        }
+        /* {head, chat_next, hist, record at mine, record at head, abs} */
 
-        if (reply->element[0]->type == REDIS_REPLY_NIL) {
-            res->status = NGX_DECLINED;
-            res->head = -1;
-
-        } else if (ngx_pad_store_int(reply->element[0], &res->head)
-                   != NGX_OK)
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 6
+            || ngx_pad_store_int(reply->element[0], &res->head) != NGX_OK
+            || ngx_pad_store_int(reply->element[1], &n) != NGX_OK
+            || ngx_pad_store_str(reply->element[2], &res->hist) != NGX_OK
+            || ngx_pad_store_str(reply->element[3], &res->record) != NGX_OK
+            || ngx_pad_store_str(reply->element[4], &res->head_record)
+               != NGX_OK
+            || ngx_pad_store_int(reply->element[5], &res->absorbed)
+               != NGX_OK)
         {
             return NGX_ERROR;
         }
 
-        if (reply->element[1]->type != REDIS_REPLY_NIL) {
-            if (ngx_pad_store_int(reply->element[1], &n) != NGX_OK) {
-                return NGX_ERROR;
-            }
+        res->chat_head = n - 1;
 
-            res->chat_head = n - 1;
+        if (res->head < 0) {
+            res->status = NGX_DECLINED;
+            res->head = -1;
         }
+
+        return NGX_OK;
+
+    case NGX_PAD_STORE_CREATE:
+
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2
+            || ngx_pad_store_int(reply->element[0], &n) != NGX_OK
+            || ngx_pad_store_int(reply->element[1], &res->rev) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if (n == 0) {
+            res->status = NGX_DECLINED;
+            res->head = res->rev;
+            return NGX_OK;
+        }
+
+        if (n == 2) {
+            res->status = NGX_BUSY;
+            res->wait = (ngx_msec_t) ngx_max(res->rev, 1);
+            return NGX_OK;
+        }
+
+        if (reply->elements != 4
+            || ngx_pad_store_int(reply->element[2], &n) != NGX_OK
+            || ngx_pad_store_str(reply->element[3], &res->record) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        res->ts = n;
+        res->head = 0;
+
+        return NGX_OK;
+
+    case NGX_PAD_STORE_EPOCH:
+
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
+            || ngx_pad_store_str(reply->element[0], &res->value) != NGX_OK
+            || ngx_pad_store_int(reply->element[1], &n) != NGX_OK
+            || ngx_pad_store_int(reply->element[2], &res->rev) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        res->ts = n;
+        res->now = res->rev;
+        res->rev = 0;
 
         return NGX_OK;
 

@@ -19,6 +19,10 @@
  *                 on, up to 100 of them, so that the writer can catch
  *                 up and retry without another round trip);
  *                 load/head/readonly_pad/author_get: no such pad/id;
+ *   NGX_ABORT     append: the pad is of another history than the
+ *                 writer's (res->head, res->hist: the stored ones);
+ *   NGX_BUSY      create: not yet (res->wait ms: Redis's data set is
+ *                 younger than pad_redis_lost_grace);
  *   NGX_ERROR     Redis unreachable, timed out, or refused: res->err.
  */
 
@@ -49,8 +53,20 @@ typedef struct {
     ngx_int_t                  rev;
     /* append, chat: the time Redis gave the record (ms since the epoch) */
     int64_t                    ts;
-    /* append, chat: the record as stored and published (JSON) */
+    /* append, chat: the record as stored and published (JSON);
+       head: the stored record of the caller's head ("" none) */
     ngx_str_t                  record;
+
+    /* load, head, append (NGX_ABORT): the pad's history id */
+    ngx_str_t                  hist;
+    /* head: the stored record of the stored head; absorbed: the highest
+       revision of the caller's history that a merge took in (-1) */
+    ngx_str_t                  head_record;
+    ngx_int_t                  absorbed;
+    /* create (NGX_BUSY): how long until it may be created */
+    ngx_msec_t                 wait;
+    /* epoch: created and Redis's time now (ms) */
+    int64_t                    now;
 
     /* load, head */
     ngx_int_t                  head;
@@ -88,11 +104,39 @@ ngx_uint_t ngx_pad_store_snapshot_interval(void);
 
 void ngx_pad_store_cancel(ngx_pad_store_req_t *req);
 
+/* n random characters of [0-9a-f] (history ids, markers) */
+void ngx_pad_store_random_id(u_char *p, size_t n);
+
+
+/*
+ * The marker of Redis's data set (epoch.lua): res->value its id, res->ts
+ * when it was written, res->now Redis's time; written first when missing.
+ */
+ngx_pad_store_req_t *ngx_pad_store_epoch(ngx_str_t *candidate,
+    ngx_pad_store_handler_pt handler, void *data);
+
+/*
+ * Called when the marker read after a (re)connect or every
+ * pad_redis_keepalive is not the one this worker saw before: Redis lost
+ * its data (or is another server).  One handler per process.
+ */
+typedef void (*ngx_pad_store_lost_pt)(void *data);
+
+void ngx_pad_store_on_lost(ngx_pad_store_lost_pt handler, void *data);
+
+/*
+ * Creates a pad with revision 0 (create.lua), history id hist, unless it
+ * exists (NGX_DECLINED, res->head) or Redis's data set is younger than
+ * pad_redis_lost_grace (NGX_BUSY, res->wait).  NGX_OK: res->ts, record.
+ */
+ngx_pad_store_req_t *ngx_pad_store_create(ngx_str_t *pad, ngx_str_t *cs,
+    ngx_str_t *hist, ngx_pad_store_handler_pt handler, void *data);
 
 /*
  * Appends revisions base+1..base+n (cs[i], author[i]; n > 1: group commit)
- * in one atomic step if the pad's head is still base (base -1 creates the
- * pad with revision 0).  pool_first is the pool's nextNum as the writer
+ * in one atomic step if the pad's head is still base and its history id
+ * is hist (hist NULL: not checked; base -1 creates the pad with revision
+ * 0).  pool_first is the pool's nextNum as the writer
  * knows it; pool[0..npool-1] are the entries the first changeset
  * introduces, numbered pool_first..., each the JSON ["key","value"]; the
  * others introduce none.  Each revision is stored and published on the
@@ -101,21 +145,38 @@ void ngx_pad_store_cancel(ngx_pad_store_req_t *req);
  * it and res->items the records from res->from = base+1 on (100 at most).
  */
 ngx_pad_store_req_t *ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base,
-    ngx_uint_t n, ngx_str_t *cs, ngx_str_t *author, ngx_int_t pool_first,
-    ngx_str_t *pool, ngx_uint_t npool, ngx_pad_store_handler_pt handler,
-    void *data);
+    ngx_str_t *hist, ngx_uint_t n, ngx_str_t *cs, ngx_str_t *author,
+    ngx_int_t pool_first, ngx_str_t *pool, ngx_uint_t npool,
+    ngx_pad_store_handler_pt handler, void *data);
 
 /*
- * Writes a pad back from a worker's copy (restore.lua) if the stored head
- * is still "seen" and its record matches seen_rev (changeset, author, ts;
- * empty strings when seen is -1): the whole pool, the AText after head as
- * a snapshot, and the revision records given.  NGX_OK: restored; an error
- * (res->err) when not.
+ * Writes a pad back from a worker's copy (restore.lua, which documents
+ * the modes) if the stored pad is still the one seen (head r->seen of
+ * history r->seen_hist, and in mode "tail" its record of r->seen matching
+ * r->seen_rev: changeset, author, ts): the whole pool, the AText after
+ * r->head as a snapshot, the revision records, the absorbed pairs.
+ * NGX_OK: restored; an error (res->err) when not.
  */
-ngx_pad_store_req_t *ngx_pad_store_restore(ngx_str_t *pad, ngx_int_t seen,
-    ngx_str_t *seen_rev, ngx_int_t head, ngx_str_t *text, ngx_str_t *attribs,
-    ngx_int_t pool_next, ngx_str_t *pool, ngx_uint_t npool,
-    ngx_str_t *recs, ngx_uint_t nrecs, ngx_pad_store_handler_pt handler,
+typedef struct {
+    ngx_int_t                  seen;
+    ngx_str_t                  seen_hist;
+    ngx_str_t                  seen_rev[3];
+    ngx_uint_t                 replace;       /* mode "replace" */
+    ngx_str_t                  hist;
+    ngx_int_t                  head;
+    ngx_str_t                  text;
+    ngx_str_t                  attribs;
+    ngx_int_t                  pool_next;
+    ngx_str_t                 *pool;
+    ngx_uint_t                 npool;
+    ngx_str_t                 *recs;
+    ngx_uint_t                 nrecs;
+    ngx_str_t                  absorbed[4];   /* hist, rev, hist, rev */
+    ngx_uint_t                 nabsorbed;     /* pairs */
+} ngx_pad_store_restore_t;
+
+ngx_pad_store_req_t *ngx_pad_store_restore(ngx_str_t *pad,
+    ngx_pad_store_restore_t *r, ngx_pad_store_handler_pt handler,
     void *data);
 
 /* stores the AText after revision rev (idempotent); handler may be NULL */
@@ -135,9 +196,14 @@ ngx_pad_store_req_t *ngx_pad_store_load(ngx_str_t *pad, ngx_int_t upto,
 ngx_pad_store_req_t *ngx_pad_store_revs(ngx_str_t *pad, ngx_int_t from,
     ngx_int_t to, ngx_pad_store_handler_pt handler, void *data);
 
-/* head and chat head */
-ngx_pad_store_req_t *ngx_pad_store_head(ngx_str_t *pad,
-    ngx_pad_store_handler_pt handler, void *data);
+/*
+ * head, chat head and history id (NGX_DECLINED: no pad), compared with
+ * the caller's copy (its head "mine" of history "hist"): res->record the
+ * stored record of mine, res->head_record that of the stored head,
+ * res->absorbed (head.lua).
+ */
+ngx_pad_store_req_t *ngx_pad_store_head(ngx_str_t *pad, ngx_int_t mine,
+    ngx_str_t *hist, ngx_pad_store_handler_pt handler, void *data);
 
 ngx_pad_store_req_t *ngx_pad_store_chat_append(ngx_str_t *pad,
     ngx_str_t *text, ngx_str_t *author, ngx_pad_store_handler_pt handler,

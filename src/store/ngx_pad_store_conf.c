@@ -36,6 +36,7 @@ ngx_pad_store_create_conf(ngx_pad_store_conf_t *scf)
     scf->keepalive = NGX_CONF_UNSET_MSEC;
     scf->db = NGX_CONF_UNSET;
     scf->snapshot_interval = NGX_CONF_UNSET_UINT;
+    scf->lost_grace = NGX_CONF_UNSET_MSEC;
     scf->http = NGX_CONF_UNSET;
 }
 
@@ -58,6 +59,7 @@ ngx_pad_store_init_conf(ngx_conf_t *cf, ngx_pad_store_conf_t *scf)
     ngx_conf_init_msec_value(scf->keepalive, 10000);
     ngx_conf_init_value(scf->db, 0);
     ngx_conf_init_uint_value(scf->snapshot_interval, 100);
+    ngx_conf_init_msec_value(scf->lost_grace, 15000);
     ngx_conf_init_value(scf->http, 0);
 
     if (scf->prefix.data == NULL) {
@@ -82,6 +84,10 @@ ngx_pad_store_init_conf(ngx_conf_t *cf, ngx_pad_store_conf_t *scf)
 
     if (scf->db < 0 || scf->db > 65535) {
         return "\"pad_redis_db\" must be 0..65535";
+    }
+
+    if (scf->lost_grace > 3600000) {
+        return "\"pad_redis_lost_grace\" must be 0..1h";
     }
 
     if (scf->snapshot_interval < 1 || scf->snapshot_interval > 1000000) {

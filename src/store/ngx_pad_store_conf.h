@@ -40,6 +40,7 @@ typedef struct {
     ngx_str_t                  password;          /* pad_redis_password */
     ngx_str_t                  prefix;            /* pad_redis_prefix */
     ngx_uint_t                 snapshot_interval; /* pad_snapshot_interval */
+    ngx_msec_t                 lost_grace;        /* pad_redis_lost_grace */
 
     ngx_flag_t                 http;              /* a pad_http location */
 } ngx_pad_store_conf_t;
@@ -89,6 +90,9 @@ char *ngx_pad_store_set_http(ngx_conf_t *cf, ngx_command_t *cmd,
     { ngx_string("pad_redis_prefix"), NGX_PAD_STORE_MAIN,                     \
       ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
       (base) + offsetof(ngx_pad_store_conf_t, prefix), NULL },                \
+    { ngx_string("pad_redis_lost_grace"), NGX_PAD_STORE_MAIN,                 \
+      ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
+      (base) + offsetof(ngx_pad_store_conf_t, lost_grace), NULL },            \
     { ngx_string("pad_snapshot_interval"), NGX_PAD_STORE_MAIN,                \
       ngx_conf_set_num_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
       (base) + offsetof(ngx_pad_store_conf_t, snapshot_interval), NULL },     \

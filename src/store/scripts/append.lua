@@ -5,7 +5,9 @@
 -- subscribers still detect gaps by revision number).
 --
 -- KEYS[1] P{pad}:meta   KEYS[2] P{pad}:revs   KEYS[3] P{pad}:pool
--- ARGV[1] base: the head the first changeset was rebased on
+-- ARGV[1] base: the head the first changeset was rebased on, as "base"
+--         or "base:hist" (then only if the pad's history id is hist: a
+--         worker whose copy is of another history never appends to it)
 -- ARGV[2] pub/sub channel of the pad
 -- ARGV[3] number of the first new pool entry (the pool's nextNum as the
 --         writer knows it)
@@ -18,13 +20,22 @@
 -- record base+1, ..., record min(head, base+100)} when the head moved
 -- (conflict: the writer catches up with the records returned, rebases and
 -- retries without a further round trip; a longer gap is read with HMGET)
--- and nothing is written.  A record is the JSON stored in P{pad}:revs and
--- published:
+-- and nothing is written, {3, head, hist} when the pad is of another
+-- history than "base:hist" says.  A record is the JSON stored in
+-- P{pad}:revs and published:
 --   {"type":"rev","rev":N,"cs":"...","author":"...","ts":MS,
 --    "pool":{"NUM":["key","value"],...}}
 
 local head = tonumber(redis.call('HGET', KEYS[1], 'head') or '-1')
-local base = tonumber(ARGV[1])
+local bs, hist = string.match(ARGV[1], '^(-?%d+):(.*)$')
+local base = tonumber(bs or ARGV[1])
+
+if hist and head >= 0 then
+    local stored = redis.call('HGET', KEYS[1], 'hist') or ''
+    if stored ~= hist then
+        return {3, head, stored}
+    end
+end
 
 if base == nil or base ~= head then
     local reply = {0, head}

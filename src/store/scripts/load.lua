@@ -9,8 +9,10 @@
 --
 -- Returns {-1} when the pad does not exist, else
 --   {head, chat_head, snap_rev (-1: none), snapshot JSON or "",
---    pool JSON {"numToAttrib":{...},"nextNum":N}, from, rec_from, ...}
--- where rec_n are the revision records from "from" on.
+--    pool JSON {"numToAttrib":{...},"nextNum":N}, from, hist,
+--    rec_from, ...}
+-- where hist is the pad's history id ("" for pads older than it) and
+-- rec_n are the revision records from "from" on.
 
 local head = tonumber(redis.call('HGET', KEYS[1], 'head') or '-1')
 
@@ -57,7 +59,8 @@ if max ~= nil and to - from + 1 > max then
     to = from + max - 1
 end
 
-local reply = {head, chat, snaprev, snapshot, pool, from}
+local reply = {head, chat, snaprev, snapshot, pool, from,
+               redis.call('HGET', KEYS[1], 'hist') or ''}
 
 if to >= from then
     local fields = {}

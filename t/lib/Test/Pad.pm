@@ -715,6 +715,10 @@ EOF
     my $http = $self->_expand($self->{http_config});
     $http = "pad_redis 127.0.0.1:$self->{redis_port};\n    $http"
         if $self->{redis} && $self->{load_module};
+    # every test starts a new Redis: only the tests of Redis losing data
+    # wait for pad_redis_lost_grace before a new pad is created
+    $http = "pad_redis_lost_grace 0;\n    $http"
+        if $self->{load_module} && $http !~ /pad_redis_lost_grace/;
     my $server = $self->_expand($self->{config});
     $conf .= <<"EOF";
 events {
