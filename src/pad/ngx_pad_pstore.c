@@ -151,6 +151,9 @@ ngx_pad_pstore_created(void *data, ngx_pad_store_result_t *res)
 
         delay = ngx_min(res->wait, 500);
 
+        /* waiting is not failing: create.lua ends it after the grace */
+        pad->load_errors = 0;
+
         pad->create_ev.handler = ngx_pad_pstore_create_wait;
         pad->create_ev.data = pad;
         pad->create_ev.log = ngx_pad_engine->log;
