@@ -84,3 +84,8 @@ clean:
 	rm -rf $(BUILD)
 
 FORCE:
+
+# Soak: Redis loses its data again and again under load (soak/redis-lost.t;
+# SOAK_ROUNDS, default 50).
+soak-redis-lost: build
+	prove -v soak/redis-lost.t

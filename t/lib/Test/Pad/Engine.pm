@@ -14,7 +14,10 @@ use Time::HiRes qw(time sleep);
 our @EXPORT = qw(engine_nginx sim pad_ws pad_send pad_recv pad_recv_until
                  pad_text changeset_len);
 our @EXPORT_OK = qw(b36 pad_join pad_insert padload_race poll_join
-                    poll_messages);
+                    poll_messages
+                    pad_client pad_drive pad_idle pad_settle pad_export
+                    pad_missing cs_apply_text cs_follow pause_workers
+                    resume_workers log_warn_lines);
 
 my $ROOT = $Test::Pad::ROOT;
 
@@ -230,5 +233,405 @@ sub changeset_len {
     $n += ord($_) > 0xffff ? 2 : 1 for split //, $s;
     return $n;
 }
+
+
+# --- tracked pad clients (t/394, soak/redis-lost.t) -----------------------
+#
+# pad_client($ng, $pad, name => 'A1', writer => 1) joins $pad over a
+# Socket.IO WebSocket and keeps the pad's text as an Etherpad client does:
+# CLIENT_VARS, then every NEW_CHANGES applied (a pending edit of its own
+# rebased over it with follow, as the server rebases it) and its own edit
+# applied on ACCEPT_COMMIT.  A writer sends one USER_CHANGES at a time,
+# each inserting a unique marker "[tag:n] " at the start of the pad, and
+# waits for ACCEPT_COMMIT before the next; an edit counts as acknowledged
+# ($c->{acked}) only then.  On {"disconnect": ...}, a close frame or EOF
+# the client drops its socket (an edit in flight goes to $c->{unacked})
+# and, like Etherpad's page, joins again with a fresh CLIENT_READY.
+# Nothing blocks: pad_drive(\@clients, $until, $timeout) runs them all
+# until $until->() is true.  $c->{errors} lists what a real client could
+# not have followed (gaps, duplicates, changesets that do not apply),
+# $c->{timeouts} the joins and edits that got no answer in time (the
+# client then drops its socket and joins again) and failed connections.
+
+my ($CS_PID, $CS_IN, $CS_OUT);
+my %PAUSED;
+
+END {
+    local $?;
+    kill 'CONT', keys %PAUSED if %PAUSED;
+    if ($CS_PID) {
+        close $CS_IN;
+        waitpid $CS_PID, 0;
+    }
+}
+
+sub _from36 { my $n = 0; $n = $n * 36 + index('0123456789abcdefghijklmnopqrstuvwxyz', $_) for split //, lc $_[0]; $n }
+
+# the text after a changeset (attributes ignored); undef if it does not
+# apply to $text
+sub cs_apply_text {
+    my ($cs, $text) = @_;
+    return undef unless defined $cs && defined $text;
+    my ($old, $ops, $bank) = $cs =~ /^Z:([0-9a-z]+)[<>][0-9a-z]+([^\$]*)\$(.*)\z/s
+        or return undef;
+    return undef if _from36($old) != length $text;
+    my ($out, $pos, $bpos) = ('', 0, 0);
+    while ($ops =~ /\G(?:\*[0-9a-z]+)*(?:\|[0-9a-z]+)?([-+=])([0-9a-z]+)/gc) {
+        my $n = _from36($2);
+        if ($1 eq '=') {
+            return undef if $pos + $n > length $text;
+            $out .= substr $text, $pos, $n;
+            $pos += $n;
+        } elsif ($1 eq '-') {
+            return undef if $pos + $n > length $text;
+            $pos += $n;
+        } else {
+            return undef if $bpos + $n > length $bank;
+            $out .= substr $bank, $bpos, $n;
+            $bpos += $n;
+        }
+    }
+    return undef if (pos($ops) // 0) != length $ops;
+    return $out . substr $text, $pos;
+}
+
+# follow(cs1, cs2, reverse) by build/pad-changeset --jsonl (the engine's
+# own Easysync); returns the changeset or undef (error in $@)
+sub cs_follow {
+    my ($cs1, $cs2, $reverse, $pool) = @_;
+    if (!$CS_PID) {
+        require IPC::Open2;
+        my $bin = "$ROOT/build/pad-changeset";
+        die "$bin missing (make)\n" unless -x $bin;
+        $CS_PID = IPC::Open2::open2($CS_OUT, $CS_IN, $bin, '--jsonl');
+    }
+    my $req = { op => 'follow', cs1 => $cs1, cs2 => $cs2,
+                reverse => $reverse ? Cpanel::JSON::XS::true()
+                                    : Cpanel::JSON::XS::false() };
+    $req->{pool} = $pool if ref $pool eq 'HASH' && $pool->{numToAttrib};
+    print {$CS_IN} Test::Pad::json_encode($req), "\n";
+    my $l = <$CS_OUT>;
+    my $r = defined $l ? Test::Pad::json_decode($l) : undef;
+    return $r->{ok} if $r && defined $r->{ok};
+    $@ = $r ? $r->{err} : 'pad-changeset exited';
+    return undef;
+}
+
+sub pad_client {
+    my ($ng, $pad, %o) = @_;
+    my $c = bless {
+        ng => $ng, pad => $pad, name => $o{name} // 'c', writer => 0,
+        rejoin => 1, pace => 0, edits_left => 0, join_timeout => 20,
+        edit_timeout => 15,
+        token => 't.' . join('', map { ('a' .. 'z', 0 .. 9)[rand 36] }
+                                   1 .. 20),
+        %o,
+        state => 'closed', seq => 0, acked => [], unacked => [],
+        closes => [], disconnects => [], errors => [], timeouts => [],
+        joins => 0,
+        cvs => [],
+    }, 'Test::Pad::Engine::Client';
+    $c->{tag} //= $c->{name};
+    $c->enter unless $o{no_join};
+    return $c;
+}
+
+# runs the clients until $until->() is true (checked between reads) or
+# $timeout seconds passed; returns the last value of $until->()
+sub pad_drive {
+    my ($clients, $until, $timeout) = @_;
+    require IO::Select;
+    my $deadline = time + $timeout;
+    while (1) {
+        $_->tick for @$clients;
+        my $r = $until ? $until->() : 0;
+        return $r if $r;
+        my $left = $deadline - time;
+        return $r if $left <= 0;
+        my $sel = IO::Select->new;
+        my %by;
+        for my $c (@$clients) {
+            my $ws = $c->{ws} or next;
+            $ws->{sock} or next;
+            $sel->add($ws->{sock});
+            $by{ fileno $ws->{sock} } = $c;
+        }
+        my $wait = $left < 0.02 ? $left : 0.02;
+        if (!$sel->count) {
+            sleep $wait;
+            next;
+        }
+        for my $s ($sel->can_read($wait)) {
+            my $c = $by{ fileno $s } or next;
+            next unless $c->{ws} && $c->{ws}{sock};
+            $c->{ws}->_fill(time + 0.01);
+            $c->_frames;
+        }
+    }
+}
+
+# writers have nothing in flight and nothing left to send, everyone is in
+# the pad (or stays out: rejoin => 0)
+sub pad_idle {
+    return !grep {
+        ($_->{state} ne 'ready' && $_->{rejoin})
+        || $_->{pending} || ($_->{writer} && $_->{edits_left} > 0
+                             && $_->{state} eq 'ready')
+    } @_;
+}
+
+# export/txt as characters (undef unless 200)
+sub pad_export {
+    my ($ng, $pad) = @_;
+    my $r = eval { Test::Pad::http_get($ng, "/p/$pad/export/txt") };
+    return undef unless $r && $r->{status} == 200;
+    require Encode;
+    return Encode::decode('UTF-8', $r->{body});
+}
+
+# drives the clients until they are idle, every instance exports the same
+# text and every client in the pad has that text; returns (ok, [exports])
+sub pad_settle {
+    my (%o) = @_;
+    my ($next, $last) = (0, []);
+    my $ok = pad_drive($o{clients}, sub {
+        return 0 unless pad_idle(@{ $o{clients} });
+        return 0 if time < $next;
+        $next = time + 0.25;
+        my @t = map { pad_export($_, $o{pad}) } @{ $o{ngs} };
+        $last = \@t;
+        return 0 if grep { !defined } @t;
+        return 0 if grep { $_ ne $t[0] } @t;
+        return 0 if grep { $_->{state} eq 'ready' && $_->{text} ne $t[0] }
+                         @{ $o{clients} };
+        return 1;
+    }, $o{timeout} || 10);
+    return ($ok ? 1 : 0, $last);
+}
+
+# acknowledged markers of these clients that $text lacks, each as
+# "[tag:n] (writer name)"
+sub pad_missing {
+    my ($text, @clients) = @_;
+    my %in;
+    $in{$1} = 1 while defined $text && $text =~ /(\[[^\[\]\s]+\])/g;
+    my @miss;
+    for my $c (@clients) {
+        push @miss, map { "$_ ($c->{name})" } grep { !$in{$_} }
+                    @{ $c->{acked} };
+    }
+    return @miss;
+}
+
+# SIGSTOP an instance's workers (resumed at exit whatever happens)
+sub pause_workers {
+    my ($ng) = @_;
+    my @p = $ng->worker_pids;
+    kill 'STOP', @p;
+    $PAUSED{$_} = 1 for @p;
+    Test::Pad::wait_until(sub {
+        !grep { (Test::Pad::Nginx::_slurp("/proc/$_/stat")
+                 =~ /\)\s+(\S)/)[0] !~ /^[Tt]$/ } @p }, 2);
+    return @p;
+}
+
+sub resume_workers {
+    kill 'CONT', @_;
+    delete @PAUSED{@_};
+}
+
+# error.log lines at [warn] or above since $mark
+sub log_warn_lines {
+    my ($ng, $mark) = @_;
+    return grep { /\[(?:warn|error|crit|alert|emerg)\]/ }
+           split /\n/, $ng->log_since($mark);
+}
+
+package Test::Pad::Engine::Client;
+
+use strict;
+use warnings;
+use Time::HiRes qw(time);
+
+sub _err { my ($c, $e) = @_; push @{ $c->{errors} }, sprintf '%.3f %s', time, $e }
+sub _late { my ($c, $e) = @_; push @{ $c->{timeouts} }, sprintf '%.3f %s', time, $e }
+
+sub enter {
+    my ($c) = @_;
+    $c->drop_socket;
+    local $Test::Pad::DIE_ON_SILENCE = 0;
+    my $ws = eval { Test::Pad::Engine::pad_ws($c->{ng}) };
+    $c->{joins}++;
+    $c->{join_t0} = time;
+    if (!$ws) {
+        $c->_late('connect failed' . ($@ ? ": $@" : ''));
+        $c->{state} = 'closed';
+        $c->{next_join} = time + 0.3;
+        return;
+    }
+    $c->{ws} = $ws;
+    $c->{state} = 'joining';
+    delete $c->{pending};
+    Test::Pad::Engine::pad_send($ws, { component => 'pad',
+        type => 'CLIENT_READY', padId => $c->{pad}, token => $c->{token} });
+}
+
+sub drop_socket {
+    my ($c) = @_;
+    my $ws = delete $c->{ws} or return;
+    $ws->close;
+}
+
+sub _closed {
+    my ($c, $why) = @_;
+    return if $c->{state} eq 'closed';
+    push @{ $c->{closes} }, [ time, $why, $c->{state} ];
+    if (my $p = delete $c->{pending}) {
+        push @{ $c->{unacked} }, $p->{marker};
+    }
+    $c->{state} = 'closed';
+    $c->drop_socket;
+    $c->{next_join} = time + 0.1 + rand 0.2;
+}
+
+sub tick {
+    my ($c) = @_;
+    my $now = time;
+    if ($c->{state} eq 'closed') {
+        $c->enter if $c->{rejoin} && $now >= ($c->{next_join} || 0);
+        return;
+    }
+    if ($c->{state} eq 'joining') {
+        if ($now - $c->{join_t0} > $c->{join_timeout}) {
+            $c->_late("no CLIENT_VARS within $c->{join_timeout}s");
+            $c->_closed('join timeout');
+        }
+        return;
+    }
+    if (my $p = $c->{pending}) {
+        if ($now - $p->{t} > $c->{edit_timeout}) {
+            $c->_late("$p->{marker} not acknowledged within "
+                     . "$c->{edit_timeout}s");
+            $c->_closed('edit timeout');
+        }
+        return;
+    }
+    $c->send_edit if $c->{writer} && $c->{edits_left} > 0
+                     && $now >= ($c->{next_edit} || 0);
+}
+
+sub send_edit {
+    my ($c) = @_;
+    my $marker = sprintf '[%s:%d]', $c->{tag}, ++$c->{seq};
+    my $ins = "$marker ";
+    my $n = Test::Pad::Engine::b36(length $ins);
+    my $cs = 'Z:' . Test::Pad::Engine::b36(
+                 Test::Pad::Engine::changeset_len($c->{text}))
+             . ">$n+$n\$$ins";
+    $c->{pending} = { marker => $marker, cs => $cs, t => time,
+                      base => $c->{rev} };
+    Test::Pad::Engine::pad_send($c->{ws}, { type => 'COLLABROOM',
+        component => 'pad', data => { type => 'USER_CHANGES',
+        baseRev => $c->{rev}, changeset => $cs, apool => {} } });
+}
+
+sub _frames {
+    my ($c) = @_;
+    while (my $ws = $c->{ws}) {
+        my $f = $ws->_parse;
+        if (!$f) {
+            $c->_closed($ws->{read_error} ? "read: $ws->{read_error}" : 'eof')
+                if $ws->eof;
+            return;
+        }
+        my $op = $f->{opcode};
+        if ($op == 9) { $ws->send_pong($f->{payload}); next }
+        if ($op == 8) { $c->_closed('close ' . ($f->{code} // '')); return }
+        next unless $op == 1;
+        my $p = $f->{payload};
+        if ($p eq '2') { $ws->send_text('3'); next }
+        if ($p eq '1' || $p =~ /^41/) { $c->_closed("packet $p"); return }
+        next unless $p =~ /^42(\[.*)\z/s;
+        my $a = Test::Pad::json_decode($1);
+        next unless ref $a eq 'ARRAY' && ($a->[0] // '') eq 'message'
+                    && ref $a->[1] eq 'HASH';
+        $c->_message($a->[1]);
+    }
+}
+
+sub _message {
+    my ($c, $m) = @_;
+    if (exists $m->{disconnect}) {
+        push @{ $c->{disconnects} }, [ time, $m->{disconnect} ];
+        $c->_closed("disconnect:$m->{disconnect}");
+        return;
+    }
+    my $type = $m->{type} // '';
+    if ($type eq 'CLIENT_VARS') {
+        if ($c->{state} ne 'joining') {
+            $c->_err('CLIENT_VARS while ' . $c->{state});
+            return;
+        }
+        my $v = ref $m->{data} eq 'HASH' && $m->{data}{collab_client_vars};
+        if (!$v || !defined $v->{rev}) {
+            $c->_err('CLIENT_VARS without collab_client_vars');
+            $c->_closed('bad CLIENT_VARS');
+            return;
+        }
+        $c->{rev} = $v->{rev};
+        $c->{text} = $v->{initialAttributedText}{text};
+        $c->{state} = 'ready';
+        push @{ $c->{cvs} }, { t => time, wait => time - $c->{join_t0},
+                               rev => $c->{rev}, text => $c->{text} };
+        return;
+    }
+    return unless $type eq 'COLLABROOM' && ref $m->{data} eq 'HASH';
+    my $d = $m->{data};
+    my $dt = $d->{type} // '';
+    return unless $dt eq 'NEW_CHANGES' || $dt eq 'ACCEPT_COMMIT';
+    if ($c->{state} ne 'ready') {
+        $c->_err("$dt before CLIENT_VARS");
+        return;
+    }
+    my $r = $d->{newRev} // -1;
+    if ($dt eq 'NEW_CHANGES') {
+        if ($r <= $c->{rev}) {
+            $c->_err("duplicate NEW_CHANGES $r at rev $c->{rev}");
+            return;
+        }
+        $c->_err("gap: NEW_CHANGES $r at rev $c->{rev}")
+            if $r != $c->{rev} + 1;
+        my $t = Test::Pad::Engine::cs_apply_text($d->{changeset}, $c->{text});
+        if (!defined $t) {
+            $c->_err("NEW_CHANGES $r ($d->{changeset}) does not apply to "
+                     . 'the text (length ' . length($c->{text}) . ')');
+        } else {
+            $c->{text} = $t;
+        }
+        if (my $p = $c->{pending}) {
+            my $f = Test::Pad::Engine::cs_follow($d->{changeset}, $p->{cs},
+                                                 0, $d->{apool});
+            defined $f ? ($p->{cs} = $f)
+                       : $c->_err("follow of $p->{marker} over $r: $@");
+        }
+        $c->{rev} = $r;
+        return;
+    }
+    my $p = delete $c->{pending};
+    if (!$p) {
+        $c->_err("ACCEPT_COMMIT $r without an edit in flight");
+        return;
+    }
+    $c->_err("ACCEPT_COMMIT $r at rev $c->{rev}") if $r != $c->{rev} + 1;
+    my $t = Test::Pad::Engine::cs_apply_text($p->{cs}, $c->{text});
+    defined $t ? ($c->{text} = $t)
+               : $c->_err("own $p->{marker} ($p->{cs}) does not apply");
+    $c->{rev} = $r;
+    push @{ $c->{acked} }, $p->{marker};
+    $c->{edits_left}-- if $c->{edits_left} > 0;
+    $c->{next_edit} = time + ($c->{pace} ? $c->{pace} * (0.5 + rand) : 0);
+}
+
+package Test::Pad::Engine;
 
 1;
