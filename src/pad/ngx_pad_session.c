@@ -137,6 +137,7 @@ ngx_pad_engine_exit_process(ngx_cycle_t *cycle)
      * gone: from now on the engine frees its state without calling it.
      */
     ngx_pad_engine->exiting = 1;
+    ngx_pad_store_on_lost(NULL, NULL);
 }
 
 

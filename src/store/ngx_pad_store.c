@@ -15,7 +15,6 @@
 
 #include "store/ngx_pad_store.h"
 #include "store/ngx_pad_store_scripts.h"
-#include "store/ngx_pad_store_epoch.h"
 
 
 #define NGX_PAD_STORE_ID_MAX      512
@@ -167,8 +166,6 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
         return NGX_ERROR;
     }
 
-    ngx_pad_store_epoch_init(cycle, scf);
-
     return NGX_OK;
 }
 
@@ -176,8 +173,6 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
 void
 ngx_pad_store_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_pad_store_epoch_exit();
-
     if (ngx_pad_redis) {
         ngx_pad_redis_destroy(ngx_pad_redis);
     }
@@ -188,6 +183,13 @@ ngx_uint_t
 ngx_pad_store_available(void)
 {
     return ngx_pad_redis_ready(ngx_pad_redis);
+}
+
+
+ngx_pad_store_conf_t *
+ngx_pad_store_conf_get(void)
+{
+    return ngx_pad_store_conf;
 }
 
 

@@ -99,6 +99,8 @@ void ngx_pad_store_exit_process(ngx_cycle_t *cycle);
 
 /* 1 when the command connection to Redis is up */
 ngx_uint_t ngx_pad_store_available(void);
+/* the store's configuration in this process (NULL: none) */
+ngx_pad_store_conf_t *ngx_pad_store_conf_get(void);
 /* pad_snapshot_interval: store a snapshot after revisions rev % N == 0 */
 ngx_uint_t ngx_pad_store_snapshot_interval(void);
 
@@ -118,7 +120,8 @@ ngx_pad_store_req_t *ngx_pad_store_epoch(ngx_str_t *candidate,
 /*
  * Called when the marker read after a (re)connect or every
  * pad_redis_keepalive is not the one this worker saw before: Redis lost
- * its data (or is another server).  One handler per process.
+ * its data (or is another server).  One handler per process; setting it
+ * starts the watcher (ngx_pad_store_epoch.c), NULL stops it.
  */
 typedef void (*ngx_pad_store_lost_pt)(void *data);
 

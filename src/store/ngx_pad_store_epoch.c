@@ -1,7 +1,8 @@
 
 /*
  * ngx_pad_module: the watcher of Redis's data-set marker (see
- * ngx_pad_store_epoch.h and src/store/scripts/epoch.lua).
+ * ngx_pad_store_on_lost() in ngx_pad_store.h and
+ * src/store/scripts/epoch.lua).
  *
  * States: idle -> reading (epoch.lua in flight) -> idle.  The first
  * marker a worker reads is taken as it is (a new worker cannot know
@@ -15,7 +16,6 @@
 #include <ngx_event.h>
 
 #include "store/ngx_pad_store.h"
-#include "store/ngx_pad_store_epoch.h"
 #include "store/ngx_pad_redis.h"
 
 
@@ -42,44 +42,44 @@ static void ngx_pad_store_epoch_done(void *data, ngx_pad_store_result_t *res);
 static ngx_pad_store_epoch_t  ngx_pad_store_epoch_w;
 
 
+/*
+ * The watcher starts with its handler (the engine's init_process) and
+ * stops with a NULL one (its exit_process, before the store goes).
+ */
+
 void
 ngx_pad_store_on_lost(ngx_pad_store_lost_pt handler, void *data)
 {
-    ngx_pad_store_epoch_w.handler = handler;
-    ngx_pad_store_epoch_w.data = data;
-}
-
-
-void
-ngx_pad_store_epoch_init(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf)
-{
     ngx_pad_store_epoch_t  *w = &ngx_pad_store_epoch_w;
 
-    w->conf = scf;
+    if (handler == NULL) {
+        if (w->timer.timer_set) {
+            ngx_del_timer(&w->timer);
+        }
+
+        if (w->req) {
+            ngx_pad_store_cancel(w->req);
+            w->req = NULL;
+        }
+
+        w->handler = NULL;
+        return;
+    }
+
+    if (ngx_pad_redis == NULL) {
+        /* the master, or Redis not used */
+        return;
+    }
+
+    w->handler = handler;
+    w->data = data;
+    w->conf = ngx_pad_store_conf_get();
     w->timer.handler = ngx_pad_store_epoch_timer;
     w->timer.data = w;
-    w->timer.log = cycle->log;
+    w->timer.log = ngx_cycle->log;
     w->timer.cancelable = 1;
 
     ngx_pad_redis_on_ready(ngx_pad_redis, ngx_pad_store_epoch_read, w);
-}
-
-
-void
-ngx_pad_store_epoch_exit(void)
-{
-    ngx_pad_store_epoch_t  *w = &ngx_pad_store_epoch_w;
-
-    if (w->timer.timer_set) {
-        ngx_del_timer(&w->timer);
-    }
-
-    if (w->req) {
-        ngx_pad_store_cancel(w->req);
-        w->req = NULL;
-    }
-
-    w->handler = NULL;
 }
 
 
