@@ -27,7 +27,7 @@ WFLAGS    := -std=gnu99 -W -Wall -Wextra -Wpointer-arith \
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 
-MODULE_SRCS := $(shell find src -type f | LC_ALL=C sort)
+MODULE_SRCS := $(shell find src ngx_pad_module -type f | LC_ALL=C sort)
 MODULE_C    := $(filter %.c,$(MODULE_SRCS))
 
 # Parts add to these in mk/*.mk.

@@ -47,8 +47,8 @@
 #include <jansson.h>
 
 #include "easysync/ngx_pad_cs.h"
-#include "transport/ngx_pad_ws_frame.h"
-#include "transport/ngx_pad_eio_codec.h"
+#include "codec/ngx_pad_ws_frame.h"
+#include "codec/ngx_pad_eio_codec.h"
 
 
 #define HBUCKETS   1280

@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# Throughput of the pad store's append script (src/store/scripts/append.lua)
+# Throughput of the pad store's append script (ngx_pad_module/store/scripts/append.lua)
 # against a private redis-server: N appends to one pad, pipelined, each at
 # the head the previous one created (as a worker that owns the pad's commit
 # queue does), then N appends on N pads.  Prints appends per second.
@@ -17,7 +17,7 @@ use Time::HiRes qw(time);
 my $n = shift || 20000;
 
 my $body = do {
-    open my $f, '<', "$FindBin::Bin/../src/store/scripts/append.lua" or die $!;
+    open my $f, '<', "$FindBin::Bin/../ngx_pad_module/store/scripts/append.lua" or die $!;
     local $/;
     <$f>;
 };

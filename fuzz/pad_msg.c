@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pad/ngx_pad_msg.h"
+#include "msg/ngx_pad_msg.h"
 
 
 int

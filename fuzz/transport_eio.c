@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "transport/ngx_pad_eio_codec.h"
+#include "codec/ngx_pad_eio_codec.h"
 
 
 int

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transport/ngx_pad_ws_frame.h"
-#include "transport/ngx_pad_utf8.h"
+#include "codec/ngx_pad_ws_frame.h"
+#include "codec/ngx_pad_utf8.h"
 
 
 #define MAX_MESSAGE  4096

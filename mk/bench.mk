@@ -9,9 +9,9 @@
 # Both write bench/results/latest.json and bench/results/latest.md.
 
 PADLOAD_SRCS := $(ROOT)/bench/padload.c \
-                $(ROOT)/src/transport/ngx_pad_ws_frame.c \
-                $(ROOT)/src/transport/ngx_pad_utf8.c \
-                $(ROOT)/src/transport/ngx_pad_eio_codec.c \
+                $(ROOT)/src/codec/ngx_pad_ws_frame.c \
+                $(ROOT)/src/codec/ngx_pad_utf8.c \
+                $(ROOT)/src/codec/ngx_pad_eio_codec.c \
                 $(wildcard $(ROOT)/src/easysync/*.c)
 
 TOOLS += $(BUILD)/padload $(BUILD)/tcpfloor
@@ -21,7 +21,7 @@ $(BUILD)/tcpfloor: $(ROOT)/bench/tcpfloor.c
 	$(CC) -g -O2 $(WFLAGS) -o $@ $<
 
 $(BUILD)/padload: $(PADLOAD_SRCS) $(wildcard $(ROOT)/src/easysync/*.h) \
-                  $(wildcard $(ROOT)/src/transport/ngx_pad_*.h)
+                  $(wildcard $(ROOT)/src/codec/ngx_pad_*.h)
 	@mkdir -p $(BUILD)
 	$(CC) -g -O2 $(WFLAGS) -I$(ROOT)/src -o $@ $(PADLOAD_SRCS) -ljansson
 

@@ -1,8 +1,8 @@
-# Pad engine (src/pad/): unit tests of its pure parts.
+# Pad engine: unit tests of its pure parts (src/msg/, Etherpad messages).
 
-PAD_UNIT_SRCS := $(ROOT)/t/unit/pad_msg_test.c $(ROOT)/src/pad/ngx_pad_msg.c \
+PAD_UNIT_SRCS := $(ROOT)/t/unit/pad_msg_test.c $(ROOT)/src/msg/ngx_pad_msg.c \
                  $(wildcard $(ROOT)/src/easysync/*.c)
-PAD_UNIT_DEPS := $(PAD_UNIT_SRCS) $(wildcard $(ROOT)/src/pad/*.h) \
+PAD_UNIT_DEPS := $(PAD_UNIT_SRCS) $(wildcard $(ROOT)/src/msg/*.h) \
                  $(wildcard $(ROOT)/src/easysync/*.h)
 
 UNIT_BINS += $(BUILD)/unit/pad_msg_test
@@ -15,12 +15,12 @@ $(BUILD)/unit/pad_msg_test: $(PAD_UNIT_DEPS)
 # libFuzzer target of the message parser/builders (make fuzz-pad)
 PAD_FUZZ_BIN := $(BUILD)/fuzz/pad_msg
 
-$(PAD_FUZZ_BIN): $(ROOT)/fuzz/pad_msg.c $(ROOT)/src/pad/ngx_pad_msg.c \
-                 $(ROOT)/src/pad/ngx_pad_msg.h $(wildcard $(ROOT)/src/easysync/*.[ch])
+$(PAD_FUZZ_BIN): $(ROOT)/fuzz/pad_msg.c $(ROOT)/src/msg/ngx_pad_msg.c \
+                 $(ROOT)/src/msg/ngx_pad_msg.h $(wildcard $(ROOT)/src/easysync/*.[ch])
 	@mkdir -p $(BUILD)/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -I$(ROOT)/src -o $@ \
-	    $(ROOT)/fuzz/pad_msg.c $(ROOT)/src/pad/ngx_pad_msg.c \
+	    $(ROOT)/fuzz/pad_msg.c $(ROOT)/src/msg/ngx_pad_msg.c \
 	    $(wildcard $(ROOT)/src/easysync/*.c) -ljansson
 
 FUZZ_BINS += $(PAD_FUZZ_BIN)

@@ -1,12 +1,12 @@
-# Transport (src/transport/): unit tests of the pure parts (frame codec,
+# Transport: unit tests of its pure parts in src/codec/ (frame codec,
 # UTF-8, Engine.IO/Socket.IO codec) and their libFuzzer targets.
 
-TR_PURE := $(ROOT)/src/transport/ngx_pad_ws_frame.c \
-           $(ROOT)/src/transport/ngx_pad_utf8.c \
-           $(ROOT)/src/transport/ngx_pad_eio_codec.c
-TR_HDRS := $(ROOT)/src/transport/ngx_pad_ws_frame.h \
-           $(ROOT)/src/transport/ngx_pad_utf8.h \
-           $(ROOT)/src/transport/ngx_pad_eio_codec.h
+TR_PURE := $(ROOT)/src/codec/ngx_pad_ws_frame.c \
+           $(ROOT)/src/codec/ngx_pad_utf8.c \
+           $(ROOT)/src/codec/ngx_pad_eio_codec.c
+TR_HDRS := $(ROOT)/src/codec/ngx_pad_ws_frame.h \
+           $(ROOT)/src/codec/ngx_pad_utf8.h \
+           $(ROOT)/src/codec/ngx_pad_eio_codec.h
 
 UNIT_BINS += $(BUILD)/unit/transport_test
 

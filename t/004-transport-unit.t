@@ -1,4 +1,4 @@
-# Unit tests of the pure transport parts (src/transport/): RFC 6455 frame
+# Unit tests of the pure transport parts (src/codec/): RFC 6455 frame
 # codec, incremental UTF-8 validator, Engine.IO/Socket.IO packet codec.
 use strict;
 use warnings;

@@ -26,19 +26,13 @@ my $ng = start_nginx(
 );
 ok($ng, 'nginx starts while Redis is down') or die("nginx did not start" . "\n");
 
-sub count {
-    my ($re, $mark) = @_;
-    my @l = grep { /$re/ } split /\n/, $ng->log_since($mark);
-    return scalar @l;
-}
-
 # several backoff rounds (100, 200, 200, ... ms) pass
 ok($ng->wait_log(qr/pad redis: cannot connect command connection/, 5),
    'connect failure logged');
 sleep(1.5);
-is(count(qr/\[error\].*pad redis: cannot connect command connection to 127\.0\.0\.1:$rport: connect failed \(Connection refused\)/),
+is($ng->log_count(qr/\[error\].*pad redis: cannot connect command connection to 127\.0\.0\.1:$rport: connect failed \(Connection refused\)/),
    2, 'the failure is logged once per worker, not once per attempt');
-is(count(qr/pub\/sub connection/), 0,
+is($ng->log_count(qr/pub\/sub connection/), 0,
    'no pub/sub connection is tried before the command connection works');
 
 # Redis comes up: both connections of both workers become ready
@@ -46,8 +40,9 @@ my $mark = $ng->log_mark;
 ok($redis->start, 'redis starts');
 ok($ng->wait_log(qr/(?s)(pub\/sub connection to \S+ ready.*){2}/, 5, $mark),
    'both workers get a ready pub/sub connection');
-is(count(qr/\[notice\].*command connection to 127\.0\.0\.1:$rport ready/,
-         $mark), 2, 'command connections ready, logged once each');
+is($ng->log_count(
+       qr/\[notice\].*command connection to 127\.0\.0\.1:$rport ready/, $mark),
+   2, 'command connections ready, logged once each');
 
 my $r = $redis->client;
 
@@ -60,7 +55,7 @@ sub clients {
 ok(wait_until(sub { clients() == 4 }, 3),
    'four connections: command + pub/sub for each of 2 workers, none in '
    . 'the master') or diag(join "\n", clients());
-# (sub=2 with the session relay's channel, src/transport/ngx_pad_relay.c)
+# (sub=2 with the session relay's channel, ngx_pad_module/transport/ngx_pad_relay.c)
 is(scalar(grep { / sub=[1-9]\d* / } clients()), 2,
    'two of them are subscribed');
 
@@ -80,9 +75,9 @@ my @cmd_ids = map { /id=(\d+)/ } grep { / sub=0 / } clients();
 $r->client_kill('TYPE', 'pubsub');
 ok($ng->wait_log(qr/(?s)(pub\/sub connection to \S+ ready again.*){2}/, 5,
                  $mark), 'pub/sub connections come back');
-is(count(qr/\[error\].*pub\/sub connection to \S+ lost/, $mark), 2,
-   'their loss is logged once each');
-is(count(qr/command connection/, $mark), 0,
+is($ng->log_count(qr/\[error\].*pub\/sub connection to \S+ lost/, $mark),
+   2, 'their loss is logged once each');
+is($ng->log_count(qr/command connection/, $mark), 0,
    'command connections are not affected');
 is_deeply([sort map { /id=(\d+)/ } grep { / sub=0 / } clients()],
           [sort @cmd_ids], 'same command connections');
@@ -93,7 +88,7 @@ $redis->stop;
 ok($ng->wait_log(qr/(?s)(command connection to \S+ lost.*){2}/, 5, $mark),
    'command connections lost');
 sleep(0.7);
-is(count(qr/\[error\]/, $mark), 4,
+is($ng->log_count(qr/\[error\]/, $mark), 4,
    'four [error] lines: one per lost connection, none per retry');
 ok($redis->start, 'redis restarts');
 ok($ng->wait_log(qr/(?s)(pub\/sub connection to \S+ ready again.*){2}/, 5,

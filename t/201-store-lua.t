@@ -1,4 +1,4 @@
-# The pad store's Lua scripts (src/store/scripts/*.lua), run through
+# The pad store's Lua scripts (ngx_pad_module/store/scripts/*.lua), run through
 # EVALSHA against a real redis-server, as the module runs them: atomic
 # append at the expected head only, pool numbering under concurrent
 # writers, publish in the same script, snapshots, load, chat, getset.
@@ -13,7 +13,7 @@ use Test::More;
 use Time::HiRes qw(sleep time);
 use POSIX ();
 
-my $dir = "$FindBin::Bin/../src/store/scripts";
+my $dir = "$FindBin::Bin/../ngx_pad_module/store/scripts";
 my %body;
 for my $f (glob "$dir/*.lua") {
     my ($name) = $f =~ m{([^/]+)\.lua$};

@@ -14,7 +14,7 @@ use Test::More;
 use Time::HiRes qw(sleep time);
 
 my %body;
-for my $f (glob "$FindBin::Bin/../src/store/scripts/*.lua") {
+for my $f (glob "$FindBin::Bin/../ngx_pad_module/store/scripts/*.lua") {
     my ($name) = $f =~ m{([^/]+)\.lua$};
     open my $fh, '<', $f or die "$f: $!";
     local $/;

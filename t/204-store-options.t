@@ -13,7 +13,7 @@ use Time::HiRes qw(sleep time);
 use Redis;
 
 my %body;
-for my $f (glob "$FindBin::Bin/../src/store/scripts/*.lua") {
+for my $f (glob "$FindBin::Bin/../ngx_pad_module/store/scripts/*.lua") {
     my ($name) = $f =~ m{([^/]+)\.lua$};
     open my $fh, '<', $f or die "$f: $!";
     local $/;

@@ -1,4 +1,5 @@
-# src/store/ngx_pad_store_scripts.c is generated from src/store/scripts/*.lua
+# ngx_pad_module/store/ngx_pad_store_scripts.c is generated from the .lua
+# files in ngx_pad_module/store/scripts/
 # by util/gen-lua.sh and committed: it must be current.
 
 use strict;
@@ -15,5 +16,5 @@ is(system('sh', "$root/util/gen-lua.sh", "$dir/gen.c"), 0,
    'util/gen-lua.sh runs');
 
 my $slurp = sub { open my $f, '<', $_[0] or return ''; local $/; <$f> };
-ok($slurp->("$dir/gen.c") eq $slurp->("$root/src/store/ngx_pad_store_scripts.c"),
-   'src/store/ngx_pad_store_scripts.c is current (run util/gen-lua.sh)');
+ok($slurp->("$dir/gen.c") eq $slurp->("$root/ngx_pad_module/store/ngx_pad_store_scripts.c"),
+   'ngx_pad_module/store/ngx_pad_store_scripts.c is current (run util/gen-lua.sh)');

@@ -14,7 +14,7 @@ use Time::HiRes qw(sleep time);
 
 my %body;
 for my $name (qw(append)) {
-    open my $fh, '<', "$FindBin::Bin/../src/store/scripts/$name.lua"
+    open my $fh, '<', "$FindBin::Bin/../ngx_pad_module/store/scripts/$name.lua"
         or die "$name: $!";
     local $/;
     $body{$name} = <$fh>;

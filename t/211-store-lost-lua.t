@@ -14,7 +14,7 @@ use Test::Pad 'no_plan';
 use Test::More;
 use Time::HiRes qw(sleep time);
 
-my $dir = "$FindBin::Bin/../src/store/scripts";
+my $dir = "$FindBin::Bin/../ngx_pad_module/store/scripts";
 my %body;
 for my $f (glob "$dir/*.lua") {
     my ($name) = $f =~ m{([^/]+)\.lua$};

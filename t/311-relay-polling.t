@@ -1,5 +1,5 @@
 # Engine.IO polling requests relayed to the worker that owns the session
-# (src/transport/ngx_pad_relay.c), with raw HTTP: a session opened on one
+# (ngx_pad_module/transport/ngx_pad_relay.c), with raw HTTP: a session opened on one
 # nginx instance is polled and posted to through another instance sharing
 # the Redis; a held GET that the client abandons is forgotten by the
 # owner; unknown owners, a dead owner and Redis down give 400 "Session ID

@@ -4,14 +4,14 @@
 # every session's GETs and POSTs alternate between instances.  They
 # converge to export/txt with no gap or duplicate (pad-sim checks every
 # newRev).  Needs the transport's relay of polling requests to the
-# session's owner (src/transport/ngx_pad_relay.c).
+# session's owner (ngx_pad_module/transport/ngx_pad_relay.c).
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad;
 use Test::Pad::Engine;
 use Encode ();
 
 BEGIN {
-    if (!-e "$FindBin::Bin/../src/transport/ngx_pad_relay.c") {
+    if (!-e "$FindBin::Bin/../ngx_pad_module/transport/ngx_pad_relay.c") {
         Test::More::plan(skip_all => 'the transport has no polling relay');
     }
 }

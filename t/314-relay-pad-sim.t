@@ -2,13 +2,13 @@
 # sessions: a front end (t/js/relay/rr-sim.js) sends each request of an
 # Engine.IO session to the other instance in turn, so most requests reach
 # a worker that does not own the session and are relayed to the owner
-# through Redis (src/transport/ngx_pad_relay.c).  Polling-only pad clients
+# through Redis (ngx_pad_module/transport/ngx_pad_relay.c).  Polling-only pad clients
 # editing through it converge, see no gap or duplicate (pad-sim checks
 # newRev = rev + 1 for NEW_CHANGES, batch items and ACCEPT_COMMIT), and
 # both instances export the clients' text.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT rr_sim);
 use Encode ();
 
 my $redis = start_redis() or BAIL_OUT('redis-server did not start');
@@ -22,25 +22,10 @@ my @urls = map { 'http://127.0.0.1:' . $_->port } @ng;
 ok(wait_until(sub { my @ch = $redis->client->pubsub_channels('pad:relay:*');
                     @ch == 4 }, 10), 'the 4 workers listen for relays');
 
-sub rr_sim {
-    my (%sim) = @_;
-    my $else = delete $sim{upgrade_elsewhere};
-    my ($rc, $out, $err) = Test::Pad::node_run(
-        "$Test::Pad::ROOT/t/js/relay/rr-sim.js",
-        args => [ Test::Pad::json_encode({ backends => \@urls,
-                                           upgradeElsewhere => $else,
-                                           sim => \%sim }) ],
-        npm => [ 'socketio-client', 'etherpad-clients' ], timeout => 150);
-    my ($line) = grep { /^\{/ } split /\n/, $out;
-    my $r = defined $line ? Test::Pad::json_decode($line) : undef;
-    return $r || { sim => { ok => 0, error => "rc=$rc\n$out\n$err" },
-                   proxy => {} };
-}
-
 for my $case ([5, 8, 0], [4, 6, 1]) {
     my ($n, $edits, $batch) = @$case;
     my $pad = "relay-$n-$batch";
-    my $r = rr_sim(pad => $pad, clients => $n, edits => $edits,
+    my $r = rr_sim(\@urls, pad => $pad, clients => $n, edits => $edits,
                    interval => 40, transports => ['polling'],
                    batch => $batch, seed => 31 + $n);
     my ($s, $p) = ($r->{sim}, $r->{proxy});
@@ -67,8 +52,8 @@ for my $case ([5, 8, 0], [4, 6, 1]) {
 # WebSocket (t/315 checks the handover in detail)
 {
     my $pad = 'relay-upgrade';
-    my $r = rr_sim(pad => $pad, clients => 4, edits => 6, interval => 40,
-                   seed => 99, upgrade_elsewhere => 1);
+    my $r = rr_sim(\@urls, pad => $pad, clients => 4, edits => 6,
+                   interval => 40, seed => 99, upgrade_elsewhere => 1);
     my ($s, $p) = ($r->{sim}, $r->{proxy});
     ok($s->{ok}, 'default transports through the front end converge')
         or diag(explain($r));

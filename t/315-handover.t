@@ -1,5 +1,5 @@
 # The WebSocket upgrade of a session reaching another worker than its
-# owner hands the session over (src/transport/ngx_pad_relay.c, "QU"/"QH"):
+# owner hands the session over (ngx_pad_module/transport/ngx_pad_relay.c, "QU"/"QH"):
 # two nginx instances with two workers each on one Redis, a front end
 # (t/js/relay/rr-sim.js) that sends every upgrade to the other instance
 # than the handshake.  The clients end on WebSocket, served by the
@@ -10,7 +10,7 @@
 # An owner that is gone makes the taking worker close the WebSocket.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine qw(:DEFAULT b36);
+use Test::Pad::Engine qw(:DEFAULT b36 rr_sim);
 use Encode ();
 
 my $redis = start_redis() or BAIL_OUT('redis-server did not start');
@@ -29,20 +29,6 @@ sub pair {
     ok(wait_until(sub {
            my @ch = $redis->client->pubsub_channels('pad:relay:*');
            @ch == 4 }, 10), 'the 4 workers listen for relays');
-}
-
-sub rr_sim {
-    my (%sim) = @_;
-    my ($rc, $out, $err) = Test::Pad::node_run(
-        "$Test::Pad::ROOT/t/js/relay/rr-sim.js",
-        args => [ Test::Pad::json_encode({ backends => \@urls,
-                                           upgradeElsewhere => 1,
-                                           sim => \%sim }) ],
-        npm => [ 'socketio-client', 'etherpad-clients' ], timeout => 150);
-    my ($line) = grep { /^\{/ } split /\n/, $out;
-    my $r = defined $line ? Test::Pad::json_decode($line) : undef;
-    return $r || { sim => { ok => 0, error => "rc=$rc\n$out\n$err" },
-                   proxy => {} };
 }
 
 sub count_log {
@@ -78,8 +64,9 @@ for my $case ([4, 8, 0, 40], [6, 10, 1, 20]) {
     my ($n, $edits, $batch, $interval) = @$case;
     my $pad = "handover-$n-$batch";
     my $before = count_log($TAKEN);
-    my $r = rr_sim(pad => $pad, clients => $n, edits => $edits,
-                   interval => $interval, batch => $batch, seed => 7 + $n);
+    my $r = rr_sim(\@urls, upgrade_elsewhere => 1, pad => $pad,
+                   clients => $n, edits => $edits, interval => $interval,
+                   batch => $batch, seed => 7 + $n);
     my ($s, $p) = ($r->{sim}, $r->{proxy});
     ok($s->{ok}, "$n clients upgraded on the other instance converge, no "
        . "gap or duplicate (batch opt-in $batch)") or diag(explain($r));
@@ -124,7 +111,8 @@ pair();
 {
     my ($n, $late) = (6, 4);
     my $pad = 'handover-busy';
-    my $r = rr_sim(pad => $pad, clients => $n, edits => 12,
+    my $r = rr_sim(\@urls, upgrade_elsewhere => 1, pad => $pad,
+                   clients => $n, edits => 12,
                    interval => 25, batch => 1, seed => 4242,
                    lateClients => $late, lateAfter => 120,
                    earlyTransports => ['polling']);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pad/ngx_pad_msg.h"
+#include "msg/ngx_pad_msg.h"
 
 
 static int  tests, failed;

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transport/ngx_pad_ws_frame.h"
-#include "transport/ngx_pad_utf8.h"
-#include "transport/ngx_pad_eio_codec.h"
+#include "codec/ngx_pad_ws_frame.h"
+#include "codec/ngx_pad_utf8.h"
+#include "codec/ngx_pad_eio_codec.h"
 
 
 static int  tests, failures;

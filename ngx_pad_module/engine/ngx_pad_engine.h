@@ -1,0 +1,415 @@
+
+/*
+ * ngx_pad_module: the pad engine (Etherpad's PadMessageHandler).
+ *
+ * Files:
+ *   ngx_pad_msg.c        pure: client message parsing, server messages
+ *   ngx_pad_session.c    the ngx_pad_app_t callbacks: per-socket state,
+ *                        CLIENT_READY, dispatch of the other messages
+ *   ngx_pad_pad.c        per-worker pad registry: load, window of recent
+ *                        revisions with their wire payloads, advance
+ *   ngx_pad_commit.c     USER_CHANGES: validate, rebase, append, retry
+ *   ngx_pad_fanout.c     the flush: sessions take sent_rev+1..head
+ *   ngx_pad_pstore.c     what the engine asks of the store (src/store/)
+ *   ngx_pad_repair.c     the copy against Redis's after Redis lost data
+ *   ngx_pad_merge.c      two histories of a pad made one
+ *   ngx_pad_engine_conf.c  directives
+ *
+ * Everything runs on the worker's event loop.  Each session's output
+ * queue and cursor (sent_rev) is written by one function only,
+ * ngx_pad_fanout_session(), apart from CLIENT_VARS/CLIENT_RECONNECT
+ * at join (before the session is in the pad's list).
+ */
+
+
+#ifndef _NGX_PAD_ENGINE_H_INCLUDED_
+#define _NGX_PAD_ENGINE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+#include <jansson.h>
+
+#include "ngx_pad_app.h"
+#include "easysync/ngx_pad_cs.h"
+#include "msg/ngx_pad_msg.h"
+#include "engine/ngx_pad_engine_conf.h"
+#include "store/ngx_pad_store.h"
+
+
+#define NGX_PAD_AUTHOR_MAX   64
+#define NGX_PAD_ID_MAX       256      /* bytes of a pad id (50 UTF-16) */
+#define NGX_PAD_EARLY_MAX    16       /* messages queued while joining */
+#define NGX_PAD_RECONNECT_MAX  100000 /* revisions a reconnect may be behind */
+#define NGX_PAD_STORE_READ_MAX 1000   /* revisions per store read */
+#define NGX_PAD_OWN_MAX        32     /* own revisions a session awaits */
+#define NGX_PAD_FILL_MAX       128    /* revisions per fan-out store read */
+
+
+typedef struct ngx_pad_pad_s      ngx_pad_pad_t;
+typedef struct ngx_pad_session_s  ngx_pad_session_t;
+typedef struct ngx_pad_commit_s   ngx_pad_commit_t;
+typedef struct ngx_pad_merge_s    ngx_pad_merge_t;
+
+#define NGX_PAD_HIST_MAX     64       /* bytes of a history id */
+
+
+/* one revision of the window */
+typedef struct {
+    int64_t                rev;
+    ngx_str_t              changeset;     /* pad pool numbers */
+    ngx_str_t              author;
+    int64_t                time;
+    uint64_t               origin;        /* session serial, 0 remote */
+    char                  *item;          /* NEW_CHANGES fields (batch) */
+    size_t                 item_len;
+    ngx_pad_payload_t     *payload;       /* whole NEW_CHANGES packet */
+} ngx_pad_rev_t;
+
+
+typedef enum {
+    NGX_PAD_LOADING = 0,
+    NGX_PAD_READY,
+    NGX_PAD_FAILED
+} ngx_pad_state_e;
+
+
+/* ngx_pad_repair.c: the copy against Redis's */
+typedef enum {
+    NGX_PAD_REPAIR_NONE = 0,
+    NGX_PAD_REPAIR_CHECKING,      /* head.lua in flight */
+    NGX_PAD_REPAIR_READING,       /* a merge reads the other history */
+    NGX_PAD_REPAIR_WRITING,       /* restore.lua in flight */
+    NGX_PAD_REPAIR_WAITING        /* back-off before comparing again */
+} ngx_pad_repair_e;
+
+
+struct ngx_pad_pad_s {
+    ngx_rbtree_node_t      node;          /* key: hash of id */
+    ngx_str_t              id;
+    ngx_str_t              ro_id;
+    u_char                 ro_buf[64];
+    ngx_pad_state_e        state;
+
+    int64_t                head;          /* -1: not loaded */
+    int64_t                head_time;
+    ngx_pad_atext_t        atext;         /* malloc()ed, owned */
+    intptr_t               text_len16;
+    ngx_pad_pool_t        *pool;
+    int64_t                chat_head;
+
+    ngx_pad_rev_t         *window;        /* ring, rev % window_cap */
+    ngx_uint_t             window_cap;    /* allocated, grows by 2 */
+    ngx_uint_t             window_size;   /* pad_revisions_window */
+    int64_t                first_rev;     /* lowest revision in window */
+    ngx_pad_payload_t     *batch;         /* the last batch built */
+    int64_t                batch_from;
+    int64_t                batch_to;
+
+    ngx_queue_t            sessions;      /* joined sessions */
+    ngx_uint_t             nsessions;
+    ngx_queue_t            waiters;       /* sessions waiting for load */
+
+    ngx_queue_t            commits;       /* FIFO, head is in progress */
+    ngx_uint_t             ncommits;
+    unsigned               committing:1;  /* an append is in flight */
+    ngx_uint_t             ninflight;     /* its commits: the FIFO's first */
+    unsigned               catching_up:1; /* a range read is in flight */
+    unsigned               reading:1;     /* old revisions for a commit */
+    ngx_pad_commit_t      *reader;        /* the commit they are for */
+    ngx_str_t              hist;          /* history id (hist_buf) */
+    u_char                 hist_buf[NGX_PAD_HIST_MAX];
+    ngx_pad_repair_e       repair;        /* commits wait unless NONE */
+    unsigned               recheck:1;     /* compare again when done */
+    unsigned               detached:1;    /* out of the registry */
+    ngx_uint_t             repair_tries;  /* back-off */
+    ngx_uint_t             repair_logged; /* what was logged last */
+    ngx_event_t            repair_ev;     /* back-off, creation wait */
+    ngx_pad_merge_t       *merge;
+    int64_t                restore_seen;  /* Redis's head then */
+    int64_t                restore_head;  /* the head written */
+    unsigned               create_logged:1;
+    ngx_event_t            create_ev;     /* creation waits for the grace */
+    unsigned               flush_posted:1;
+    unsigned               subscribed:1;
+    int64_t                want_head;     /* highest rev seen published */
+    int64_t                catch_from;    /* head when catch-up started */
+    int64_t                catch_want;    /* want_head then */
+
+    json_t                *authors;       /* {id: {name, colorId}} cache */
+
+    ngx_event_t            flush_ev;
+    ngx_event_t            idle_ev;
+    void                  *sub;           /* store subscription */
+    ngx_uint_t             refs;          /* async operations */
+    ngx_uint_t             load_errors;
+};
+
+
+typedef enum {
+    NGX_PAD_SESSION_NEW = 0,
+    NGX_PAD_SESSION_JOINING,
+    NGX_PAD_SESSION_JOINED,
+    NGX_PAD_SESSION_GONE
+} ngx_pad_session_state_e;
+
+
+struct ngx_pad_session_s {
+    ngx_pad_socket_t      *socket;        /* NULL once closed */
+    ngx_pad_session_state_e  state;
+    uint64_t               serial;
+    ngx_uint_t             refs;          /* async operations */
+
+    ngx_pad_pad_t         *pad;
+    ngx_queue_t            queue;         /* in pad->sessions/waiters */
+
+    int64_t                sent_rev;      /* highest revision queued */
+    ngx_uint_t             pending;       /* own commits queued in pad */
+    ngx_uint_t             csreqs;        /* CHANGESET_REQs in flight */
+    ngx_uint_t             authors_pending; /* records asked before join */
+
+    u_char                 author[NGX_PAD_AUTHOR_MAX];
+    size_t                 author_len;
+    u_char                 asked_id[NGX_PAD_ID_MAX];  /* as asked, r. */
+    size_t                 asked_id_len;
+    u_char                 real_id[NGX_PAD_ID_MAX];   /* of an r. id */
+    size_t                 real_id_len;
+    json_t                *name;          /* string or null */
+    json_t                *color;         /* integer or "#rrggbb" */
+
+    int64_t                client_rev;    /* reconnect */
+
+    /* the USER_NEWINFO of the users present, sent after CLIENT_VARS left */
+    ngx_event_t            newinfo_ev;
+    ngx_uint_t             newinfo_tries;
+
+    /* messages that arrived while joining, replayed in order after it */
+    json_t                *early[NGX_PAD_EARLY_MAX];
+    int64_t                early_ack[NGX_PAD_EARLY_MAX];
+    ngx_uint_t             nearly;
+
+    unsigned               readonly:1;
+    unsigned               batch:1;       /* opted in to batches */
+    unsigned               reconnect:1;
+    unsigned               handover:1;    /* came from another worker */
+    unsigned               noop_accept:1; /* ACCEPT_COMMIT(sent_rev) due */
+    unsigned               in_list:1;
+    unsigned               draining:1;
+    unsigned               authors_asked:1;
+    unsigned               ask_users:1;   /* handed over right after join */
+
+    /* revisions below the pad's window, read from Redis (ngx_pad_fanout) */
+    unsigned               reading:1;     /* the one read in flight */
+    ngx_uint_t             joins;         /* times it joined a pad */
+    ngx_uint_t             fill_join;     /* joins when the read started */
+    ngx_pad_rev_t         *fill;          /* fill_n revisions from */
+    ngx_uint_t             fill_n;        /*   fill_from, as the window's */
+    int64_t                fill_from;
+    int64_t                fill_want;     /* first revision asked for */
+    int64_t                scanned_rev;   /* window searched for own revs */
+    int64_t                blind_lo;      /* left unsearched (-1: none): */
+    int64_t                blind_hi;      /*   own ones known by author */
+    int64_t                own[NGX_PAD_OWN_MAX]; /* own revisions unsent */
+    ngx_uint_t             nown;
+
+    /* read before CLIENT_VARS (ngx_pad_padinfo) */
+    unsigned               padinfo_asked:1;
+    ngx_uint_t             padinfo_pending;
+    int64_t                remote_users;  /* other workers' sessions */
+    json_t                *saved;         /* savedRevisions, or NULL */
+};
+
+
+struct ngx_pad_commit_s {
+    ngx_queue_t            queue;
+    ngx_pad_session_t     *session;       /* referenced */
+    int64_t                base_rev;
+    ngx_str_t              changeset;     /* malloc()ed copy */
+    json_t                *apool;         /* referenced */
+    ngx_uint_t             tries;         /* appends that lost a race */
+    ngx_msec_t             started;       /* first attempt */
+    ngx_msec_t             arrived;
+
+    /* the prepared append (valid while the pad's append is in flight) */
+    int64_t                rev;
+    int64_t                time;
+    ngx_str_t              rebased;       /* malloc()ed */
+    int64_t                on_rev;        /* kept rebased applies to it */
+    intptr_t               new_len16;     /* text length after rev */
+    ngx_pad_atext_t        atext;         /* malloc()ed, after rev */
+    ngx_pad_pool_t        *pool;          /* a clone with new entries */
+    intptr_t               pool_from;     /* first new pool number */
+
+    /* revisions old_from.. read from the store: older than the window */
+    ngx_str_t             *old;           /* changeset, author pairs */
+    int64_t                old_from;
+    ngx_uint_t             nold;
+    ngx_uint_t             old_cap;
+};
+
+
+typedef struct {
+    ngx_pad_engine_conf_t *conf;
+    ngx_log_t             *log;
+    ngx_rbtree_t           pads;
+    ngx_rbtree_node_t      sentinel;
+    ngx_uint_t             npads;
+    ngx_pad_ctx_t         *ctx;           /* Easysync scratch */
+    uint64_t               serial;
+    json_t                *settings;      /* site settings, or NULL */
+    char                   wid[20];       /* this worker, in presence */
+    ngx_uint_t             exiting;       /* the store is gone */
+
+    /* counters (logged at exit, read by tests through the log) */
+    ngx_uint_t             commits;
+    ngx_uint_t             conflicts;
+    ngx_uint_t             rejected;
+    ngx_uint_t             batches;
+} ngx_pad_engine_t;
+
+
+extern ngx_pad_engine_t  *ngx_pad_engine;
+
+
+static ngx_inline int64_t
+ngx_pad_now_ms(void)
+{
+    ngx_time_t  *tp;
+
+    tp = ngx_timeofday();
+
+    return (int64_t) tp->sec * 1000 + tp->msec;
+}
+
+
+/* ngx_pad_session.c */
+ngx_int_t ngx_pad_engine_init_process(ngx_cycle_t *cycle,
+    ngx_pad_engine_conf_t *ecf);
+void ngx_pad_engine_exit_process(ngx_cycle_t *cycle);
+void ngx_pad_session_emit(ngx_pad_session_t *sess, json_t *data);
+void ngx_pad_session_disconnect(ngx_pad_session_t *sess, const char *reason);
+void ngx_pad_session_unref(ngx_pad_session_t *sess);
+void ngx_pad_session_joined(ngx_pad_session_t *sess);
+void ngx_pad_session_join_failed(ngx_pad_session_t *sess,
+    const char *reason);
+
+/* ngx_pad_pad.c */
+void ngx_pad_pad_registry_init(void);
+ngx_pad_pad_t *ngx_pad_pad_get(ngx_str_t *id);
+void ngx_pad_pad_release(ngx_pad_pad_t *pad);
+ngx_pad_rev_t *ngx_pad_pad_rev(ngx_pad_pad_t *pad, int64_t rev);
+int64_t ngx_pad_pad_window_start(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev,
+    ngx_pad_str_t *cs, ngx_pad_str_t *author, int64_t time,
+    uint64_t origin, ngx_pad_atext_t *new_atext);
+ngx_int_t ngx_pad_pad_add_pool_entry(ngx_pad_pad_t *pad, intptr_t num,
+    ngx_pad_str_t *key, ngx_pad_str_t *value);
+void ngx_pad_pad_published(ngx_pad_pad_t *pad, int64_t rev);
+void ngx_pad_pad_catch_up(ngx_pad_pad_t *pad);
+void ngx_pad_pad_post_flush(ngx_pad_pad_t *pad);
+void ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc);
+ngx_int_t ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev,
+    int64_t time, ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool);
+ngx_int_t ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev);
+json_t *ngx_pad_pad_authors_json(ngx_pad_pad_t *pad,
+    ngx_pad_session_t *waiter);
+void ngx_pad_pad_author_info(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
+    json_t *name, json_t *color);
+void ngx_pad_pad_broadcast(ngx_pad_pad_t *pad, ngx_pad_session_t *except,
+    json_t *data);
+
+/* ngx_pad_commit.c */
+ngx_int_t ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+void ngx_pad_commit_next(ngx_pad_pad_t *pad);
+void ngx_pad_commit_free(ngx_pad_commit_t *c);
+
+/* ngx_pad_commit.c, called by the store glue */
+void ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc);
+void ngx_pad_commit_revs_read(ngx_pad_pad_t *pad, ngx_int_t rc,
+    int64_t from, ngx_str_t *items, ngx_uint_t n);
+void ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc);
+
+/*
+ * ngx_pad_pstore.c: what the engine asks of the store.  Each call
+ * returns NGX_OK when the operation started (its completion calls the
+ * function named) or NGX_ERROR when it could not start (nothing is
+ * called back).
+ */
+ngx_int_t ngx_pad_pstore_load(ngx_pad_pad_t *pad);     /* pad_loaded */
+void ngx_pad_pstore_cleanup(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad);
+void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad); /* pad_caught_up */
+void ngx_pad_pstore_check_head(ngx_pad_pad_t *pad);    /* pad_published */
+ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad,
+    ngx_pad_commit_t *c);                              /* commit_appended */
+ngx_int_t ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from,
+    int64_t to);                                       /* commit_revs_read */
+ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,
+    ngx_pad_str_t *token);                             /* session_author */
+ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,
+    ngx_pad_str_t *ro_id);                             /* session_padid */
+void ngx_pad_pstore_author_update(ngx_pad_session_t *sess);
+/* pad_author_info */
+ngx_int_t ngx_pad_pstore_author_get(ngx_pad_pad_t *pad,
+    ngx_pad_str_t *author, ngx_pad_session_t *waiter);
+ngx_int_t ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg);
+ngx_int_t ngx_pad_pstore_chat_get(ngx_pad_session_t *sess, int64_t start,
+    int64_t end);
+ngx_int_t ngx_pad_pstore_publish(ngx_pad_pad_t *pad, json_t *event);
+ngx_int_t ngx_pad_pstore_old_revs(ngx_pad_session_t *sess, int64_t from,
+    int64_t to);                                       /* session_old_revs */
+
+/* ngx_pad_session.c, called by the store glue */
+void ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
+    ngx_pad_str_t *author, json_t *record);
+void ngx_pad_session_padid(ngx_pad_session_t *sess, ngx_int_t rc,
+    ngx_pad_str_t *pad_id);
+void ngx_pad_session_chat(ngx_pad_session_t *sess, ngx_int_t rc,
+    json_t *messages);
+void ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
+    json_t *records);
+void ngx_pad_session_author_record(ngx_pad_session_t *sess);
+void ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *event);
+
+/* ngx_pad_pad.c */
+void ngx_pad_pad_detach(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pad_set_hist(ngx_pad_pad_t *pad, ngx_str_t *hist);
+
+/* ngx_pad_repair.c */
+void ngx_pad_repair_init(ngx_pad_pad_t *pad);
+void ngx_pad_repair_cleanup(ngx_pad_pad_t *pad);
+void ngx_pad_repair_check(ngx_pad_pad_t *pad);
+void ngx_pad_repair_lost(void *data);
+ngx_int_t ngx_pad_repair_same(ngx_pad_rev_t *rev, ngx_str_t *rec);
+void ngx_pad_repair_merge_failed(ngx_pad_pad_t *pad, ngx_str_t *why);
+
+ngx_int_t ngx_pad_repair_write_merged(ngx_pad_pad_t *pad,
+    ngx_pad_store_restore_t *r);
+
+/* ngx_pad_merge.c */
+ngx_int_t ngx_pad_merge_start(ngx_pad_pad_t *pad,
+    ngx_pad_store_result_t *res);
+void ngx_pad_merge_free(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_merge_apply(ngx_pad_pad_t *pad);
+ngx_pad_pool_t *ngx_pad_merge_pool(ngx_pad_pad_t *pad);
+ngx_str_t *ngx_pad_merge_record(ngx_pad_pad_t *pad);
+
+/* ngx_pad_csreq.c */
+ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+
+/* ngx_pad_fanout.c */
+void ngx_pad_fanout_pad(ngx_pad_pad_t *pad);
+void ngx_pad_fanout_session(ngx_pad_session_t *sess);
+ngx_pad_payload_t *ngx_pad_fanout_json_payload(json_t *data);
+void ngx_pad_fanout_reset(ngx_pad_session_t *sess);
+
+/* ngx_pad_padinfo.c */
+void ngx_pad_padinfo_init_process(void);
+void ngx_pad_padinfo_count(ngx_pad_pad_t *pad);
+ngx_uint_t ngx_pad_padinfo_ask(ngx_pad_session_t *sess);
+ngx_int_t ngx_pad_padinfo_save(ngx_pad_session_t *sess);
+
+
+#endif /* _NGX_PAD_ENGINE_H_INCLUDED_ */

@@ -1,0 +1,1009 @@
+
+/*
+ * ngx_pad_module: the per-worker pad registry.
+ *
+ * A pad is loaded once per worker (head, atext, pool), subscribed to its
+ * Redis channel, and then only advances one revision at a time through
+ * ngx_pad_pad_advance() (invariant 4): local commits confirmed by Redis,
+ * revisions published by other writers, and catch-up reads all go
+ * through it.  Each advance builds the revision's wire form once: the
+ * NEW_CHANGES packet as a shared refcounted payload and the item JSON
+ * for batches.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+
+#include "engine/ngx_pad_engine.h"
+
+
+static void ngx_pad_pad_flush_handler(ngx_event_t *ev);
+static void ngx_pad_pad_free(ngx_pad_pad_t *pad);
+static void ngx_pad_rev_clear(ngx_pad_rev_t *r);
+
+
+static ngx_pad_pad_t *
+ngx_pad_pad_lookup(ngx_str_t *id, uint32_t hash)
+{
+    ngx_int_t           rc;
+    ngx_pad_pad_t      *pad;
+    ngx_rbtree_node_t  *node, *sentinel;
+
+    node = ngx_pad_engine->pads.root;
+    sentinel = ngx_pad_engine->pads.sentinel;
+
+    while (node != sentinel) {
+        if (hash < node->key) {
+            node = node->left;
+            continue;
+        }
+
+        if (hash > node->key) {
+            node = node->right;
+            continue;
+        }
+
+        pad = (ngx_pad_pad_t *) node;
+
+        rc = ngx_memn2cmp(id->data, pad->id.data, id->len, pad->id.len);
+
+        if (rc == 0) {
+            return pad;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_pad_pad_rbtree_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel)
+{
+    ngx_pad_pad_t       *a, *b;
+    ngx_rbtree_node_t  **p;
+
+    for ( ;; ) {
+        if (node->key < temp->key) {
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+            p = &temp->right;
+
+        } else {
+            a = (ngx_pad_pad_t *) node;
+            b = (ngx_pad_pad_t *) temp;
+
+            p = (ngx_memn2cmp(a->id.data, b->id.data, a->id.len, b->id.len)
+                 < 0) ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+void
+ngx_pad_pad_registry_init(void)
+{
+    ngx_rbtree_init(&ngx_pad_engine->pads, &ngx_pad_engine->sentinel,
+                    ngx_pad_pad_rbtree_insert);
+}
+
+
+/* the pad with that id, loaded or being loaded; referenced */
+
+ngx_pad_pad_t *
+ngx_pad_pad_get(ngx_str_t *id)
+{
+    uint32_t        hash;
+    ngx_pad_pad_t  *pad;
+
+    hash = ngx_crc32_short(id->data, id->len);
+
+    pad = ngx_pad_pad_lookup(id, hash);
+
+    if (pad) {
+        if (pad->state == NGX_PAD_FAILED && pad->refs == 0) {
+            /* retry a failed load for a new session */
+            pad->state = NGX_PAD_LOADING;
+            goto load;
+        }
+
+        pad->refs++;
+        return pad;
+    }
+
+    if (ngx_pad_engine->npads >= ngx_pad_engine->conf->max_pads) {
+        ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
+                      "pad: pad_max_pads (%ui) reached, refusing \"%V\"",
+                      ngx_pad_engine->conf->max_pads, id);
+        return NULL;
+    }
+
+    pad = ngx_calloc(sizeof(ngx_pad_pad_t) + id->len, ngx_pad_engine->log);
+    if (pad == NULL) {
+        return NULL;
+    }
+
+    pad->window_size = ngx_pad_engine->conf->window;
+    pad->window_cap = ngx_min(16, pad->window_size);
+    pad->window = ngx_calloc(pad->window_cap * sizeof(ngx_pad_rev_t),
+                             ngx_pad_engine->log);
+    if (pad->window == NULL) {
+        ngx_free(pad);
+        return NULL;
+    }
+
+    pad->id.data = (u_char *) (pad + 1);
+    pad->id.len = id->len;
+    ngx_memcpy(pad->id.data, id->data, id->len);
+
+    pad->node.key = hash;
+    pad->head = -1;
+    pad->first_rev = -1;
+    pad->chat_head = -1;
+    pad->want_head = -1;
+    pad->state = NGX_PAD_LOADING;
+
+    ngx_queue_init(&pad->sessions);
+    ngx_queue_init(&pad->waiters);
+    ngx_queue_init(&pad->commits);
+
+    pad->flush_ev.handler = ngx_pad_pad_flush_handler;
+    pad->flush_ev.data = pad;
+    pad->flush_ev.log = ngx_pad_engine->log;
+
+    pad->hist.data = pad->hist_buf;
+    ngx_pad_repair_init(pad);
+
+    ngx_rbtree_insert(&ngx_pad_engine->pads, &pad->node);
+    ngx_pad_engine->npads++;
+
+load:
+
+    pad->refs++;
+
+    if (!pad->subscribed) {
+        if (ngx_pad_pstore_subscribe(pad) == NGX_OK) {
+            pad->subscribed = 1;
+        }
+    }
+
+    pad->refs++;
+
+    if (ngx_pad_pstore_load(pad) != NGX_OK) {
+        pad->refs--;
+        pad->state = NGX_PAD_FAILED;
+    }
+
+    return pad;
+}
+
+
+void
+ngx_pad_pad_release(ngx_pad_pad_t *pad)
+{
+    if (--pad->refs > 0) {
+        return;
+    }
+
+    ngx_pad_pad_free(pad);
+}
+
+
+static void
+ngx_pad_pad_free(ngx_pad_pad_t *pad)
+{
+    ngx_uint_t  i;
+
+    if (pad->subscribed) {
+        ngx_pad_pstore_unsubscribe(pad);
+    }
+
+    if (pad->flush_ev.posted) {
+        ngx_delete_posted_event(&pad->flush_ev);
+    }
+
+    ngx_pad_repair_cleanup(pad);
+    ngx_pad_pstore_cleanup(pad);
+
+    for (i = 0; i < pad->window_cap; i++) {
+        ngx_pad_rev_clear(&pad->window[i]);
+    }
+
+    ngx_free(pad->window);
+
+    if (pad->batch) {
+        ngx_pad_payload_unref(pad->batch);
+    }
+
+    json_decref(pad->authors);
+    ngx_free((void *) pad->atext.text.data);
+    ngx_free((void *) pad->atext.attribs.data);
+
+    if (pad->pool) {
+        ngx_pad_pool_destroy(pad->pool);
+    }
+
+    ngx_pad_pad_detach(pad);
+
+    ngx_free(pad);
+}
+
+
+/*
+ * Out of the registry (once): the next ngx_pad_pad_get() of the id loads
+ * a new copy, while this one lives on until its last reference goes.
+ */
+
+void
+ngx_pad_pad_detach(ngx_pad_pad_t *pad)
+{
+    if (pad->detached) {
+        return;
+    }
+
+    pad->detached = 1;
+    ngx_rbtree_delete(&ngx_pad_engine->pads, &pad->node);
+    ngx_pad_engine->npads--;
+}
+
+
+ngx_int_t
+ngx_pad_pad_set_hist(ngx_pad_pad_t *pad, ngx_str_t *hist)
+{
+    if (hist->len > NGX_PAD_HIST_MAX) {
+        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": history id of %uz bytes", &pad->id,
+                      hist->len);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(pad->hist_buf, hist->data, hist->len);
+    pad->hist.data = pad->hist_buf;
+    pad->hist.len = hist->len;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pad_rev_clear(ngx_pad_rev_t *r)
+{
+    if (r->payload) {
+        ngx_pad_payload_unref(r->payload);
+    }
+
+    ngx_free(r->changeset.data);
+    ngx_free(r->author.data);
+
+    if (r->item) {
+        free(r->item);
+    }
+
+    ngx_memzero(r, sizeof(ngx_pad_rev_t));
+    r->rev = -1;
+}
+
+
+ngx_pad_rev_t *
+ngx_pad_pad_rev(ngx_pad_pad_t *pad, int64_t rev)
+{
+    ngx_pad_rev_t  *r;
+
+    if (rev < pad->first_rev || rev > pad->head || pad->first_rev < 0) {
+        return NULL;
+    }
+
+    r = &pad->window[rev % pad->window_cap];
+
+    return (r->rev == rev && r->payload) ? r : NULL;
+}
+
+
+/*
+ * The state the store's load gave: the atext after revision "rev" (-1:
+ * before revision 0, i.e. "\n") and the whole pool (taken over).  The
+ * revisions after it are then applied with ngx_pad_pad_apply_record().
+ */
+
+ngx_int_t
+ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev, int64_t time,
+    ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool)
+{
+    u_char         *t, *a;
+    ngx_pad_str_t   s;
+
+    s.data = (const char *) text->data;
+    s.len = text->len;
+
+    if (ngx_pad_utf16_len(ngx_pad_engine->ctx, &s, &pad->text_len16)
+        != NGX_PAD_CS_OK)
+    {
+        ngx_pad_ctx_reset(ngx_pad_engine->ctx);
+        return NGX_ERROR;
+    }
+
+    ngx_pad_ctx_reset(ngx_pad_engine->ctx);
+
+    t = ngx_alloc(text->len + 1, ngx_pad_engine->log);
+    a = ngx_alloc(attribs->len + 1, ngx_pad_engine->log);
+
+    if (t == NULL || a == NULL) {
+        if (t) {
+            ngx_free(t);
+        }
+
+        if (a) {
+            ngx_free(a);
+        }
+
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(t, text->data, text->len);
+    ngx_memcpy(a, attribs->data, attribs->len);
+
+    ngx_free((void *) pad->atext.text.data);
+    ngx_free((void *) pad->atext.attribs.data);
+
+    pad->atext.text.data = (const char *) t;
+    pad->atext.text.len = text->len;
+    pad->atext.attribs.data = (const char *) a;
+    pad->atext.attribs.len = attribs->len;
+
+    if (pad->pool) {
+        ngx_pad_pool_destroy(pad->pool);
+    }
+
+    pad->pool = pool;
+    pad->head = rev;
+    pad->head_time = time;
+    pad->first_rev = rev + 1;
+    pad->state = NGX_PAD_READY;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A revision record of the store {"rev","cs","author","ts","pool"}: its
+ * pool entries are added and, if it is head + 1, the pad advances.
+ * NGX_DECLINED: not the next revision (nothing done).
+ */
+
+ngx_int_t
+ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev)
+{
+    size_t          i, n;
+    u_char          buf[32];
+    json_t         *pool, *pair;
+    int64_t         rev, ts, num;
+    ngx_int_t       first;
+    const char     *key;
+    ngx_pad_str_t   cs, author, k, v;
+
+    if (!json_is_integer(json_object_get(ev, "rev"))) {
+        return NGX_ERROR;
+    }
+
+    rev = json_integer_value(json_object_get(ev, "rev"));
+
+    if (rev != pad->head + 1) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_pad_msg_get_str(ev, "cs", &cs) != 0
+        || ngx_pad_msg_get_str(ev, "author", &author) != 0
+        || !json_is_integer(json_object_get(ev, "ts")))
+    {
+        return NGX_ERROR;
+    }
+
+    ts = json_integer_value(json_object_get(ev, "ts"));
+
+    /* new pool entries, in number order from the pool's nextNum */
+
+    pool = json_object_get(ev, "pool");
+    n = json_is_object(pool) ? json_object_size(pool) : 0;
+    num = -1;
+
+    json_object_foreach(pool, key, pair) {
+        first = ngx_atoi((u_char *) key, ngx_strlen(key));
+
+        if (first == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (num < 0 || first < num) {
+            num = first;
+        }
+    }
+
+    for (i = 0; i < n; i++, num++) {
+        ngx_sprintf(buf, "%L%Z", num);
+        pair = json_object_get(pool, (char *) buf);
+
+        if (!json_is_array(pair)
+            || !json_is_string(json_array_get(pair, 0))
+            || !json_is_string(json_array_get(pair, 1)))
+        {
+            return NGX_ERROR;
+        }
+
+        k.data = json_string_value(json_array_get(pair, 0));
+        k.len = json_string_length(json_array_get(pair, 0));
+        v.data = json_string_value(json_array_get(pair, 1));
+        v.len = json_string_length(json_array_get(pair, 1));
+
+        if (ngx_pad_pad_add_pool_entry(pad, num, &k, &v) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return ngx_pad_pad_advance(pad, rev, &cs, &author, ts, 0, NULL);
+}
+
+
+/* the load finished (the store glue called set_base and applied) */
+
+void
+ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc)
+{
+    ngx_queue_t        *q;
+    ngx_pad_session_t  *sess;
+
+    if (rc == NGX_OK) {
+        pad->state = NGX_PAD_READY;
+        pad->load_errors = 0;
+
+    } else {
+        pad->state = NGX_PAD_FAILED;
+        pad->load_errors++;
+    }
+
+    /* every waiter joins now, or fails; waiters hold pad references */
+
+    pad->refs++;
+
+    while (!ngx_queue_empty(&pad->waiters)) {
+        q = ngx_queue_head(&pad->waiters);
+        ngx_queue_remove(q);
+        sess = ngx_queue_data(q, ngx_pad_session_t, queue);
+        sess->in_list = 0;
+
+        if (rc == NGX_OK) {
+            ngx_pad_session_joined(sess);
+
+        } else {
+            ngx_pad_session_join_failed(sess, "unavailable");
+        }
+    }
+
+    if (rc == NGX_OK && pad->want_head > pad->head) {
+        ngx_pad_pad_catch_up(pad);
+    }
+
+    if (rc == NGX_OK && pad->recheck) {
+        /* a resubscribe or reset during the load: compare again */
+        ngx_pad_repair_check(pad);
+    }
+
+    ngx_pad_pad_release(pad);
+
+    /* the load's reference */
+    ngx_pad_pad_release(pad);
+}
+
+
+ngx_int_t
+ngx_pad_pad_add_pool_entry(ngx_pad_pad_t *pad, intptr_t num,
+    ngx_pad_str_t *key, ngx_pad_str_t *value)
+{
+    intptr_t       next;
+    ngx_pad_str_t  k, v;
+
+    next = ngx_pad_pool_next_num(pad->pool);
+
+    if (num < next) {
+        if (ngx_pad_pool_get(pad->pool, num, &k, &v) == 0
+            && k.len == key->len && v.len == value->len
+            && ngx_memcmp(k.data, key->data, k.len) == 0
+            && ngx_memcmp(v.data, value->data, v.len) == 0)
+        {
+            return NGX_OK;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": pool entry %i differs from the store",
+                      &pad->id, (ngx_int_t) num);
+        return NGX_ERROR;
+    }
+
+    if (num > next) {
+        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": pool entries %i..%i are missing",
+                      &pad->id, (ngx_int_t) next, (ngx_int_t) num - 1);
+        return NGX_ERROR;
+    }
+
+    if (ngx_pad_pool_set(pad->pool, num, key, value) != 0
+        || ngx_pad_pool_set_next_num(pad->pool, num + 1) != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* doubles the ring (up to pad_revisions_window), keeping its revisions */
+
+static ngx_int_t
+ngx_pad_pad_grow_window(ngx_pad_pad_t *pad)
+{
+    int64_t         r;
+    ngx_uint_t      cap, i;
+    ngx_pad_rev_t  *w, *old;
+
+    cap = ngx_min(pad->window_cap * 2, pad->window_size);
+
+    w = ngx_calloc(cap * sizeof(ngx_pad_rev_t), ngx_pad_engine->log);
+    if (w == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (r = pad->first_rev; r <= pad->head; r++) {
+        old = &pad->window[r % pad->window_cap];
+
+        if (old->rev == r) {
+            w[r % cap] = *old;
+            ngx_memzero(old, sizeof(ngx_pad_rev_t));
+        }
+    }
+
+    for (i = 0; i < pad->window_cap; i++) {
+        ngx_pad_rev_clear(&pad->window[i]);    /* anything not moved */
+    }
+
+    ngx_free(pad->window);
+    pad->window = w;
+    pad->window_cap = cap;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The only way a pad's head moves: rev must be head + 1.  new_atext, if
+ * given, is the atext after rev in ngx_alloc()ed buffers (taken over);
+ * otherwise cs is applied here.  The pool must already hold every
+ * attribute cs uses.
+ */
+
+ngx_int_t
+ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
+    ngx_pad_str_t *author, int64_t time, uint64_t origin,
+    ngx_pad_atext_t *new_atext)
+{
+    char             *item;
+    size_t            n;
+    ngx_pad_cs_t      u;
+    ngx_pad_ctx_t    *ctx;
+    ngx_pad_rev_t    *r;
+    ngx_pad_str_t     wire;
+    ngx_pad_pool_t   *wpool;
+    ngx_pad_atext_t   at, cur;
+    ngx_pad_payload_t  *p;
+    u_char           *t, *a;
+
+    ctx = ngx_pad_engine->ctx;
+    wpool = NULL;
+    item = NULL;
+    t = NULL;
+    a = NULL;
+
+    if (rev != pad->head + 1 || pad->state != NGX_PAD_READY) {
+        ngx_log_error(NGX_LOG_ALERT, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": revision %L is not head + 1 (%L)",
+                      &pad->id, rev, pad->head + 1);
+        goto failed;
+    }
+
+    if (ngx_pad_cs_unpack(ctx, cs, &u) != NGX_PAD_CS_OK
+        || u.old_len != pad->text_len16)
+    {
+        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": revision %L does not apply: %s",
+                      &pad->id, rev, ngx_pad_ctx_error(ctx));
+        goto failed;
+    }
+
+    if (new_atext == NULL) {
+        cur.text.data = (const char *) pad->atext.text.data;
+        cur.text.len = pad->atext.text.len;
+        cur.attribs.data = (const char *) pad->atext.attribs.data;
+        cur.attribs.len = pad->atext.attribs.len;
+
+        if (ngx_pad_cs_apply_to_atext(ctx, cs, &cur, pad->pool, &at)
+            != NGX_PAD_CS_OK)
+        {
+            ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                          "pad: \"%V\": revision %L does not apply: %s",
+                          &pad->id, rev, ngx_pad_ctx_error(ctx));
+            goto failed;
+        }
+
+        t = ngx_alloc(at.text.len + 1, ngx_pad_engine->log);
+        a = ngx_alloc(at.attribs.len + 1, ngx_pad_engine->log);
+        if (t == NULL || a == NULL) {
+            goto failed;
+        }
+
+        ngx_memcpy(t, at.text.data, at.text.len);
+        ngx_memcpy(a, at.attribs.data, at.attribs.len);
+        at.text.data = (const char *) t;
+        at.attribs.data = (const char *) a;
+
+    } else {
+        at = *new_atext;
+    }
+
+    /* the wire form, once for every socket */
+
+    wpool = ngx_pad_pool_create();
+    if (wpool == NULL) {
+        goto failed;
+    }
+
+    if (ngx_pad_cs_prepare_for_wire(ctx, cs, pad->pool, wpool, &wire)
+        != NGX_PAD_CS_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": prepareForWire of %L failed: %s",
+                      &pad->id, rev, ngx_pad_ctx_error(ctx));
+        goto failed;
+    }
+
+    item = ngx_pad_msg_rev_item(rev, &wire, wpool, author, time,
+                                time - pad->head_time, pad->head >= 0);
+    if (item == NULL) {
+        goto failed;
+    }
+
+    n = ngx_pad_msg_new_changes_packet(NULL, item, ngx_strlen(item));
+
+    p = ngx_pad_payload_alloc(n, ngx_pad_engine->log);
+    if (p == NULL) {
+        goto failed;
+    }
+
+    (void) ngx_pad_msg_new_changes_packet(p->data, item, ngx_strlen(item));
+
+    if (pad->first_rev >= 0
+        && rev - pad->first_rev >= (int64_t) pad->window_cap
+        && pad->window_cap < pad->window_size
+        && ngx_pad_pad_grow_window(pad) != NGX_OK)
+    {
+        ngx_pad_payload_unref(p);
+        goto failed;
+    }
+
+    r = &pad->window[rev % pad->window_cap];
+    ngx_pad_rev_clear(r);
+
+    r->changeset.data = ngx_alloc(cs->len + 1, ngx_pad_engine->log);
+    r->author.data = ngx_alloc(author->len + 1, ngx_pad_engine->log);
+
+    if (r->changeset.data == NULL || r->author.data == NULL) {
+        ngx_pad_payload_unref(p);
+        ngx_pad_rev_clear(r);
+        goto failed;
+    }
+
+    ngx_memcpy(r->changeset.data, cs->data, cs->len);
+    r->changeset.len = cs->len;
+    ngx_memcpy(r->author.data, author->data, author->len);
+    r->author.len = author->len;
+    r->rev = rev;
+    r->time = time;
+    r->origin = origin;
+    r->item = item;
+    r->item_len = ngx_strlen(item);
+    r->payload = p;
+
+    ngx_free((void *) pad->atext.text.data);
+    ngx_free((void *) pad->atext.attribs.data);
+    pad->atext = at;
+    pad->text_len16 = u.new_len;
+
+    pad->head = rev;
+    pad->head_time = time;
+
+    if (pad->first_rev < 0 || pad->head - pad->first_rev
+                              >= (int64_t) pad->window_cap)
+    {
+        pad->first_rev = pad->head - pad->window_cap + 1;
+    }
+
+    if (pad->first_rev < 0) {
+        pad->first_rev = 0;
+    }
+
+    ngx_pad_pool_destroy(wpool);
+    ngx_pad_ctx_reset(ctx);
+
+    ngx_pad_pad_post_flush(pad);
+
+    return NGX_OK;
+
+failed:
+
+    if (wpool) {
+        ngx_pad_pool_destroy(wpool);
+    }
+
+    if (item) {
+        free(item);
+    }
+
+    if (new_atext) {
+        ngx_free((void *) new_atext->text.data);
+        ngx_free((void *) new_atext->attribs.data);
+
+    } else {
+        if (t) {
+            ngx_free(t);
+        }
+
+        if (a) {
+            ngx_free(a);
+        }
+    }
+
+    ngx_pad_ctx_reset(ctx);
+
+    return NGX_ERROR;
+}
+
+
+/* a revision number seen on the pad's channel (or after a reconnect) */
+
+void
+ngx_pad_pad_published(ngx_pad_pad_t *pad, int64_t rev)
+{
+    if (rev > pad->want_head) {
+        pad->want_head = rev;
+    }
+
+    if (pad->state != NGX_PAD_READY || pad->want_head <= pad->head) {
+        return;
+    }
+
+    ngx_pad_pad_catch_up(pad);
+}
+
+
+/*
+ * Reads every revision after head from the store.  Not while a local
+ * append is in flight: its reply decides whether the next revision is
+ * ours (ACCEPT_COMMIT) or someone else's.
+ */
+
+void
+ngx_pad_pad_catch_up(ngx_pad_pad_t *pad)
+{
+    if (pad->catching_up || pad->committing || pad->state != NGX_PAD_READY)
+    {
+        return;
+    }
+
+    pad->refs++;
+    pad->catching_up = 1;
+    pad->catch_from = pad->head;
+    pad->catch_want = pad->want_head;
+
+    if (ngx_pad_pstore_catch_up(pad) != NGX_OK) {
+        pad->catching_up = 0;
+        pad->refs--;
+    }
+}
+
+
+void
+ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc)
+{
+    pad->catching_up = 0;
+
+    if ((rc != NGX_OK || pad->head == pad->catch_from)
+        && pad->want_head <= pad->catch_want)
+    {
+        /*
+         * Nothing more in the store (or it failed): what was seen is not
+         * there (yet); the next published revision or head check asks
+         * again.  No retry loop.
+         */
+        pad->want_head = pad->head;
+    }
+
+    if (rc == NGX_OK && pad->want_head > pad->head
+        && ngx_queue_empty(&pad->commits))
+    {
+        /*
+         * Published meanwhile: read again, unless commits wait: then the
+         * next append's conflict reply carries the missing revisions (do
+         * not chase a busy writer's head with reads while commits wait).
+         */
+        ngx_pad_pad_catch_up(pad);
+    }
+
+    if (!pad->catching_up) {
+        ngx_pad_commit_next(pad);
+    }
+
+    ngx_pad_pad_release(pad);
+}
+
+
+void
+ngx_pad_pad_post_flush(ngx_pad_pad_t *pad)
+{
+    if (!pad->flush_ev.posted) {
+        ngx_post_event(&pad->flush_ev, &ngx_posted_events);
+    }
+}
+
+
+static void
+ngx_pad_pad_flush_handler(ngx_event_t *ev)
+{
+    ngx_pad_fanout_pad(ev->data);
+}
+
+
+/*
+ * historicalAuthorData: every author of the pool, with the record cached
+ * from the store, presence events or local sessions; an author not cached
+ * yet is listed with name null and colour 0 and its record is asked for;
+ * a "waiter" session is told when each record arrived (it builds
+ * CLIENT_VARS again then).
+ */
+
+json_t *
+ngx_pad_pad_authors_json(ngx_pad_pad_t *pad, ngx_pad_session_t *waiter)
+{
+    intptr_t       i, n;
+    json_t        *o, *rec;
+    ngx_pad_str_t  k, v;
+    char           buf[NGX_PAD_AUTHOR_MAX + 1];
+
+    if (pad->authors == NULL) {
+        pad->authors = json_object();
+        if (pad->authors == NULL) {
+            return NULL;
+        }
+    }
+
+    o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+
+    n = ngx_pad_pool_next_num(pad->pool);
+
+    for (i = 0; i < n; i++) {
+        if (ngx_pad_pool_get(pad->pool, i, &k, &v) != 0
+            || k.len != 6 || ngx_memcmp(k.data, "author", 6) != 0
+            || v.len == 0 || v.len > NGX_PAD_AUTHOR_MAX)
+        {
+            continue;
+        }
+
+        ngx_memcpy(buf, v.data, v.len);
+        buf[v.len] = '\0';
+
+        rec = json_object_get(pad->authors, buf);
+
+        if (rec == NULL) {
+            rec = json_pack("{s:n,s:i}", "name", "colorId", 0);
+
+            if (rec == NULL
+                || json_object_set_new(pad->authors, buf, rec) != 0)
+            {
+                json_decref(o);
+                return NULL;
+            }
+
+            if (ngx_pad_pstore_author_get(pad, &v, waiter) == NGX_OK
+                && waiter)
+            {
+                waiter->authors_pending++;
+            }
+        }
+
+        if (json_object_set(o, buf, rec) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+
+    return o;
+}
+
+
+void
+ngx_pad_pad_author_info(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
+    json_t *name, json_t *color)
+{
+    json_t  *rec;
+    char     buf[NGX_PAD_AUTHOR_MAX + 1];
+
+    if (author->len == 0 || author->len > NGX_PAD_AUTHOR_MAX) {
+        return;
+    }
+
+    if (pad->authors == NULL) {
+        pad->authors = json_object();
+        if (pad->authors == NULL) {
+            return;
+        }
+    }
+
+    ngx_memcpy(buf, author->data, author->len);
+    buf[author->len] = '\0';
+
+    rec = json_pack("{s:O,s:o}", "name", name ? name : json_null(),
+                    "colorId", color ? json_incref(color) : json_integer(0));
+
+    if (rec) {
+        (void) json_object_set_new(pad->authors, buf, rec);
+    }
+}
+
+
+/* sends data to every joined session of the pad but one (local only) */
+
+void
+ngx_pad_pad_broadcast(ngx_pad_pad_t *pad, ngx_pad_session_t *except,
+    json_t *data)
+{
+    ngx_queue_t        *q, *next;
+    ngx_pad_payload_t  *p;
+    ngx_pad_session_t  *sess;
+
+    p = ngx_pad_fanout_json_payload(data);
+    if (p == NULL) {
+        return;
+    }
+
+    for (q = ngx_queue_head(&pad->sessions);
+         q != ngx_queue_sentinel(&pad->sessions);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        sess = ngx_queue_data(q, ngx_pad_session_t, queue);
+
+        if (sess == except || sess->socket == NULL) {
+            continue;
+        }
+
+        (void) ngx_pad_socket_emit_payload(sess->socket, p);
+    }
+
+    ngx_pad_payload_unref(p);
+}

@@ -1,0 +1,659 @@
+
+/*
+ * ngx_pad_module: "pad_http" locations.
+ *
+ *   GET /p/<pad>              200 with a small page (the pad exists for
+ *                             the command line clients that fetch it
+ *                             before connecting to /socket.io/);
+ *   GET /p/<pad>/export/txt   the pad's text: the latest key snapshot and
+ *                             the revisions after it, applied with the
+ *                             Easysync library; r.<id> names are resolved
+ *                             to their pad;
+ *   GET /p/<pad>/<rev>/export/txt   the text after revision <rev> (a
+ *                             later one than the head gives the head);
+ *
+ * An id that sanitizePadId changes: the page answers 302 to the new id
+ * (as Etherpad's pad route does), an export reads the new id.
+ *
+ * 404 for an invalid pad id or an unknown pad, 503 while Redis is
+ * unreachable (the Redis client logs that once), 500 for a corrupt pad.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <jansson.h>
+
+#include "easysync/ngx_pad_cs.h"
+#include "msg/ngx_pad_msg.h"
+#include "store/ngx_pad_store.h"
+#include "http/ngx_pad_http_export.h"
+
+
+typedef struct {
+    ngx_http_request_t        *r;
+    ngx_pad_store_req_t       *sreq;
+    ngx_pad_ctx_t             *es;
+    ngx_str_t                  pad;
+    ngx_int_t                  upto;        /* -1: the head */
+    ngx_int_t                  head;        /* last revision to apply */
+    ngx_int_t                  next;        /* next revision to apply */
+    u_char                    *text;        /* ngx_alloc()ed */
+    size_t                     len;
+    ngx_uint_t                 loaded;
+} ngx_pad_export_ctx_t;
+
+
+static ngx_int_t ngx_pad_export_start(ngx_pad_export_ctx_t *ctx);
+static void ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res);
+static void ngx_pad_export_loaded(void *data, ngx_pad_store_result_t *res);
+static ngx_int_t ngx_pad_export_snapshot(ngx_pad_export_ctx_t *ctx,
+    ngx_pad_store_result_t *res);
+static ngx_int_t ngx_pad_export_apply(ngx_pad_export_ctx_t *ctx,
+    ngx_str_t *record);
+static ngx_int_t ngx_pad_export_set_text(ngx_pad_export_ctx_t *ctx,
+    const char *data, size_t len);
+static void ngx_pad_export_fail(ngx_pad_export_ctx_t *ctx,
+    ngx_uint_t status, ngx_str_t *err);
+static void ngx_pad_export_cleanup(void *data);
+static ngx_int_t ngx_pad_export_send(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *type, u_char *body, size_t len);
+
+
+static ngx_str_t  ngx_pad_export_text_type =
+    ngx_string("text/plain; charset=utf-8");
+static ngx_str_t  ngx_pad_export_html_type =
+    ngx_string("text/html; charset=utf-8");
+
+
+/*
+ * As Etherpad's pad page: 302 to the sanitized id, relative to /p/, with
+ * the query string kept.
+ */
+
+static ngx_int_t
+ngx_pad_export_redirect(ngx_http_request_t *r, ngx_str_t *pad)
+{
+    u_char           *loc, *p, *body;
+    size_t            len;
+    ngx_table_elt_t  *h;
+
+    len = pad->len + 2 * ngx_escape_uri(NULL, pad->data, pad->len,
+                                        NGX_ESCAPE_URI_COMPONENT)
+          + (r->args.len ? r->args.len + 1 : 0);
+
+    loc = ngx_pnalloc(r->pool, len);
+    if (loc == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = (u_char *) ngx_escape_uri(loc, pad->data, pad->len,
+                                  NGX_ESCAPE_URI_COMPONENT);
+
+    if (r->args.len) {
+        *p++ = '?';
+        p = ngx_cpymem(p, r->args.data, r->args.len);
+    }
+
+    len = p - loc;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value.data = loc;
+    h->value.len = len;
+    r->headers_out.location = h;
+
+    body = ngx_pnalloc(r->pool, sizeof("You should be redirected to "
+                                       "<a href=\"\"></a>") + 2 * len * 6);
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_cpymem(body, "You should be redirected to <a href=\"",
+                   sizeof("You should be redirected to <a href=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, loc, len);
+    p = ngx_cpymem(p, "\">", 2);
+    p = (u_char *) ngx_escape_html(p, loc, len);
+    p = ngx_cpymem(p, "</a>", 4);
+
+    return ngx_pad_export_send(r, NGX_HTTP_MOVED_TEMPORARILY,
+                               &ngx_pad_export_html_type, body, p - body);
+}
+
+
+ngx_int_t
+ngx_pad_http_export_handler(ngx_http_request_t *r)
+{
+    u_char                *p, *last, *slash, *body;
+    size_t                 n;
+    ngx_int_t              rc, upto;
+    ngx_str_t              pad, rest;
+    ngx_pad_str_t          ps;
+    ngx_pool_cleanup_t    *cln;
+    ngx_pad_export_ctx_t  *ctx;
+
+    static ngx_str_t  forbidden = ngx_string("Such a padname is forbidden");
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    /* /p/<pad>[/export/txt] */
+
+    p = r->uri.data;
+    last = p + r->uri.len;
+
+    if (r->uri.len < 4 || ngx_strncmp(p, "/p/", 3) != 0) {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    p += 3;
+    slash = ngx_strlchr(p, last, '/');
+
+    pad.data = p;
+    pad.len = (slash ? slash : last) - p;
+    rest.data = slash;
+    rest.len = slash ? (size_t) (last - slash) : 0;
+
+    ps.data = (const char *) pad.data;
+    ps.len = pad.len;
+
+    if (!ngx_pad_msg_padid_valid(&ps)) {
+        return ngx_pad_export_send(r, NGX_HTTP_NOT_FOUND,
+                                   &ngx_pad_export_text_type, forbidden.data,
+                                   forbidden.len);
+    }
+
+    /* sanitizePadId: the page redirects, an export reads the new id */
+
+    p = ngx_pnalloc(r->pool, pad.len);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    n = ngx_pad_msg_padid_sanitize(&ps, (char *) p);
+
+    if (n != pad.len || ngx_memcmp(p, pad.data, n) != 0) {
+        pad.data = p;
+        pad.len = n;
+        ps.data = (const char *) p;
+        ps.len = n;
+
+        if (rest.len == 0) {
+            return ngx_pad_export_redirect(r, &pad);
+        }
+    }
+
+    if (rest.len == 0) {
+        body = ngx_pnalloc(r->pool, sizeof("<!doctype html><title></title>")
+                                    + ngx_escape_html(NULL, pad.data, pad.len)
+                                    + pad.len);
+        if (body == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        p = ngx_cpymem(body, "<!doctype html><title>",
+                       sizeof("<!doctype html><title>") - 1);
+        p = (u_char *) ngx_escape_html(p, pad.data, pad.len);
+        p = ngx_cpymem(p, "</title>", sizeof("</title>") - 1);
+
+        return ngx_pad_export_send(r, NGX_HTTP_OK, &ngx_pad_export_html_type,
+                                   body, p - body);
+    }
+
+    /* [/<rev>]/export/txt */
+
+    upto = -1;
+    p = rest.data + 1;
+    slash = ngx_strlchr(p, last, '/');
+
+    if (slash && slash > p && *p >= '0' && *p <= '9') {
+        upto = ngx_atoi(p, slash - p);
+        if (upto == NGX_ERROR) {
+            return NGX_HTTP_NOT_FOUND;
+        }
+
+        rest.len -= slash - rest.data;
+        rest.data = slash;
+    }
+
+    if (rest.len != sizeof("/export/txt") - 1
+        || ngx_strncmp(rest.data, "/export/txt", rest.len) != 0)
+    {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_pad_export_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_pad_export_cleanup;
+    cln->data = ctx;
+
+    ctx->r = r;
+    ctx->pad = pad;
+    ctx->upto = upto;
+
+    if (ngx_pad_msg_is_readonly_id(&ps)) {
+        ctx->sreq = ngx_pad_store_readonly_pad(&pad, ngx_pad_export_resolved,
+                                               ctx);
+        if (ctx->sreq == NULL) {
+            return NGX_HTTP_SERVICE_UNAVAILABLE;
+        }
+
+    } else if (ngx_pad_export_start(ctx) != NGX_OK) {
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    r->main->count++;
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_pad_export_start(ngx_pad_export_ctx_t *ctx)
+{
+    ctx->sreq = ngx_pad_store_load(&ctx->pad, ctx->upto,
+                                   ngx_pad_export_loaded, ctx);
+
+    return ctx->sreq ? NGX_OK : NGX_ERROR;
+}
+
+
+static void
+ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res)
+{
+    ngx_pad_export_ctx_t  *ctx = data;
+
+    u_char  *p;
+
+    ctx->sreq = NULL;
+
+    if (res->status == NGX_ERROR) {
+        ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, &res->err);
+        return;
+    }
+
+    if (res->status == NGX_DECLINED) {
+        ngx_pad_export_fail(ctx, NGX_HTTP_NOT_FOUND, NULL);
+        return;
+    }
+
+    p = ngx_pnalloc(ctx->r->pool, res->value.len);
+    if (p == NULL) {
+        ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
+        return;
+    }
+
+    ctx->pad.data = p;
+    ctx->pad.len = res->value.len;
+    ngx_memcpy(p, res->value.data, res->value.len);
+
+    if (ngx_pad_export_start(ctx) != NGX_OK) {
+        ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
+    }
+}
+
+
+static void
+ngx_pad_export_loaded(void *data, ngx_pad_store_result_t *res)
+{
+    ngx_pad_export_ctx_t  *ctx = data;
+
+    ngx_int_t  rc, to;
+    ngx_uint_t i;
+
+    ctx->sreq = NULL;
+
+    if (res->status == NGX_ERROR) {
+        ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, &res->err);
+        return;
+    }
+
+    if (res->status == NGX_DECLINED) {
+        ngx_pad_export_fail(ctx, NGX_HTTP_NOT_FOUND, NULL);
+        return;
+    }
+
+    if (!ctx->loaded) {
+        ctx->loaded = 1;
+        ctx->head = res->head;
+
+        if (ctx->upto >= 0 && ctx->upto < ctx->head) {
+            ctx->head = ctx->upto;
+        }
+
+        ctx->es = ngx_pad_ctx_create();
+        if (ctx->es == NULL
+            || ngx_pad_export_snapshot(ctx, res) != NGX_OK)
+        {
+            ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
+            return;
+        }
+    }
+
+    if (res->from != ctx->next) {
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                      "pad export: \"%V\": got revisions from %i, "
+                      "expected %i", &ctx->pad, res->from, ctx->next);
+        ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
+        return;
+    }
+
+    for (i = 0; i < res->nitems && ctx->next <= ctx->head; i++) {
+        rc = ngx_pad_export_apply(ctx, &res->items[i]);
+
+        if (rc != NGX_OK) {
+            ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
+            return;
+        }
+    }
+
+    if (ctx->next <= ctx->head) {
+        /* more than one reply's worth of revisions after the snapshot */
+
+        to = ctx->head;
+        if (to - ctx->next + 1 > NGX_PAD_STORE_RANGE_MAX) {
+            to = ctx->next + NGX_PAD_STORE_RANGE_MAX - 1;
+        }
+
+        ctx->sreq = ngx_pad_store_revs(&ctx->pad, ctx->next, to,
+                                       ngx_pad_export_loaded, ctx);
+        if (ctx->sreq == NULL) {
+            ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
+        }
+
+        return;
+    }
+
+    rc = ngx_pad_export_send(ctx->r, NGX_HTTP_OK, &ngx_pad_export_text_type,
+                             ctx->text, ctx->len);
+
+    ngx_http_finalize_request(ctx->r, rc);
+}
+
+
+static ngx_int_t
+ngx_pad_export_snapshot(ngx_pad_export_ctx_t *ctx,
+    ngx_pad_store_result_t *res)
+{
+    json_t        *snap, *text;
+    ngx_int_t      rc;
+    json_error_t   err;
+
+    ctx->next = res->snap_rev + 1;
+
+    if (res->snap_rev < 0) {
+        /* revision 0 applies to the text of a new pad */
+        return ngx_pad_export_set_text(ctx, "\n", 1);
+    }
+
+    snap = json_loadb((char *) res->snapshot.data, res->snapshot.len, 0,
+                      &err);
+    if (snap == NULL) {
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                      "pad export: \"%V\": bad snapshot %i: %s",
+                      &ctx->pad, res->snap_rev, err.text);
+        return NGX_ERROR;
+    }
+
+    text = json_object_get(snap, "text");
+
+    if (!json_is_string(text)) {
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                      "pad export: \"%V\": snapshot %i has no text",
+                      &ctx->pad, res->snap_rev);
+        json_decref(snap);
+        return NGX_ERROR;
+    }
+
+    rc = ngx_pad_export_set_text(ctx, json_string_value(text),
+                                 json_string_length(text));
+
+    json_decref(snap);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_pad_export_apply(ngx_pad_export_ctx_t *ctx, ngx_str_t *record)
+{
+    json_t         *rec, *cs, *rev;
+    ngx_int_t       rc;
+    json_error_t    err;
+    ngx_pad_str_t   c, text, out;
+
+    if (record->len == 0) {
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                      "pad export: \"%V\": revision %i is missing",
+                      &ctx->pad, ctx->next);
+        return NGX_ERROR;
+    }
+
+    rec = json_loadb((char *) record->data, record->len, 0, &err);
+    if (rec == NULL) {
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                      "pad export: \"%V\": bad revision %i: %s",
+                      &ctx->pad, ctx->next, err.text);
+        return NGX_ERROR;
+    }
+
+    cs = json_object_get(rec, "cs");
+    rev = json_object_get(rec, "rev");
+
+    if (!json_is_string(cs) || !json_is_integer(rev)
+        || json_integer_value(rev) != ctx->next)
+    {
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                      "pad export: \"%V\": bad revision record %i",
+                      &ctx->pad, ctx->next);
+        json_decref(rec);
+        return NGX_ERROR;
+    }
+
+    c.data = json_string_value(cs);
+    c.len = json_string_length(cs);
+    text.data = (const char *) ctx->text;
+    text.len = ctx->len;
+
+    if (ngx_pad_cs_apply_to_text(ctx->es, &c, &text, &out) != NGX_PAD_CS_OK) {
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                      "pad export: \"%V\": revision %i does not apply: %s",
+                      &ctx->pad, ctx->next, ngx_pad_ctx_error(ctx->es));
+        json_decref(rec);
+        return NGX_ERROR;
+    }
+
+    rc = ngx_pad_export_set_text(ctx, out.data, out.len);
+
+    json_decref(rec);
+
+    /* the result was copied: keep the context's arena small */
+    ngx_pad_ctx_reset(ctx->es);
+
+    ctx->next++;
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_pad_export_set_text(ngx_pad_export_ctx_t *ctx, const char *data,
+    size_t len)
+{
+    u_char  *p;
+
+    p = ngx_alloc(len + 1, ctx->r->connection->log);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, data, len);
+
+    ngx_free(ctx->text);
+
+    ctx->text = p;
+    ctx->len = len;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pad_export_fail(ngx_pad_export_ctx_t *ctx, ngx_uint_t status,
+    ngx_str_t *err)
+{
+    u_char              *p;
+    size_t               len;
+    ngx_int_t            rc;
+    ngx_http_request_t  *r;
+
+    static ngx_str_t  unavailable = ngx_string("redis unavailable");
+
+    r = ctx->r;
+
+    if (status == NGX_HTTP_NOT_FOUND) {
+        p = (u_char *) "404 - Not Found";
+        len = sizeof("404 - Not Found") - 1;
+
+    } else if (status == NGX_HTTP_SERVICE_UNAVAILABLE) {
+        /* the Redis client logged the outage once; this is per request */
+
+        if (err == NULL) {
+            err = &unavailable;
+        }
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pad export: \"%V\": %V", &ctx->pad, err);
+
+        len = sizeof("pad storage unavailable: ") - 1 + err->len;
+
+        p = ngx_pnalloc(r->pool, len);
+        if (p == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+
+        ngx_sprintf(p, "pad storage unavailable: %V", err);
+
+    } else {
+        p = (u_char *) "pad export failed";
+        len = sizeof("pad export failed") - 1;
+    }
+
+    rc = ngx_pad_export_send(r, status, &ngx_pad_export_text_type, p, len);
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+static void
+ngx_pad_export_cleanup(void *data)
+{
+    ngx_pad_export_ctx_t  *ctx = data;
+
+    if (ctx->sreq) {
+        ngx_pad_store_cancel(ctx->sreq);
+        ctx->sreq = NULL;
+    }
+
+    if (ctx->es) {
+        ngx_pad_ctx_destroy(ctx->es);
+        ctx->es = NULL;
+    }
+
+    ngx_free(ctx->text);
+    ctx->text = NULL;
+}
+
+
+static ngx_int_t
+ngx_pad_export_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *body, size_t len)
+{
+    u_char       *p;
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = len;
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
+    r->headers_out.content_type_lowcase = NULL;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only || len == 0) {
+        return rc;
+    }
+
+    /* the body may be malloc()ed by the caller: copy it into the pool */
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, body, len);
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = p;
+    b->last = p + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+/* "pad_http": the location's handler; cmd->offset locates the store's
+   settings, which learn that Redis is used */
+
+char *
+ngx_pad_http_export_set(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pad_store_conf_t  *scf = (ngx_pad_store_conf_t *)
+                                     ((u_char *) conf + cmd->offset);
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler == ngx_pad_http_export_handler) {
+        return "is duplicate";
+    }
+
+    clcf->handler = ngx_pad_http_export_handler;
+    scf->http = 1;
+
+    return NGX_CONF_OK;
+}

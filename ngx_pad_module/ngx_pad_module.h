@@ -1,0 +1,37 @@
+
+/*
+ * ngx_pad_module: shared types of the module.
+ *
+ * The main conf holds worker-wide settings, one part each; the loc conf
+ * is the transport's (transport/ngx_pad_transport_conf.h).
+ */
+
+
+#ifndef _NGX_PAD_MODULE_H_INCLUDED_
+#define _NGX_PAD_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "store/ngx_pad_store_conf.h"
+#include "engine/ngx_pad_engine_conf.h"
+#include "transport/ngx_pad_relay_conf.h"
+#include "transport/ngx_pad_transport_conf.h"
+
+
+#define NGX_PAD_MODULE_VERSION  "0.1.0"
+
+
+typedef struct {
+    ngx_flag_t                 socketio;     /* some location serves it */
+
+    /* other parts: add main-level fields below (e.g. Redis address) */
+    ngx_pad_store_conf_t       store;        /* Redis, storage */
+    ngx_pad_engine_conf_t      engine;       /* pad engine */
+    ngx_pad_relay_conf_t       relay;        /* session relay (transport) */
+} ngx_pad_main_conf_t;
+
+
+#endif /* _NGX_PAD_MODULE_H_INCLUDED_ */

@@ -1,0 +1,55 @@
+
+/*
+ * ngx_pad_module: the Redis client's settings.  The client takes only
+ * this; whoever owns the directives (the store: pad_redis*) embeds it.
+ */
+
+
+#ifndef _NGX_PAD_REDIS_CONF_H_INCLUDED_
+#define _NGX_PAD_REDIS_CONF_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+
+#define NGX_PAD_REDIS_DEFAULT_PORT  6379
+
+
+typedef struct {
+    ngx_str_t                  host;              /* IP literal or path, NUL */
+    ngx_uint_t                 port;
+} ngx_pad_redis_addr_t;
+
+
+typedef struct {
+    ngx_str_t                  addr_text;         /* as written */
+    ngx_pad_redis_addr_t      *addrs;             /* resolved, in order */
+    ngx_uint_t                 naddrs;
+    ngx_uint_t                 unix_socket;       /* host is a unix path */
+
+    ngx_msec_t                 connect_timeout;
+    ngx_msec_t                 command_timeout;
+    ngx_msec_t                 backoff_max;
+    ngx_msec_t                 keepalive;
+    ngx_int_t                  db;
+    ngx_str_t                  password;
+    ngx_str_t                  channel_prefix;    /* of its own channel */
+} ngx_pad_redis_conf_t;
+
+
+/* every field unset (the struct comes zeroed) */
+void ngx_pad_redis_conf_create(ngx_pad_redis_conf_t *rcf);
+
+/* defaults and checks: NGX_CONF_OK or a message naming the directive */
+char *ngx_pad_redis_conf_init(ngx_conf_t *cf, ngx_pad_redis_conf_t *rcf);
+
+/*
+ * "host:port", "[v6]:port", "host" (port 6379) or "unix:/path"; names
+ * are resolved here, at configuration time, never in a worker.
+ */
+char *ngx_pad_redis_conf_addr(ngx_conf_t *cf, ngx_pad_redis_conf_t *rcf,
+    ngx_str_t *addr);
+
+
+#endif /* _NGX_PAD_REDIS_CONF_H_INCLUDED_ */
