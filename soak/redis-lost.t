@@ -174,6 +174,20 @@ for my $round (1 .. $ROUNDS) {
     diag(show(@unequal)) unless $ok2;
 
     my @warn = map { scalar log_warn_lines($ng[$_], $marks[$_]) } 0, 1;
+    for my $i (0, 1) {
+        # a few lines per pad and worker; a retry loop would log thousands
+        next if ok($warn[$i] <= 200, "round $round ($kind): "
+                   . ('A', 'B')[$i] . " logged $warn[$i] lines at [warn] or "
+                   . 'above (at most 200)');
+        my %c;
+        for (log_warn_lines($ng[$i], $marks[$i])) {
+            (my $k = $_) =~ s/^\S+ \S+ //;
+            $k =~ s/\d+/N/g;
+            $c{$k}++;
+        }
+        diag("$c{$_} x $_")
+            for grep { defined } (sort { $c{$b} <=> $c{$a} } keys %c)[0 .. 5];
+    }
     my $rejoins = sum0 map { $_->{joins} - $joins0{ $_->{name} } } @all;
     my $unacked = (sum0 map { scalar @{ $_->{unacked} } } @writers)
                   - $unacked0;

@@ -778,6 +778,14 @@ failed:
 
     ngx_pad_ctx_reset(ctx);
 
+    /*
+     * A revision that does not apply to this copy: the copy and Redis
+     * may hold different histories (Redis lost data).  Commits wait until
+     * the copy is compared; otherwise a commit would meet the same
+     * revisions again at every retry.
+     */
+    ngx_pad_repair_check(pad);
+
     return NGX_ERROR;
 }
 

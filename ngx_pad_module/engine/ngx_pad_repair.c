@@ -612,6 +612,9 @@ ngx_pad_repair_written(void *data, ngx_pad_store_result_t *res)
         return;
     }
 
+    /* done: a revision that does not apply below compares again */
+    ngx_pad_repair_done(pad);
+
     if (pad->merge) {
         if (ngx_pad_merge_apply(pad) != NGX_OK) {
             /* stored, not applied here: read it back as a remote revision */
@@ -633,7 +636,6 @@ ngx_pad_repair_written(void *data, ngx_pad_store_result_t *res)
                       pad->restore_seen);
     }
 
-    ngx_pad_repair_done(pad);
     ngx_pad_commit_next(pad);
 
     if (pad->want_head > pad->head && ngx_queue_empty(&pad->commits)) {
