@@ -15,22 +15,10 @@
 #include "easysync/ngx_pad_cs_int.h"
 #include "easysync/ngx_pad_pool_json.h"
 
+#include "tap.h"
 
-static int             tests, failed;
+
 static ngx_pad_ctx_t  *ctx;
-
-
-static void
-ok(int cond, const char *name)
-{
-    tests++;
-
-    if (!cond) {
-        failed++;
-    }
-
-    printf("%sok %d - %s\n", cond ? "" : "not ", tests, name);
-}
 
 
 static ngx_pad_str_t
@@ -52,7 +40,8 @@ eq(ngx_pad_str_t *s, const char *want)
         return 1;
     }
 
-    printf("#   got: '%.*s'\n#  want: '%s'\n", (int) s->len, s->data, want);
+    diag("  got: '%.*s'", (int) s->len, s->data);
+    diag(" want: '%s'", want);
 
     return 0;
 }
@@ -65,8 +54,8 @@ err_is(const char *want)
         return 1;
     }
 
-    printf("#   got error: '%s'\n#  want error: '%s'\n",
-           ngx_pad_ctx_error(ctx), want);
+    diag("  got error: '%s'", ngx_pad_ctx_error(ctx));
+    diag(" want error: '%s'", want);
 
     return 0;
 }
@@ -91,7 +80,7 @@ P(const char *json)
     j = json_loads(json, 0, &e);
 
     if (j == NULL || ngx_pad_pool_from_json(pool, j, err, sizeof(err)) != 0) {
-        printf("# bad pool %s\n", json);
+        diag("bad pool %s", json);
         exit(1);
     }
 
@@ -113,7 +102,7 @@ check_rep(const char *cs, const char *want_err, const char *name)
         ok(rc == NGX_PAD_CS_OK, name);
 
         if (rc != NGX_PAD_CS_OK) {
-            printf("#   error: %s\n", ngx_pad_ctx_error(ctx));
+            diag("  error: %s", ngx_pad_ctx_error(ctx));
         }
 
     } else {
@@ -894,7 +883,7 @@ merge(ngx_pad_atext_t *a, ngx_pad_pool_t *pool, ngx_pad_str_t *revs,
     rc = ngx_pad_cs_merge_history(ctx, a, pool, revs, nb, b_pool, out, res);
 
     if (rc != NGX_PAD_CS_OK) {
-        printf("#   merge error: %s\n", ngx_pad_ctx_error(ctx));
+        diag("  merge error: %s", ngx_pad_ctx_error(ctx));
     }
 
     return rc;
@@ -1219,7 +1208,7 @@ mg_splice(mg_unit_t *u, size_t *n, ngx_pad_str_t *revs, size_t r, int ins,
                                attr >= 0 ? &as : NULL, &revs[r])
         != NGX_PAD_CS_OK)
     {
-        printf("#   makeSplice: %s\n", ngx_pad_ctx_error(ctx));
+        diag("  makeSplice: %s", ngx_pad_ctx_error(ctx));
         return 0;
     }
 
@@ -1338,8 +1327,8 @@ test_merge_property(void)
                 || ngx_pad_cs_apply_to_atext(ctx, &revs[0], &a, pool, &a)
                    != NGX_PAD_CS_OK)
             {
-                printf("#   seed %d: building A: %s\n", seed,
-                       ngx_pad_ctx_error(ctx));
+                diag("  seed %d: building A: %s", seed,
+                     ngx_pad_ctx_error(ctx));
                 bad_apply++;
                 goto next;
             }
@@ -1368,7 +1357,7 @@ test_merge_property(void)
             || !ngx_pad_str_eq(&res.text, &res2.text)
             || !ngx_pad_str_eq(&res.attribs, &res2.attribs))
         {
-            printf("#   seed %d: out does not apply\n", seed);
+            diag("  seed %d: out does not apply", seed);
             bad_apply++;
             goto next;
         }
@@ -1378,13 +1367,12 @@ test_merge_property(void)
         }
 
         if (!mg_subseq(au, na, 0, &res.text)) {
-            printf("#   seed %d: A's text is not a subsequence\n", seed);
+            diag("  seed %d: A's text is not a subsequence", seed);
             bad_a++;
         }
 
         if (!mg_subseq(bu, nbu, 1, &res.text)) {
-            printf("#   seed %d: B's insertions are not a subsequence\n",
-                   seed);
+            diag("  seed %d: B's insertions are not a subsequence", seed);
             bad_b++;
         }
 
@@ -1404,8 +1392,9 @@ test_merge_property(void)
         t.len = len;
 
         if (!ngx_pad_str_eq(&res.text, &t)) {
-            printf("#   seed %d: got '%.*s'\n#   want '%.*s'\n", seed,
-                   (int) res.text.len, res.text.data, (int) t.len, t.data);
+            diag("  seed %d: got '%.*s'", seed, (int) res.text.len,
+                 res.text.data);
+            diag("  want '%.*s'", (int) t.len, t.data);
             bad_exact++;
             goto next;
         }
@@ -1465,8 +1454,8 @@ test_merge_property(void)
                     || ngx_pad_pool_get(b_pool, bu[i].attr, &k2, &v2) != 0
                     || !ngx_pad_str_eq(&k, &k2) || !ngx_pad_str_eq(&v, &v2))
                 {
-                    printf("#   seed %d: attribute of B's unit %d\n", seed,
-                           (int) pos);
+                    diag("  seed %d: attribute of B's unit %d", seed,
+                         (int) pos);
                     bad_attr++;
                     goto next;
                 }
@@ -1479,7 +1468,7 @@ test_merge_property(void)
         ngx_pad_pool_destroy(pool);
     }
 
-    printf("# merge property: %d of 200 merges changed A\n", changed);
+    diag("merge property: %d of 200 merges changed A", changed);
     ok(bad_apply == 0 && changed >= 100, "merge property (200 seeds): out "
        "applies to A, out_atext passes atext_check");
     ok(bad_a == 0, "merge property: A's text is a subsequence, in order");
@@ -1518,7 +1507,5 @@ main(void)
 
     ngx_pad_ctx_destroy(ctx);
 
-    printf("1..%d\n", tests);
-
-    return failed ? 1 : 0;
+    return done_testing();
 }

@@ -10,21 +10,7 @@
 
 #include "msg/ngx_pad_msg.h"
 
-
-static int  tests, failed;
-
-
-static void
-ok(int cond, const char *name)
-{
-    tests++;
-
-    if (!cond) {
-        failed++;
-    }
-
-    printf("%sok %d - %s\n", cond ? "" : "not ", tests, name);
-}
+#include "tap.h"
 
 
 static ngx_pad_str_t
@@ -483,7 +469,5 @@ main(void)
     test_pool_and_packets();
     test_vars();
 
-    printf("1..%d\n", tests);
-
-    return failed ? 1 : 0;
+    return done_testing();
 }

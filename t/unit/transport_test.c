@@ -12,26 +12,7 @@
 #include "codec/ngx_pad_utf8.h"
 #include "codec/ngx_pad_eio_codec.h"
 
-
-static int  tests, failures;
-
-
-static void
-ok(int cond, const char *fmt, const char *arg)
-{
-    tests++;
-
-    if (!cond) {
-        failures++;
-        printf("not ok %d - ", tests);
-
-    } else {
-        printf("ok %d - ", tests);
-    }
-
-    printf(fmt, arg ? arg : "");
-    printf("\n");
-}
+#include "tap.h"
 
 
 /* builds a masked client frame into buf; returns its length */
@@ -154,10 +135,10 @@ test_frames(void)
         ngx_pad_ws_decoder_init(&d, 1000, 1);
         memset(&c, 0, sizeof(c));
         feed(&d, buf, n, step, &c);
-        ok(c.messages == 1 && c.len == 7 && memcmp(c.text, "42[\"x\"]", 7) == 0
-           && c.msg_opcode == 1,
-           "text frame decoded and unmasked (%s)",
-           step == 1 ? "byte by byte" : "in chunks");
+        okf(c.messages == 1 && c.len == 7
+            && memcmp(c.text, "42[\"x\"]", 7) == 0 && c.msg_opcode == 1,
+            "text frame decoded and unmasked (%s)",
+            step == 1 ? "byte by byte" : "in chunks");
     }
 
     /* two frames in one buffer, then an empty frame */
@@ -169,7 +150,7 @@ test_frames(void)
     memset(&c, 0, sizeof(c));
     feed(&d, buf, n, n, &c);
     ok(c.messages == 3 && c.len == 7 && memcmp(c.text, "abcdefg", 7) == 0,
-       "three pipelined frames, one of them empty%s", NULL);
+       "three pipelined frames, one of them empty");
 
     /* fragmentation with interleaved control frames */
 
@@ -187,7 +168,7 @@ test_frames(void)
         feed(&d, buf, n, step, &c);
         ok(c.messages == 1 && c.controls == 2 && c.len == 11
            && memcmp(c.text, "hello world", 11) == 0,
-           "fragments reassembled around ping and pong%s", NULL);
+           "fragments reassembled around ping and pong");
     }
 
     /* 16-bit and 64-bit lengths */
@@ -197,13 +178,13 @@ test_frames(void)
     ngx_pad_ws_decoder_init(&d, 100000, 1);
     memset(&c, 0, sizeof(c));
     feed(&d, buf, n, 100, &c);
-    ok(c.messages == 1 && c.len == 300, "16-bit length%s", NULL);
+    ok(c.messages == 1 && c.len == 300, "16-bit length");
 
     n = frame(buf, 1, 0, 1, 1, big, 65536);
     ngx_pad_ws_decoder_init(&d, 100000, 1);
     memset(&c, 0, sizeof(c));
     feed(&d, buf, n, 1000, &c);
-    ok(c.messages == 1 && c.fail_code == 0, "64-bit length (65536)%s", NULL);
+    ok(c.messages == 1 && c.fail_code == 0, "64-bit length (65536)");
 
     /* failures */
 
@@ -212,7 +193,7 @@ test_frames(void)
     ngx_pad_ws_decoder_init(&d, 1000, 1);                                     \
     memset(&c, 0, sizeof(c));                                                 \
     feed(&d, buf, n, 1, &c);                                                  \
-    ok(c.fail_code == (code), desc " -> %s", #code)
+    is_int(c.fail_code, code, desc " -> " #code)
 
     FAIL_CASE("unmasked frame", 1002, frame(buf, 1, 0, 1, 0, "x", 1));
     FAIL_CASE("RSV1 set", 1002, frame(buf, 1, 4, 1, 1, "x", 1));
@@ -250,7 +231,7 @@ test_frames(void)
     memset(&c, 0, sizeof(c));
     feed(&d, buf, n, 3, &c);
     ok(c.messages == 1 && c.fail_code == 0,
-       "fragments adding up to exactly the limit%s", NULL);
+       "fragments adding up to exactly the limit");
 
     /* binary allowed when not rejected */
 
@@ -258,8 +239,7 @@ test_frames(void)
     ngx_pad_ws_decoder_init(&d, 1000, 0);
     memset(&c, 0, sizeof(c));
     feed(&d, buf, n, 1, &c);
-    ok(c.messages == 1 && c.msg_opcode == 2, "binary accepted when allowed%s",
-       NULL);
+    ok(c.messages == 1 && c.msg_opcode == 2, "binary accepted when allowed");
 
     /* a failed decoder stays failed */
 
@@ -274,36 +254,36 @@ test_frames(void)
         e = buf + n;
         ok(ngx_pad_ws_decode(&d, &p, e, &ev) == NGX_PAD_WS_FAIL
            && ngx_pad_ws_decode(&d, &p, e, &ev) == NGX_PAD_WS_FAIL,
-           "decoder stays failed%s", NULL);
+           "decoder stays failed");
     }
 
     /* encoder */
 
     ok(ngx_pad_ws_frame_header(hdr, 1, 1, 5) == 2 && hdr[0] == 0x81
-       && hdr[1] == 5, "header for 5 bytes%s", NULL);
+       && hdr[1] == 5, "header for 5 bytes");
     ok(ngx_pad_ws_frame_header(hdr, 1, 1, 125) == 2 && hdr[1] == 125,
-       "header for 125 bytes%s", NULL);
+       "header for 125 bytes");
     ok(ngx_pad_ws_frame_header(hdr, 1, 1, 126) == 4 && hdr[1] == 126
-       && hdr[2] == 0 && hdr[3] == 126, "header for 126 bytes%s", NULL);
+       && hdr[2] == 0 && hdr[3] == 126, "header for 126 bytes");
     ok(ngx_pad_ws_frame_header(hdr, 1, 1, 65535) == 4 && hdr[2] == 0xff
-       && hdr[3] == 0xff, "header for 65535 bytes%s", NULL);
+       && hdr[3] == 0xff, "header for 65535 bytes");
     ok(ngx_pad_ws_frame_header(hdr, 8, 1, 65536) == 10 && hdr[0] == 0x88
        && hdr[1] == 127 && hdr[7] == 1 && hdr[8] == 0 && hdr[9] == 0,
-       "close header for 65536 bytes%s", NULL);
+       "close header for 65536 bytes");
 
     /* close codes */
 
     ok(ngx_pad_ws_close_code_valid(1000) && ngx_pad_ws_close_code_valid(1011)
        && ngx_pad_ws_close_code_valid(3000)
        && ngx_pad_ws_close_code_valid(4999),
-       "valid close codes%s", NULL);
+       "valid close codes");
     ok(!ngx_pad_ws_close_code_valid(999) && !ngx_pad_ws_close_code_valid(1004)
        && !ngx_pad_ws_close_code_valid(1005)
        && !ngx_pad_ws_close_code_valid(1006)
        && !ngx_pad_ws_close_code_valid(1015)
        && !ngx_pad_ws_close_code_valid(2000)
        && !ngx_pad_ws_close_code_valid(5000),
-       "invalid close codes%s", NULL);
+       "invalid close codes");
 }
 
 
@@ -327,19 +307,19 @@ test_utf8(void)
     };
 
     for (i = 0; good[i]; i++) {
-        ok(ngx_pad_utf8_valid((const unsigned char *) good[i],
-                              strlen(good[i])),
-           "valid UTF-8 #%s", (const char []) { (char) ('0' + i), 0 });
+        okf(ngx_pad_utf8_valid((const unsigned char *) good[i],
+                               strlen(good[i])),
+            "valid UTF-8 #%c", (char) ('0' + i));
     }
 
     for (i = 0; bad[i]; i++) {
-        ok(!ngx_pad_utf8_valid((const unsigned char *) bad[i],
-                               strlen(bad[i])),
-           "invalid UTF-8 #%s", (const char []) { (char) ('a' + i), 0 });
+        okf(!ngx_pad_utf8_valid((const unsigned char *) bad[i],
+                                strlen(bad[i])),
+            "invalid UTF-8 #%c", (char) ('a' + i));
     }
 
     ok(!ngx_pad_utf8_valid((const unsigned char *) "\xe2\x82", 2),
-       "truncated sequence is not complete%s", NULL);
+       "truncated sequence is not complete");
 
     /* a 4-byte sequence split at every position */
 
@@ -350,7 +330,7 @@ test_utf8(void)
            && ngx_pad_utf8_feed(&u,
                                 (const unsigned char *) "\xf0\x9f\x98\x80" + k,
                                 4 - k) == NGX_PAD_UTF8_OK,
-           "sequence split across chunks%s", NULL);
+           "sequence split across chunks");
     }
 
     /* fail fast: the bad byte fails even with more to come */
@@ -360,7 +340,7 @@ test_utf8(void)
        == NGX_PAD_UTF8_INVALID
        && ngx_pad_utf8_feed(&u, (const unsigned char *) "a", 1)
           == NGX_PAD_UTF8_INVALID,
-       "surrogate fails at its second byte and stays failed%s", NULL);
+       "surrogate fails at its second byte and stays failed");
 }
 
 
@@ -374,13 +354,13 @@ test_codec(void)
     const char            *s;
 
     ok(ngx_pad_eio_packet_type((const unsigned char *) "4x", 2) == 4,
-       "engine.io message type%s", NULL);
+       "engine.io message type");
     ok(ngx_pad_eio_packet_type((const unsigned char *) "6", 1) == 6,
-       "engine.io noop type%s", NULL);
+       "engine.io noop type");
     ok(ngx_pad_eio_packet_type((const unsigned char *) "7", 1) == -1
        && ngx_pad_eio_packet_type((const unsigned char *) "", 0) == -1
        && ngx_pad_eio_packet_type((const unsigned char *) "b4", 2) == -1,
-       "invalid engine.io types%s", NULL);
+       "invalid engine.io types");
 
     s = "40\x1e" "42[\"a\"]\x1e" "3";
     pos = (const unsigned char *) s;
@@ -392,11 +372,11 @@ test_codec(void)
 
         if (n == 2) {
             ok(len == 7 && memcmp(pkt, "42[\"a\"]", 7) == 0,
-               "second packet of a payload%s", NULL);
+               "second packet of a payload");
         }
     }
 
-    ok(n == 3, "payload split into 3 packets%s", NULL);
+    ok(n == 3, "payload split into 3 packets");
 
     s = "a\x1e\x1e" "b\x1e";
     pos = (const unsigned char *) s;
@@ -407,15 +387,15 @@ test_codec(void)
         n++;
 
         if (n == 2) {
-            ok(len == 0, "empty packet between separators%s", NULL);
+            ok(len == 0, "empty packet between separators");
         }
     }
 
-    ok(n == 3, "trailing separator ignored%s", NULL);
+    ok(n == 3, "trailing separator ignored");
 
     pos = (const unsigned char *) "";
     ok(!ngx_pad_eio_payload_next(&pos, pos, &pkt, &len),
-       "empty payload has no packets%s", NULL);
+       "empty payload has no packets");
 
     /* Socket.IO */
 
@@ -423,38 +403,37 @@ test_codec(void)
                                    strlen(str), &p)
 
     ok(SIO("0") == 0 && p.type == 0 && p.nsp_len == 1 && p.ack_id == -1
-       && p.data_len == 0, "CONNECT%s", NULL);
+       && p.data_len == 0, "CONNECT");
     ok(SIO("0{\"token\":\"x\"}") == 0 && p.type == 0 && p.data_len == 13,
-       "CONNECT with auth%s", NULL);
+       "CONNECT with auth");
     ok(SIO("0/admin,") == 0 && p.nsp_len == 6
-       && memcmp(p.nsp, "/admin", 6) == 0, "CONNECT to /admin%s", NULL);
+       && memcmp(p.nsp, "/admin", 6) == 0, "CONNECT to /admin");
     ok(SIO("2/admin,12[\"a\"]") == 0 && p.ack_id == 12 && p.data_len == 5,
-       "EVENT with namespace and ack id%s", NULL);
+       "EVENT with namespace and ack id");
     ok(SIO("2[\"message\",{}]") == 0 && p.type == 2 && p.ack_id == -1
-       && p.data_len == 14, "EVENT%s", NULL);
-    ok(SIO("21[\"message\"]") == 0 && p.ack_id == 1, "EVENT with ack 1%s",
-       NULL);
+       && p.data_len == 14, "EVENT");
+    ok(SIO("21[\"message\"]") == 0 && p.ack_id == 1, "EVENT with ack 1");
     ok(SIO("3123[null]") == 0 && p.type == 3 && p.ack_id == 123
-       && p.data_len == 6, "ACK%s", NULL);
-    ok(SIO("1") == 0 && p.type == 1, "DISCONNECT%s", NULL);
+       && p.data_len == 6, "ACK");
+    ok(SIO("1") == 0 && p.type == 1, "DISCONNECT");
     ok(SIO("51-[\"a\",{\"_placeholder\":true,\"num\":0}]") == 0 && p.type == 5
-       && p.attachments == 1, "BINARY_EVENT attachments%s", NULL);
-    ok(SIO("5[\"a\"]") == -1, "BINARY_EVENT without attachments%s", NULL);
+       && p.attachments == 1, "BINARY_EVENT attachments");
+    ok(SIO("5[\"a\"]") == -1, "BINARY_EVENT without attachments");
     ok(SIO("9") == -1 && SIO("") == -1 && SIO("x") == -1,
-       "invalid socket.io types%s", NULL);
+       "invalid socket.io types");
     ok(SIO("29007199254740991[1]") == 0 && p.ack_id == 9007199254740991LL,
-       "largest ack id%s", NULL);
-    ok(SIO("29007199254740992[1]") == -1, "ack id over 2^53-1%s", NULL);
+       "largest ack id");
+    ok(SIO("29007199254740992[1]") == -1, "ack id over 2^53-1");
     ok(SIO("2/nsp") == 0 && p.nsp_len == 4 && p.data_len == 0,
-       "namespace without a comma%s", NULL);
+       "namespace without a comma");
 
     n = ngx_pad_sio_prefix(buf, 2, -1);
-    ok(n == 2 && memcmp(buf, "42", 2) == 0, "prefix 42%s", NULL);
+    ok(n == 2 && memcmp(buf, "42", 2) == 0, "prefix 42");
     n = ngx_pad_sio_prefix(buf, 3, 0);
-    ok(n == 3 && memcmp(buf, "430", 3) == 0, "prefix 430%s", NULL);
+    ok(n == 3 && memcmp(buf, "430", 3) == 0, "prefix 430");
     n = ngx_pad_sio_prefix(buf, 3, 9007199254740991LL);
     ok(n == 18 && memcmp(buf, "439007199254740991", 18) == 0,
-       "prefix with the largest ack id%s", NULL);
+       "prefix with the largest ack id");
 }
 
 
@@ -465,7 +444,5 @@ main(void)
     test_utf8();
     test_codec();
 
-    printf("1..%d\n", tests);
-
-    return failures ? 1 : 0;
+    return done_testing();
 }
