@@ -4,23 +4,17 @@
 # fan-out packet queued before it along, in order; 0 writes at once.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine qw(:DEFAULT b36 pad_join);
+use Test::Pad::Engine qw(:DEFAULT pad_join pad_user_changes);
 use IO::Select;
 use Time::HiRes qw(time sleep);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 
-# USER_CHANGES inserting one line at the start
-sub user_changes {
+# USER_CHANGES inserting line $i at the start; returns its length
+sub send_line {
     my ($ws, $base, $len, $i) = @_;
     my $ins = "line $i\n";
-    my $cs = 'Z:' . b36($len) . '>' . b36(length $ins) . '|1+'
-             . b36(length $ins) . '$' . $ins;
-    pad_send($ws, { type => 'COLLABROOM', component => 'pad',
-                    data => { type => 'USER_CHANGES', baseRev => $base,
-                              changeset => $cs,
-                              apool => { numToAttrib => {},
-                                         nextNum => 0 } } });
+    pad_send($ws, pad_user_changes($base, $len, $ins));
     return length $ins;
 }
 
@@ -76,7 +70,7 @@ my $DELAY = 1000;    # ms, the largest value allowed
     my $t0 = time;
     my $bad = 0;
     for my $i (1 .. 3) {
-        $len += user_changes($w, $rev, $len, $i);
+        $len += send_line($w, $rev, $len, $i);
         my ($acc) = pad_recv_until($w, sub {
             ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' }, 5);
         if (!$acc || $acc->{data}{newRev} != $rev + 1) { $bad++; last }
@@ -100,7 +94,7 @@ my $DELAY = 1000;    # ms, the largest value allowed
     ok($t_r < scaled(3) + $DELAY / 1000, 'and not much longer');
 
     # an answer takes the delayed fan-out before it along, in order
-    $len += user_changes($w, $rev, $len, 4);
+    $len += send_line($w, $rev, $len, 4);
     my ($acc) = pad_recv_until($w, sub {
         ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' }, 5);
     ok($acc && $acc->{data}{newRev} == $rev + 1, 'writer: fourth commit');
@@ -108,7 +102,7 @@ my $DELAY = 1000;    # ms, the largest value allowed
     my $t1 = time;
     # the reader commits on the revision it knows (before the fourth)
     my $rlen = $len - length("line 4\n");
-    $len += user_changes($r, $rev - 1, $rlen, 5);
+    $len += send_line($r, $rev - 1, $rlen, 5);
     my @seen;
     while (my $fr = $r->recv_frame(5)) {
         push @seen, frame_msgs($fr);
@@ -133,7 +127,7 @@ my $DELAY = 1000;    # ms, the largest value allowed
     my $t2 = time;
     $bad = 0;
     for my $i (1 .. 40) {
-        $len += user_changes($w, $rev, $len, 100 + $i);
+        $len += send_line($w, $rev, $len, 100 + $i);
         my ($acc) = pad_recv_until($w, sub {
             ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' }, 5);
         if (!$acc || $acc->{data}{newRev} != $rev + 1) { $bad++; last }
@@ -171,7 +165,7 @@ my $DELAY = 1000;    # ms, the largest value allowed
     drain($r, 0.3);
     my @got;
     for my $i (1 .. 3) {
-        $len += user_changes($w, $rev, $len, $i);
+        $len += send_line($w, $rev, $len, $i);
         my $t0 = time;
         my ($acc) = pad_recv_until($w, sub {
             ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' }, 5);

@@ -10,6 +10,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
+use Test::Pad::Engine qw(b36);
 use Test::More;
 use Time::HiRes qw(sleep time);
 
@@ -35,11 +36,6 @@ my $ng = start_nginx(
 );
 ok($ng, 'nginx starts') or die('nginx did not start' . "\n");
 
-sub count {
-    my ($re, $mark) = @_;
-    return scalar grep { /$re/ } split /\n/, $ng->log_since($mark);
-}
-
 # --- Redis down at start -------------------------------------------------
 
 for (1 .. 3) {
@@ -48,8 +44,8 @@ for (1 .. 3) {
     like($res->{body}, qr/^pad storage unavailable: redis unavailable/,
          '... saying so');
 }
-is(count(qr/\[error\]/), 1, 'one [error] line for the outage, not one per '
-   . 'request or retry');
+is($ng->log_count(qr/\[error\]/), 1, 'one [error] line for the outage, not '
+   . 'one per request or retry');
 like($ng->log, qr/\[error\].*pad redis: cannot connect command connection/,
      'it is the connect failure');
 
@@ -63,13 +59,6 @@ sub load_scripts { %sha = map { $_ => $r->script_load($body{$_}) } keys %body }
 load_scripts();
 
 # --- pads written as the pad engine writes them ---------------------------
-
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = (0 .. 9, 'a' .. 'z')[$n % 36] . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
 
 sub k { "t202:{$_[0]}:$_[1]" }
 
@@ -205,7 +194,7 @@ my $mark = $ng->log_mark;
 $res = http_get($ng, '/p/p1/export/txt');
 is($res->{body}, "hello world\n", 'export after SCRIPT FLUSH');
 is(($r->script_exists($sha{load}))[0], 1, 'the script was sent again');
-is(count(qr/\[error\]/, $mark), 0, 'no error logged');
+is($ng->log_count(qr/\[error\]/, $mark), 0, 'no error logged');
 load_scripts();
 
 # --- command timeout --------------------------------------------------------
@@ -219,8 +208,8 @@ is($res->{status}, 503, 'Redis paused: 503');
 like($res->{body}, qr/redis command timed out/, '... command timed out');
 cmp_ok($took, '<', 2.2, "... after the 500ms timeout, not the 2.5s pause "
        . "(${took}s)");
-is(count(qr/\[error\].*command connection to \S+ lost: redis command timed out \(after 500 ms\)/,
-         $mark), 1, 'the timeout is logged once');
+is($ng->log_count(qr/\[error\].*command connection to \S+ lost: redis command timed out \(after 500 ms\)/,
+                  $mark), 1, 'the timeout is logged once');
 sleep(2.6 - $took) if $took < 2.6;
 ok(wait_until(sub { http_get($ng, '/p/p1/export/txt')->{status} == 200 }, 5),
    'works again after the pause');
@@ -241,7 +230,7 @@ insert_at_end('p1', -1, 1, 'again');
 $r->script_flush;
 is(http_get($ng, '/p/p1/export/txt')->{body}, "again\n",
    'new pad exported');
-is(count(qr/\[error\]/, $mark), 2,
+is($ng->log_count(qr/\[error\]/, $mark), 2,
    'two [error] lines: command and pub/sub connection lost');
 
 ok($ng->stop, 'nginx stops');

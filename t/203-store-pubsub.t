@@ -10,7 +10,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT b36 pad_joined);
 use Test::More;
 use Time::HiRes qw(sleep);
 
@@ -40,31 +40,15 @@ sub numsub {
     return $l[1] // 0;
 }
 
-sub b36 {
-    my ($n) = @_;
-    my $s = '';
-    do { $s = (0 .. 9, 'a' .. 'z')[$n % 36] . $s; $n = int($n / 36) } while $n;
-    return $s;
-}
-
-sub join_pad {
-    my ($token) = @_;
-    my $ws = pad_ws($ng) or return;
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $pad, token => $token });
-    my ($cv) = pad_recv_until($ws, sub {
-        ($_[0]{type} || '') eq 'CLIENT_VARS' });
-    return $cv ? ($ws, $cv) : ();
-}
-
-my ($a, $cv) = join_pad('t.aaaaaaaaaaaaaaaaaaaa');
-ok($a, 'first session joined') or die('no CLIENT_VARS' . "\n");
-my $len = changeset_len($cv->{data}{collab_client_vars}
-                        {initialAttributedText}{text});
+my $ca = pad_joined($ng, $pad, 't.aaaaaaaaaaaaaaaaaaaa');
+ok($ca, 'first session joined') or die('no CLIENT_VARS' . "\n");
+my $a = $ca->{ws};
+my $len = $ca->{len};
 ok(wait_until(sub { numsub() == 1 }, 3), 'the pad channel is subscribed');
 
-my ($b) = join_pad('t.bbbbbbbbbbbbbbbbbbbb');
-ok($b, 'second session joined');
+my $cb = pad_joined($ng, $pad, 't.bbbbbbbbbbbbbbbbbbbb');
+ok($cb, 'second session joined');
+my $b = $cb && $cb->{ws};
 sleep(0.3);
 is(numsub(), 1, 'two sessions, still one subscription');
 

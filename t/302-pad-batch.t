@@ -10,11 +10,12 @@
 # t/320 covers its own revisions among them.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine qw(:DEFAULT b36 poll_join poll_messages);
+use Test::Pad::Engine qw(:DEFAULT pad_join pad_user_changes poll_join
+                         poll_messages);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 
-# a polling Socket.IO client: open, connect "/", CLIENT_READY
+# one case: a writer over a WebSocket, a reader over polling (poll_join)
 sub run_case {
     my (%o) = @_;
     my $name = $o{name};
@@ -27,14 +28,10 @@ sub run_case {
     my $pad = "batch-$name";
 
     # the writer, over a WebSocket
-    my $w = pad_ws($ng) or die('no socket' . "\n");
-    pad_send($w, { component => 'pad', type => 'CLIENT_READY', padId => $pad,
-                   token => 't.wwwwwwwwwwwwwwwwwwww' });
-    my ($cv) = pad_recv_until($w, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
-    ok($cv, "$name: writer joined") or return;
-    my $rev = $cv->{data}{collab_client_vars}{rev};
-    my $text0 = $cv->{data}{collab_client_vars}{initialAttributedText}{text};
-    my $len = changeset_len($text0);
+    my $wc = pad_join($ng, $pad, 't.wwwwwwwwwwwwwwwwwwww')
+        or die('no socket' . "\n");
+    ok($wc->{vars}, "$name: writer joined") or return;
+    my ($w, $rev, $text0, $len) = @$wc{qw(ws rev text len)};
     my $lines0 = $text0 =~ tr/\n//;
 
     # the reader joins, reads CLIENT_VARS, then stops reading
@@ -49,13 +46,7 @@ sub run_case {
     my $bad = 0;
     for my $i (1 .. 40) {
         my $ins = sprintf "line %02d with some words to make it longer\n", $i;
-        my $cs = 'Z:' . b36($len) . '>' . b36(length $ins) . '|1+'
-                 . b36(length $ins) . '$' . $ins;
-        pad_send($w, { type => 'COLLABROOM', component => 'pad',
-                       data => { type => 'USER_CHANGES', baseRev => $rev,
-                                 changeset => $cs,
-                                 apool => { numToAttrib => {},
-                                            nextNum => 0 } } });
+        pad_send($w, pad_user_changes($rev, $len, $ins));
         my ($acc, $seen) = pad_recv_until($w, sub {
             ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' });
         if (!$acc || $acc->{data}{newRev} != $rev + 1) { $bad++; last }

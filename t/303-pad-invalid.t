@@ -7,7 +7,7 @@
 # current head.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine qw(:DEFAULT b36);
+use Test::Pad::Engine qw(:DEFAULT b36 pad_joined);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port,
@@ -19,20 +19,6 @@ my $ntok = 0;
 
 sub token { sprintf 't.tok%017d', ++$ntok }
 
-# a joined client: {ws, rev, text, author, vars}
-sub join_pad {
-    my (%o) = @_;
-    my $ws = pad_ws($ng) or return;
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $o{pad} || $PAD, token => $o{token} || token() });
-    my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS'
-                                         || $_[0]{accessStatus} });
-    return unless $cv && $cv->{data};
-    my $v = $cv->{data};
-    return { ws => $ws, rev => $v->{collab_client_vars}{rev},
-             text => $v->{collab_client_vars}{initialAttributedText}{text},
-             author => $v->{userId}, vars => $v };
-}
 
 sub changes {
     my ($c, $cs, %o) = @_;
@@ -52,16 +38,16 @@ sub changes {
 }
 
 sub state {
-    my $c = join_pad() or return ('', -1);
+    my $c = pad_joined($ng, $PAD, token()) or return ('', -1);
     my @s = ($c->{text}, $c->{rev});
     $c->{ws}->close;
     return @s;
 }
 
-my $c0 = join_pad() or die('cannot join' . "\n");
+my $c0 = pad_joined($ng, $PAD, token()) or die('cannot join' . "\n");
 my $L = changeset_len($c0->{text});
 my $NL = $c0->{text} =~ tr/\n//;
-my $me = { numToAttrib => { 0 => ['author', $c0->{author}] }, nextNum => 1 };
+my $me = { numToAttrib => { 0 => ['author', $c0->{id}] }, nextNum => 1 };
 
 # a first valid commit by c0: "hello" at 0
 my $m = changes($c0, 'Z:' . b36($L) . '>5*0+5$hello', apool => $me);
@@ -106,12 +92,12 @@ my @bad = (
 
 for my $b (@bad) {
     my ($name, $cs, $apool, $base) = @$b;
-    my $c = join_pad() or die('cannot join' . "\n");
+    my $c = pad_joined($ng, $PAD, token()) or die('cannot join' . "\n");
     my $pool = $apool ? { %$apool } : undef;
     if ($pool && $pool->{numToAttrib}{0}
-        && ($pool->{numToAttrib}{0}[1] // "") eq $c0->{author})
+        && ($pool->{numToAttrib}{0}[1] // "") eq $c0->{id})
     {
-        $pool = { numToAttrib => { 0 => ['author', $c->{author}] },
+        $pool = { numToAttrib => { 0 => ['author', $c->{id}] },
                   nextNum => 1 };
     }
     my $r = changes($c, $cs, apool => $pool,
@@ -140,14 +126,14 @@ my ($t2, $h2) = state();
 ok($t2 eq $text && $h2 == 1, 'retransmission left the pad unchanged');
 
 # clearing authorship (author "" on =) and a known foreign author on =
-my $c1 = join_pad() or die('cannot join' . "\n");
+my $c1 = pad_joined($ng, $PAD, token()) or die('cannot join' . "\n");
 $m = changes($c1, 'Z:' . b36($L) . '>0*0=5$',
              apool => { numToAttrib => { 0 => ['author', ''] },
                         nextNum => 1 });
 is($m->{data}{newRev}, 2, 'clearing authorship is accepted');
 $c1->{rev} = 2;
 $m = changes($c1, 'Z:' . b36($L) . '>0*0=5$',
-             apool => { numToAttrib => { 0 => ['author', $c0->{author}] },
+             apool => { numToAttrib => { 0 => ['author', $c0->{id}] },
                         nextNum => 1 });
 is($m->{data}{newRev}, 3, 'restoring a known author on = is accepted');
 $c1->{rev} = 3;
@@ -159,7 +145,7 @@ is($m->{data}{newRev}, 4, 'author-less insert accepted');
 my ($nc) = pad_recv_until($c0->{ws}, sub {
     ($_[0]{data}{newRev} || 0) == 4 });
 ok($nc && $nc->{data}{changeset} =~ /\*0\+3\$abc$/
-   && $nc->{data}{apool}{numToAttrib}{0}[1] eq $c1->{author},
+   && $nc->{data}{apool}{numToAttrib}{0}[1] eq $c1->{id},
    'and carries its author when fanned out')
     or diag(explain($nc));
 
@@ -204,7 +190,7 @@ $ws->close;
 
 my $ro = $c0->{vars}{readOnlyId};
 like($ro, qr/^r\.[0-9a-f]{32}$/, 'CLIENT_VARS has the read-only id');
-my $r1 = join_pad(pad => $ro) or die('cannot join read-only' . "\n");
+my $r1 = pad_joined($ng, $ro, token()) or die('cannot join read-only' . "\n");
 ok($r1->{vars}{readonly}, 'read-only session: readonly true');
 is($r1->{vars}{padId}, $ro, 'read-only session sees only the r. id');
 unlike(json_encode($r1->{vars}), qr/"\Q$PAD\E"/, 'and never the pad id');
@@ -222,7 +208,7 @@ is($m->{data}{newRev}, 6, 'a writer commits');
 ($m) = pad_recv_until($r1->{ws}, sub { ($_[0]{data}{newRev} || 0) == 6 });
 ok($m && $m->{data}{type} eq 'NEW_CHANGES',
    'the read-only session receives it');
-my $r2 = join_pad(pad => 'r.0123456789abcdef0123456789abcdef');
+my $r2 = pad_joined($ng, 'r.0123456789abcdef0123456789abcdef', token());
 ok(!$r2, 'unknown read-only id: no CLIENT_VARS');
 
 $ng->stop;

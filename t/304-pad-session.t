@@ -5,29 +5,13 @@
 # token cookie (Etherpad 3.x) instead of the message field.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine qw(:DEFAULT b36);
+use Test::Pad::Engine qw(:DEFAULT b36 pad_join pad_joined);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port)
     or die('nginx did not start' . "\n");
 
 my $PAD = 'session';
-
-sub join_pad {
-    my (%o) = @_;
-    my $ws = pad_ws($ng, %o) or return;
-    my $m = { component => 'pad', type => 'CLIENT_READY', padId => $PAD,
-              %{ $o{msg} || {} } };
-    $m->{token} = $o{token} if $o{token};
-    pad_send($ws, $m);
-    my ($cv, $seen) = pad_recv_until($ws, sub {
-        ($_[0]{type} || '') eq 'CLIENT_VARS'
-        || ($_[0]{data}{type} || '') eq 'CLIENT_RECONNECT' && $o{reconnect}
-        || $_[0]{accessStatus} || $_[0]{disconnect} });
-    return { ws => $ws, first => $cv, seen => $seen,
-             vars => ($cv && $cv->{type} eq 'CLIENT_VARS') ? $cv->{data}
-                                                             : undef };
-}
 
 sub collab {
     my ($c, $type) = @_;
@@ -36,7 +20,7 @@ sub collab {
     return $m && $m->{data};
 }
 
-my $a = join_pad(token => 't.aaaaaaaaaaaaaaaaaaaa',
+my $a = pad_join($ng, $PAD, 't.aaaaaaaaaaaaaaaaaaaa',
                  msg => { userInfo => { name => 'Alice',
                                         colorId => '#00ff00' } });
 ok($a->{vars}, 'Alice joined');
@@ -45,7 +29,7 @@ is($a->{vars}{userColor}, '#00ff00', 'userInfo colour applied');
 my $aid = $a->{vars}{userId};
 like($aid, qr/^a\.[0-9A-Za-z]{16}$/, 'author id');
 
-my $b = join_pad(token => 't.bbbbbbbbbbbbbbbbbbbb');
+my $b = pad_join($ng, $PAD, 't.bbbbbbbbbbbbbbbbbbbb');
 ok($b->{vars}, 'Bob joined');
 my $bid = $b->{vars}{userId};
 like($b->{vars}{userColor}, qr/^\d+$/, 'a new author gets a palette index');
@@ -59,7 +43,7 @@ ok($ni && $ni->{userInfo}{userId} eq $aid && $ni->{userInfo}{name} eq 'Alice',
    'Bob told about Alice');
 
 # the same token again: the same author (token2author)
-my $a2 = join_pad(token => 't.aaaaaaaaaaaaaaaaaaaa');
+my $a2 = pad_join($ng, $PAD, 't.aaaaaaaaaaaaaaaaaaaa');
 is($a2->{vars}{userId}, $aid, 'same token, same author');
 is($a2->{vars}{userName}, 'Alice', 'author record kept the name');
 my ($dup) = pad_recv_until($a->{ws}, sub { $_[0]{disconnect} });
@@ -98,15 +82,13 @@ pad_send($b->{ws}, { type => 'COLLABROOM', component => 'pad',
 my $cms = collab($b, 'CHAT_MESSAGES');
 ok($cms && @{ $cms->{messages} } == 1
    && $cms->{messages}[0]{text} eq 'hello chat', 'GET_CHAT_MESSAGES');
-my $c3 = join_pad(token => 't.cccccccccccccccccccc');
+my $c3 = pad_join($ng, $PAD, 't.cccccccccccccccccccc');
 is($c3->{vars}{chatHead}, 0, 'chatHead in CLIENT_VARS');
 $c3->{ws}->close;
 collab($a, 'USER_LEAVE');
 
 # commits by Alice, then Bob reconnects from an old revision
-my $rev = $a->{vars}{collab_client_vars}{rev};
-my $len = changeset_len($a->{vars}{collab_client_vars}
-                        {initialAttributedText}{text});
+my ($rev, $len) = @$a{qw(rev len)};
 my $bob_rev = $rev;
 $b->{ws}->close;
 my $left = collab($a, 'USER_LEAVE');
@@ -127,8 +109,10 @@ for my $i (1 .. 3) {
 }
 
 # the token in the cookie (Etherpad 3.x), reconnect at bob_rev
-my $b2 = join_pad(query => { cookie => 'token=t.bbbbbbbbbbbbbbbbbbbb' },
-                  reconnect => 1,
+my $reconnect = sub { ($_[0]{data}{type} || '') eq 'CLIENT_RECONNECT' };
+my $b2 = pad_join($ng, $PAD, undef,
+                  query => { cookie => 'token=t.bbbbbbbbbbbbbbbbbbbb' },
+                  until => $reconnect,
                   msg => { reconnect => Cpanel::JSON::XS::true(),
                            client_rev => $bob_rev });
 ok(!$b2->{vars}, 'no CLIENT_VARS on reconnect');
@@ -157,7 +141,7 @@ is($nc && $nc->{newRev}, $rev + 1, 'and fanned out');
 is($nc && $nc->{author}, $bid, 'cookie token mapped to the same author');
 
 # reconnect with nothing missed
-my $b3 = join_pad(token => 't.bbbbbbbbbbbbbbbbbbbb', reconnect => 1,
+my $b3 = pad_join($ng, $PAD, 't.bbbbbbbbbbbbbbbbbbbb', until => $reconnect,
                   msg => { reconnect => Cpanel::JSON::XS::true(),
                            client_rev => $rev + 1 });
 my ($nochg) = grep { ($_->{data}{type} || '') eq 'CLIENT_RECONNECT' }
@@ -167,7 +151,7 @@ ok($nochg && $nochg->{data}{noChanges} && $nochg->{data}{newRev} == $rev + 1,
 
 # historicalAuthorData: names and colours of the pad's authors
 {
-    my $e = join_pad(token => 't.eeeeeeeeeeeeeeeeeeee');
+    my $e = pad_join($ng, $PAD, 't.eeeeeeeeeeeeeeeeeeee');
     my $h = $e->{vars}{collab_client_vars}{historicalAuthorData};
     is($h->{$aid}{name}, 'Alice', 'historicalAuthorData has Alice');
     is($h->{$bid}{colorId}, '#ff0000', 'and Bob\'s colour');
@@ -176,22 +160,16 @@ ok($nochg && $nochg->{data}{noChanges} && $nochg->{data}{newRev} == $rev + 1,
     # a worker that never saw them reads the records from Redis
     my $ng2 = engine_nginx(redis_port => $redis->port)
         or die('nginx did not start' . "\n");
-    my $ws = pad_ws($ng2);
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $PAD, token => 't.ffffffffffffffffffff' });
-    my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
-    ok($cv && ($cv->{data}{collab_client_vars}{historicalAuthorData}
-                      {$aid}{name} // '') eq 'Alice',
+    my $f = pad_joined($ng2, $PAD, 't.ffffffffffffffffffff');
+    ok($f && ($f->{vars}{collab_client_vars}{historicalAuthorData}
+                     {$aid}{name} // '') eq 'Alice',
        'another worker reads her record from Redis before CLIENT_VARS');
     my $named;
     for (1 .. 20) {
-        my $w2 = pad_ws($ng2);
-        pad_send($w2, { component => 'pad', type => 'CLIENT_READY',
-                        padId => $PAD, token => 't.gggggggggggggggggggg' });
-        my ($cv2) = pad_recv_until($w2, sub {
-            ($_[0]{type} || '') eq 'CLIENT_VARS' });
-        my $h2 = $cv2 && $cv2->{data}{collab_client_vars}{historicalAuthorData};
-        $w2->close;
+        my $g = pad_join($ng2, $PAD, 't.gggggggggggggggggggg');
+        my $h2 = $g->{vars} && $g->{vars}{collab_client_vars}
+                                  {historicalAuthorData};
+        $g->{ws}->close;
         if ($h2 && ($h2->{$aid}{name} // '') eq 'Alice') { $named = 1; last }
         select undef, undef, undef, 0.1;
     }

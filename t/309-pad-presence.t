@@ -3,22 +3,15 @@
 # their leaving are seen, chat reaches everyone.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT pad_joined);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 my @ng = map { engine_nginx(redis_port => $redis->port)
                or die('nginx did not start' . "\n") } 1 .. 2;
 my $PAD = 'presence';
 
-sub join_pad {
-    my ($ng, $tok, $name) = @_;
-    my $ws = pad_ws($ng) or return;
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $PAD, token => $tok,
-                    userInfo => { name => $name, colorId => '#123456' } });
-    my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
-    return $cv ? { ws => $ws, id => $cv->{data}{userId} } : undef;
-}
+# pad_joined() options: CLIENT_READY of a user called $name
+sub user { (msg => { userInfo => { name => $_[0], colorId => '#123456' } }) }
 
 sub wait_collab {
     my ($c, $pred) = @_;
@@ -27,8 +20,10 @@ sub wait_collab {
     return $m && $m->{data};
 }
 
-my $a = join_pad($ng[0], 't.aaaaaaaaaaaaaaaaaaaa', 'Alice') or die('a' . "\n");
-my $b = join_pad($ng[1], 't.bbbbbbbbbbbbbbbbbbbb', 'Bob') or die('b' . "\n");
+my $a = pad_joined($ng[0], $PAD, 't.aaaaaaaaaaaaaaaaaaaa', user('Alice'))
+    or die('a' . "\n");
+my $b = pad_joined($ng[1], $PAD, 't.bbbbbbbbbbbbbbbbbbbb', user('Bob'))
+    or die('b' . "\n");
 
 my $m = wait_collab($a, sub { $_[0]{type} eq 'USER_NEWINFO'
                               && $_[0]{userInfo}{userId} eq $b->{id} });
@@ -65,7 +60,7 @@ ok($m && $m->{payload}{newName} eq 'Bobby', 'suggestUserName forwarded '
    . 'to the other instance');
 
 # the same author joins on the other instance: userdup for the old socket
-my $a2 = join_pad($ng[1], 't.aaaaaaaaaaaaaaaaaaaa', 'Alice');
+my $a2 = pad_joined($ng[1], $PAD, 't.aaaaaaaaaaaaaaaaaaaa', user('Alice'));
 is($a2 && $a2->{id}, $a->{id}, 'same token, same author on instance 2');
 my ($dup) = pad_recv_until($a->{ws}, sub { $_[0]{disconnect} }, 5);
 is($dup && $dup->{disconnect}, 'userdup',

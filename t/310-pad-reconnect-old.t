@@ -6,7 +6,7 @@
 # over revisions read from Redis too, and accepted.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine qw(:DEFAULT b36);
+use Test::Pad::Engine qw(:DEFAULT b36 pad_join);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port,
@@ -14,20 +14,9 @@ my $ng = engine_nginx(redis_port => $redis->port,
     or die('nginx did not start' . "\n");
 my $PAD = 'oldrec';
 
-sub join_pad {
-    my ($tok, %msg) = @_;
-    my $ws = pad_ws($ng) or return;
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $PAD, token => $tok, %msg });
-    return $ws;
-}
-
-my $w = join_pad('t.wwwwwwwwwwwwwwwwwwww');
-my ($cv) = pad_recv_until($w, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
-my $rev = $cv->{data}{collab_client_vars}{rev};
-my $len = changeset_len($cv->{data}{collab_client_vars}
-                        {initialAttributedText}{text});
-my $aid = $cv->{data}{userId};
+my $wc = pad_join($ng, $PAD, 't.wwwwwwwwwwwwwwwwwwww');
+my $w = $wc->{ws};
+my ($rev, $len) = @$wc{qw(rev len)};
 my $len2;
 
 for my $i (1 .. 30) {
@@ -44,8 +33,9 @@ for my $i (1 .. 30) {
 }
 is($rev, 30, '30 commits');
 
-my $r = join_pad('t.rrrrrrrrrrrrrrrrrrrr',
-                 reconnect => Cpanel::JSON::XS::true(), client_rev => 2);
+my $r = pad_join($ng, $PAD, 't.rrrrrrrrrrrrrrrrrrrr', no_wait => 1,
+                 msg => { reconnect => Cpanel::JSON::XS::true(),
+                          client_rev => 2 })->{ws};
 my @got;
 for (1 .. 40) {
     my $m = pad_recv($r, 3) or last;

@@ -8,7 +8,7 @@
 # with partial nested objects merged into the defaults (not replacing them).
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT unb36 pad_joined);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 
@@ -34,16 +34,14 @@ my $ng = Test::Pad::start_nginx(
 
 my $PAD = 'browser' . $$;
 
+# the CLIENT_READY $m exactly as a page sends it: (CLIENT_VARS's data,
+# $ws) or ()
 sub client_vars {
     my ($m) = @_;
-    my $ws = pad_ws($ng, query => { padId => $m->{padId} })
+    my $c = pad_joined($ng, $m->{padId}, $m->{token},
+                       query => { padId => $m->{padId} }, msg => $m)
         or return;
-    pad_send($ws, $m);
-    my ($cv) = pad_recv_until($ws, sub {
-        ($_[0]{type} || '') eq 'CLIENT_VARS' || $_[0]{disconnect}
-        || $_[0]{accessStatus} });
-    return ($cv && ($cv->{type} || '') eq 'CLIENT_VARS')
-           ? ($cv->{data}, $ws) : ();
+    return ($c->{vars}, $c->{ws});
 }
 
 sub is_obj { ref($_[0]) eq 'HASH' }
@@ -75,13 +73,6 @@ my %NEED = (
     mode => \&is_str, numConnectedUsers => \&is_int,
 );
 
-# length of a text as JavaScript counts it (UTF-16 code units)
-sub js_len { my $n = 0; $n += ord($_) > 0xffff ? 2 : 1 for split //, $_[0];
-             $n }
-
-sub b36 { my $n = 0; $n = $n * 36 + index('0123456789abcdefghijklmnopqrstuvwxyz',
-                                             lc $_) for split //, $_[0]; $n }
-
 sub check_vars {
     my ($v, $what, $padid, $ro) = @_;
     for my $k (sort keys %NEED) {
@@ -95,11 +86,11 @@ sub check_vars {
     my ($chars, $nl, $ok) = (0, 0, 1);
     my $attribs = $at->{attribs} // '';
     while ($attribs =~ /\G((?:\*[0-9a-z]+)*)(?:\|([0-9a-z]+))?\+([0-9a-z]+)/gc) {
-        $nl += b36($2) if defined $2;
-        $chars += b36($3);
+        $nl += unb36($2) if defined $2;
+        $chars += unb36($3);
     }
     $ok = 0 if (pos($attribs) // 0) != length $attribs;
-    ok($ok && $chars == js_len($at->{text} // '')
+    ok($ok && $chars == changeset_len($at->{text} // '')
        && $nl == ($at->{text} // '') =~ tr/\n//,
        "$what: attribs cover the text exactly ($attribs)");
     ok(is_obj($c->{apool}) && is_obj($c->{apool}{numToAttrib})

@@ -9,11 +9,10 @@
 # without it as NEW_CHANGES only.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine qw(:DEFAULT b36 poll_join poll_messages);
+use Test::Pad::Engine qw(:DEFAULT unb36 pad_join pad_user_changes poll_join
+                         poll_messages);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
-
-sub unb36 { my $n = 0; $n = $n * 36 + index('0123456789abcdefghijklmnopqrstuvwxyz', $_) for split //, $_[0]; $n }
 
 # new length - old length of a changeset
 sub cs_delta {
@@ -22,16 +21,6 @@ sub cs_delta {
     return $2 eq '>' ? unb36($3) : -unb36($3);
 }
 
-sub user_changes {
-    my ($base, $len, $ins) = @_;
-    my $nl = $ins =~ tr/\n//;
-    return { type => 'COLLABROOM', component => 'pad',
-             data => { type => 'USER_CHANGES', baseRev => $base,
-                       changeset => 'Z:' . b36($len) . '>' . b36(length $ins)
-                                    . ($nl ? '|' . b36($nl) : '') . '+'
-                                    . b36(length $ins) . '$' . $ins,
-                       apool => { numToAttrib => {}, nextNum => 0 } } };
-}
 
 sub run_case {
     my (%o) = @_;
@@ -44,14 +33,10 @@ sub run_case {
         or die('nginx did not start' . "\n");
     my $pad = "fill-$name";
 
-    my $w = pad_ws($ng) or die('no socket' . "\n");
-    pad_send($w, { component => 'pad', type => 'CLIENT_READY', padId => $pad,
-                   token => 't.wwwwwwwwwwwwwwwwwwww' });
-    my ($cv) = pad_recv_until($w, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
-    ok($cv, "$name: writer joined") or return;
-    my $rev = $cv->{data}{collab_client_vars}{rev};
-    my $len = changeset_len($cv->{data}{collab_client_vars}
-                            {initialAttributedText}{text});
+    my $wc = pad_join($ng, $pad, 't.wwwwwwwwwwwwwwwwwwww')
+        or die('no socket' . "\n");
+    ok($wc->{vars}, "$name: writer joined") or return;
+    my ($w, $rev, $len) = @$wc{qw(ws rev len)};
 
     my $sid = poll_join($ng, $pad, optin => $o{optin});
     my ($rcv) = grep { ($_->{type} || '') eq 'CLIENT_VARS' }
@@ -66,7 +51,7 @@ sub run_case {
     my $commit = sub {
         my ($i) = @_;
         my $ins = sprintf "line %02d %s\n", $i, 'words ' x 200;
-        pad_send($w, user_changes($rev, $len, $ins));
+        pad_send($w, pad_user_changes($rev, $len, $ins));
         my ($acc, $seen) = pad_recv_until($w, sub {
             ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' });
         if (!$acc) { $bad++; return }
@@ -84,7 +69,7 @@ sub run_case {
 
     # the reader commits (not reading), then 30 more revisions of others
     eio_poll_post($ng, $sid, '42' . json_encode(['message',
-        user_changes($join_rev, $rlen, "reader\n")]));
+        pad_user_changes($join_rev, $rlen, "reader\n")]));
     my ($own, $seen) = pad_recv_until($w, sub {
         ($_[0]{data}{type} || '') eq 'NEW_CHANGES' });
     ok($own, "$name: the reader's revision was stored") or return;
@@ -152,7 +137,7 @@ sub run_case {
     # its cursor is at the head: the next commit is accepted
     my $text = pad_text($ng, $pad);
     eio_poll_post($ng, $sid, '42' . json_encode(['message',
-        user_changes($rev, changeset_len($text), "again\n")]));
+        pad_user_changes($rev, changeset_len($text), "again\n")]));
     my $acc;
     for (1 .. 10) {
         ($acc) = grep { ($_->{data}{type} || '') eq 'ACCEPT_COMMIT'

@@ -9,7 +9,7 @@
 #   saved, on either instance.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine qw(:DEFAULT b36);
+use Test::Pad::Engine qw(:DEFAULT b36 pad_joined);
 use Time::HiRes qw(sleep);
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
@@ -17,17 +17,12 @@ my @ng = map { engine_nginx(redis_port => $redis->port, workers => 2)
                or die('nginx did not start' . "\n") } 1 .. 2;
 my $PAD = 'padinfo';
 
-sub join_pad {
+# pad_joined(), then a moment for its worker's count to reach Redis
+sub join_counted {
     my ($ng, $tok, $pad) = @_;
-    my $ws = pad_ws($ng) or return;
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $pad || $PAD, token => $tok });
-    my ($cv) = pad_recv_until($ws, sub {
-        ($_[0]{type} || '') eq 'CLIENT_VARS' || $_[0]{disconnect}
-        || $_[0]{accessStatus} });
-    return unless $cv && ($cv->{type} || '') eq 'CLIENT_VARS';
-    sleep 0.2;      # its worker's count reaches Redis
-    return { ws => $ws, vars => $cv->{data}, id => $cv->{data}{userId} };
+    my $c = pad_joined($ng, $pad || $PAD, $tok) or return;
+    sleep 0.2;
+    return $c;
 }
 
 sub tok { 't.' . ($_[0] x 20) }
@@ -38,7 +33,7 @@ my @order = ([a => 0, 0], [b => 1, 1], [c => 0, 2], [d => 1, 3],
              [e => 0, 4]);
 for my $o (@order) {
     my ($n, $i, $want) = @$o;
-    $c{$n} = join_pad($ng[$i], tok($n));
+    $c{$n} = join_counted($ng[$i], tok($n));
     ok($c{$n}, "$n joined through instance " . ($i + 1)) or next;
     is($c{$n}{vars}{numConnectedUsers}, $want,
        "$n: numConnectedUsers $want");
@@ -47,15 +42,15 @@ for my $o (@order) {
 $c{a}{ws}->close;
 $c{b}{ws}->close;
 sleep 0.5;
-my $f = join_pad($ng[1], tok('f'));
+my $f = join_counted($ng[1], tok('f'));
 is($f && $f->{vars}{numConnectedUsers}, 3,
    'after two left: numConnectedUsers 3 (c, d, e)');
 
 # a read-only socket is in the pad too
-my $ro = join_pad($ng[0], tok('r'), $c{c}{vars}{readOnlyId});
+my $ro = join_counted($ng[0], tok('r'), $c{c}{vars}{readOnlyId});
 ok($ro && $ro->{vars}{readonly}, 'read-only socket joined');
 is($ro && $ro->{vars}{numConnectedUsers}, 4, 'it counts c, d, e, f');
-my $g = join_pad($ng[1], tok('g'));
+my $g = join_counted($ng[1], tok('g'));
 is($g && $g->{vars}{numConnectedUsers}, 5, 'and is counted itself');
 
 # SAVE_REVISION
@@ -98,7 +93,7 @@ my $rc = $redis->client;
 is($rc->hlen("ngxpad:{$PAD}:saved"), 2, 'two saved revisions in Redis');
 
 for my $i (0, 1) {
-    my $h = join_pad($ng[$i], tok("h$i"));
+    my $h = join_counted($ng[$i], tok("h$i"));
     my $sr = $h && $h->{vars}{savedRevisions};
     is(ref $sr eq 'ARRAY' && scalar @$sr, 2,
        'CLIENT_VARS savedRevisions on instance ' . ($i + 1));

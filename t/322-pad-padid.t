@@ -5,25 +5,24 @@
 # sanitized id is the pad (CLIENT_VARS padId, export/txt).
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT pad_join pad_joined);
 use utf8;
 
 my $redis = start_redis() or die('redis-server did not start' . "\n");
 my $ng = engine_nginx(redis_port => $redis->port)
     or die('nginx did not start' . "\n");
 
+# CLIENT_READY for $pad with an ack id, by a new author each time: the
+# answer (CLIENT_VARS, or the ack refusing it)
 my $n = 0;
 sub ready {
     my ($pad) = @_;
-    my $ws = pad_ws($ng) or return;
     $n++;
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY', padId => $pad,
-                    token => 't.' . ('p' x 19) . chr(97 + $n % 26) }, 5);
-    my ($m) = pad_recv_until($ws, sub {
-        ($_[0]{type} || '') eq 'CLIENT_VARS' || defined $_[0]{ack}
-        || $_[0]{disconnect} || $_[0]{accessStatus} });
-    $ws->close;
-    return $m;
+    my $c = pad_join($ng, $pad, 't.' . ('p' x 19) . chr(97 + $n % 26),
+                     ack => 5, until => sub { defined $_[0]{ack} })
+        or return;
+    $c->{ws}->close;
+    return $c->{m};
 }
 
 for my $c (["with  spaces", 'with_spaces'],
@@ -51,11 +50,8 @@ for my $asked ('a' . (' ' x 50) . 'b', 'a$b', '', "\x{1F600}" . ('x' x 49),
 }
 
 # the sanitized pad is the one stored
-my $ws = pad_ws($ng);
-pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                padId => "sp ace", token => 't.' . ('s' x 20) });
-my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS' });
-ok($cv, 'joined "sp ace"');
+my $sp = pad_joined($ng, "sp ace", 't.' . ('s' x 20));
+ok($sp, 'joined "sp ace"');
 ok(defined pad_text($ng, 'sp_ace'), 'export/txt of "sp_ace" has it');
 
 # GET /p/<id> as Etherpad's page route: 302 to the sanitized id (relative,

@@ -11,7 +11,7 @@
 # the other instance too (the polling POST relayed to the owner).
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
+use Test::Pad::Engine qw(:DEFAULT pad_join);
 use Time::HiRes qw(time sleep);
 
 my $redis = start_redis() or BAIL_OUT('redis-server did not start');
@@ -27,21 +27,14 @@ ok(wait_until(sub {
 my $PAD = 'hjoin' . $$;
 my %Q = (padId => $PAD);
 
-# a user on a WebSocket of instance $ng; returns ($ws, author)
-sub present {
-    my ($ng, $token) = @_;
-    my $ws = pad_ws($ng, query => \%Q) or return;
-    pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $PAD, token => $token,
-                    userInfo => { colorId => undef, name => undef } });
-    my ($cv) = pad_recv_until($ws, sub {
-        ($_[0]{type} || '') eq 'CLIENT_VARS' });
-    return ($ws, $cv && $cv->{data}{userId});
-}
-
-my ($wa, $alice) = present($X, 't.' . ('a' x 20));
-my ($wc, $carol) = present($Y, 't.' . ('c' x 20));
-my ($wd, $dave) = present($Z, 't.' . ('d' x 20));
+# users on a WebSocket of one instance each (pad_join(): {ws, id})
+my %USER = (query => \%Q,
+            msg => { userInfo => { colorId => undef, name => undef } });
+my $ua = pad_join($X, $PAD, 't.' . ('a' x 20), %USER) || {};
+my $uc = pad_join($Y, $PAD, 't.' . ('c' x 20), %USER) || {};
+my $ud = pad_join($Z, $PAD, 't.' . ('d' x 20), %USER) || {};
+my ($wa, $alice, $carol, $dave) = ($ua->{ws}, $ua->{id}, $uc->{id},
+                                   $ud->{id});
 ok($alice && $carol && $dave, 'Alice on X, Carol on Y, Dave on Z');
 
 my $n = 0;

@@ -6,8 +6,7 @@
 # A lost append race must never cost a valid commit (t/391 stresses it).
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
-use Cpanel::JSON::XS;
+use Test::Pad::Engine qw(:DEFAULT padload);
 
 my $padload = "$Test::Pad::ROOT/build/padload";
 plan skip_all => 'build/padload not built' unless -x $padload;
@@ -19,9 +18,8 @@ my $ng = engine_nginx(redis_port => $redis->port, workers => 2,
 
 sub run_padload {
     my (@args) = @_;
-    my $out = `$padload --port @{[ $ng->port ]} --procs 2 --duration 1 --warmup 0.3 --join-max 30 --drain-max 10 @args 2>&1`;
-    my ($json) = $out =~ /^(\{.*\})$/m;
-    my $r = eval { decode_json($json) };
+    my ($r, $out) = padload($ng, '--procs 2 --duration 1 --warmup 0.3 '
+                            . '--join-max 30 --drain-max 10', @args);
     diag($out) unless $r && !$r->{errors};
     return $r || {};
 }

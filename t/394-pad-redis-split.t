@@ -24,8 +24,8 @@
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(:DEFAULT pad_client pad_drive pad_idle pad_settle
-                         pad_missing pause_workers resume_workers
-                         log_warn_lines);
+                         pad_missing pad_acked show_lines pause_workers
+                         resume_workers log_warn_lines);
 use List::Util qw(sum0 max);
 use Time::HiRes qw(time sleep);
 
@@ -56,14 +56,6 @@ sub instance {
     return engine_nginx(%o) || die("nginx $name did not start\n");
 }
 
-sub acked { sum0 map { scalar @{ $_->{acked} } } @_ }
-
-sub show {
-    my (@l) = @_;
-    return join "\n", @l[0 .. ($#l > 14 ? 14 : $#l)],
-                      ($#l > 14 ? ('... (' . (@l - 15) . ' more)') : ());
-}
-
 sub client_report {
     return join "\n", map {
         my $c = $_;
@@ -88,7 +80,7 @@ sub start_on_a {
     my $ar = pad_client($A, $pad, name => 'Ar', join_timeout => $GRACE + 15);
     my @c = (@aw, $ar);
     pad_drive(\@c, sub { pad_idle(@c) }, $GRACE + 25);
-    my $n = acked(@aw);
+    my $n = pad_acked(@aw);
     is($n, 3 * $A_EDITS, "$label: A's 3 writers made $n acknowledged edits "
        . '(ACCEPT_COMMIT) before the wipe') or diag(client_report(@c));
     my $head = max map { $_->{rev} // -1 } @aw;
@@ -110,7 +102,7 @@ sub wipe {
 sub final_checks {
     my ($label, $clients, $writers, $ngs, $marks, $ex) = @_;
     my @names = ('A', 'B');
-    my $total = acked(@$writers);
+    my $total = pad_acked(@$writers);
     my $per = join ', ', map { "$_->{name} " . scalar @{ $_->{acked} } }
                          @$writers;
     ok(defined $ex->[0] && defined $ex->[1] && $ex->[0] eq $ex->[1],
@@ -121,8 +113,8 @@ sub final_checks {
         my @miss = pad_missing($ex->[$i], @$writers);
         is(scalar @miss, 0, "$label: export/txt on $names[$i]: "
            . scalar(@miss) . " of $total acknowledged edits lost ($per)")
-            or diag("missing from $names[$i]'s export/txt:\n" . show(@miss)
-                    . "\nexport starts: "
+            or diag("missing from $names[$i]'s export/txt:\n"
+                    . show_lines(@miss) . "\nexport starts: "
                     . substr($ex->[$i] // '(none)', 0, 200));
     }
     my @live = grep { $_->{state} eq 'ready' } @$clients;
@@ -135,15 +127,15 @@ sub final_checks {
     my @err = map { my $c = $_; map { "$c->{name}: $_" } @{ $c->{errors} } }
               @$clients;
     is(scalar @err, 0, "$label: no client saw a revision gap, a duplicate, "
-       . 'or a changeset it could not apply') or diag(show(@err));
+       . 'or a changeset it could not apply') or diag(show_lines(@err));
     for my $i (0, 1) {
         my @l = log_warn_lines($ngs->[$i], $marks->[$i]);
         ok(@l <= 20, "$label: $names[$i] logged " . scalar(@l)
            . ' lines at [warn] or above after the wipe (at most 20)')
-            or diag(show(@l));
+            or diag(show_lines(@l));
         my @ac = grep { /\[(?:alert|crit|emerg)\]/ } @l;
         is(scalar @ac, 0, "$label: $names[$i] logged no [alert] or [crit]")
-            or diag(show(@ac));
+            or diag(show_lines(@ac));
     }
 }
 
@@ -167,7 +159,7 @@ sub order1 {
     my $pad = "split$v-$$";
     my ($aw, $ar, $head) = start_on_a($label, $A, $pad, $v);
     my @all = (@$aw, $ar);
-    my $before = acked(@$aw);
+    my $before = pad_acked(@$aw);
 
     my @marks = ($A->log_mark, $B->log_mark);
     my @paused = $pause ? pause_workers($A) : ();
@@ -189,7 +181,7 @@ sub order1 {
        . 'acknowledged edits (' . scalar(@miss) . ' missing)')
         or diag("missing from B's CLIENT_VARS (rev "
                 . ($cv ? $cv->{rev} : '-') . ", A's head was $head):\n"
-                . show(@miss) . "\ntext starts: "
+                . show_lines(@miss) . "\ntext starts: "
                 . substr($cv ? $cv->{text} : '(none)', 0, 120));
 
     # then edits on both instances, at the same time
@@ -257,10 +249,10 @@ sub order2 {
        . ')') or diag(client_report($bw));
     my $cv = @{ $bw->{cvs} } > $cvs0 ? $bw->{cvs}[-1] : undef;
     my @m2 = pad_missing($cv ? $cv->{text} : '', @$aw, $bw);
-    my $nall = acked(@$aw, $bw);
+    my $nall = pad_acked(@$aw, $bw);
     is(scalar @m2, 0, "$label: B's writer joined again (fresh CLIENT_READY) "
        . "and its CLIENT_VARS has all $nall acknowledged edits ("
-       . scalar(@m2) . ' missing)') or diag(show(@m2));
+       . scalar(@m2) . ' missing)') or diag(show_lines(@m2));
     my $a_closes = sum0 map { scalar @{ $_->{closes} } } @ac;
     is($a_closes, 0, "$label: A's " . scalar(@ac) . " clients kept their "
        . "sockets ($a_closes closes)") or diag(client_report(@ac));
@@ -268,7 +260,7 @@ sub order2 {
                    pad_missing($c->{text}, $bw) } @ac;
     is(scalar @mb, 0, "$label: every client on A received B's "
        . scalar(@{ $bw->{acked} }) . ' edits (the merged revision) ('
-       . scalar(@mb) . ' missing)') or diag(show(@mb));
+       . scalar(@mb) . ' missing)') or diag(show_lines(@mb));
     ok(($ar->{rev} // -1) > $head, "$label: the merged revision ("
        . ($ar->{rev} // '-') . ") is on top of A's history (head $head)");
     diag(sprintf "$label: merged %s %.1fs after A resumed",
@@ -281,7 +273,7 @@ sub order2 {
         my @m = pad_missing($ex1->[$i], @$aw, $bw);
         is(scalar @m, 0, "$label: within 15s of A's return, export/txt on "
            . ('A', 'B')[$i] . ' has A\'s and B\'s edits (' . scalar(@m)
-           . " of $nall lost)") or diag(show(@m));
+           . " of $nall lost)") or diag(show_lines(@m));
     }
 
     if ($merged) {

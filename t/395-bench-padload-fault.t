@@ -9,8 +9,7 @@
 # 0, and both modes agree.
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine;
-use Cpanel::JSON::XS;
+use Test::Pad::Engine qw(:DEFAULT padload);
 
 my $padload = "$Test::Pad::ROOT/build/padload";
 plan skip_all => 'build/padload not built' unless -x $padload;
@@ -24,12 +23,9 @@ my $seq = 0;
 sub run_padload {
     my (@args) = @_;
     $seq++;
-    my $cmd = "$padload --port " . $ng->port . " --procs 2 --duration 0.8"
-        . " --warmup 0.2 --join-max 30 --drain-max 10 --pads 1 --writers 2"
-        . " --readers 8 --prefix t395r${seq}x$$ @args";
-    my $out = `$cmd 2>&1`;
-    my ($json) = $out =~ /^(\{.*\})$/m;
-    my $r = eval { decode_json($json) };
+    my ($r, $out) = padload($ng, "--procs 2 --duration 0.8 --warmup 0.2"
+        . " --join-max 30 --drain-max 10 --pads 1 --writers 2"
+        . " --readers 8 --prefix t395r${seq}x$$ @args");
     diag($out) unless $r;
     return $r || {};
 }

@@ -8,16 +8,18 @@ use warnings;
 
 use Exporter 'import';
 use Test::Pad ();
+use Test::Pad::Engine::Client ();
 use Cpanel::JSON::XS ();
 use Time::HiRes qw(time sleep);
 
 our @EXPORT = qw(engine_nginx sim pad_ws pad_send pad_recv pad_recv_until
                  pad_text changeset_len);
-our @EXPORT_OK = qw(b36 pad_join pad_insert padload_race poll_join
-                    poll_messages
+our @EXPORT_OK = qw(b36 unb36 pad_join pad_joined pad_insert
+                    pad_user_changes padload padload_race poll_join
+                    poll_messages rr_sim
                     pad_client pad_drive pad_idle pad_settle pad_export
-                    pad_missing cs_apply_text cs_follow pause_workers
-                    resume_workers log_warn_lines);
+                    pad_missing pad_acked show_lines cs_apply_text cs_follow
+                    pause_workers resume_workers log_warn_lines);
 
 my $ROOT = $Test::Pad::ROOT;
 
@@ -116,20 +118,66 @@ sub b36 {
     return $s;
 }
 
-# CLIENT_READY on a new WebSocket; returns {ws, m (the answer), and with
-# CLIENT_VARS: rev, len (UTF-16 units), text}
+# and back (either case)
+sub unb36 {
+    my $n = 0;
+    $n = $n * 36 + index('0123456789abcdefghijklmnopqrstuvwxyz', $_)
+        for split //, lc $_[0];
+    return $n;
+}
+
+# CLIENT_READY for $pad (with token $tok unless undef: then the cookie's)
+# on a new WebSocket, then its answer: CLIENT_VARS, a disconnect, an
+# accessStatus or a message $o{until}->($m) accepts, within $o{timeout}
+# (5 s).  $o{msg}: more fields of CLIENT_READY (userInfo, reconnect,
+# client_rev...; they win over padId), $o{query}: of the handshake,
+# $o{ack}: an ack id, $o{no_wait}: send and return {ws} without reading.
+# Returns undef when the WebSocket did not connect, else {ws, m (the
+# answer or undef), seen (every message read), and with CLIENT_VARS: vars
+# (its data), id (userId), rev, len (UTF-16 units), text}.
 sub pad_join {
-    my ($ng, $pad, $tok) = @_;
-    my $ws = pad_ws($ng) or return;
+    my ($ng, $pad, $tok, %o) = @_;
+    my $ws = pad_ws($ng, query => $o{query}) or return;
     pad_send($ws, { component => 'pad', type => 'CLIENT_READY',
-                    padId => $pad, token => $tok });
-    my ($cv) = pad_recv_until($ws, sub { ($_[0]{type} || '') eq 'CLIENT_VARS'
-                                         || $_[0]{disconnect} }, 5);
-    return { ws => $ws, m => $cv } unless $cv && $cv->{data};
+                    padId => $pad, (defined $tok ? (token => $tok) : ()),
+                    %{ $o{msg} || {} } }, $o{ack});
+    return { ws => $ws } if $o{no_wait};
+    my $until = $o{until};
+    my ($cv, $seen) = pad_recv_until($ws, sub {
+        ($_[0]{type} || '') eq 'CLIENT_VARS' || $_[0]{disconnect}
+        || $_[0]{accessStatus} || $until && $until->($_[0]) },
+        $o{timeout} || 5);
+    my $c = { ws => $ws, m => $cv, seen => $seen };
+    return $c unless $cv && ($cv->{type} || '') eq 'CLIENT_VARS'
+                     && $cv->{data};
     my $v = $cv->{data}{collab_client_vars};
-    return { ws => $ws, m => $cv, rev => $v->{rev},
-             len => changeset_len($v->{initialAttributedText}{text}),
-             text => $v->{initialAttributedText}{text} };
+    $c->{vars} = $cv->{data};
+    $c->{id} = $cv->{data}{userId};
+    $c->{rev} = $v->{rev};
+    $c->{text} = $v->{initialAttributedText}{text};
+    $c->{len} = changeset_len($c->{text});
+    return $c;
+}
+
+# pad_join() when it got CLIENT_VARS, else undef
+sub pad_joined {
+    my $c = pad_join(@_);
+    return $c && $c->{vars} ? $c : undef;
+}
+
+# the USER_CHANGES message inserting $ins at the start of a pad of $len
+# (UTF-16 units) at revision $base; $o{apool} (default: an empty pool)
+sub pad_user_changes {
+    my ($base, $len, $ins, %o) = @_;
+    my $n = b36(changeset_len($ins));
+    my $nl = $ins =~ tr/\n//;
+    return { type => 'COLLABROOM', component => 'pad',
+             data => { type => 'USER_CHANGES', baseRev => $base,
+                       changeset => 'Z:' . b36($len) . ">$n"
+                                    . ($nl ? '|' . b36($nl) : '')
+                                    . "+$n\$$ins",
+                       apool => $o{apool}
+                                || { numToAttrib => {}, nextNum => 0 } } };
 }
 
 # inserts $ins at the start of the pad of a pad_join() client; returns
@@ -137,22 +185,27 @@ sub pad_join {
 # 'none'
 sub pad_insert {
     my ($c, $ins) = @_;
-    pad_send($c->{ws}, { type => 'COLLABROOM', component => 'pad',
-                         data => { type => 'USER_CHANGES',
-                                   baseRev => $c->{rev},
-                                   changeset => 'Z:' . b36($c->{len}) . '>'
-                                       . b36(length $ins) . '+'
-                                       . b36(length $ins) . '$' . $ins,
-                                   apool => {} } });
+    pad_send($c->{ws}, pad_user_changes($c->{rev}, $c->{len}, $ins,
+                                        apool => {}));
     my ($m) = pad_recv_until($c->{ws}, sub {
         ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' || $_[0]{disconnect} },
         8);
     if ($m && $m->{data} && ($m->{data}{newRev} // -1) == $c->{rev} + 1) {
         $c->{rev}++;
-        $c->{len} += length $ins;
+        $c->{len} += changeset_len($ins);
         return 'accepted';
     }
     return $m && $m->{disconnect} ? "disconnect:$m->{disconnect}" : 'none';
+}
+
+# runs build/padload against $ng with the arguments (a string, or words);
+# returns (its JSON result or undef, its output)
+sub padload {
+    my ($ng, @args) = @_;
+    my $out = `$ROOT/build/padload --port @{[ $ng->port ]} @args 2>&1`;
+    my ($json) = $out =~ /^(\{.*\})$/m;
+    my $r = defined $json ? Test::Pad::json_decode($json) : undef;
+    return ($r, $out);
 }
 
 # Rounds of build/padload with closed-loop writers on ONE pad of $ng
@@ -163,12 +216,10 @@ sub pad_insert {
 # log of a round that failed.
 sub padload_race {
     my ($ng, %o) = @_;
-    my $padload = "$ROOT/build/padload";
     for my $round (1 .. ($o{rounds} || 3)) {
         my $log0 = $ng->log_mark;
-        my $out = `$padload --port @{[ $ng->port ]} --procs 2 --duration 1.5 --warmup 0.2 --join-max 30 --drain-max 10 --pads 1 --writers $o{writers} --readers $o{readers} --prefix $o{prefix}r${round}x$$ 2>&1`;
-        my ($json) = $out =~ /^(\{.*\})$/m;
-        my $r = eval { Test::Pad::json_decode($json) } || {};
+        my ($r, $out) = padload($ng, "--procs 2 --duration 1.5 --warmup 0.2 --join-max 30 --drain-max 10 --pads 1 --writers $o{writers} --readers $o{readers} --prefix $o{prefix}r${round}x$$");
+        $r ||= {};
         Test::More::diag($out)
             unless $r->{commits} && !$r->{errors} && !$r->{mismatches};
         my $log = $ng->log_since($log0);
@@ -226,6 +277,25 @@ sub poll_messages {
     return @m;
 }
 
+# runs t/js/relay/rr-sim.js: clients of %sim behind a round-robin proxy
+# to the backends @$urls (upgrade_elsewhere => 1: each WebSocket upgrade
+# to another backend than the polling requests); returns the decoded
+# result, or {sim => {ok => 0, error}, proxy => {}}
+sub rr_sim {
+    my ($urls, %sim) = @_;
+    my $else = delete $sim{upgrade_elsewhere};
+    my ($rc, $out, $err) = Test::Pad::node_run(
+        "$ROOT/t/js/relay/rr-sim.js",
+        args => [ Test::Pad::json_encode({ backends => $urls,
+                                           upgradeElsewhere => $else,
+                                           sim => \%sim }) ],
+        npm => [ 'socketio-client', 'etherpad-clients' ], timeout => 150);
+    my ($line) = grep { /^\{/ } split /\n/, $out;
+    my $r = defined $line ? Test::Pad::json_decode($line) : undef;
+    return $r || { sim => { ok => 0, error => "rc=$rc\n$out\n$err" },
+                   proxy => {} };
+}
+
 # JavaScript String.length of a Perl character string
 sub changeset_len {
     my ($s) = @_;
@@ -265,8 +335,6 @@ END {
     }
 }
 
-sub _from36 { my $n = 0; $n = $n * 36 + index('0123456789abcdefghijklmnopqrstuvwxyz', $_) for split //, lc $_[0]; $n }
-
 # the text after a changeset (attributes ignored); undef if it does not
 # apply to $text
 sub cs_apply_text {
@@ -274,10 +342,10 @@ sub cs_apply_text {
     return undef unless defined $cs && defined $text;
     my ($old, $ops, $bank) = $cs =~ /^Z:([0-9a-z]+)[<>][0-9a-z]+([^\$]*)\$(.*)\z/s
         or return undef;
-    return undef if _from36($old) != length $text;
+    return undef if unb36($old) != length $text;
     my ($out, $pos, $bpos) = ('', 0, 0);
     while ($ops =~ /\G(?:\*[0-9a-z]+)*(?:\|[0-9a-z]+)?([-+=])([0-9a-z]+)/gc) {
-        my $n = _from36($2);
+        my $n = unb36($2);
         if ($1 eq '=') {
             return undef if $pos + $n > length $text;
             $out .= substr $text, $pos, $n;
@@ -423,6 +491,20 @@ sub pad_missing {
     return @miss;
 }
 
+# the number of edits these clients got acknowledged
+sub pad_acked {
+    my $n = 0;
+    $n += @{ $_->{acked} } for @_;
+    return $n;
+}
+
+# at most 15 of these lines (for a diagnostic), then "... (N more)"
+sub show_lines {
+    my (@l) = @_;
+    return join "\n", @l[0 .. ($#l > 14 ? 14 : $#l)],
+                      ($#l > 14 ? ('... (' . (@l - 15) . ' more)') : ());
+}
+
 # SIGSTOP an instance's workers (resumed at exit whatever happens)
 sub pause_workers {
     my ($ng) = @_;
@@ -446,192 +528,5 @@ sub log_warn_lines {
     return grep { /\[(?:warn|error|crit|alert|emerg)\]/ }
            split /\n/, $ng->log_since($mark);
 }
-
-package Test::Pad::Engine::Client;
-
-use strict;
-use warnings;
-use Time::HiRes qw(time);
-
-sub _err { my ($c, $e) = @_; push @{ $c->{errors} }, sprintf '%.3f %s', time, $e }
-sub _late { my ($c, $e) = @_; push @{ $c->{timeouts} }, sprintf '%.3f %s', time, $e }
-
-sub enter {
-    my ($c) = @_;
-    $c->drop_socket;
-    local $Test::Pad::DIE_ON_SILENCE = 0;
-    my $ws = eval { Test::Pad::Engine::pad_ws($c->{ng}) };
-    $c->{joins}++;
-    $c->{join_t0} = time;
-    if (!$ws) {
-        $c->_late('connect failed' . ($@ ? ": $@" : ''));
-        $c->{state} = 'closed';
-        $c->{next_join} = time + 0.3;
-        return;
-    }
-    $c->{ws} = $ws;
-    $c->{state} = 'joining';
-    delete $c->{pending};
-    Test::Pad::Engine::pad_send($ws, { component => 'pad',
-        type => 'CLIENT_READY', padId => $c->{pad}, token => $c->{token} });
-}
-
-sub drop_socket {
-    my ($c) = @_;
-    my $ws = delete $c->{ws} or return;
-    $ws->close;
-}
-
-sub _closed {
-    my ($c, $why) = @_;
-    return if $c->{state} eq 'closed';
-    push @{ $c->{closes} }, [ time, $why, $c->{state} ];
-    if (my $p = delete $c->{pending}) {
-        push @{ $c->{unacked} }, $p->{marker};
-    }
-    $c->{state} = 'closed';
-    $c->drop_socket;
-    $c->{next_join} = time + 0.1 + rand 0.2;
-}
-
-sub tick {
-    my ($c) = @_;
-    my $now = time;
-    if ($c->{state} eq 'closed') {
-        $c->enter if $c->{rejoin} && $now >= ($c->{next_join} || 0);
-        return;
-    }
-    if ($c->{state} eq 'joining') {
-        if ($now - $c->{join_t0} > $c->{join_timeout}) {
-            $c->_late("no CLIENT_VARS within $c->{join_timeout}s");
-            $c->_closed('join timeout');
-        }
-        return;
-    }
-    if (my $p = $c->{pending}) {
-        if ($now - $p->{t} > $c->{edit_timeout}) {
-            $c->_late("$p->{marker} not acknowledged within "
-                     . "$c->{edit_timeout}s");
-            $c->_closed('edit timeout');
-        }
-        return;
-    }
-    $c->send_edit if $c->{writer} && $c->{edits_left} > 0
-                     && $now >= ($c->{next_edit} || 0);
-}
-
-sub send_edit {
-    my ($c) = @_;
-    my $marker = sprintf '[%s:%d]', $c->{tag}, ++$c->{seq};
-    my $ins = "$marker ";
-    my $n = Test::Pad::Engine::b36(length $ins);
-    my $cs = 'Z:' . Test::Pad::Engine::b36(
-                 Test::Pad::Engine::changeset_len($c->{text}))
-             . ">$n+$n\$$ins";
-    $c->{pending} = { marker => $marker, cs => $cs, t => time,
-                      base => $c->{rev} };
-    Test::Pad::Engine::pad_send($c->{ws}, { type => 'COLLABROOM',
-        component => 'pad', data => { type => 'USER_CHANGES',
-        baseRev => $c->{rev}, changeset => $cs, apool => {} } });
-}
-
-sub _frames {
-    my ($c) = @_;
-    while (my $ws = $c->{ws}) {
-        my $f = $ws->_parse;
-        if (!$f) {
-            $c->_closed($ws->{read_error} ? "read: $ws->{read_error}" : 'eof')
-                if $ws->eof;
-            return;
-        }
-        my $op = $f->{opcode};
-        if ($op == 9) { $ws->send_pong($f->{payload}); next }
-        if ($op == 8) { $c->_closed('close ' . ($f->{code} // '')); return }
-        next unless $op == 1;
-        my $p = $f->{payload};
-        if ($p eq '2') { $ws->send_text('3'); next }
-        if ($p eq '1' || $p =~ /^41/) { $c->_closed("packet $p"); return }
-        next unless $p =~ /^42(\[.*)\z/s;
-        my $a = Test::Pad::json_decode($1);
-        next unless ref $a eq 'ARRAY' && ($a->[0] // '') eq 'message'
-                    && ref $a->[1] eq 'HASH';
-        $c->_message($a->[1]);
-    }
-}
-
-sub _message {
-    my ($c, $m) = @_;
-    if (exists $m->{disconnect}) {
-        push @{ $c->{disconnects} }, [ time, $m->{disconnect} ];
-        $c->_closed("disconnect:$m->{disconnect}");
-        return;
-    }
-    my $type = $m->{type} // '';
-    if ($type eq 'CLIENT_VARS') {
-        if ($c->{state} ne 'joining') {
-            $c->_err('CLIENT_VARS while ' . $c->{state});
-            return;
-        }
-        my $v = ref $m->{data} eq 'HASH' && $m->{data}{collab_client_vars};
-        if (!$v || !defined $v->{rev}) {
-            $c->_err('CLIENT_VARS without collab_client_vars');
-            $c->_closed('bad CLIENT_VARS');
-            return;
-        }
-        $c->{rev} = $v->{rev};
-        $c->{text} = $v->{initialAttributedText}{text};
-        $c->{state} = 'ready';
-        push @{ $c->{cvs} }, { t => time, wait => time - $c->{join_t0},
-                               rev => $c->{rev}, text => $c->{text} };
-        return;
-    }
-    return unless $type eq 'COLLABROOM' && ref $m->{data} eq 'HASH';
-    my $d = $m->{data};
-    my $dt = $d->{type} // '';
-    return unless $dt eq 'NEW_CHANGES' || $dt eq 'ACCEPT_COMMIT';
-    if ($c->{state} ne 'ready') {
-        $c->_err("$dt before CLIENT_VARS");
-        return;
-    }
-    my $r = $d->{newRev} // -1;
-    if ($dt eq 'NEW_CHANGES') {
-        if ($r <= $c->{rev}) {
-            $c->_err("duplicate NEW_CHANGES $r at rev $c->{rev}");
-            return;
-        }
-        $c->_err("gap: NEW_CHANGES $r at rev $c->{rev}")
-            if $r != $c->{rev} + 1;
-        my $t = Test::Pad::Engine::cs_apply_text($d->{changeset}, $c->{text});
-        if (!defined $t) {
-            $c->_err("NEW_CHANGES $r ($d->{changeset}) does not apply to "
-                     . 'the text (length ' . length($c->{text}) . ')');
-        } else {
-            $c->{text} = $t;
-        }
-        if (my $p = $c->{pending}) {
-            my $f = Test::Pad::Engine::cs_follow($d->{changeset}, $p->{cs},
-                                                 0, $d->{apool});
-            defined $f ? ($p->{cs} = $f)
-                       : $c->_err("follow of $p->{marker} over $r: $@");
-        }
-        $c->{rev} = $r;
-        return;
-    }
-    my $p = delete $c->{pending};
-    if (!$p) {
-        $c->_err("ACCEPT_COMMIT $r without an edit in flight");
-        return;
-    }
-    $c->_err("ACCEPT_COMMIT $r at rev $c->{rev}") if $r != $c->{rev} + 1;
-    my $t = Test::Pad::Engine::cs_apply_text($p->{cs}, $c->{text});
-    defined $t ? ($c->{text} = $t)
-               : $c->_err("own $p->{marker} ($p->{cs}) does not apply");
-    $c->{rev} = $r;
-    push @{ $c->{acked} }, $p->{marker};
-    $c->{edits_left}-- if $c->{edits_left} > 0;
-    $c->{next_edit} = time + ($c->{pace} ? $c->{pace} * (0.5 + rand) : 0);
-}
-
-package Test::Pad::Engine;
 
 1;
