@@ -49,29 +49,25 @@ ngx_pad_merge_fail(ngx_pad_ctx_t *ctx, const char *what, size_t i,
 }
 
 
-intptr_t
-ngx_pad_cs_merge_history(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
-    ngx_pad_pool_t *pool, const ngx_pad_str_t *b_revs, size_t nb,
-    ngx_pad_pool_t *b_pool, ngx_pad_str_t *out, ngx_pad_atext_t *out_atext)
+/*
+ * B's edits after its revision 0: *b0 is B's revision-0 text and *bc its
+ * revisions 1..nb-1 composed; bc->data NULL when they change nothing.
+ */
+
+static intptr_t
+ngx_pad_merge_compose(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *b_revs,
+    size_t nb, ngx_pad_pool_t *b_pool, ngx_pad_str_t *b0, ngx_pad_str_t *bc)
 {
-    size_t             i;
-    intptr_t           rc, a_len, b_len;
-    ngx_pad_op_t       op;
-    ngx_pad_cs_t       u;
-    ngx_pad_str_t      nl, b0, bc, bm, b1, cs, head, del, empty, prefix, ops;
-    ngx_pad_sassem_t  *sa;
-    ngx_pad_op_iter_t  it;
+    size_t         i;
+    intptr_t       rc, b_len;
+    ngx_pad_cs_t   u;
+    ngx_pad_str_t  nl, cs, head;
 
-    if (ngx_pad_atext_check(ctx, atext) != NGX_PAD_CS_OK) {
-        return ngx_pad_merge_fail(ctx, "A", 0, 0);
-    }
-
-    if (ngx_pad_utf16_len(ctx, &atext->text, &a_len) != NGX_PAD_CS_OK) {
-        return ngx_pad_merge_fail(ctx, "A", 0, 0);
-    }
+    bc->data = NULL;
+    bc->len = 0;
 
     if (nb == 0) {
-        goto identity;
+        return NGX_PAD_CS_OK;
     }
 
     /* B's revision 0 applies to the empty pad "\n" */
@@ -92,7 +88,7 @@ ngx_pad_cs_merge_history(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
     nl.data = "\n";
     nl.len = 1;
 
-    if (ngx_pad_cs_apply_to_text(ctx, &b_revs[0], &nl, &b0)
+    if (ngx_pad_cs_apply_to_text(ctx, &b_revs[0], &nl, b0)
         != NGX_PAD_CS_OK)
     {
         return ngx_pad_merge_fail(ctx, "b_revs", 0, 1);
@@ -100,10 +96,11 @@ ngx_pad_cs_merge_history(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
 
     b_len = u.new_len;
 
-    /* Bc: B's revisions 1 .. nb-1 composed, each chaining on the last */
+    if (nb == 1) {
+        return NGX_PAD_CS_OK;
+    }
 
-    bc.data = NULL;
-    bc.len = 0;
+    /* B's revisions 1 .. nb-1 composed, each chaining on the last */
 
     for (i = 1; i < nb; i++) {
 
@@ -125,36 +122,34 @@ ngx_pad_cs_merge_history(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
         b_len = u.new_len;
 
         if (i == 1) {
-            bc = b_revs[1];
+            *bc = b_revs[1];
             continue;
         }
 
-        if (ngx_pad_cs_compose(ctx, &bc, &b_revs[i], b_pool, &cs)
+        if (ngx_pad_cs_compose(ctx, bc, &b_revs[i], b_pool, &cs)
             != NGX_PAD_CS_OK)
         {
             return ngx_pad_merge_fail(ctx, "b_revs", i, 1);
         }
 
-        bc = cs;
+        *bc = cs;
     }
 
-    if (nb == 1) {
-        goto identity;
-    }
-
-    rc = ngx_pad_cs_is_identity(ctx, &bc);
+    rc = ngx_pad_cs_is_identity(ctx, bc);
 
     if (rc < 0) {
         return ngx_pad_merge_fail(ctx, "composed b_revs", 0, 0);
     }
 
     if (rc == 1) {
-        goto identity;
+        bc->data = NULL;
+        bc->len = 0;
+        return NGX_PAD_CS_OK;
     }
 
     /* B's head text: Bc must really apply to B0 (its newline counts) */
 
-    if (ngx_pad_cs_apply_to_text(ctx, &bc, &b0, &head) != NGX_PAD_CS_OK) {
+    if (ngx_pad_cs_apply_to_text(ctx, bc, b0, &head) != NGX_PAD_CS_OK) {
         return ngx_pad_merge_fail(ctx, "composed b_revs", 0, 0);
     }
 
@@ -164,33 +159,64 @@ ngx_pad_cs_merge_history(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
         return NGX_PAD_CS_ERROR;
     }
 
-    if (ngx_pad_cs_move_ops_to_new_pool(ctx, &bc, b_pool, pool, &bm)
+    return NGX_PAD_CS_OK;
+}
+
+
+/*
+ * Bc renumbered into A's pool and followed over D, the changeset that
+ * deletes B0 but its final newline: *u is that, applying to "\n"
+ * (reverse_insert_order is moot: D inserts nothing, so nothing ties).
+ */
+
+static intptr_t
+ngx_pad_merge_rebase(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *b0,
+    const ngx_pad_str_t *bc, ngx_pad_pool_t *b_pool, ngx_pad_pool_t *pool,
+    ngx_pad_cs_t *u)
+{
+    intptr_t       b_len;
+    ngx_pad_str_t  bm, b1, del, empty;
+
+    if (ngx_pad_cs_move_ops_to_new_pool(ctx, bc, b_pool, pool, &bm)
         != NGX_PAD_CS_OK)
     {
         return ngx_pad_merge_fail(ctx, "composed b_revs", 0, 0);
     }
 
-    /* D, then B1 = follow(D, Bc) (reverse_insert_order is moot: no tie) */
-
     empty.data = "";
     empty.len = 0;
 
-    if (ngx_pad_utf16_len(ctx, &b0, &b_len) != NGX_PAD_CS_OK
-        || ngx_pad_cs_make_splice(ctx, &b0, 0, b_len - 1, &empty, NULL, &del)
+    if (ngx_pad_utf16_len(ctx, b0, &b_len) != NGX_PAD_CS_OK
+        || ngx_pad_cs_make_splice(ctx, b0, 0, b_len - 1, &empty, NULL, &del)
            != NGX_PAD_CS_OK
         || ngx_pad_cs_follow(ctx, &del, &bm, 0, pool, &b1) != NGX_PAD_CS_OK
-        || ngx_pad_cs_unpack(ctx, &b1, &u) != NGX_PAD_CS_OK)
+        || ngx_pad_cs_unpack(ctx, &b1, u) != NGX_PAD_CS_OK)
     {
         return ngx_pad_merge_fail(ctx, "rebasing B", 0, 0);
     }
 
-    if (u.old_len != 1) {
+    if (u->old_len != 1) {
         ngx_pad_cs_error(ctx, "merge history: rebased changeset applies to "
-                         "length %ld, not 1", (long) u.old_len);
+                         "length %ld, not 1", (long) u->old_len);
         return NGX_PAD_CS_ERROR;
     }
 
-    /* out: keep atext's text but its final newline, then B1's ops */
+    return NGX_PAD_CS_OK;
+}
+
+
+/* out: keep atext's text but its final newline, then u's ops */
+
+static intptr_t
+ngx_pad_merge_shift(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
+    intptr_t a_len, ngx_pad_cs_t *u, ngx_pad_pool_t *pool,
+    ngx_pad_str_t *out, ngx_pad_atext_t *out_atext)
+{
+    intptr_t           rc;
+    ngx_pad_op_t       op;
+    ngx_pad_str_t      prefix, ops;
+    ngx_pad_sassem_t  *sa;
+    ngx_pad_op_iter_t  it;
 
     sa = &ctx->sa;
     ngx_pad_sassem_init(sa);
@@ -205,7 +231,7 @@ ngx_pad_cs_merge_history(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
         return ngx_pad_merge_fail(ctx, "shifting B", 0, 0);
     }
 
-    ngx_pad_op_iter_init(&it, &u.ops);
+    ngx_pad_op_iter_init(&it, &u->ops);
 
     for ( ;; ) {
         rc = ngx_pad_op_next(ctx, &it, &op);
@@ -232,8 +258,8 @@ ngx_pad_cs_merge_history(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
     ops.data = sa->out.data;
     ops.len = sa->out.len;
 
-    if (ngx_pad_cs_pack(ctx, a_len, a_len + (u.new_len - u.old_len), &ops,
-                        &u.bank, out)
+    if (ngx_pad_cs_pack(ctx, a_len, a_len + (u->new_len - u->old_len), &ops,
+                        &u->bank, out)
         != NGX_PAD_CS_OK)
     {
         return ngx_pad_merge_fail(ctx, "shifting B", 0, 0);
@@ -257,14 +283,47 @@ ngx_pad_cs_merge_history(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
     }
 
     return NGX_PAD_CS_OK;
+}
 
-identity:
 
-    if (ngx_pad_cs_identity(ctx, a_len, out) != NGX_PAD_CS_OK) {
-        return ngx_pad_merge_fail(ctx, "identity", 0, 0);
+intptr_t
+ngx_pad_cs_merge_history(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
+    ngx_pad_pool_t *pool, const ngx_pad_str_t *b_revs, size_t nb,
+    ngx_pad_pool_t *b_pool, ngx_pad_str_t *out, ngx_pad_atext_t *out_atext)
+{
+    intptr_t       a_len;
+    ngx_pad_cs_t   u;
+    ngx_pad_str_t  b0, bc;
+
+    if (ngx_pad_atext_check(ctx, atext) != NGX_PAD_CS_OK
+        || ngx_pad_utf16_len(ctx, &atext->text, &a_len) != NGX_PAD_CS_OK)
+    {
+        return ngx_pad_merge_fail(ctx, "A", 0, 0);
     }
 
-    *out_atext = *atext;
+    if (ngx_pad_merge_compose(ctx, b_revs, nb, b_pool, &b0, &bc)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
 
-    return NGX_PAD_CS_OK;
+    if (bc.data == NULL) {
+        /* B changed nothing after its revision 0 */
+
+        if (ngx_pad_cs_identity(ctx, a_len, out) != NGX_PAD_CS_OK) {
+            return ngx_pad_merge_fail(ctx, "identity", 0, 0);
+        }
+
+        *out_atext = *atext;
+
+        return NGX_PAD_CS_OK;
+    }
+
+    if (ngx_pad_merge_rebase(ctx, &b0, &bc, b_pool, pool, &u)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    return ngx_pad_merge_shift(ctx, atext, a_len, &u, pool, out, out_atext);
 }
