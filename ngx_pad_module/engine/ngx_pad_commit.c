@@ -484,7 +484,7 @@ ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
             ngx_pad_commit_done(pad, c);
         }
 
-        ngx_pad_pstore_check_head(pad);
+        ngx_pad_repair_check(pad);
     }
 
     /*

@@ -341,7 +341,6 @@ void ngx_pad_pstore_cleanup(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad);
 void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad); /* pad_caught_up */
-void ngx_pad_pstore_check_head(ngx_pad_pad_t *pad);    /* pad_published */
 ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad,
     ngx_pad_commit_t *c);                              /* commit_appended */
 ngx_int_t ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from,
@@ -385,7 +384,7 @@ void ngx_pad_repair_lost(void *data);
 ngx_int_t ngx_pad_repair_same(ngx_pad_rev_t *rev, ngx_str_t *rec);
 void ngx_pad_repair_merge_failed(ngx_pad_pad_t *pad, ngx_str_t *why);
 
-ngx_int_t ngx_pad_repair_write_merged(ngx_pad_pad_t *pad,
+ngx_int_t ngx_pad_repair_write(ngx_pad_pad_t *pad,
     ngx_pad_store_restore_t *r);
 
 /* ngx_pad_merge.c */

@@ -597,7 +597,7 @@ ngx_pad_merge_rebase(ngx_pad_pad_t *pad, const char **why)
                    "pad: \"%V\": merge: writing, the other history's "
                    "revisions %L..%i", &pad->id, m->fork + 1, m->seen);
 
-    return ngx_pad_repair_write_merged(pad, &r);
+    return ngx_pad_repair_write(pad, &r);
 }
 
 

@@ -340,13 +340,6 @@ ngx_pad_pstore_ro_id(void *data, ngx_pad_store_result_t *res)
 
 /* subscription */
 
-void
-ngx_pad_pstore_check_head(ngx_pad_pad_t *pad)
-{
-    ngx_pad_repair_check(pad);
-}
-
-
 #define NGX_PAD_PSTORE_REV    "{\"type\":\"rev\",\"rev\":"
 #define NGX_PAD_PSTORE_RESET  "{\"type\":\"reset\","
 
@@ -364,7 +357,7 @@ ngx_pad_pstore_sub_handler(void *data, ngx_uint_t event, ngx_str_t *payload)
     case NGX_PAD_REDIS_SUB_READY:
     case NGX_PAD_REDIS_SUB_RESUBSCRIBED:
         /* anything published before the subscription: read the head */
-        ngx_pad_pstore_check_head(pad);
+        ngx_pad_repair_check(pad);
         break;
 
     case NGX_PAD_REDIS_SUB_MESSAGE:

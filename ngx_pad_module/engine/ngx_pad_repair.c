@@ -67,8 +67,6 @@ static void ngx_pad_repair_retry(ngx_pad_pad_t *pad, ngx_str_t *why,
     ngx_uint_t level);
 static void ngx_pad_repair_timer(ngx_event_t *ev);
 static void ngx_pad_repair_done(ngx_pad_pad_t *pad);
-static ngx_int_t ngx_pad_repair_write(ngx_pad_pad_t *pad,
-    ngx_pad_store_restore_t *r);
 static void ngx_pad_repair_written(void *data, ngx_pad_store_result_t *res);
 static void ngx_pad_repair_reset(ngx_pad_pad_t *pad);
 
@@ -429,13 +427,6 @@ ngx_pad_repair_merge_failed(ngx_pad_pad_t *pad, ngx_str_t *why)
  */
 
 ngx_int_t
-ngx_pad_repair_write_merged(ngx_pad_pad_t *pad, ngx_pad_store_restore_t *r)
-{
-    return ngx_pad_repair_write(pad, r);
-}
-
-
-static ngx_int_t
 ngx_pad_repair_write(ngx_pad_pad_t *pad, ngx_pad_store_restore_t *r)
 {
     char                 *s;
