@@ -19,7 +19,7 @@ BEGIN {
 use FindBin; use lib "$FindBin::Bin/../t/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(:DEFAULT pad_client pad_drive pad_idle pad_settle
-                         pad_missing log_warn_lines);
+                         pad_missing pad_acked show_lines log_warn_lines);
 use List::Util qw(sum0 shuffle);
 use Time::HiRes qw(time sleep);
 
@@ -79,14 +79,6 @@ ok(pad_drive(\@all, sub { !grep { $_->{state} ne 'ready' } @all },
              $GRACE + 20), scalar(@all) . ' clients joined the '
    . "$NPADS pads") or diag(report(grep { $_->{state} ne 'ready' } @all));
 
-sub acked { sum0 map { scalar @{ $_->{acked} } } @_ }
-
-sub show {
-    my (@l) = @_;
-    return join "\n", @l[0 .. ($#l > 14 ? 14 : $#l)],
-                      ($#l > 14 ? ('... (' . (@l - 15) . ' more)') : ());
-}
-
 sub report {
     return join "\n", map {
         sprintf '%s: %s rev %s, %d acked, %d unacked, %d joins, last '
@@ -109,14 +101,14 @@ for my $round (1 .. $ROUNDS) {
     my $t0 = time;
     my $kind = $KINDS[ ($round - 1) % @KINDS ];
     my @marks = map { $_->log_mark } @ng;
-    my $n0 = acked(@writers);
+    my $n0 = pad_acked(@writers);
     my %joins0 = map { $_->{name} => $_->{joins} } @all;
     my $unacked0 = sum0 map { scalar @{ $_->{unacked} } } @writers;
 
     $_->{edits_left} = 1e9 for @writers;
     pad_drive(\@all, undef, 0.5 + rand 1);
 
-    my $nw = acked(@writers);
+    my $nw = pad_acked(@writers);
     my $tw = time;
     if ($kind eq 'flushall') {
         my $out = `redis-cli -p @{[ $redis->port ]} flushall 2>&1`;
@@ -130,7 +122,7 @@ for my $round (1 .. $ROUNDS) {
 
     my ($first, $post) = (undef, 1.5 + rand 1.5);
     pad_drive(\@all, sub {
-        $first //= time - $tw if acked(@writers) > $nw;
+        $first //= time - $tw if pad_acked(@writers) > $nw;
         time - $tw > $post;
     }, $post + 1);
 
@@ -164,14 +156,14 @@ for my $round (1 .. $ROUNDS) {
                         @{ $p->{clients} };
     }
     my $tsettle = time - $ts;
-    my $n = acked(@writers);
+    my $n = pad_acked(@writers);
     my $ok1 = is(scalar @missing, 0, "round $round ($kind): of $n "
                  . 'acknowledged edits (' . ($n - $n0) . ' this round), '
                  . "$nmiss[0] missing from export/txt on A, $nmiss[1] on B");
-    diag("missing:\n" . show(@missing)) unless $ok1;
+    diag("missing:\n" . show_lines(@missing)) unless $ok1;
     my $ok2 = is(scalar @unequal, 0, "round $round ($kind): A and B export "
                  . "the same text for the $NPADS pads");
-    diag(show(@unequal)) unless $ok2;
+    diag(show_lines(@unequal)) unless $ok2;
 
     my @warn = map { scalar log_warn_lines($ng[$_], $marks[$_]) } 0, 1;
     for my $i (0, 1) {
@@ -217,8 +209,8 @@ for my $round (1 .. $ROUNDS) {
 my @errs = map { my $c = $_; map { "$c->{name}: $_" } @{ $c->{errors} } }
            @all;
 diag(sprintf 'soak: %.0fs, %d acknowledged edits, %d client errors%s',
-     time - $T0, acked(@writers), scalar @errs,
-     @errs ? ":\n" . show(@errs) : '');
+     time - $T0, pad_acked(@writers), scalar @errs,
+     @errs ? ":\n" . show_lines(@errs) : '');
 for my $c (@all) {
     $c->{rejoin} = 0;
     $c->drop_socket;
