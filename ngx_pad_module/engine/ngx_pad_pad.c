@@ -404,7 +404,12 @@ ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev)
 
     rev = json_integer_value(json_object_get(ev, "rev"));
 
-    if (rev != pad->head + 1) {
+    if (rev != pad->head + 1 || pad->repair != NGX_PAD_REPAIR_NONE) {
+        /*
+         * (While the copy is compared with Redis or written back, a
+         * record may be of another history: none is applied; the repair
+         * reads on when it is done.)
+         */
         return NGX_DECLINED;
     }
 
@@ -816,7 +821,8 @@ ngx_pad_pad_published(ngx_pad_pad_t *pad, int64_t rev)
 void
 ngx_pad_pad_catch_up(ngx_pad_pad_t *pad)
 {
-    if (pad->catching_up || pad->committing || pad->state != NGX_PAD_READY)
+    if (pad->catching_up || pad->committing || pad->state != NGX_PAD_READY
+        || pad->repair != NGX_PAD_REPAIR_NONE)
     {
         return;
     }
