@@ -4,8 +4,14 @@
  *
  * Files:
  *   ngx_pad_msg.c        pure: client message parsing, server messages
+ *   ngx_pad_engine.c     the engine in a worker, the ngx_pad_app_t
  *   ngx_pad_session.c    the ngx_pad_app_t callbacks: per-socket state,
- *                        CLIENT_READY, dispatch of the other messages
+ *                        dispatch of the messages
+ *   ngx_pad_join.c       CLIENT_READY -> CLIENT_VARS
+ *   ngx_pad_presence.c   presence across workers, USER_NEWINFO
+ *   ngx_pad_chat.c       chat
+ *   ngx_pad_handover.c   a session's state to and from another worker
+ *   ngx_pad_channel.c    the pad channel's records, routed
  *   ngx_pad_pad.c        per-worker pad registry: load, window of recent
  *                        revisions with their wire payloads, advance
  *   ngx_pad_commit.c     USER_CHANGES: validate, rebase, append, retry
@@ -283,7 +289,7 @@ ngx_pad_now_ms(void)
 }
 
 
-/* ngx_pad_session.c */
+/* ngx_pad_engine.c, ngx_pad_session.c */
 ngx_int_t ngx_pad_engine_init_process(ngx_cycle_t *cycle,
     ngx_pad_engine_conf_t *ecf);
 void ngx_pad_engine_exit_process(ngx_cycle_t *cycle);
@@ -293,6 +299,38 @@ void ngx_pad_session_unref(ngx_pad_session_t *sess);
 void ngx_pad_session_joined(ngx_pad_session_t *sess);
 void ngx_pad_session_join_failed(ngx_pad_session_t *sess,
     const char *reason);
+
+/*
+ * The session's files (ngx_pad_session.c: the transport's callbacks and
+ * the session's life; ngx_pad_handover.c, ngx_pad_join.c,
+ * ngx_pad_presence.c, ngx_pad_chat.c, ngx_pad_channel.c) call each other
+ * through these.
+ */
+void ngx_pad_pad_forward(ngx_pad_pad_t *pad, ngx_pad_str_t *to, json_t *m);
+void ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev);
+void ngx_pad_session_cache_info(ngx_pad_session_t *sess);
+void ngx_pad_session_chat_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+json_t *ngx_pad_session_chat_json(ngx_pad_pad_t *pad, json_t *rec);
+ngx_int_t ngx_pad_session_client_message(ngx_pad_session_t *sess, json_t *m);
+void ngx_pad_session_closed(ngx_pad_socket_t *s, const char *reason);
+ngx_int_t ngx_pad_session_connected(ngx_pad_socket_t *s);
+void ngx_pad_session_detach(ngx_pad_session_t *sess);
+void ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id);
+ngx_int_t ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state);
+void ngx_pad_session_get_pad(ngx_pad_session_t *sess);
+ngx_int_t ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state);
+void ngx_pad_session_newinfo_handler(ngx_event_t *ev);
+void ngx_pad_session_newinfo_send(ngx_pad_session_t *sess);
+void ngx_pad_session_publish(ngx_pad_session_t *sess, const char *op,
+    ngx_pad_session_t *to);
+void ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
+    int64_t ack_id);
+void ngx_pad_session_refuse(ngx_pad_session_t *sess, int64_t ack_id,
+    const char *text);
+void ngx_pad_session_resume(ngx_pad_session_t *sess);
+void ngx_pad_session_user(ngx_pad_session_t *sess, ngx_pad_msg_user_t *u);
+void ngx_pad_session_userinfo(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+void ngx_pad_session_writable(ngx_pad_socket_t *s);
 
 /* ngx_pad_pad.c */
 void ngx_pad_pad_registry_init(void);
