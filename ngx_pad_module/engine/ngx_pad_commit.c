@@ -35,7 +35,6 @@
 #define NGX_PAD_GROUP_MAX        64       /* commits per append at most */
 
 
-static u_char  ngx_pad_commit_why[256];
 
 
 /*
@@ -994,67 +993,33 @@ ngx_pad_commit_copy(ngx_str_t *dst, const ngx_pad_str_t *src)
 
 
 /*
- * NGX_OK: c holds a revision to append; NGX_DECLINED: the commit changes
- * nothing (identity, net no-op, retransmission); NGX_ERROR: refused,
- * *why says why (NULL: out of memory).
+ * USER_CHANGES as Etherpad's handleUserChanges takes it, one stage each:
+ * validate (baseRev, apool, checkRep), stamp and pool (author rules,
+ * moveOpsToNewPool, a pool clone when it adds entries), rebase (follow
+ * over every revision after baseRev, retransmissions detected), apply
+ * and check (length, final newline, no-op).  The refusal reason is kept
+ * on the commit (c->why).
  */
 
+typedef struct {
+    ngx_pad_ctx_t         *ctx;
+    ngx_pad_str_t          author;
+    ngx_pad_pool_t        *wire;       /* the client's apool */
+    ngx_pad_pool_t        *target;     /* b->pool, or a clone */
+    ngx_pad_cs_t           u;          /* the client's changeset */
+    ngx_pad_str_t          cs;
+    ngx_pad_str_t          moved;      /* in the pad's pool numbers */
+    ngx_pad_str_t          rebased;
+    int64_t                from;       /* first revision to follow */
+    ngx_uint_t             again;      /* a retry after a lost race */
+} ngx_pad_commit_prep_t;
+
+
 static ngx_int_t
-ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
-    ngx_pad_commit_base_t *b, const char **why)
+ngx_pad_commit_validate(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
+    ngx_pad_commit_prep_t *p, const char **why)
 {
-    int64_t             r, from, i;
-    u_char             *buf, *kept;
-    intptr_t            num, n, author_num;
-    ngx_int_t           rc;
-    ngx_uint_t          stamp, need_clone, again;
-    ngx_str_t           copy;
-    ngx_pad_cs_t        u;
-    ngx_pad_ctx_t      *ctx;
-    ngx_pad_rev_t      *rev;
-    intptr_t            new_len16;
-    ngx_pad_str_t       cs, moved, rebased, ident, k, v, author, t, ra;
-    ngx_pad_pool_t     *wire, *target;
-    ngx_pad_commit_t   *g;
-    ngx_pad_atext_t     cur, at;
-    ngx_pad_session_t  *sess;
-
-    ctx = ngx_pad_engine->ctx;
-    sess = c->session;
-    wire = NULL;
-    target = NULL;
-    rc = NGX_ERROR;
-    new_len16 = 0;
-
-    author.data = (const char *) sess->author;
-    author.len = sess->author_len;
-
-    kept = c->rebased.data;
-    c->rebased.data = NULL;
-
-    if (kept) {
-        /*
-         * Retried after a lost race: c->rebased (pad pool numbers, no new
-         * pool entries) applies to revision on_rev; only the revisions
-         * stored since then are followed, so the retry neither depends on
-         * baseRev still being in the window nor repeats work.
-         */
-
-        again = 1;
-        target = b->pool;
-        rebased.data = (const char *) kept;
-        rebased.len = c->rebased.len;
-        from = c->on_rev + 1;
-
-        if (c->on_rev > b->head) {
-            *why = "rebased beyond the pad's head";
-            goto done;
-        }
-
-        goto follow;
-    }
-
-    again = 0;
+    ngx_pad_session_t  *sess = c->session;
 
     if (c->base_rev < 0 || c->base_rev > pad->head) {
         *why = "baseRev out of range";
@@ -1066,81 +1031,100 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
         return NGX_ERROR;
     }
 
-    wire = ngx_pad_pool_create();
-    if (wire == NULL) {
+    p->wire = ngx_pad_pool_create();
+    if (p->wire == NULL) {
         return NGX_ERROR;
     }
 
-    if (ngx_pad_msg_pool_from_json(c->apool, wire,
+    if (ngx_pad_msg_pool_from_json(c->apool, p->wire,
                                    ngx_pad_engine->conf->max_pool)
         != 0)
     {
         *why = "invalid apool";
-        goto done;
+        return NGX_ERROR;
     }
 
-    cs.data = (const char *) c->changeset.data;
-    cs.len = c->changeset.len;
+    p->cs.data = (const char *) c->changeset.data;
+    p->cs.len = c->changeset.len;
 
-    if (ngx_pad_cs_check_rep(ctx, &cs) != NGX_PAD_CS_OK
-        || ngx_pad_cs_unpack(ctx, &cs, &u) != NGX_PAD_CS_OK)
+    if (ngx_pad_cs_check_rep(p->ctx, &p->cs) != NGX_PAD_CS_OK
+        || ngx_pad_cs_unpack(p->ctx, &p->cs, &p->u) != NGX_PAD_CS_OK)
     {
-        *why = ngx_pad_ctx_error(ctx);
-        goto done;
+        *why = ngx_pad_ctx_error(p->ctx);
+        return NGX_ERROR;
     }
 
-    if (ngx_pad_commit_authors(b->pool, sess, &u.ops, wire, &stamp, why)
+    return NGX_OK;
+}
+
+
+/* the author's attribute on every insert, then the pad's pool numbers */
+
+static ngx_int_t
+ngx_pad_commit_stamp_pool(ngx_pad_commit_t *c, ngx_pad_commit_base_t *b,
+    ngx_pad_commit_prep_t *p, const char **why)
+{
+    u_char         *buf;
+    intptr_t        num, n, author_num;
+    ngx_uint_t      stamp, need_clone;
+    ngx_pad_str_t   k, v, t, ident;
+
+    if (ngx_pad_commit_authors(b->pool, c->session, &p->u.ops, p->wire,
+                               &stamp, why)
         != NGX_OK)
     {
-        goto done;
+        return NGX_ERROR;
     }
 
-    if (stamp) {
-        k.data = "author";
-        k.len = 6;
+    k.data = "author";
+    k.len = 6;
 
-        author_num = ngx_pad_pool_put_attrib(wire, &k, &author, 0);
+    if (stamp) {
+        author_num = ngx_pad_pool_put_attrib(p->wire, &k, &p->author, 0);
         if (author_num < 0) {
-            goto done;
+            return NGX_ERROR;
         }
 
-        buf = ngx_alloc(u.ops.len * 17 + 16, ngx_pad_engine->log);
+        buf = ngx_alloc(p->u.ops.len * 17 + 16, ngx_pad_engine->log);
         if (buf == NULL) {
-            goto done;
+            return NGX_ERROR;
         }
 
         t.data = (const char *) buf;
-        t.len = ngx_pad_commit_stamp(&u.ops, wire, author_num, buf);
+        t.len = ngx_pad_commit_stamp(&p->u.ops, p->wire, author_num, buf);
 
-        if (ngx_pad_cs_pack(ctx, u.old_len, u.new_len, &t, &u.bank, &moved)
+        if (ngx_pad_cs_pack(p->ctx, p->u.old_len, p->u.new_len, &t,
+                            &p->u.bank, &p->moved)
             != NGX_PAD_CS_OK)
         {
             ngx_free(buf);
-            *why = ngx_pad_ctx_error(ctx);
-            goto done;
+            *why = ngx_pad_ctx_error(p->ctx);
+            return NGX_ERROR;
         }
 
         ngx_free(buf);
 
         /* merge what stamping made mergeable: canonical form again */
 
-        if (ngx_pad_cs_identity(ctx, u.old_len, &ident) != NGX_PAD_CS_OK
-            || ngx_pad_cs_compose(ctx, &ident, &moved, wire, &cs)
+        if (ngx_pad_cs_identity(p->ctx, p->u.old_len, &ident)
+            != NGX_PAD_CS_OK
+            || ngx_pad_cs_compose(p->ctx, &ident, &p->moved, p->wire,
+                                  &p->cs)
                != NGX_PAD_CS_OK
-            || ngx_pad_cs_check_rep(ctx, &cs) != NGX_PAD_CS_OK)
+            || ngx_pad_cs_check_rep(p->ctx, &p->cs) != NGX_PAD_CS_OK)
         {
-            *why = ngx_pad_ctx_error(ctx);
-            goto done;
+            *why = ngx_pad_ctx_error(p->ctx);
+            return NGX_ERROR;
         }
     }
 
     /* the pad pool, or a clone when the commit adds attributes to it */
 
     need_clone = 0;
-    n = ngx_pad_pool_next_num(wire);
+    n = ngx_pad_pool_next_num(p->wire);
 
     for (num = 0; num < n; num++) {
-        if (ngx_pad_pool_get(wire, num, &k, &v) == 0
+        if (ngx_pad_pool_get(p->wire, num, &k, &v) == 0
             && ngx_pad_pool_put_attrib(b->pool, &k, &v, 1) < 0)
         {
             need_clone = 1;
@@ -1151,40 +1135,54 @@ ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
     k.data = "author";
     k.len = 6;
 
-    if (ngx_pad_pool_put_attrib(b->pool, &k, &author, 1) < 0) {
+    if (ngx_pad_pool_put_attrib(b->pool, &k, &p->author, 1) < 0) {
         need_clone = 1;
     }
 
     if (need_clone && b->ngroup) {
         /* only a group's first commit may add pool entries */
         *why = "new pool entries";
-        rc = NGX_AGAIN;
-        goto done;
+        return NGX_AGAIN;
     }
 
     if (need_clone) {
-        target = ngx_pad_pool_clone(b->pool);
-        if (target == NULL) {
-            goto done;
+        p->target = ngx_pad_pool_clone(b->pool);
+        if (p->target == NULL) {
+            return NGX_ERROR;
         }
 
     } else {
-        target = b->pool;
+        p->target = b->pool;
     }
 
-    if (ngx_pad_cs_move_ops_to_new_pool(ctx, &cs, wire, target, &moved)
+    if (ngx_pad_cs_move_ops_to_new_pool(p->ctx, &p->cs, p->wire, p->target,
+                                        &p->moved)
         != NGX_PAD_CS_OK)
     {
-        *why = ngx_pad_ctx_error(ctx);
-        goto done;
+        *why = ngx_pad_ctx_error(p->ctx);
+        return NGX_ERROR;
     }
 
-    rebased = moved;
-    from = c->base_rev + 1;
+    p->rebased = p->moved;
+    p->from = c->base_rev + 1;
 
-follow:
+    return NGX_OK;
+}
 
-    for (r = from; r <= b->head; r++) {
+
+/* follow over every revision from p->from to the base's head */
+
+static ngx_int_t
+ngx_pad_commit_rebase(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
+    ngx_pad_commit_base_t *b, ngx_pad_commit_prep_t *p, const char **why)
+{
+    int64_t             r, i;
+    ngx_pad_str_t       t, ra;
+    ngx_pad_rev_t      *rev;
+    ngx_pad_commit_t   *g;
+    ngx_pad_session_t  *sess = c->session;
+
+    for (r = p->from; r <= b->head; r++) {
 
         if (r > pad->head) {
             /* a commit of this group, before this one */
@@ -1214,57 +1212,71 @@ follow:
                           "pad: \"%V\": revision %L to rebase over is "
                           "missing", &pad->id, r);
             *why = "a revision after baseRev is missing";
-            rc = NGX_AGAIN;
-            goto done;
+            return NGX_AGAIN;
         }
 
-        if (!again
-            && t.len == moved.len
-            && ngx_memcmp(t.data, moved.data, t.len) == 0
+        if (!p->again
+            && t.len == p->moved.len
+            && ngx_memcmp(t.data, p->moved.data, t.len) == 0
             && ra.len == sess->author_len
             && ngx_memcmp(ra.data, sess->author, sess->author_len) == 0)
         {
             /* a retransmission of a revision already stored */
 
-            if (ngx_pad_cs_identity(ctx, u.old_len, &rebased)
+            if (ngx_pad_cs_identity(p->ctx, p->u.old_len, &p->rebased)
                 != NGX_PAD_CS_OK)
             {
-                *why = ngx_pad_ctx_error(ctx);
-                goto done;
+                *why = ngx_pad_ctx_error(p->ctx);
+                return NGX_ERROR;
             }
         }
 
-        if (ngx_pad_cs_follow(ctx, &t, &rebased, 0, target, &rebased)
+        if (ngx_pad_cs_follow(p->ctx, &t, &p->rebased, 0, p->target,
+                              &p->rebased)
             != NGX_PAD_CS_OK)
         {
-            *why = ngx_pad_ctx_error(ctx);
-            goto done;
+            *why = ngx_pad_ctx_error(p->ctx);
+            return NGX_ERROR;
         }
     }
 
-    if (ngx_pad_cs_unpack(ctx, &rebased, &u) != NGX_PAD_CS_OK) {
-        *why = ngx_pad_ctx_error(ctx);
-        goto done;
+    return NGX_OK;
+}
+
+
+/* applied to the base: the checks, then the prepared append on c */
+
+static ngx_int_t
+ngx_pad_commit_apply(ngx_pad_commit_t *c, ngx_pad_commit_base_t *b,
+    ngx_pad_commit_prep_t *p, const char **why)
+{
+    ngx_str_t        copy;
+    ngx_pad_cs_t     u;
+    ngx_pad_str_t    k;
+    ngx_pad_atext_t  cur, at;
+
+    if (ngx_pad_cs_unpack(p->ctx, &p->rebased, &u) != NGX_PAD_CS_OK) {
+        *why = ngx_pad_ctx_error(p->ctx);
+        return NGX_ERROR;
     }
 
     if (u.old_len != b->text_len16) {
         *why = "changeset length does not match the pad";
-        goto done;
+        return NGX_ERROR;
     }
 
-    new_len16 = u.new_len;
     cur = b->atext;
 
-    if (ngx_pad_cs_apply_to_atext(ctx, &rebased, &cur, target, &at)
+    if (ngx_pad_cs_apply_to_atext(p->ctx, &p->rebased, &cur, p->target, &at)
         != NGX_PAD_CS_OK)
     {
-        *why = ngx_pad_ctx_error(ctx);
-        goto done;
+        *why = ngx_pad_ctx_error(p->ctx);
+        return NGX_ERROR;
     }
 
     if (at.text.len == 0 || at.text.data[at.text.len - 1] != '\n') {
         *why = "the pad would not end with a newline";
-        goto done;
+        return NGX_ERROR;
     }
 
     if (at.text.len == cur.text.len && at.attribs.len == cur.attribs.len
@@ -1272,8 +1284,7 @@ follow:
         && ngx_memcmp(at.attribs.data, cur.attribs.data, at.attribs.len)
            == 0)
     {
-        rc = NGX_DECLINED;
-        goto done;
+        return NGX_DECLINED;
     }
 
     /* appendRevision puts the author in the pool even if no op has it */
@@ -1281,48 +1292,114 @@ follow:
     k.data = "author";
     k.len = 6;
 
-    if (ngx_pad_pool_put_attrib(target, &k, &author, 0) < 0) {
-        goto done;
+    if (ngx_pad_pool_put_attrib(p->target, &k, &p->author, 0) < 0) {
+        return NGX_ERROR;
     }
 
-    if (ngx_pad_commit_copy(&c->rebased, &rebased) != NGX_OK) {
-        goto done;
+    if (ngx_pad_commit_copy(&c->rebased, &p->rebased) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     if (ngx_pad_commit_copy(&copy, &at.text) != NGX_OK) {
-        goto done;
+        return NGX_ERROR;
     }
 
     c->atext.text.data = (const char *) copy.data;
     c->atext.text.len = copy.len;
 
     if (ngx_pad_commit_copy(&copy, &at.attribs) != NGX_OK) {
-        goto done;
+        return NGX_ERROR;
     }
 
     c->atext.attribs.data = (const char *) copy.data;
     c->atext.attribs.len = copy.len;
 
     c->pool_from = ngx_pad_pool_next_num(b->pool);
-    c->pool = (target != b->pool) ? target : NULL;
-    c->new_len16 = new_len16;
-    target = NULL;
+    c->pool = (p->target != b->pool) ? p->target : NULL;
+    c->new_len16 = u.new_len;
+    p->target = NULL;
     c->rev = b->head + 1;
     c->time = ngx_pad_now_ms();
 
-    rc = NGX_OK;
+    return NGX_OK;
+}
+
+
+/*
+ * NGX_OK: c holds a revision to append; NGX_DECLINED: the commit changes
+ * nothing (identity, net no-op, retransmission); NGX_ERROR: refused,
+ * *why says why (NULL: out of memory); NGX_AGAIN: not now (a group's
+ * later commit adding pool entries, a revision missing).
+ */
+
+static ngx_int_t
+ngx_pad_commit_prepare(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
+    ngx_pad_commit_base_t *b, const char **why)
+{
+    u_char                 *kept;
+    ngx_int_t               rc;
+    ngx_pad_commit_prep_t   p;
+
+    ngx_memzero(&p, sizeof(ngx_pad_commit_prep_t));
+    p.ctx = ngx_pad_engine->ctx;
+    p.author.data = (const char *) c->session->author;
+    p.author.len = c->session->author_len;
+
+    kept = c->rebased.data;
+    c->rebased.data = NULL;
+
+    if (kept) {
+        /*
+         * Retried after a lost race: c->rebased (pad pool numbers, no new
+         * pool entries) applies to revision on_rev; only the revisions
+         * stored since then are followed, so the retry neither depends on
+         * baseRev still being in the window nor repeats work.
+         */
+
+        p.again = 1;
+        p.target = b->pool;
+        p.rebased.data = (const char *) kept;
+        p.rebased.len = c->rebased.len;
+        p.from = c->on_rev + 1;
+
+        if (c->on_rev > b->head) {
+            *why = "rebased beyond the pad's head";
+            rc = NGX_ERROR;
+            goto done;
+        }
+
+    } else {
+        rc = ngx_pad_commit_validate(pad, c, &p, why);
+
+        if (rc == NGX_OK) {
+            rc = ngx_pad_commit_stamp_pool(c, b, &p, why);
+        }
+
+        if (rc != NGX_OK) {
+            goto done;
+        }
+    }
+
+    rc = ngx_pad_commit_rebase(pad, c, b, &p, why);
+
+    if (rc == NGX_OK) {
+        rc = ngx_pad_commit_apply(c, b, &p, why);
+    }
 
 done:
 
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": commit prepared: %i (%s)", &pad->id, rc,
+                   (rc == NGX_ERROR && *why) ? *why : "");
+
     if (rc == NGX_ERROR && *why) {
         /* the message may live in ctx, which is reset below */
-        (void) ngx_cpystrn(ngx_pad_commit_why, (u_char *) *why,
-                           sizeof(ngx_pad_commit_why));
-        *why = (const char *) ngx_pad_commit_why;
+        (void) ngx_cpystrn(c->why, (u_char *) *why, sizeof(c->why));
+        *why = (const char *) c->why;
     }
 
-    if (target && target != b->pool) {
-        ngx_pad_pool_destroy(target);
+    if (p.target && p.target != b->pool) {
+        ngx_pad_pool_destroy(p.target);
     }
 
     if (rc == NGX_ERROR || rc == NGX_AGAIN) {
@@ -1332,8 +1409,11 @@ done:
         c->atext.text.data = NULL;
     }
 
-    ngx_pad_pool_destroy(wire);
-    ngx_pad_ctx_reset(ctx);
+    if (p.wire) {
+        ngx_pad_pool_destroy(p.wire);
+    }
+
+    ngx_pad_ctx_reset(p.ctx);
 
     if (kept) {
         ngx_free(kept);

@@ -252,6 +252,8 @@ struct ngx_pad_commit_s {
     int64_t                old_from;
     ngx_uint_t             nold;
     ngx_uint_t             old_cap;
+
+    u_char                 why[256];      /* why it was refused */
 };
 
 
