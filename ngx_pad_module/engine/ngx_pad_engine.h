@@ -377,6 +377,8 @@ void ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc);
  * called back).
  */
 ngx_int_t ngx_pad_pstore_load(ngx_pad_pad_t *pad);     /* pad_loaded */
+ngx_int_t ngx_pad_pstore_pool_json(ngx_pad_pool_t *pool, intptr_t from,
+    intptr_t to, ngx_uint_t holes, ngx_str_t *out, ngx_uint_t *n);
 void ngx_pad_pstore_cleanup(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad);
 void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);

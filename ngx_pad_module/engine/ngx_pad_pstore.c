@@ -656,18 +656,60 @@ ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
 }
 
 
+/*
+ * The pool entries from..to-1 as JSON ["key","value"] in out[] (malloc()ed
+ * strings, freed by the caller with free()); *n counts them.  A number
+ * missing from the pool: NGX_ERROR, or with holes an empty pair (restore
+ * writes every number below pool_next).
+ */
+
+ngx_int_t
+ngx_pad_pstore_pool_json(ngx_pad_pool_t *pool, intptr_t from, intptr_t to,
+    ngx_uint_t holes, ngx_str_t *out, ngx_uint_t *n)
+{
+    char           *s;
+    json_t         *pair;
+    intptr_t        i;
+    ngx_pad_str_t   key, value;
+
+    for (i = from; i < to; i++) {
+        if (ngx_pad_pool_get(pool, i, &key, &value) != 0) {
+            if (!holes) {
+                return NGX_ERROR;
+            }
+
+            key.data = "";
+            key.len = 0;
+            value = key;
+        }
+
+        pair = json_pack("[s%s%]", key.data ? key.data : "", key.len,
+                         value.data ? value.data : "", value.len);
+        s = pair ? json_dumps(pair, JSON_COMPACT) : NULL;
+        json_decref(pair);
+
+        if (s == NULL) {
+            return NGX_ERROR;
+        }
+
+        out[*n].data = (u_char *) s;
+        out[*n].len = ngx_strlen(s);
+        (*n)++;
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
 {
-    char                 *s;
-    json_t               *pair;
-    intptr_t              i, n;
+    intptr_t              n;
     ngx_str_t            *pool, *gcs, *gauthor;
     ngx_str_t             local[2 * NGX_PAD_PSTORE_GROUP_LOCAL];
     ngx_uint_t            npool, k, ng;
     ngx_queue_t          *q;
     ngx_pad_commit_t     *g;
-    ngx_pad_str_t         key, value;
     ngx_pad_store_req_t  *req;
 
     if (ngx_pad_engine->exiting) {
@@ -688,23 +730,11 @@ ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
             }
         }
 
-        for (i = c->pool_from; i < n; i++) {
-            if (ngx_pad_pool_get(c->pool, i, &key, &value) != 0) {
-                goto failed;
-            }
-
-            pair = json_pack("[s%s%]", key.data ? key.data : "", key.len,
-                             value.data ? value.data : "", value.len);
-            s = pair ? json_dumps(pair, JSON_COMPACT) : NULL;
-            json_decref(pair);
-
-            if (s == NULL) {
-                goto failed;
-            }
-
-            pool[npool].data = (u_char *) s;
-            pool[npool].len = ngx_strlen(s);
-            npool++;
+        if (ngx_pad_pstore_pool_json(c->pool, c->pool_from, n, 0, pool,
+                                     &npool)
+            != NGX_OK)
+        {
+            goto failed;
         }
     }
 

@@ -433,13 +433,12 @@ ngx_pad_repair_write(ngx_pad_pad_t *pad, ngx_pad_store_restore_t *r)
     u_char                ts[NGX_INT64_LEN];
     json_t               *j;
     int64_t               rv, last;
-    intptr_t              i, n;
+    intptr_t              n;
     ngx_int_t             rc;
     ngx_str_t            *all, *merged;
     ngx_uint_t            k;
     ngx_pad_rev_t        *rev;
     ngx_pad_pool_t       *pool;
-    ngx_pad_str_t         key, value;
     ngx_pad_store_req_t  *req;
 
     if (!r->replace && r->seen >= 0) {
@@ -484,24 +483,8 @@ ngx_pad_repair_write(ngx_pad_pad_t *pad, ngx_pad_store_restore_t *r)
     r->pool_next = n;
     rc = NGX_ERROR;
 
-    for (i = 0; i < n; i++) {
-        if (ngx_pad_pool_get(pool, i, &key, &value) != 0) {
-            key.data = "";
-            key.len = 0;
-            value = key;
-        }
-
-        j = json_pack("[s%s%]", key.data, key.len, value.data, value.len);
-        s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        json_decref(j);
-
-        if (s == NULL) {
-            goto done;
-        }
-
-        all[r->npool].data = (u_char *) s;
-        all[r->npool].len = ngx_strlen(s);
-        r->npool++;
+    if (ngx_pad_pstore_pool_json(pool, 0, n, 1, all, &r->npool) != NGX_OK) {
+        goto done;
     }
 
     r->recs = all + r->npool;

@@ -33,7 +33,6 @@ typedef ngx_int_t (*ngx_pad_store_parse_pt)(ngx_pad_store_req_t *req,
 
 
 #define NGX_PAD_STORE_APPEND      1
-#define NGX_PAD_STORE_SNAPSHOT    2
 #define NGX_PAD_STORE_LOAD        3
 #define NGX_PAD_STORE_RANGE       4
 #define NGX_PAD_STORE_HEAD        5

@@ -226,21 +226,20 @@ ngx_int_t
 ngx_pad_store_parse_epoch(ngx_pad_store_req_t *req, redisReply *reply,
     ngx_pad_store_result_t *res)
 {
-    ngx_int_t  n;
+    ngx_int_t  created, now;
 
     res->status = NGX_OK;
 
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
         || ngx_pad_store_str(reply->element[0], &res->value) != NGX_OK
-        || ngx_pad_store_int(reply->element[1], &n) != NGX_OK
-        || ngx_pad_store_int(reply->element[2], &res->rev) != NGX_OK)
+        || ngx_pad_store_int(reply->element[1], &created) != NGX_OK
+        || ngx_pad_store_int(reply->element[2], &now) != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    res->ts = n;
-    res->now = res->rev;
-    res->rev = 0;
+    res->ts = created;
+    res->now = now;
 
     return NGX_OK;
 }
