@@ -6,6 +6,7 @@
 #   make test     build and run the whole suite with prove
 #   make fuzz     run the libFuzzer targets (FUZZ_SECONDS each)
 #   make bench    run the benchmarks
+#   make deb      Debian packages in build/deb/ (libnginx-mod-pad, ngx-pad-tools)
 #
 # Every target installs missing Debian packages first (util/deps.sh).
 

@@ -12,7 +12,7 @@ ES_TOOL_SRCS := $(ROOT)/tools/pad-changeset.c $(ROOT)/tools/pad_changeset_req.c
 $(BUILD)/pad-changeset: $(ES_TOOL_SRCS) $(ROOT)/tools/pad_changeset_req.h \
                         $(ES_SRCS) $(ES_HDRS)
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(WFLAGS) -I$(ROOT)/src -o $@ \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WFLAGS) -I$(ROOT)/src $(LDFLAGS) -o $@ \
 	    $(ES_TOOL_SRCS) $(ES_SRCS) -ljansson
 
 $(BUILD)/unit/easysync_test: $(ROOT)/t/unit/easysync_test.c $(ES_SRCS) \
