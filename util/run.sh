@@ -6,6 +6,14 @@
 #   PAD_REDIS_PORT  redis port                    (default 6379)
 #   PAD_WORKERS     nginx worker_processes        (default 2)
 #   PAD_RUN_DIR     conf, logs, pid files         (default run/)
+#   PAD_CONF_EXTRA  directives for the "http" block, any of the module's
+#                   (for example 'pad_revisions_window 500;
+#                   pad_ping_interval 10s;')
+#   PAD_CONF_INCLUDE a file of such directives, included in "http"
+#
+# Both go to conf/extra.conf, which nginx.conf includes; "nginx -t" checks
+# them first, and a bad value stops here with nginx's message naming the
+# directive, before the running nginx is touched.
 #
 # A redis-server that already answers on PAD_REDIS_PORT is used as it is
 # (so two "make run"s with different PAD_PORT/PAD_RUN_DIR share one Redis);
@@ -44,6 +52,24 @@ stop_pidfile() {
     rm -f "$1"
 }
 
+write_extra() {
+    echo "# PAD_CONF_EXTRA and PAD_CONF_INCLUDE of \"make run\""
+    if [ -n "${PAD_CONF_INCLUDE:-}" ]; then
+        case "$PAD_CONF_INCLUDE" in
+        /*) inc=$PAD_CONF_INCLUDE ;;
+        *)  inc=$(pwd)/$PAD_CONF_INCLUDE ;;
+        esac
+        if [ ! -r "$inc" ]; then
+            echo "PAD_CONF_INCLUDE: cannot read $inc" >&2
+            exit 1
+        fi
+        echo "include $inc;"
+    fi
+    if [ -n "${PAD_CONF_EXTRA:-}" ]; then
+        printf '%s\n' "$PAD_CONF_EXTRA"
+    fi
+}
+
 start() {
     mkdir -p "$dir/conf" "$dir/logs" "$dir/tmp" "$dir/redis"
     chmod 755 "$dir" "$dir/tmp"
@@ -74,12 +100,18 @@ start() {
              "reloading its configuration"
     fi
 
+    write_extra > "$dir/conf/extra.conf"
+
     sed -e "s|@ROOT@|$root|g" -e "s|@PORT@|$port|g" \
         -e "s|@REDIS_PORT@|$rport|g" -e "s|@WORKERS@|$workers|g" \
         -e "s|@DIR@|$dir|g" \
         "$root/util/nginx.conf.in" > "$dir/conf/nginx.conf"
 
-    "$nginx" -p "$dir" -c conf/nginx.conf -t -q
+    if ! "$nginx" -p "$dir" -c conf/nginx.conf -t -q; then
+        echo "nginx -t refused the configuration ($dir/conf/nginx.conf," \
+             "extra directives in $dir/conf/extra.conf)" >&2
+        exit 1
+    fi
     if [ -f "$dir/nginx.pid" ] && kill -0 "$(cat "$dir/nginx.pid")" 2>/dev/null
     then
         kill -HUP "$(cat "$dir/nginx.pid")"
