@@ -20,6 +20,7 @@
 #include "engine/ngx_pad_engine.h"
 #include "transport/ngx_pad_relay.h"
 #include "http/ngx_pad_http_export.h"
+#include "http/ngx_pad_http_status.h"
 
 
 static void *ngx_pad_create_main_conf(ngx_conf_t *cf);
@@ -129,6 +130,22 @@ static ngx_command_t  ngx_pad_commands[] = {
       offsetof(ngx_pad_main_conf_t, store),
       NULL },
 
+    /* the metrics of every worker (ngx_pad_module/metrics/) */
+    { ngx_string("pad_metrics_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_pad_metrics_zone_set,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pad_main_conf_t, metrics),
+      NULL },
+
+    /* their page (ngx_pad_module/http/ngx_pad_http_status.c) */
+    { ngx_string("pad_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_pad_http_status_set,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pad_main_conf_t, metrics),
+      NULL },
+
     /* pad engine (src/pad/) */
 
     NGX_PAD_ENGINE_COMMANDS(offsetof(ngx_pad_main_conf_t, engine)),
@@ -187,6 +204,7 @@ ngx_pad_create_main_conf(ngx_conf_t *cf)
     ngx_pad_store_create_conf(&pmcf->store);
     ngx_pad_engine_create_conf(&pmcf->engine);
     ngx_pad_relay_create_conf(&pmcf->relay);
+    ngx_pad_metrics_create_conf(&pmcf->metrics);
 
     return pmcf;
 }
@@ -210,6 +228,13 @@ ngx_pad_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     rv = ngx_pad_relay_init_conf(cf, &pmcf->relay);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_pad_metrics_init_conf(cf, &pmcf->metrics,
+                                   pmcf->socketio || pmcf->store.http,
+                                   &ngx_pad_module);
     if (rv != NGX_CONF_OK) {
         return rv;
     }
@@ -371,6 +396,11 @@ ngx_pad_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
+    /* first, so that every part counts from its start */
+    if (ngx_pad_metrics_init_process(cycle, &pmcf->metrics) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (ngx_pad_transport_init_process(cycle, pmcf->socketio) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -412,4 +442,5 @@ ngx_pad_exit_process(ngx_cycle_t *cycle)
     ngx_pad_store_exit_process(cycle);
 
     ngx_pad_transport_exit_process(cycle);
+    ngx_pad_metrics_exit_process(cycle);
 }

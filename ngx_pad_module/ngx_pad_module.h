@@ -15,13 +15,14 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "metrics/ngx_pad_metrics.h"
 #include "store/ngx_pad_store_conf.h"
 #include "engine/ngx_pad_engine_conf.h"
 #include "transport/ngx_pad_relay_conf.h"
 #include "transport/ngx_pad_transport_conf.h"
 
 
-#define NGX_PAD_MODULE_VERSION  "0.1.0"
+#include "ngx_pad_version.h"
 
 
 typedef struct {
@@ -31,6 +32,7 @@ typedef struct {
     ngx_pad_store_conf_t       store;        /* Redis, storage */
     ngx_pad_engine_conf_t      engine;       /* pad engine */
     ngx_pad_relay_conf_t       relay;        /* session relay (transport) */
+    ngx_pad_metrics_conf_t     metrics;      /* the metrics zone */
 } ngx_pad_main_conf_t;
 
 

@@ -33,6 +33,7 @@
 
 #include "redis/ngx_pad_redis_int.h"
 #include "redis/ngx_pad_redis_adapter.h"
+#include "metrics/ngx_pad_metrics.h"
 
 
 static void ngx_pad_redis_set_reason(ngx_pad_redis_conn_t *conn,
@@ -271,6 +272,10 @@ ngx_pad_redis_lost(ngx_pad_redis_conn_t *conn, const char *what,
     conn->ac = NULL;
     conn->state = NGX_PAD_REDIS_DOWN;
 
+    if (prev == NGX_PAD_REDIS_READY && conn->kind == NGX_PAD_REDIS_CMD) {
+        ngx_pad_metric_dec(NGX_PAD_M_REDIS_UP);
+    }
+
     ngx_pad_redis_set_reason(conn, what, detail);
 
     if (conn->timer.timer_set) {
@@ -383,6 +388,14 @@ ngx_pad_redis_ready_conn(ngx_pad_redis_conn_t *conn)
     rc = conn->rc;
 
     conn->state = NGX_PAD_REDIS_READY;
+
+    if (conn->kind == NGX_PAD_REDIS_CMD) {
+        ngx_pad_metric_inc(NGX_PAD_M_REDIS_UP);
+    }
+
+    if (conn->ever_ready) {
+        ngx_pad_metric_inc(NGX_PAD_M_REDIS_RECONNECTS);
+    }
 
     if (conn->failures || !conn->ever_ready) {
         ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
@@ -569,6 +582,7 @@ ngx_pad_redis_send(ngx_pad_redis_conn_t *conn, ngx_pad_redis_req_t *req,
         return NGX_ERROR;
     }
 
+    req->sent_us = ngx_pad_metrics_now_us();
     ngx_pad_redis_pending_add(conn, req);
 
     return NGX_OK;
@@ -643,6 +657,15 @@ ngx_pad_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
     switch (req->kind) {
 
     case NGX_PAD_REDIS_REQ_USER:
+
+        if (reply && reply->type != REDIS_REPLY_ERROR) {
+            ngx_pad_metric_inc(NGX_PAD_M_REDIS_COMMANDS);
+            ngx_pad_metric_observe(NGX_PAD_H_REDIS, req->sent_us);
+
+        } else {
+            ngx_pad_metric_inc(NGX_PAD_M_REDIS_ERRORS);
+        }
+
         ngx_free(req);
 
         if (handler) {
@@ -699,6 +722,10 @@ ngx_pad_redis_fail_later(ngx_pad_redis_t *rc, ngx_pad_redis_req_t *req,
 
     req->errlen = p - req->err;
     req->conn = NULL;
+
+    if (req->kind == NGX_PAD_REDIS_REQ_USER) {
+        ngx_pad_metric_inc(NGX_PAD_M_REDIS_ERRORS);
+    }
 
     ngx_queue_insert_tail(&rc->failed, &req->queue);
 

@@ -66,6 +66,7 @@ struct ngx_pad_redis_req_s {
     ngx_pad_redis_conn_t         *conn;       /* NULL: in rc->failed */
     ngx_pad_redis_chan_t         *chan;
     ngx_msec_t                    deadline;
+    uint64_t                      sent_us;    /* for the latency metric */
     ngx_uint_t                    kind;
     size_t                        errlen;
     u_char                        err[NGX_PAD_REDIS_ERRLEN];
