@@ -32,7 +32,7 @@ my %may = (
                            module)],
 );
 
-my @pure = qw(codec easysync msg);
+my @pure = qw(codec commit easysync msg);
 
 sub part_of_include {
     my ($inc) = @_;
