@@ -34,7 +34,7 @@ my %may = (
                            ngx_pad_app.h module)],
 );
 
-my @pure = qw(codec easysync msg);
+my @pure = qw(codec commit easysync msg);
 
 sub part_of_include {
     my ($inc) = @_;
