@@ -4,8 +4,8 @@
 #     ngx_pad_module/;
 #   - ngx_pad_module/ holds one folder per layer, and a layer includes only
 #     the layers below it (transport -> app interface <- engine -> store ->
-#     redis; the HTTP handlers over the store; the metrics below every
-#     layer, knowing none); only the module object (ngx_pad_module.[ch])
+#     redis; the HTTP handlers over the store; the metrics and the
+#     directive helpers (conf) below every layer, knowing none); only the module object (ngx_pad_module.[ch])
 #     includes every layer.
 # A file that breaks a rule fails this test with the line that does.
 
@@ -24,13 +24,14 @@ my $root = "$FindBin::Bin/..";
 # what each part of ngx_pad_module/ may include (besides itself and src/)
 my %may = (
     'ngx_pad_app.h' => [],
+    conf            => [],
     metrics         => [],
-    redis           => [qw(metrics)],
-    store           => [qw(metrics redis)],
-    engine          => [qw(metrics redis store ngx_pad_app.h)],
-    http            => [qw(metrics redis store)],
-    transport       => [qw(metrics redis ngx_pad_app.h)],
-    module          => [qw(metrics redis store engine http transport
+    redis           => [qw(conf metrics)],
+    store           => [qw(conf metrics redis)],
+    engine          => [qw(conf metrics redis store ngx_pad_app.h)],
+    http            => [qw(conf metrics redis store)],
+    transport       => [qw(conf metrics redis ngx_pad_app.h)],
+    module          => [qw(conf metrics redis store engine http transport
                            ngx_pad_app.h module)],
 );
 
@@ -40,7 +41,7 @@ sub part_of_include {
     my ($inc) = @_;
     return 'src' if grep { $inc =~ m{^\Q$_\E/} } @pure;
     return 'src' if $inc eq 'ngx_pad_version.h';
-    return $1 if $inc =~ m{^(metrics|redis|store|engine|http|transport)/};
+    return $1 if $inc =~ m{^(conf|metrics|redis|store|engine|http|transport)/};
     return 'ngx_pad_app.h' if $inc eq 'ngx_pad_app.h';
     return 'module' if $inc eq 'ngx_pad_module.h';
     return 'local';            # a name of the including file's own folder
