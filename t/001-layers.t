@@ -1,5 +1,5 @@
-# The layout's rules, read from the sources' #include lines (README,
-# "Source layout"):
+# The layout's rules, read from the sources' #include lines
+# (docs/developers/layout.md):
 #   - src/ holds the pure cores: no nginx header, nothing of
 #     ngx_pad_module/;
 #   - ngx_pad_module/ holds one folder per layer, and a layer includes only

@@ -1,4 +1,4 @@
-# The scripts behind "Redis losing data" (README), run through EVALSHA
+# The scripts behind "Redis losing data" (docs/operators/redis.md), run through EVALSHA
 # against a real redis-server as the module runs them: the data-set
 # marker (epoch.lua), creation refused during the grace (create.lua), the
 # comparison a worker makes (head.lua), appends refused to a copy of

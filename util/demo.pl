@@ -99,7 +99,7 @@ my $text = $cv->{initialAttributedText}{text};
 print "POST CLIENT_READY                          <- CLIENT_VARS: pad \"$pad\", rev $cv->{rev}, ",
       u16len($text), " chars, author $vars->{data}{userId}\n";
 print "     (the pad is new and Redis's data set too: its creation waited ",
-      time - $asked, " s for pad_redis_lost_grace, README \"Redis losing data\")\n"
+      time - $asked, " s for pad_redis_lost_grace, docs/operators/redis.md)\n"
     if time - $asked >= 2;
 
 my $line = 'Hello from nginx at ' . gmtime() . " UTC\n";

@@ -1,7 +1,7 @@
 
 /*
  * ngx_pad_module: pad storage in Redis, the only code that speaks Redis
- * for the pad engine.  README.md, section "Redis", documents the layout;
+ * for the pad engine.  docs/operators/redis.md documents the layout;
  * the scripts are the .lua files in src/store/scripts/.
  *
  * Every call returns a request handle, or NULL when out of memory, when an

@@ -1,7 +1,7 @@
 
 /*
  * ngx_pad_module: the store's requests behind "Redis losing data"
- * (README): the data-set marker (epoch.lua), creation refused during the
+ * (docs/operators/redis.md): the data-set marker (epoch.lua), creation refused during the
  * grace (create.lua), what a worker compares its copy with (head.lua),
  * the write-back (restore.lua); each with its reply's parser.
  */
