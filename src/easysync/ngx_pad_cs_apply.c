@@ -5,7 +5,14 @@
 
 #include <string.h>
 
-#include "ngx_pad_cs_int.h"
+#include "ngx_pad_cs_arena.h"
+#include "ngx_pad_cs_attr.h"
+#include "ngx_pad_cs_buf.h"
+#include "ngx_pad_cs_ctx.h"
+#include "ngx_pad_cs_num.h"
+#include "ngx_pad_cs_ops.h"
+#include "ngx_pad_cs_str.h"
+#include "ngx_pad_cs_zip.h"
 
 
 static const ngx_pad_str_t  ngx_pad_empty = { 0, "" };
@@ -287,7 +294,7 @@ ngx_pad_op_string_error(ngx_pad_ctx_t *ctx, const char *msg,
 
 /* slicerZipperFunc(attOp, csOp, pool) */
 
-intptr_t
+static intptr_t
 ngx_pad_slicer_zipper(ngx_pad_ctx_t *ctx, ngx_pad_op_t *att_op,
     ngx_pad_op_t *cs_op, ngx_pad_pool_t *pool, ngx_pad_op_t *out)
 {

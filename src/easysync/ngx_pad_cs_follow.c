@@ -5,7 +5,14 @@
 
 #include <string.h>
 
-#include "ngx_pad_cs_int.h"
+#include "ngx_pad_cs_arena.h"
+#include "ngx_pad_cs_attr.h"
+#include "ngx_pad_cs_buf.h"
+#include "ngx_pad_cs_ctx.h"
+#include "ngx_pad_cs_num.h"
+#include "ngx_pad_cs_ops.h"
+#include "ngx_pad_cs_str.h"
+#include "ngx_pad_cs_zip.h"
 
 
 static const ngx_pad_str_t  ngx_pad_empty = { 0, "" };
@@ -584,6 +591,32 @@ split:
     ngx_pad_cs_error(ctx, "makeSplice: the splice splits a surrogate pair "
                      "(a character outside the BMP)");
     return NGX_PAD_CS_ERROR;
+}
+
+
+intptr_t
+ngx_pad_cs_pack(ngx_pad_ctx_t *ctx, intptr_t old_len, intptr_t new_len,
+    const ngx_pad_str_t *ops, const ngx_pad_str_t *bank, ngx_pad_str_t *out)
+{
+    ngx_pad_buf_t  *b;
+
+    b = &ctx->text;
+    b->len = 0;
+
+    if (old_len < 0 || new_len < 0
+        || old_len > NGX_PAD_CS_NUM_MAX || new_len > NGX_PAD_CS_NUM_MAX)
+    {
+        ngx_pad_cs_error(ctx, "pack: lengths must be in 0..2^53-1");
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (ngx_pad_pack_buf(ctx, b, old_len, new_len, ops, bank)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    return ngx_pad_cs_result(ctx, b, out);
 }
 
 

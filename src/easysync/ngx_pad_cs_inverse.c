@@ -12,7 +12,12 @@
 
 #include <string.h>
 
-#include "ngx_pad_cs_int.h"
+#include "ngx_pad_cs_arena.h"
+#include "ngx_pad_cs_attr.h"
+#include "ngx_pad_cs_buf.h"
+#include "ngx_pad_cs_ctx.h"
+#include "ngx_pad_cs_ops.h"
+#include "ngx_pad_cs_str.h"
 
 
 typedef struct {

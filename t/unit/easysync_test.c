@@ -12,7 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "easysync/ngx_pad_cs_int.h"
+#include "easysync/ngx_pad_cs.h"
+#include "easysync/ngx_pad_cs_arena.h"
+#include "easysync/ngx_pad_cs_ctx.h"
+#include "easysync/ngx_pad_cs_num.h"
+#include "easysync/ngx_pad_cs_ops.h"
+#include "easysync/ngx_pad_cs_str.h"
 #include "easysync/ngx_pad_pool_json.h"
 
 #include "tap.h"
@@ -855,7 +860,7 @@ test_memory(void)
         memset(a, 2, 100);
         ngx_pad_ctx_reset(c);
         a = ngx_pad_cs_alloc(c, 64 * 1024 + 128 * 1024);
-        ok(a != NULL && c->chunks->next == NULL,
+        ok(a != NULL && c->arena.chunks->next == NULL,
            "context: chunks consolidated after reset");
         memset(a, 3, 64 * 1024 + 128 * 1024);
         ngx_pad_ctx_reset(c);
