@@ -1,8 +1,11 @@
 # Pad engine: unit tests of its pure parts (src/msg/, Etherpad messages).
 
-PAD_UNIT_SRCS := $(ROOT)/t/unit/pad_msg_test.c $(ROOT)/src/msg/ngx_pad_msg.c \
+MSG_SRCS := $(wildcard $(ROOT)/src/msg/*.c)
+MSG_HDRS := $(wildcard $(ROOT)/src/msg/*.h)
+
+PAD_UNIT_SRCS := $(ROOT)/t/unit/pad_msg_test.c $(MSG_SRCS) \
                  $(wildcard $(ROOT)/src/easysync/*.c)
-PAD_UNIT_DEPS := $(PAD_UNIT_SRCS) $(wildcard $(ROOT)/src/msg/*.h) \
+PAD_UNIT_DEPS := $(PAD_UNIT_SRCS) $(MSG_HDRS) \
                  $(wildcard $(ROOT)/src/easysync/*.h)
 
 UNIT_BINS += $(BUILD)/unit/pad_msg_test
@@ -15,12 +18,12 @@ $(BUILD)/unit/pad_msg_test: $(PAD_UNIT_DEPS)
 # libFuzzer target of the message parser/builders (make fuzz-pad)
 PAD_FUZZ_BIN := $(BUILD)/fuzz/pad_msg
 
-$(PAD_FUZZ_BIN): $(ROOT)/fuzz/pad_msg.c $(ROOT)/src/msg/ngx_pad_msg.c \
-                 $(ROOT)/src/msg/ngx_pad_msg.h $(wildcard $(ROOT)/src/easysync/*.[ch])
+$(PAD_FUZZ_BIN): $(ROOT)/fuzz/pad_msg.c $(MSG_SRCS) $(MSG_HDRS) \
+                 $(wildcard $(ROOT)/src/easysync/*.[ch])
 	@mkdir -p $(BUILD)/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -I$(ROOT)/src -o $@ \
-	    $(ROOT)/fuzz/pad_msg.c $(ROOT)/src/msg/ngx_pad_msg.c \
+	    $(ROOT)/fuzz/pad_msg.c $(MSG_SRCS) \
 	    $(wildcard $(ROOT)/src/easysync/*.c) -ljansson
 
 FUZZ_BINS += $(PAD_FUZZ_BIN)

@@ -132,27 +132,474 @@ pc_engine_error(pc_state_t *st)
 }
 
 
+/*
+ * What one op gives back: ok (with the pool it changed as "pool"), or the
+ * whole reply; the pools it read, destroyed after the reply is made.
+ */
+
+typedef struct {
+    json_t          *ok;
+    json_t          *pool_json;
+    json_t          *reply;
+    ngx_pad_pool_t  *pool;
+    ngx_pad_pool_t  *pool2;
+} pc_result_t;
+
+
+/* 0, or -1 with st->err set */
+typedef int (*pc_op_pt)(pc_state_t *st, json_t *req, pc_result_t *r);
+
+
+static int
+pc_op_check_rep(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    ngx_pad_str_t  cs;
+
+    if (pc_get_str(st, req, "cs", &cs) != 0) {
+        return -1;
+    }
+
+    if (ngx_pad_cs_check_rep(st->ctx, &cs) != NGX_PAD_CS_OK) {
+        return pc_engine_error(st);
+    }
+
+    r->ok = pc_str(&cs);
+
+    return 0;
+}
+
+
+static int
+pc_op_unpack(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    ngx_pad_cs_t   u;
+    ngx_pad_str_t  cs;
+
+    if (pc_get_str(st, req, "cs", &cs) != 0) {
+        return -1;
+    }
+
+    if (ngx_pad_cs_unpack(st->ctx, &cs, &u) != NGX_PAD_CS_OK) {
+        return pc_engine_error(st);
+    }
+
+    r->ok = json_pack("{s:I,s:I,s:s#,s:s#}",
+                      "oldLen", (json_int_t) u.old_len,
+                      "newLen", (json_int_t) u.new_len,
+                      "ops", u.ops.data, u.ops.len,
+                      "charBank", u.bank.data, u.bank.len);
+
+    return 0;
+}
+
+
+static int
+pc_op_pack(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    intptr_t       n1, n2;
+    ngx_pad_str_t  s1, s2, out;
+
+    if (pc_get_int(st, req, "oldLen", &n1) != 0
+        || pc_get_int(st, req, "newLen", &n2) != 0
+        || pc_get_str(st, req, "ops", &s1) != 0
+        || pc_get_str(st, req, "bank", &s2) != 0)
+    {
+        return -1;
+    }
+
+    if (ngx_pad_cs_pack(st->ctx, n1, n2, &s1, &s2, &out) != NGX_PAD_CS_OK) {
+        return pc_engine_error(st);
+    }
+
+    r->ok = pc_str(&out);
+
+    return 0;
+}
+
+
+static int
+pc_op_apply_to_text(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    ngx_pad_str_t  cs, text, out;
+
+    if (pc_get_str(st, req, "cs", &cs) != 0
+        || pc_get_str(st, req, "text", &text) != 0)
+    {
+        return -1;
+    }
+
+    if (ngx_pad_cs_apply_to_text(st->ctx, &cs, &text, &out)
+        != NGX_PAD_CS_OK)
+    {
+        return pc_engine_error(st);
+    }
+
+    r->ok = pc_str(&out);
+
+    return 0;
+}
+
+
+static int
+pc_op_apply_to_atext(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    ngx_pad_str_t    cs;
+    ngx_pad_atext_t  at, atout;
+
+    if (pc_get_str(st, req, "cs", &cs) != 0
+        || pc_get_atext(st, req, &at) != 0
+        || (r->pool = pc_get_pool(st, req, "pool")) == NULL)
+    {
+        return -1;
+    }
+
+    if (ngx_pad_cs_apply_to_atext(st->ctx, &cs, &at, r->pool, &atout)
+        != NGX_PAD_CS_OK)
+    {
+        return pc_engine_error(st);
+    }
+
+    r->ok = json_pack("{s:s#,s:s#}", "text", atout.text.data,
+                      atout.text.len, "attribs", atout.attribs.data,
+                      atout.attribs.len);
+    r->pool_json = ngx_pad_pool_to_json(r->pool);
+
+    return 0;
+}
+
+
+/* the "cs1", "cs2" and "pool" of compose and follow */
+
+static int
+pc_get_two(pc_state_t *st, json_t *req, ngx_pad_str_t *cs1,
+    ngx_pad_str_t *cs2, pc_result_t *r)
+{
+    if (pc_get_str(st, req, "cs1", cs1) != 0
+        || pc_get_str(st, req, "cs2", cs2) != 0
+        || (r->pool = pc_get_pool(st, req, "pool")) == NULL)
+    {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+static int
+pc_op_compose(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    ngx_pad_str_t  cs1, cs2, out;
+
+    if (pc_get_two(st, req, &cs1, &cs2, r) != 0) {
+        return -1;
+    }
+
+    if (ngx_pad_cs_compose(st->ctx, &cs1, &cs2, r->pool, &out)
+        != NGX_PAD_CS_OK)
+    {
+        return pc_engine_error(st);
+    }
+
+    r->ok = pc_str(&out);
+    r->pool_json = ngx_pad_pool_to_json(r->pool);
+
+    return 0;
+}
+
+
+static int
+pc_op_follow(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    json_t         *rev;
+    ngx_pad_str_t   cs1, cs2, out;
+
+    if (pc_get_two(st, req, &cs1, &cs2, r) != 0) {
+        return -1;
+    }
+
+    rev = json_object_get(req, "reverse");
+
+    if (rev != NULL && !json_is_boolean(rev) && !json_is_null(rev)) {
+        snprintf(st->err, sizeof(st->err), "\"reverse\" must be a boolean");
+        return -1;
+    }
+
+    if (ngx_pad_cs_follow(st->ctx, &cs1, &cs2, json_is_true(rev), r->pool,
+                          &out)
+        != NGX_PAD_CS_OK)
+    {
+        return pc_engine_error(st);
+    }
+
+    r->ok = pc_str(&out);
+    r->pool_json = ngx_pad_pool_to_json(r->pool);
+
+    return 0;
+}
+
+
+static int
+pc_op_move_ops(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    ngx_pad_str_t  cs, out;
+
+    if (pc_get_str(st, req, "cs", &cs) != 0
+        || (r->pool = pc_get_pool(st, req, "from")) == NULL
+        || (r->pool2 = pc_get_pool(st, req, "to")) == NULL)
+    {
+        return -1;
+    }
+
+    if (ngx_pad_cs_move_ops_to_new_pool(st->ctx, &cs, r->pool, r->pool2,
+                                        &out)
+        != NGX_PAD_CS_OK)
+    {
+        return pc_engine_error(st);
+    }
+
+    r->reply = json_pack("{s:s#,s:o*}", "ok", out.data, out.len,
+                         "to", ngx_pad_pool_to_json(r->pool2));
+
+    return 0;
+}
+
+
+static int
+pc_op_prepare_for_wire(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    ngx_pad_str_t  cs, out;
+
+    if (pc_get_str(st, req, "cs", &cs) != 0
+        || (r->pool = pc_get_pool(st, req, "pool")) == NULL)
+    {
+        return -1;
+    }
+
+    r->pool2 = ngx_pad_pool_create();
+    if (r->pool2 == NULL) {
+        snprintf(st->err, sizeof(st->err), "out of memory");
+        return -1;
+    }
+
+    if (ngx_pad_cs_prepare_for_wire(st->ctx, &cs, r->pool, r->pool2, &out)
+        != NGX_PAD_CS_OK)
+    {
+        return pc_engine_error(st);
+    }
+
+    r->ok = json_pack("{s:s#,s:o*}", "translated", out.data, out.len,
+                      "pool", ngx_pad_pool_to_json(r->pool2));
+
+    return 0;
+}
+
+
+static int
+pc_op_make_splice(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    intptr_t        start, ndel;
+    ngx_pad_str_t   text, ins, a, out, *attribs;
+
+    if (pc_get_str(st, req, "text", &text) != 0
+        || pc_get_int(st, req, "start", &start) != 0
+        || pc_get_int(st, req, "ndel", &ndel) != 0
+        || pc_get_str(st, req, "ins", &ins) != 0)
+    {
+        return -1;
+    }
+
+    attribs = NULL;
+
+    if (json_object_get(req, "attribs") != NULL) {
+        if (pc_get_str(st, req, "attribs", &a) != 0) {
+            return -1;
+        }
+
+        attribs = &a;
+    }
+
+    if (ngx_pad_cs_make_splice(st->ctx, &text, start, ndel, &ins, attribs,
+                               &out)
+        != NGX_PAD_CS_OK)
+    {
+        return pc_engine_error(st);
+    }
+
+    r->ok = pc_str(&out);
+
+    return 0;
+}
+
+
+static int
+pc_op_inverse(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    ngx_pad_str_t    cs, out;
+    ngx_pad_atext_t  at;
+
+    if (pc_get_str(st, req, "cs", &cs) != 0
+        || pc_get_atext(st, req, &at) != 0
+        || (r->pool = pc_get_pool(st, req, "pool")) == NULL)
+    {
+        return -1;
+    }
+
+    if (ngx_pad_cs_inverse(st->ctx, &cs, &at, r->pool, &out)
+        != NGX_PAD_CS_OK)
+    {
+        return pc_engine_error(st);
+    }
+
+    r->ok = pc_str(&out);
+    r->pool_json = ngx_pad_pool_to_json(r->pool);
+
+    return 0;
+}
+
+
+static int
+pc_op_identity(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    intptr_t       n;
+    ngx_pad_str_t  out;
+
+    if (pc_get_int(st, req, "n", &n) != 0) {
+        return -1;
+    }
+
+    if (ngx_pad_cs_identity(st->ctx, n, &out) != NGX_PAD_CS_OK) {
+        return pc_engine_error(st);
+    }
+
+    r->ok = pc_str(&out);
+
+    return 0;
+}
+
+
+static int
+pc_op_is_identity(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    int            is_id;
+    ngx_pad_str_t  cs;
+
+    if (pc_get_str(st, req, "cs", &cs) != 0) {
+        return -1;
+    }
+
+    is_id = (int) ngx_pad_cs_is_identity(st->ctx, &cs);
+
+    if (is_id < 0) {
+        return pc_engine_error(st);
+    }
+
+    r->ok = json_boolean(is_id);
+
+    return 0;
+}
+
+
+static int
+pc_op_make_atext(pc_state_t *st, json_t *req, pc_result_t *r)
+{
+    ngx_pad_str_t    text, a, *attribs;
+    ngx_pad_atext_t  atout;
+
+    if (pc_get_str(st, req, "text", &text) != 0) {
+        return -1;
+    }
+
+    attribs = NULL;
+
+    if (json_object_get(req, "attribs") != NULL) {
+        if (pc_get_str(st, req, "attribs", &a) != 0) {
+            return -1;
+        }
+
+        attribs = &a;
+    }
+
+    if (ngx_pad_atext_make(st->ctx, &text, attribs, &atout)
+        != NGX_PAD_CS_OK)
+    {
+        return pc_engine_error(st);
+    }
+
+    r->ok = json_pack("{s:s#,s:s#}", "text", atout.text.data,
+                      atout.text.len, "attribs", atout.attribs.data,
+                      atout.attribs.len);
+
+    return 0;
+}
+
+
+static const struct {
+    const char  *name;
+    pc_op_pt     handler;
+} pc_ops[] = {
+    { "checkRep", pc_op_check_rep },
+    { "unpack", pc_op_unpack },
+    { "pack", pc_op_pack },
+    { "applyToText", pc_op_apply_to_text },
+    { "applyToAText", pc_op_apply_to_atext },
+    { "compose", pc_op_compose },
+    { "follow", pc_op_follow },
+    { "moveOpsToNewPool", pc_op_move_ops },
+    { "prepareForWire", pc_op_prepare_for_wire },
+    { "makeSplice", pc_op_make_splice },
+    { "inverse", pc_op_inverse },
+    { "identity", pc_op_identity },
+    { "isIdentity", pc_op_is_identity },
+    { "makeAText", pc_op_make_atext },
+    { NULL, NULL }
+};
+
+
+/* the reply of one op: {"ok": ..} or {"ok": .., "pool": ..} */
+
+static json_t *
+pc_reply(pc_state_t *st, pc_result_t *r)
+{
+    json_t  *reply;
+
+    if (r->reply) {
+        reply = r->reply;
+        r->reply = NULL;
+        return reply;
+    }
+
+    if (r->ok == NULL) {
+        snprintf(st->err, sizeof(st->err), "out of memory");
+        return NULL;
+    }
+
+    if (r->pool_json) {
+        reply = json_pack("{s:o,s:o}", "ok", r->ok, "pool", r->pool_json);
+
+    } else {
+        reply = json_pack("{s:o}", "ok", r->ok);
+    }
+
+    r->ok = NULL;
+    r->pool_json = NULL;
+
+    if (reply == NULL) {
+        snprintf(st->err, sizeof(st->err), "out of memory");
+    }
+
+    return reply;
+}
+
+
 /* returns the reply object, or NULL with st->err set */
 
 static json_t *
 pc_handle(pc_state_t *st, json_t *req)
 {
-    int               is_id;
-    json_t           *reply, *ok, *pj, *rev;
-    intptr_t          n1, n2;
-    const char       *op;
-    ngx_pad_str_t     cs, cs2, s1, s2, out, *attribs;
-    ngx_pad_cs_t      u;
-    ngx_pad_pool_t   *pool, *pool2;
-    ngx_pad_atext_t   at, atout;
-
-    ngx_pad_ctx_t    *ctx = st->ctx;
-
-    pool = NULL;
-    pool2 = NULL;
-    reply = NULL;
-    ok = NULL;
-    pj = NULL;
+    size_t        i;
+    json_t       *reply;
+    const char   *op;
+    pc_result_t   r;
 
     if (!json_is_object(req)) {
         snprintf(st->err, sizeof(st->err), "request must be an object");
@@ -166,289 +613,30 @@ pc_handle(pc_state_t *st, json_t *req)
         return NULL;
     }
 
-    if (strcmp(op, "checkRep") == 0) {
-        if (pc_get_str(st, req, "cs", &cs) != 0) {
-            return NULL;
+    for (i = 0; pc_ops[i].name; i++) {
+        if (strcmp(op, pc_ops[i].name) == 0) {
+            break;
         }
+    }
 
-        if (ngx_pad_cs_check_rep(ctx, &cs) != NGX_PAD_CS_OK) {
-            pc_engine_error(st);
-            return NULL;
-        }
-
-        ok = pc_str(&cs);
-
-    } else if (strcmp(op, "unpack") == 0) {
-        if (pc_get_str(st, req, "cs", &cs) != 0) {
-            return NULL;
-        }
-
-        if (ngx_pad_cs_unpack(ctx, &cs, &u) != NGX_PAD_CS_OK) {
-            pc_engine_error(st);
-            return NULL;
-        }
-
-        ok = json_pack("{s:I,s:I,s:s#,s:s#}",
-                       "oldLen", (json_int_t) u.old_len,
-                       "newLen", (json_int_t) u.new_len,
-                       "ops", u.ops.data, u.ops.len,
-                       "charBank", u.bank.data, u.bank.len);
-
-    } else if (strcmp(op, "pack") == 0) {
-        if (pc_get_int(st, req, "oldLen", &n1) != 0
-            || pc_get_int(st, req, "newLen", &n2) != 0
-            || pc_get_str(st, req, "ops", &s1) != 0
-            || pc_get_str(st, req, "bank", &s2) != 0)
-        {
-            return NULL;
-        }
-
-        if (ngx_pad_cs_pack(ctx, n1, n2, &s1, &s2, &out) != NGX_PAD_CS_OK) {
-            pc_engine_error(st);
-            return NULL;
-        }
-
-        ok = pc_str(&out);
-
-    } else if (strcmp(op, "applyToText") == 0) {
-        if (pc_get_str(st, req, "cs", &cs) != 0
-            || pc_get_str(st, req, "text", &s1) != 0)
-        {
-            return NULL;
-        }
-
-        if (ngx_pad_cs_apply_to_text(ctx, &cs, &s1, &out) != NGX_PAD_CS_OK) {
-            pc_engine_error(st);
-            return NULL;
-        }
-
-        ok = pc_str(&out);
-
-    } else if (strcmp(op, "applyToAText") == 0) {
-        if (pc_get_str(st, req, "cs", &cs) != 0
-            || pc_get_atext(st, req, &at) != 0
-            || (pool = pc_get_pool(st, req, "pool")) == NULL)
-        {
-            return NULL;
-        }
-
-        if (ngx_pad_cs_apply_to_atext(ctx, &cs, &at, pool, &atout)
-            != NGX_PAD_CS_OK)
-        {
-            pc_engine_error(st);
-            goto failed;
-        }
-
-        ok = json_pack("{s:s#,s:s#}", "text", atout.text.data,
-                       atout.text.len, "attribs", atout.attribs.data,
-                       atout.attribs.len);
-        pj = ngx_pad_pool_to_json(pool);
-
-    } else if (strcmp(op, "compose") == 0 || strcmp(op, "follow") == 0) {
-        if (pc_get_str(st, req, "cs1", &cs) != 0
-            || pc_get_str(st, req, "cs2", &cs2) != 0
-            || (pool = pc_get_pool(st, req, "pool")) == NULL)
-        {
-            return NULL;
-        }
-
-        if (op[0] == 'c') {
-            if (ngx_pad_cs_compose(ctx, &cs, &cs2, pool, &out)
-                != NGX_PAD_CS_OK)
-            {
-                pc_engine_error(st);
-                goto failed;
-            }
-
-        } else {
-            rev = json_object_get(req, "reverse");
-
-            if (rev != NULL && !json_is_boolean(rev) && !json_is_null(rev)) {
-                snprintf(st->err, sizeof(st->err),
-                         "\"reverse\" must be a boolean");
-                goto failed;
-            }
-
-            if (ngx_pad_cs_follow(ctx, &cs, &cs2, json_is_true(rev), pool,
-                                  &out)
-                != NGX_PAD_CS_OK)
-            {
-                pc_engine_error(st);
-                goto failed;
-            }
-        }
-
-        ok = pc_str(&out);
-        pj = ngx_pad_pool_to_json(pool);
-
-    } else if (strcmp(op, "moveOpsToNewPool") == 0) {
-        if (pc_get_str(st, req, "cs", &cs) != 0
-            || (pool = pc_get_pool(st, req, "from")) == NULL
-            || (pool2 = pc_get_pool(st, req, "to")) == NULL)
-        {
-            goto failed;
-        }
-
-        if (ngx_pad_cs_move_ops_to_new_pool(ctx, &cs, pool, pool2, &out)
-            != NGX_PAD_CS_OK)
-        {
-            pc_engine_error(st);
-            goto failed;
-        }
-
-        reply = json_pack("{s:s#,s:o*}", "ok", out.data, out.len,
-                          "to", ngx_pad_pool_to_json(pool2));
-        goto done;
-
-    } else if (strcmp(op, "prepareForWire") == 0) {
-        if (pc_get_str(st, req, "cs", &cs) != 0
-            || (pool = pc_get_pool(st, req, "pool")) == NULL)
-        {
-            goto failed;
-        }
-
-        pool2 = ngx_pad_pool_create();
-        if (pool2 == NULL) {
-            snprintf(st->err, sizeof(st->err), "out of memory");
-            goto failed;
-        }
-
-        if (ngx_pad_cs_prepare_for_wire(ctx, &cs, pool, pool2, &out)
-            != NGX_PAD_CS_OK)
-        {
-            pc_engine_error(st);
-            goto failed;
-        }
-
-        ok = json_pack("{s:s#,s:o*}", "translated", out.data, out.len,
-                       "pool", ngx_pad_pool_to_json(pool2));
-
-    } else if (strcmp(op, "makeSplice") == 0) {
-        if (pc_get_str(st, req, "text", &s1) != 0
-            || pc_get_int(st, req, "start", &n1) != 0
-            || pc_get_int(st, req, "ndel", &n2) != 0
-            || pc_get_str(st, req, "ins", &s2) != 0)
-        {
-            return NULL;
-        }
-
-        attribs = NULL;
-
-        if (json_object_get(req, "attribs") != NULL) {
-            if (pc_get_str(st, req, "attribs", &cs2) != 0) {
-                return NULL;
-            }
-
-            attribs = &cs2;
-        }
-
-        if (ngx_pad_cs_make_splice(ctx, &s1, n1, n2, &s2, attribs, &out)
-            != NGX_PAD_CS_OK)
-        {
-            pc_engine_error(st);
-            return NULL;
-        }
-
-        ok = pc_str(&out);
-
-    } else if (strcmp(op, "inverse") == 0) {
-        if (pc_get_str(st, req, "cs", &cs) != 0
-            || pc_get_atext(st, req, &at) != 0
-            || (pool = pc_get_pool(st, req, "pool")) == NULL)
-        {
-            return NULL;
-        }
-
-        if (ngx_pad_cs_inverse(ctx, &cs, &at, pool, &out) != NGX_PAD_CS_OK) {
-            pc_engine_error(st);
-            goto failed;
-        }
-
-        ok = pc_str(&out);
-        pj = ngx_pad_pool_to_json(pool);
-
-    } else if (strcmp(op, "identity") == 0) {
-        if (pc_get_int(st, req, "n", &n1) != 0) {
-            return NULL;
-        }
-
-        if (ngx_pad_cs_identity(ctx, n1, &out) != NGX_PAD_CS_OK) {
-            pc_engine_error(st);
-            return NULL;
-        }
-
-        ok = pc_str(&out);
-
-    } else if (strcmp(op, "isIdentity") == 0) {
-        if (pc_get_str(st, req, "cs", &cs) != 0) {
-            return NULL;
-        }
-
-        is_id = (int) ngx_pad_cs_is_identity(ctx, &cs);
-
-        if (is_id < 0) {
-            pc_engine_error(st);
-            return NULL;
-        }
-
-        ok = json_boolean(is_id);
-
-    } else if (strcmp(op, "makeAText") == 0) {
-        if (pc_get_str(st, req, "text", &s1) != 0) {
-            return NULL;
-        }
-
-        attribs = NULL;
-
-        if (json_object_get(req, "attribs") != NULL) {
-            if (pc_get_str(st, req, "attribs", &s2) != 0) {
-                return NULL;
-            }
-
-            attribs = &s2;
-        }
-
-        if (ngx_pad_atext_make(ctx, &s1, attribs, &atout) != NGX_PAD_CS_OK) {
-            pc_engine_error(st);
-            return NULL;
-        }
-
-        ok = json_pack("{s:s#,s:s#}", "text", atout.text.data,
-                       atout.text.len, "attribs", atout.attribs.data,
-                       atout.attribs.len);
-
-    } else {
+    if (pc_ops[i].name == NULL) {
         snprintf(st->err, sizeof(st->err), "unknown op");
         return NULL;
     }
 
-    if (ok == NULL) {
-        snprintf(st->err, sizeof(st->err), "out of memory");
-        goto failed;
+    memset(&r, 0, sizeof(pc_result_t));
+
+    reply = NULL;
+
+    if (pc_ops[i].handler(st, req, &r) == 0) {
+        reply = pc_reply(st, &r);
     }
 
-    if (pj) {
-        reply = json_pack("{s:o,s:o}", "ok", ok, "pool", pj);
-
-    } else {
-        reply = json_pack("{s:o}", "ok", ok);
-    }
-
-    ok = NULL;
-    pj = NULL;
-
-done:
-
-    if (reply == NULL) {
-        snprintf(st->err, sizeof(st->err), "out of memory");
-    }
-
-failed:
-
-    json_decref(ok);
-    json_decref(pj);
-    ngx_pad_pool_destroy(pool);
-    ngx_pad_pool_destroy(pool2);
+    json_decref(r.ok);
+    json_decref(r.pool_json);
+    json_decref(r.reply);
+    ngx_pad_pool_destroy(r.pool);
+    ngx_pad_pool_destroy(r.pool2);
 
     return reply;
 }

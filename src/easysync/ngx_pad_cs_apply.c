@@ -5,141 +5,160 @@
 
 #include <string.h>
 
-#include "ngx_pad_cs_int.h"
+#include "ngx_pad_cs_arena.h"
+#include "ngx_pad_cs_attr.h"
+#include "ngx_pad_cs_buf.h"
+#include "ngx_pad_cs_ctx.h"
+#include "ngx_pad_cs_num.h"
+#include "ngx_pad_cs_ops.h"
+#include "ngx_pad_cs_str.h"
+#include "ngx_pad_cs_zip.h"
 
 
 static const ngx_pad_str_t  ngx_pad_empty = { 0, "" };
 
 
-intptr_t
-ngx_pad_cs_check_rep(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs)
-{
-    int                 n;
-    intptr_t            rc, old_pos, calc_new_len, nl;
-    const char         *ex;
-    ngx_pad_op_t        op;
-    ngx_pad_cs_t        u;
-    ngx_pad_str_t       chars, ops;
-    ngx_pad_siter_t     bank;
-    ngx_pad_sassem_t   *sa;
-    ngx_pad_op_iter_t   it;
+/* checkRep(): the state of the walk over the ops */
 
-    if (ngx_pad_cs_unpack(ctx, cs, &u) != NGX_PAD_CS_OK) {
+typedef struct {
+    const ngx_pad_str_t  *cs;
+    ngx_pad_cs_t          u;
+    ngx_pad_siter_t       bank;
+    intptr_t              old_pos;
+    intptr_t              calc_new_len;
+} ngx_pad_check_t;
+
+
+static intptr_t
+ngx_pad_check_overflow(ngx_pad_ctx_t *ctx)
+{
+    ngx_pad_cs_error(ctx, "Invalid changeset: lengths overflow");
+    return NGX_PAD_CS_ERROR;
+}
+
+
+/* an insert op: its characters from the charBank */
+
+static intptr_t
+ngx_pad_check_insert(ngx_pad_ctx_t *ctx, ngx_pad_check_t *chk,
+    const ngx_pad_op_t *op)
+{
+    int            n;
+    intptr_t       rc, nl;
+    const char    *ex;
+    ngx_pad_str_t  chars;
+
+    nl = 0;
+    rc = ngx_pad_u16_advance(chk->bank.pos, chk->bank.end, op->chars, &nl);
+
+    if (rc == -1) {
+        ngx_pad_cs_error(ctx, "Failed assertion: Invalid changeset: "
+                         "not enough chars in charBank");
         return NGX_PAD_CS_ERROR;
     }
 
-    sa = &ctx->sa;
-    ngx_pad_sassem_init(sa);
+    if (rc == -2) {
+        ngx_pad_cs_error(ctx, "Invalid changeset: an insert op "
+                         "splits a surrogate pair (a character "
+                         "outside the BMP)");
+        return NGX_PAD_CS_ERROR;
+    }
 
-    bank.pos = u.bank.data;
-    bank.end = u.bank.data + u.bank.len;
+    chars.data = chk->bank.pos;
+    chars.len = rc;
 
-    old_pos = 0;
-    calc_new_len = 0;
+    if (nl != op->lines) {
+        ngx_pad_cs_error(ctx, "Failed assertion: Invalid changeset: "
+                         "number of newlines in insert op does not "
+                         "match the charBank");
+        return NGX_PAD_CS_ERROR;
+    }
 
-    ngx_pad_op_iter_init(&it, &u.ops);
+    if (op->lines != 0
+        && (chars.len == 0 || chars.data[chars.len - 1] != '\n'))
+    {
+        ngx_pad_cs_error(ctx, "Failed assertion: Invalid changeset: "
+                         "multiline insert op does not end with a "
+                         "newline");
+        return NGX_PAD_CS_ERROR;
+    }
 
-    while ((rc = ngx_pad_op_next(ctx, &it, &op)) == 1) {
+    chk->bank.pos += rc;
 
-        switch (op.opcode) {
+    if (ngx_pad_add(chk->calc_new_len, op->chars)) {
+        return ngx_pad_check_overflow(ctx);
+    }
 
-        case '=':
-            if (ngx_pad_add(old_pos, op.chars)
-                || ngx_pad_add(calc_new_len, op.chars))
-            {
-                goto overflow;
-            }
+    if (chk->calc_new_len > chk->u.new_len) {
+        ex = ngx_pad_cs_excerpt(chk->cs, &n);
+        ngx_pad_cs_error(ctx, "Failed assertion: %ld > %ld in %.*s",
+                         (long) chk->calc_new_len, (long) chk->u.new_len,
+                         n, ex);
+        return NGX_PAD_CS_ERROR;
+    }
 
-            break;
+    return NGX_PAD_CS_OK;
+}
 
-        case '-':
-            if (ngx_pad_add(old_pos, op.chars)) {
-                goto overflow;
-            }
 
-            if (old_pos > u.old_len) {
-                ex = ngx_pad_cs_excerpt(cs, &n);
-                ngx_pad_cs_error(ctx, "Failed assertion: %ld > %ld in %.*s",
-                                 (long) old_pos, (long) u.old_len, n, ex);
-                return NGX_PAD_CS_ERROR;
-            }
+static intptr_t
+ngx_pad_check_op(ngx_pad_ctx_t *ctx, ngx_pad_check_t *chk,
+    const ngx_pad_op_t *op)
+{
+    int          n;
+    const char  *ex;
 
-            break;
+    switch (op->opcode) {
 
-        default: /* '+' */
-
-            nl = 0;
-            rc = ngx_pad_u16_advance(bank.pos, bank.end, op.chars, &nl);
-
-            if (rc == -1) {
-                ngx_pad_cs_error(ctx, "Failed assertion: Invalid changeset: "
-                                 "not enough chars in charBank");
-                return NGX_PAD_CS_ERROR;
-            }
-
-            if (rc == -2) {
-                ngx_pad_cs_error(ctx, "Invalid changeset: an insert op "
-                                 "splits a surrogate pair (a character "
-                                 "outside the BMP)");
-                return NGX_PAD_CS_ERROR;
-            }
-
-            chars.data = bank.pos;
-            chars.len = rc;
-
-            if (nl != op.lines) {
-                ngx_pad_cs_error(ctx, "Failed assertion: Invalid changeset: "
-                                 "number of newlines in insert op does not "
-                                 "match the charBank");
-                return NGX_PAD_CS_ERROR;
-            }
-
-            if (op.lines != 0
-                && (chars.len == 0 || chars.data[chars.len - 1] != '\n'))
-            {
-                ngx_pad_cs_error(ctx, "Failed assertion: Invalid changeset: "
-                                 "multiline insert op does not end with a "
-                                 "newline");
-                return NGX_PAD_CS_ERROR;
-            }
-
-            bank.pos += rc;
-
-            if (ngx_pad_add(calc_new_len, op.chars)) {
-                goto overflow;
-            }
-
-            if (calc_new_len > u.new_len) {
-                ex = ngx_pad_cs_excerpt(cs, &n);
-                ngx_pad_cs_error(ctx, "Failed assertion: %ld > %ld in %.*s",
-                                 (long) calc_new_len, (long) u.new_len,
-                                 n, ex);
-                return NGX_PAD_CS_ERROR;
-            }
-
-            break;
+    case '=':
+        if (ngx_pad_add(chk->old_pos, op->chars)
+            || ngx_pad_add(chk->calc_new_len, op->chars))
+        {
+            return ngx_pad_check_overflow(ctx);
         }
 
-        if (ngx_pad_sassem_append(ctx, sa, &op) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_OK;
+
+    case '-':
+        if (ngx_pad_add(chk->old_pos, op->chars)) {
+            return ngx_pad_check_overflow(ctx);
+        }
+
+        if (chk->old_pos > chk->u.old_len) {
+            ex = ngx_pad_cs_excerpt(chk->cs, &n);
+            ngx_pad_cs_error(ctx, "Failed assertion: %ld > %ld in %.*s",
+                             (long) chk->old_pos, (long) chk->u.old_len,
+                             n, ex);
             return NGX_PAD_CS_ERROR;
         }
+
+        return NGX_PAD_CS_OK;
+
+    default: /* '+' */
+        return ngx_pad_check_insert(ctx, chk, op);
+    }
+}
+
+
+/* the lengths add up, the charBank is used up, the ops are canonical */
+
+static intptr_t
+ngx_pad_check_end(ngx_pad_ctx_t *ctx, ngx_pad_check_t *chk,
+    ngx_pad_sassem_t *sa)
+{
+    ngx_pad_str_t  ops;
+
+    if (ngx_pad_add(chk->calc_new_len, chk->u.old_len - chk->old_pos)) {
+        return ngx_pad_check_overflow(ctx);
     }
 
-    if (rc < 0) {
-        return NGX_PAD_CS_ERROR;
-    }
-
-    if (ngx_pad_add(calc_new_len, u.old_len - old_pos)) {
-        goto overflow;
-    }
-
-    if (calc_new_len != u.new_len) {
+    if (chk->calc_new_len != chk->u.new_len) {
         ngx_pad_cs_error(ctx, "Failed assertion: Invalid changeset: claimed "
                          "length does not match actual length");
         return NGX_PAD_CS_ERROR;
     }
 
-    if (bank.pos != bank.end) {
+    if (chk->bank.pos != chk->bank.end) {
         ngx_pad_cs_error(ctx, "Failed assertion: Invalid changeset: excess "
                          "characters in the charBank");
         return NGX_PAD_CS_ERROR;
@@ -156,15 +175,15 @@ ngx_pad_cs_check_rep(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs)
 
     ctx->text.len = 0;
 
-    if (ngx_pad_pack_buf(ctx, &ctx->text, u.old_len, calc_new_len, &ops,
-                         &u.bank)
+    if (ngx_pad_pack_buf(ctx, &ctx->text, chk->u.old_len, chk->calc_new_len,
+                         &ops, &chk->u.bank)
         != NGX_PAD_CS_OK)
     {
         return NGX_PAD_CS_ERROR;
     }
 
-    if (ctx->text.len != cs->len
-        || memcmp(ctx->text.data, cs->data, cs->len) != 0)
+    if (ctx->text.len != chk->cs->len
+        || memcmp(ctx->text.data, chk->cs->data, chk->cs->len) != 0)
     {
         ngx_pad_cs_error(ctx, "Failed assertion: Invalid changeset: not in "
                          "canonical form");
@@ -172,11 +191,49 @@ ngx_pad_cs_check_rep(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs)
     }
 
     return NGX_PAD_CS_OK;
+}
 
-overflow:
 
-    ngx_pad_cs_error(ctx, "Invalid changeset: lengths overflow");
-    return NGX_PAD_CS_ERROR;
+intptr_t
+ngx_pad_cs_check_rep(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs)
+{
+    intptr_t            rc;
+    ngx_pad_op_t        op;
+    ngx_pad_check_t     chk;
+    ngx_pad_sassem_t   *sa;
+    ngx_pad_op_iter_t   it;
+
+    chk.cs = cs;
+
+    if (ngx_pad_cs_unpack(ctx, cs, &chk.u) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    sa = &ctx->sa;
+    ngx_pad_sassem_init(sa);
+
+    chk.bank.pos = chk.u.bank.data;
+    chk.bank.end = chk.u.bank.data + chk.u.bank.len;
+
+    chk.old_pos = 0;
+    chk.calc_new_len = 0;
+
+    ngx_pad_op_iter_init(&it, &chk.u.ops);
+
+    while ((rc = ngx_pad_op_next(ctx, &it, &op)) == 1) {
+
+        if (ngx_pad_check_op(ctx, &chk, &op) != NGX_PAD_CS_OK
+            || ngx_pad_sassem_append(ctx, sa, &op) != NGX_PAD_CS_OK)
+        {
+            return NGX_PAD_CS_ERROR;
+        }
+    }
+
+    if (rc < 0) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    return ngx_pad_check_end(ctx, &chk, sa);
 }
 
 
@@ -287,7 +344,7 @@ ngx_pad_op_string_error(ngx_pad_ctx_t *ctx, const char *msg,
 
 /* slicerZipperFunc(attOp, csOp, pool) */
 
-intptr_t
+static intptr_t
 ngx_pad_slicer_zipper(ngx_pad_ctx_t *ctx, ngx_pad_op_t *att_op,
     ngx_pad_op_t *cs_op, ngx_pad_pool_t *pool, ngx_pad_op_t *out)
 {

@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_pad_cs_int.h"
+#include "ngx_pad_cs_arena.h"
+#include "ngx_pad_cs_attr.h"
+#include "ngx_pad_cs_buf.h"
+#include "ngx_pad_cs_ctx.h"
+#include "ngx_pad_cs_num.h"
+#include "ngx_pad_cs_str.h"
 
 
 #define NGX_PAD_ATTRS_SMALL  16

@@ -5,7 +5,14 @@
 
 #include <string.h>
 
-#include "ngx_pad_cs_int.h"
+#include "ngx_pad_cs_arena.h"
+#include "ngx_pad_cs_attr.h"
+#include "ngx_pad_cs_buf.h"
+#include "ngx_pad_cs_ctx.h"
+#include "ngx_pad_cs_num.h"
+#include "ngx_pad_cs_ops.h"
+#include "ngx_pad_cs_str.h"
+#include "ngx_pad_cs_zip.h"
 
 
 static const ngx_pad_str_t  ngx_pad_empty = { 0, "" };
@@ -70,10 +77,263 @@ ngx_pad_first_unit_is_nl(ngx_pad_ctx_t *ctx, ngx_pad_siter_t *it, int *nl)
 
 
 static intptr_t
+ngx_pad_follow_overflow(ngx_pad_ctx_t *ctx)
+{
+    ngx_pad_cs_error(ctx, "follow: lengths overflow");
+    return NGX_PAD_CS_ERROR;
+}
+
+
+/* both insert: which goes first (1: op1's, kept; 2: op2's, inserted) */
+
+static intptr_t
+ngx_pad_follow_which(ngx_pad_ctx_t *ctx, ngx_pad_follow_t *f,
+    ngx_pad_op_t *op1, ngx_pad_op_t *op2, int *which)
+{
+    int  first1, first2, nl1, nl2;
+
+    if (ngx_pad_first_unit_is_nl(ctx, &f->chars1, &nl1) != NGX_PAD_CS_OK
+        || ngx_pad_first_unit_is_nl(ctx, &f->chars2, &nl2) != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    first1 = ngx_pad_has_insert_first(f, &op1->attribs);
+    first2 = ngx_pad_has_insert_first(f, &op2->attribs);
+
+    if (first1 && !first2) {
+        *which = 1;
+
+    } else if (first2 && !first1) {
+        *which = 2;
+
+    } else if (nl1 && !nl2) {
+        *which = 2;
+
+    } else if (!nl1 && nl2) {
+        *which = 1;
+
+    } else if (f->reverse) {
+        *which = 2;
+
+    } else {
+        *which = 1;
+    }
+
+    return NGX_PAD_CS_OK;
+}
+
+
+/* an insert on either side: op1's is kept, op2's inserted */
+
+static intptr_t
+ngx_pad_follow_insert(ngx_pad_ctx_t *ctx, ngx_pad_follow_t *f,
+    ngx_pad_op_t *op1, ngx_pad_op_t *op2, ngx_pad_op_t *out)
+{
+    int  which;
+
+    if (op2->opcode != '+') {
+        which = 1;
+
+    } else if (op1->opcode != '+') {
+        which = 2;
+
+    } else if (ngx_pad_follow_which(ctx, f, op1, op2, &which)
+               != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (which == 1) {
+        if (ngx_pad_siter_take(ctx, &f->chars1, op1->chars, NULL, NULL)
+            != NGX_PAD_CS_OK)
+        {
+            return NGX_PAD_CS_ERROR;
+        }
+
+        out->opcode = '=';
+        out->lines = op1->lines;
+        out->chars = op1->chars;
+        op1->opcode = 0;
+
+        return NGX_PAD_CS_OK;
+    }
+
+    if (ngx_pad_siter_take(ctx, &f->chars2, op2->chars, NULL, NULL)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    *out = *op2;
+    op2->opcode = 0;
+
+    return NGX_PAD_CS_OK;
+}
+
+
+/* op1 deleted these characters: what op2 does to them is gone */
+
+static intptr_t
+ngx_pad_follow_gone(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1,
+    ngx_pad_op_t *op2)
+{
+    if (op2->opcode == 0) {
+        op1->opcode = 0;
+
+    } else if (op1->chars <= op2->chars) {
+        op2->chars -= op1->chars;
+
+        if (ngx_pad_sub(op2->lines, op1->lines)) {
+            return ngx_pad_follow_overflow(ctx);
+        }
+
+        op1->opcode = 0;
+
+        if (op2->chars == 0) {
+            op2->opcode = 0;
+        }
+
+    } else {
+        op1->chars -= op2->chars;
+
+        if (ngx_pad_sub(op1->lines, op2->lines)) {
+            return ngx_pad_follow_overflow(ctx);
+        }
+
+        op2->opcode = 0;
+    }
+
+    return NGX_PAD_CS_OK;
+}
+
+
+/* op2 deletes (and op1 keeps): the delete, over what op1 has */
+
+static intptr_t
+ngx_pad_follow_delete(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1,
+    ngx_pad_op_t *op2, ngx_pad_op_t *out)
+{
+    *out = *op2;
+
+    if (op1->opcode == 0) {
+        op2->opcode = 0;
+
+    } else if (op2->chars <= op1->chars) {
+        op1->chars -= op2->chars;
+
+        if (ngx_pad_sub(op1->lines, op2->lines)) {
+            return ngx_pad_follow_overflow(ctx);
+        }
+
+        op2->opcode = 0;
+
+        if (op1->chars == 0) {
+            op1->opcode = 0;
+        }
+
+    } else {
+        out->lines = op1->lines;
+        out->chars = op1->chars;
+        if (ngx_pad_sub(op2->lines, op1->lines)) {
+            return ngx_pad_follow_overflow(ctx);
+        }
+
+        op2->chars -= op1->chars;
+        op1->opcode = 0;
+    }
+
+    return NGX_PAD_CS_OK;
+}
+
+
+/* both keep: a keep with the attributes followed */
+
+static intptr_t
+ngx_pad_follow_keep(ngx_pad_ctx_t *ctx, ngx_pad_follow_t *f,
+    ngx_pad_op_t *op1, ngx_pad_op_t *op2, ngx_pad_op_t *out)
+{
+    out->opcode = '=';
+
+    if (ngx_pad_follow_attributes(ctx, &op1->attribs, &op2->attribs,
+                                  f->pool, &out->attribs)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (op1->chars <= op2->chars) {
+        out->chars = op1->chars;
+        out->lines = op1->lines;
+        op2->chars -= op1->chars;
+
+        if (ngx_pad_sub(op2->lines, op1->lines)) {
+            return ngx_pad_follow_overflow(ctx);
+        }
+
+        op1->opcode = 0;
+
+        if (op2->chars == 0) {
+            op2->opcode = 0;
+        }
+
+    } else {
+        out->chars = op2->chars;
+        out->lines = op2->lines;
+        op1->chars -= op2->chars;
+
+        if (ngx_pad_sub(op1->lines, op2->lines)) {
+            return ngx_pad_follow_overflow(ctx);
+        }
+
+        op2->opcode = 0;
+    }
+
+    return NGX_PAD_CS_OK;
+}
+
+
+/* the old position and the new length after out */
+
+static intptr_t
+ngx_pad_follow_count(ngx_pad_ctx_t *ctx, ngx_pad_follow_t *f,
+    ngx_pad_op_t *out)
+{
+    switch (out->opcode) {
+
+    case '=':
+        if (ngx_pad_add(f->old_pos, out->chars)
+            || ngx_pad_add(f->new_len, out->chars))
+        {
+            return ngx_pad_follow_overflow(ctx);
+        }
+
+        break;
+
+    case '-':
+        if (ngx_pad_add(f->old_pos, out->chars)) {
+            return ngx_pad_follow_overflow(ctx);
+        }
+
+        break;
+
+    case '+':
+        if (ngx_pad_add(f->new_len, out->chars)) {
+            return ngx_pad_follow_overflow(ctx);
+        }
+
+        break;
+    }
+
+    return NGX_PAD_CS_OK;
+}
+
+
+static intptr_t
 ngx_pad_zip_follow(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1, ngx_pad_op_t *op2,
     ngx_pad_op_t *out, void *data)
 {
-    int                which, first1, first2, nl1, nl2;
+    intptr_t           rc;
     ngx_pad_follow_t  *f;
 
     f = data;
@@ -84,210 +344,33 @@ ngx_pad_zip_follow(ngx_pad_ctx_t *ctx, ngx_pad_op_t *op1, ngx_pad_op_t *op2,
     out->attribs = ngx_pad_empty;
 
     if (op1->opcode == '+' || op2->opcode == '+') {
-
-        if (op2->opcode != '+') {
-            which = 1;
-
-        } else if (op1->opcode != '+') {
-            which = 2;
-
-        } else {
-            if (ngx_pad_first_unit_is_nl(ctx, &f->chars1, &nl1)
-                != NGX_PAD_CS_OK
-                || ngx_pad_first_unit_is_nl(ctx, &f->chars2, &nl2)
-                   != NGX_PAD_CS_OK)
-            {
-                return NGX_PAD_CS_ERROR;
-            }
-
-            first1 = ngx_pad_has_insert_first(f, &op1->attribs);
-            first2 = ngx_pad_has_insert_first(f, &op2->attribs);
-
-            if (first1 && !first2) {
-                which = 1;
-
-            } else if (first2 && !first1) {
-                which = 2;
-
-            } else if (nl1 && !nl2) {
-                which = 2;
-
-            } else if (!nl1 && nl2) {
-                which = 1;
-
-            } else if (f->reverse) {
-                which = 2;
-
-            } else {
-                which = 1;
-            }
-        }
-
-        if (which == 1) {
-            if (ngx_pad_siter_take(ctx, &f->chars1, op1->chars, NULL, NULL)
-                != NGX_PAD_CS_OK)
-            {
-                return NGX_PAD_CS_ERROR;
-            }
-
-            out->opcode = '=';
-            out->lines = op1->lines;
-            out->chars = op1->chars;
-            op1->opcode = 0;
-
-        } else {
-            if (ngx_pad_siter_take(ctx, &f->chars2, op2->chars, NULL, NULL)
-                != NGX_PAD_CS_OK)
-            {
-                return NGX_PAD_CS_ERROR;
-            }
-
-            *out = *op2;
-            op2->opcode = 0;
-        }
+        rc = ngx_pad_follow_insert(ctx, f, op1, op2, out);
 
     } else if (op1->opcode == '-') {
-
-        if (op2->opcode == 0) {
-            op1->opcode = 0;
-
-        } else if (op1->chars <= op2->chars) {
-            op2->chars -= op1->chars;
-
-            if (ngx_pad_sub(op2->lines, op1->lines)) {
-                goto overflow;
-            }
-
-            op1->opcode = 0;
-
-            if (op2->chars == 0) {
-                op2->opcode = 0;
-            }
-
-        } else {
-            op1->chars -= op2->chars;
-
-            if (ngx_pad_sub(op1->lines, op2->lines)) {
-                goto overflow;
-            }
-
-            op2->opcode = 0;
-        }
+        rc = ngx_pad_follow_gone(ctx, op1, op2);
 
     } else if (op2->opcode == '-') {
-
-        *out = *op2;
-
-        if (op1->opcode == 0) {
-            op2->opcode = 0;
-
-        } else if (op2->chars <= op1->chars) {
-            op1->chars -= op2->chars;
-
-            if (ngx_pad_sub(op1->lines, op2->lines)) {
-                goto overflow;
-            }
-
-            op2->opcode = 0;
-
-            if (op1->chars == 0) {
-                op1->opcode = 0;
-            }
-
-        } else {
-            out->lines = op1->lines;
-            out->chars = op1->chars;
-            if (ngx_pad_sub(op2->lines, op1->lines)) {
-                goto overflow;
-            }
-
-            op2->chars -= op1->chars;
-            op1->opcode = 0;
-        }
+        rc = ngx_pad_follow_delete(ctx, op1, op2, out);
 
     } else if (op1->opcode == 0) {
         *out = *op2;
         op2->opcode = 0;
+        rc = NGX_PAD_CS_OK;
 
     } else if (op2->opcode == 0) {
         /* op1's attributes must not leak into the result (issue #1625) */
         op1->opcode = 0;
+        rc = NGX_PAD_CS_OK;
 
     } else {
-        /* both keeps */
-
-        out->opcode = '=';
-
-        if (ngx_pad_follow_attributes(ctx, &op1->attribs, &op2->attribs,
-                                      f->pool, &out->attribs)
-            != NGX_PAD_CS_OK)
-        {
-            return NGX_PAD_CS_ERROR;
-        }
-
-        if (op1->chars <= op2->chars) {
-            out->chars = op1->chars;
-            out->lines = op1->lines;
-            op2->chars -= op1->chars;
-
-            if (ngx_pad_sub(op2->lines, op1->lines)) {
-                goto overflow;
-            }
-
-            op1->opcode = 0;
-
-            if (op2->chars == 0) {
-                op2->opcode = 0;
-            }
-
-        } else {
-            out->chars = op2->chars;
-            out->lines = op2->lines;
-            op1->chars -= op2->chars;
-
-            if (ngx_pad_sub(op1->lines, op2->lines)) {
-                goto overflow;
-            }
-
-            op2->opcode = 0;
-        }
+        rc = ngx_pad_follow_keep(ctx, f, op1, op2, out);
     }
 
-    switch (out->opcode) {
-
-    case '=':
-        if (ngx_pad_add(f->old_pos, out->chars)
-            || ngx_pad_add(f->new_len, out->chars))
-        {
-            goto overflow;
-        }
-
-
-        break;
-
-    case '-':
-        if (ngx_pad_add(f->old_pos, out->chars)) {
-            goto overflow;
-        }
-
-
-        break;
-
-    case '+':
-        if (ngx_pad_add(f->new_len, out->chars)) {
-            goto overflow;
-        }
-
-
-        break;
+    if (rc != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
     }
 
-    return NGX_PAD_CS_OK;
-
-overflow:
-
-    ngx_pad_cs_error(ctx, "follow: lengths overflow");
-    return NGX_PAD_CS_ERROR;
+    return ngx_pad_follow_count(ctx, f, out);
 }
 
 
@@ -584,6 +667,32 @@ split:
     ngx_pad_cs_error(ctx, "makeSplice: the splice splits a surrogate pair "
                      "(a character outside the BMP)");
     return NGX_PAD_CS_ERROR;
+}
+
+
+intptr_t
+ngx_pad_cs_pack(ngx_pad_ctx_t *ctx, intptr_t old_len, intptr_t new_len,
+    const ngx_pad_str_t *ops, const ngx_pad_str_t *bank, ngx_pad_str_t *out)
+{
+    ngx_pad_buf_t  *b;
+
+    b = &ctx->text;
+    b->len = 0;
+
+    if (old_len < 0 || new_len < 0
+        || old_len > NGX_PAD_CS_NUM_MAX || new_len > NGX_PAD_CS_NUM_MAX)
+    {
+        ngx_pad_cs_error(ctx, "pack: lengths must be in 0..2^53-1");
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (ngx_pad_pack_buf(ctx, b, old_len, new_len, ops, bank)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    return ngx_pad_cs_result(ctx, b, out);
 }
 
 

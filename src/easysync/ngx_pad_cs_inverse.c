@@ -12,7 +12,12 @@
 
 #include <string.h>
 
-#include "ngx_pad_cs_int.h"
+#include "ngx_pad_cs_arena.h"
+#include "ngx_pad_cs_attr.h"
+#include "ngx_pad_cs_buf.h"
+#include "ngx_pad_cs_ctx.h"
+#include "ngx_pad_cs_ops.h"
+#include "ngx_pad_cs_str.h"
 
 
 typedef struct {
@@ -293,14 +298,191 @@ ngx_pad_inverse_keep(ngx_pad_inverse_t *inv, ngx_pad_str_t *text,
 }
 
 
+/* a keep op with attributes: each run gets undoBackToAttribs() */
+
+static intptr_t
+ngx_pad_inverse_keep_attribs(ngx_pad_inverse_t *inv, ngx_pad_op_t *op)
+{
+    ngx_pad_ctx_t  *ctx;
+
+    ctx = inv->ctx;
+
+    if (ngx_pad_attrs_from_string(ctx, &op->attribs, inv->pool, 0)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    ngx_pad_attrs_compact(ctx);
+    inv->napplied = ctx->nattrs;
+    inv->cache = NULL;
+    inv->cache_size = 0;
+    inv->cache_used = 0;
+    inv->applied = ngx_pad_cs_alloc(ctx, (2 * ctx->nattrs + 1)
+                                         * sizeof(ngx_pad_attr_t));
+    if (inv->applied == NULL) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    inv->back = inv->applied + ctx->nattrs;
+
+    if (ctx->nattrs) {
+        memcpy(inv->applied, ctx->attrs,
+               ctx->nattrs * sizeof(ngx_pad_attr_t));
+    }
+
+    return ngx_pad_inverse_runs(inv, op->chars, ngx_pad_inverse_keep);
+}
+
+
+/* a keep op without attributes: skip(N, L) and builder.keep(N, L) */
+
+static intptr_t
+ngx_pad_inverse_keep_plain(ngx_pad_inverse_t *inv, ngx_pad_op_t *op)
+{
+    intptr_t        k, nl;
+    ngx_pad_ctx_t  *ctx;
+
+    ctx = inv->ctx;
+
+    nl = 0;
+    k = ngx_pad_u16_advance(inv->pos, inv->end, op->chars, &nl);
+
+    if (k < 0) {
+        ngx_pad_cs_error(ctx, k == -1 ? "inverse: the changeset is "
+                         "longer than the text" : "inverse: an op "
+                         "splits a surrogate pair");
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (nl != op->lines) {
+        ngx_pad_cs_error(ctx, "newline count is wrong in op =");
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (op->lines && inv->pos[k - 1] != '\n') {
+        ngx_pad_cs_error(ctx, "inverse: a keep op with |L does not "
+                         "end at a line end");
+        return NGX_PAD_CS_ERROR;
+    }
+
+    /* advance the attribution by the same amount */
+
+    if (ngx_pad_inverse_runs(inv, op->chars, ngx_pad_inverse_skip)
+        != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    op->attribs.len = 0;
+
+    return ngx_pad_sassem_append(ctx, &ctx->sa, op);
+}
+
+
+/* a delete op: the deleted runs are inserted back */
+
+static intptr_t
+ngx_pad_inverse_delete(ngx_pad_inverse_t *inv, ngx_pad_op_t *op)
+{
+    intptr_t        k, nl;
+    ngx_pad_ctx_t  *ctx;
+
+    ctx = inv->ctx;
+
+    nl = 0;
+    k = ngx_pad_u16_advance(inv->pos, inv->end, op->chars, &nl);
+
+    if (k >= 0 && nl != op->lines) {
+        ngx_pad_cs_error(ctx, "newline count is wrong in op -");
+        return NGX_PAD_CS_ERROR;
+    }
+
+    return ngx_pad_inverse_runs(inv, op->chars, ngx_pad_inverse_insert);
+}
+
+
+static intptr_t
+ngx_pad_inverse_op(ngx_pad_inverse_t *inv, ngx_pad_op_t *op)
+{
+    ngx_pad_ctx_t  *ctx;
+
+    ctx = inv->ctx;
+
+    switch (op->opcode) {
+
+    case '=':
+        if (op->attribs.len) {
+            return ngx_pad_inverse_keep_attribs(inv, op);
+        }
+
+        return ngx_pad_inverse_keep_plain(inv, op);
+
+    case '+':
+        /* an insert is deleted */
+
+        op->opcode = '-';
+        op->attribs.len = 0;
+
+        return ngx_pad_sassem_append(ctx, &ctx->sa, op);
+
+    default: /* '-' */
+        return ngx_pad_inverse_delete(inv, op);
+    }
+}
+
+
+/* Builder.toString(): the inverse, which applies to cs's result */
+
+static intptr_t
+ngx_pad_inverse_result(ngx_pad_ctx_t *ctx, const ngx_pad_cs_t *u,
+    ngx_pad_str_t *out)
+{
+    intptr_t        newlen;
+    ngx_pad_str_t   ops, bank, result;
+
+    if (ngx_pad_sassem_end_document(ctx, &ctx->sa) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    newlen = u->new_len + ctx->sa.length_change;
+
+    if (ngx_pad_sassem_finish(ctx, &ctx->sa) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    ops.data = ctx->sa.out.data;
+    ops.len = ctx->sa.out.len;
+    bank.data = ctx->text.data ? ctx->text.data : "";
+    bank.len = ctx->text.len;
+
+    ctx->scratch2.len = 0;
+
+    if (ngx_pad_pack_buf(ctx, &ctx->scratch2, u->new_len, newlen, &ops,
+                         &bank)
+        != NGX_PAD_CS_OK
+        || ngx_pad_cs_result(ctx, &ctx->scratch2, &result) != NGX_PAD_CS_OK)
+    {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    if (ngx_pad_cs_check_rep(ctx, &result) != NGX_PAD_CS_OK) {
+        return NGX_PAD_CS_ERROR;
+    }
+
+    *out = result;
+
+    return NGX_PAD_CS_OK;
+}
+
+
 intptr_t
 ngx_pad_cs_inverse(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs,
     const ngx_pad_atext_t *atext, ngx_pad_pool_t *pool, ngx_pad_str_t *out)
 {
-    intptr_t            rc, len16, nl, k, newlen;
+    intptr_t            rc, len16;
     ngx_pad_op_t        op;
     ngx_pad_cs_t        u;
-    ngx_pad_str_t       ops, bank, result;
     ngx_pad_op_iter_t   it;
     ngx_pad_inverse_t   inv;
 
@@ -330,158 +512,17 @@ ngx_pad_cs_inverse(ngx_pad_ctx_t *ctx, const ngx_pad_str_t *cs,
     ngx_pad_sassem_init(&ctx->sa);
     ctx->text.len = 0;
 
-    newlen = u.new_len;
-
     ngx_pad_op_iter_init(&it, &u.ops);
 
     while ((rc = ngx_pad_op_next(ctx, &it, &op)) == 1) {
-
-        switch (op.opcode) {
-
-        case '=':
-            if (op.attribs.len) {
-                if (ngx_pad_attrs_from_string(ctx, &op.attribs, pool, 0)
-                    != NGX_PAD_CS_OK)
-                {
-                    goto failed;
-                }
-
-                ngx_pad_attrs_compact(ctx);
-                inv.napplied = ctx->nattrs;
-                inv.cache = NULL;
-                inv.cache_size = 0;
-                inv.cache_used = 0;
-                inv.applied = ngx_pad_cs_alloc(ctx, (2 * ctx->nattrs + 1)
-                                                    * sizeof(ngx_pad_attr_t));
-                if (inv.applied == NULL) {
-                    goto failed;
-                }
-
-                inv.back = inv.applied + ctx->nattrs;
-
-                if (ctx->nattrs) {
-                    memcpy(inv.applied, ctx->attrs,
-                           ctx->nattrs * sizeof(ngx_pad_attr_t));
-                }
-
-                if (ngx_pad_inverse_runs(&inv, op.chars,
-                                         ngx_pad_inverse_keep)
-                    != NGX_PAD_CS_OK)
-                {
-                    goto failed;
-                }
-
-                break;
-            }
-
-            /* skip(N, L) and builder.keep(N, L) */
-
-            nl = 0;
-            k = ngx_pad_u16_advance(inv.pos, inv.end, op.chars, &nl);
-
-            if (k < 0) {
-                ngx_pad_cs_error(ctx, k == -1 ? "inverse: the changeset is "
-                                 "longer than the text" : "inverse: an op "
-                                 "splits a surrogate pair");
-                goto failed;
-            }
-
-            if (nl != op.lines) {
-                ngx_pad_cs_error(ctx, "newline count is wrong in op =");
-                goto failed;
-            }
-
-            if (op.lines && inv.pos[k - 1] != '\n') {
-                ngx_pad_cs_error(ctx, "inverse: a keep op with |L does not "
-                                 "end at a line end");
-                goto failed;
-            }
-
-            /* advance the attribution by the same amount */
-
-            if (ngx_pad_inverse_runs(&inv, op.chars, ngx_pad_inverse_skip)
-                != NGX_PAD_CS_OK)
-            {
-                goto failed;
-            }
-
-            op.attribs.len = 0;
-
-            if (ngx_pad_sassem_append(ctx, &ctx->sa, &op) != NGX_PAD_CS_OK) {
-                goto failed;
-            }
-
-            break;
-
-        case '+':
-            op.opcode = '-';
-            op.attribs.len = 0;
-
-            if (ngx_pad_sassem_append(ctx, &ctx->sa, &op) != NGX_PAD_CS_OK) {
-                goto failed;
-            }
-
-            break;
-
-        default: /* '-' */
-
-            nl = 0;
-            k = ngx_pad_u16_advance(inv.pos, inv.end, op.chars, &nl);
-
-            if (k >= 0 && nl != op.lines) {
-                ngx_pad_cs_error(ctx, "newline count is wrong in op -");
-                goto failed;
-            }
-
-            if (ngx_pad_inverse_runs(&inv, op.chars, ngx_pad_inverse_insert)
-                != NGX_PAD_CS_OK)
-            {
-                goto failed;
-            }
-
-            break;
+        if (ngx_pad_inverse_op(&inv, &op) != NGX_PAD_CS_OK) {
+            return NGX_PAD_CS_ERROR;
         }
     }
 
     if (rc < 0) {
-        goto failed;
-    }
-
-    /* Builder.toString() */
-
-    if (ngx_pad_sassem_end_document(ctx, &ctx->sa) != NGX_PAD_CS_OK) {
-        goto failed;
-    }
-
-    newlen = u.new_len + ctx->sa.length_change;
-
-    if (ngx_pad_sassem_finish(ctx, &ctx->sa) != NGX_PAD_CS_OK) {
-        goto failed;
-    }
-
-    ops.data = ctx->sa.out.data;
-    ops.len = ctx->sa.out.len;
-    bank.data = ctx->text.data ? ctx->text.data : "";
-    bank.len = ctx->text.len;
-
-    ctx->scratch2.len = 0;
-
-    if (ngx_pad_pack_buf(ctx, &ctx->scratch2, u.new_len, newlen, &ops, &bank)
-        != NGX_PAD_CS_OK
-        || ngx_pad_cs_result(ctx, &ctx->scratch2, &result) != NGX_PAD_CS_OK)
-    {
-        goto failed;
-    }
-
-    if (ngx_pad_cs_check_rep(ctx, &result) != NGX_PAD_CS_OK) {
         return NGX_PAD_CS_ERROR;
     }
 
-    *out = result;
-
-    return NGX_PAD_CS_OK;
-
-failed:
-
-    return NGX_PAD_CS_ERROR;
+    return ngx_pad_inverse_result(ctx, &u, out);
 }

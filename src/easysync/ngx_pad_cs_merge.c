@@ -23,7 +23,9 @@
 
 #include <string.h>
 
-#include "ngx_pad_cs_int.h"
+#include "ngx_pad_cs_arena.h"
+#include "ngx_pad_cs_ctx.h"
+#include "ngx_pad_cs_ops.h"
 
 
 /* the message of the failed call, prefixed with what failed */
@@ -32,9 +34,9 @@ static intptr_t
 ngx_pad_merge_fail(ngx_pad_ctx_t *ctx, const char *what, size_t i,
     int indexed)
 {
-    char  msg[sizeof(ctx->err)];
+    char  msg[sizeof(ctx->arena.err)];
 
-    memcpy(msg, ctx->err, sizeof(msg));
+    memcpy(msg, ctx->arena.err, sizeof(msg));
     msg[sizeof(msg) - 1] = '\0';
 
     if (indexed) {

@@ -5,74 +5,11 @@
 
 #include <string.h>
 
-#include "ngx_pad_cs_int.h"
-
-
-#define D(c)  (c)
-#define N     -1
-
-const signed char  ngx_pad_b36_digit[256] = {
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-    25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
-    N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N
-};
-
-#undef D
-#undef N
-
-#define ngx_pad_b36(c)  ngx_pad_b36_digit[(unsigned char) (c)]
-
-
-/*
- * [0-9a-z]+ at p, parseInt(s, 36).  Returns 0, or -1 when there is no
- * digit, or -2 when the number exceeds NGX_PAD_CS_NUM_MAX.
- */
-
-intptr_t
-ngx_pad_parse_num(const char *p, const char *end, intptr_t *n,
-    const char **next)
-{
-    int       d;
-    intptr_t  v, big;
-
-    v = 0;
-    big = 0;
-
-    if (p >= end || ngx_pad_b36(*p) < 0) {
-        return -1;
-    }
-
-    while (p < end && (d = ngx_pad_b36(*p)) >= 0) {
-        if (v > (NGX_PAD_CS_NUM_MAX - 35) / 36
-            && v > (NGX_PAD_CS_NUM_MAX - d) / 36)
-        {
-            big = 1;
-
-        } else {
-            v = v * 36 + d;
-        }
-
-        p++;
-    }
-
-    *n = v;
-    *next = p;
-
-    return big ? -2 : 0;
-}
+#include "ngx_pad_cs_arena.h"
+#include "ngx_pad_cs_buf.h"
+#include "ngx_pad_cs_num.h"
+#include "ngx_pad_cs_ops.h"
+#include "ngx_pad_cs_str.h"
 
 
 intptr_t
@@ -184,32 +121,6 @@ ngx_pad_pack_buf(ngx_pad_ctx_t *ctx, ngx_pad_buf_t *b, intptr_t old_len,
 }
 
 
-intptr_t
-ngx_pad_cs_pack(ngx_pad_ctx_t *ctx, intptr_t old_len, intptr_t new_len,
-    const ngx_pad_str_t *ops, const ngx_pad_str_t *bank, ngx_pad_str_t *out)
-{
-    ngx_pad_buf_t  *b;
-
-    b = &ctx->text;
-    b->len = 0;
-
-    if (old_len < 0 || new_len < 0
-        || old_len > NGX_PAD_CS_NUM_MAX || new_len > NGX_PAD_CS_NUM_MAX)
-    {
-        ngx_pad_cs_error(ctx, "pack: lengths must be in 0..2^53-1");
-        return NGX_PAD_CS_ERROR;
-    }
-
-    if (ngx_pad_pack_buf(ctx, b, old_len, new_len, ops, bank)
-        != NGX_PAD_CS_OK)
-    {
-        return NGX_PAD_CS_ERROR;
-    }
-
-    return ngx_pad_cs_result(ctx, b, out);
-}
-
-
 void
 ngx_pad_op_iter_init(ngx_pad_op_iter_t *it, const ngx_pad_str_t *ops)
 {
@@ -226,36 +137,6 @@ ngx_pad_op_iter_init(ngx_pad_op_iter_t *it, const ngx_pad_str_t *ops)
  * does; any other stray character is "invalid operation".
  * Returns 1 and an op, 0 at the end, -1 on error.
  */
-
-/*
- * [0-9a-z]{1,10} at p (never above 2^53 - 1); NULL when there is no digit
- * or more than 10 (then ngx_pad_parse_num() decides).
- */
-
-static inline const char *
-ngx_pad_parse_short(const char *p, const char *end, intptr_t *n)
-{
-    int          d;
-    uintptr_t    v;
-    const char  *s;
-
-    s = p;
-    v = 0;
-
-    while (p < end && (d = ngx_pad_b36(*p)) >= 0) {
-        v = v * 36 + (uintptr_t) d;
-        p++;
-    }
-
-    if (p == s || p - s > 10) {
-        return NULL;
-    }
-
-    *n = (intptr_t) v;
-
-    return p;
-}
-
 
 intptr_t
 ngx_pad_op_next(ngx_pad_ctx_t *ctx, ngx_pad_op_iter_t *it, ngx_pad_op_t *op)
@@ -653,6 +534,29 @@ ngx_pad_sassem_free(ngx_pad_sassem_t *sa)
     ngx_pad_buf_free(&sa->keep.out);
     ngx_pad_buf_free(&sa->keep.attribs);
     ngx_pad_buf_free(&sa->out);
+}
+
+
+/*
+ * ngx_pad_ctx_reset(): the output buffers are emptied, and freed when
+ * larger than keep bytes; bufOp's attribute storage stays
+ */
+
+void
+ngx_pad_sassem_trim(ngx_pad_sassem_t *sa, size_t keep)
+{
+    ngx_pad_buf_trim(&sa->out, keep);
+    ngx_pad_buf_trim(&sa->minus.out, keep);
+    ngx_pad_buf_trim(&sa->plus.out, keep);
+    ngx_pad_buf_trim(&sa->keep.out, keep);
+}
+
+
+size_t
+ngx_pad_sassem_memory(ngx_pad_sassem_t *sa)
+{
+    return sa->out.cap + sa->minus.out.cap + sa->plus.out.cap
+           + sa->keep.out.cap;
 }
 
 

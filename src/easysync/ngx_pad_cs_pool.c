@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_pad_cs_int.h"
+#include "ngx_pad_cs.h"
 
 
 #define NGX_PAD_POOL_MAX  (1 << 24)

@@ -12,7 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "easysync/ngx_pad_cs_int.h"
+#include "easysync/ngx_pad_cs.h"
+#include "easysync/ngx_pad_cs_arena.h"
+#include "easysync/ngx_pad_cs_ctx.h"
+#include "easysync/ngx_pad_cs_num.h"
+#include "easysync/ngx_pad_cs_ops.h"
+#include "easysync/ngx_pad_cs_str.h"
 #include "easysync/ngx_pad_pool_json.h"
 
 #include "tap.h"
@@ -855,7 +860,7 @@ test_memory(void)
         memset(a, 2, 100);
         ngx_pad_ctx_reset(c);
         a = ngx_pad_cs_alloc(c, 64 * 1024 + 128 * 1024);
-        ok(a != NULL && c->chunks->next == NULL,
+        ok(a != NULL && c->arena.chunks->next == NULL,
            "context: chunks consolidated after reset");
         memset(a, 3, 64 * 1024 + 128 * 1024);
         ngx_pad_ctx_reset(c);
@@ -906,12 +911,133 @@ merge_splice(ngx_pad_str_t *revs, size_t n, const char *text,
 }
 
 
+/* merge_history() refusing what is not a valid history */
+
+static void
+test_merge_errors(ngx_pad_atext_t *a, ngx_pad_pool_t *pool,
+    ngx_pad_pool_t *b_pool, ngx_pad_str_t *revs)
+{
+    intptr_t          rc;
+    ngx_pad_str_t     out;
+    ngx_pad_atext_t   res;
+
+    /* errors */
+
+    revs[1] = S("Z:5>1+1$x");
+    rc = merge(a, pool, revs, 2, b_pool, &out, &res);
+    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0'
+       && strstr(ngx_pad_ctx_error(ctx), "b_revs[1]") != NULL,
+       "merge: a revision with the wrong old length is an error");
+
+    revs[0] = S("Z:2>1+1$x");
+    rc = merge(a, pool, revs, 1, b_pool, &out, &res);
+    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
+       "merge: revision 0 not applying to \"\\n\" is an error");
+
+    revs[0] = S("Z:1>8+8$Welcome!");
+    revs[1] = S("Z:9>2=4+1$XY");
+    rc = merge(a, pool, revs, 2, b_pool, &out, &res);
+    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
+       "merge: an invalid revision is an error");
+
+    revs[1] = S("Z:9>1|1=4+1$X");
+    rc = merge(a, pool, revs, 2, b_pool, &out, &res);
+    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
+       "merge: a revision with wrong newline counts is an error");
+
+    a->attribs = S("+6*0+5");
+    revs[1] = S("Z:9>2=4+2$XY");
+    rc = merge(a, pool, revs, 2, b_pool, &out, &res);
+    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
+       "merge: an invalid atext is an error");
+
+}
+
+
+/* characters outside the BMP, follow's tie rules, B's final newline */
+
+static void
+test_merge_edges(void)
+{
+    int               good;
+    ngx_pad_str_t     revs[4], out;
+    ngx_pad_pool_t   *pool, *b_pool;
+    ngx_pad_atext_t   a, res;
+
+    /* characters outside the BMP in both histories */
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"]},\"nextNum\":1}");
+    b_pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.e\"]},"
+               "\"nextNum\":1}");
+    a.text = S("a\xf0\x9f\x98\x80" "b\n");
+    a.attribs = S("+1*0+2+1|1+1");
+    good = merge_splice(revs, 0, "\n", 0, 0, "Hi \xf0\x9f\x98\x80!", NULL)
+           && merge_splice(revs, 1, "Hi \xf0\x9f\x98\x80!\n", 3, 2,
+                           "\xf0\x9f\x8e\x89", "*0")
+           && merge_splice(revs, 2, "Hi \xf0\x9f\x8e\x89!\n", 6, 0,
+                           "x\xf0\x9f\x99\x82", NULL);
+    ok(good && merge(&a, pool, revs, 3, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&out, "Z:5>5=4*1+2+3$\xf0\x9f\x8e\x89x\xf0\x9f\x99\x82")
+       && eq(&res.text, "a\xf0\x9f\x98\x80" "b\xf0\x9f\x8e\x89x"
+             "\xf0\x9f\x99\x82\n")
+       && eq(&res.attribs, "+1*0+2+1*1+2|1+4"),
+       "merge: emoji in both histories (UTF-16 lengths)");
+    ngx_pad_pool_destroy(b_pool);
+    ngx_pad_pool_destroy(pool);
+
+    /*
+     * B's insertion at the start of its welcome text, and A's text
+     * starting with a newline: follow()'s tie rules would put B's text
+     * first; the merge puts it after A's text all the same.  Also an
+     * attribute B put on its final newline reaches A's.
+     */
+
+    pool = P(NULL);
+    b_pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.t\"],"
+               "\"1\":[\"insertorder\",\"first\"]},\"nextNum\":2}");
+    a.text = S("\nfoo\n");
+    a.attribs = S("|2+5");
+    good = merge_splice(revs, 0, "\n", 0, 0, "Hi", NULL)
+           && merge_splice(revs, 1, "Hi\n", 0, 0, "bar", "*1");
+    revs[2] = S("Z:6>0=5*0|1=1$");
+    ok(good && merge(&a, pool, revs, 3, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&res.text, "\nfoobar\n")
+       && eq(&res.attribs, "|1+1+3*0+3*1|1+1"),
+       "merge: B after A even where follow's tie rules would not");
+    ngx_pad_pool_destroy(b_pool);
+    ngx_pad_pool_destroy(pool);
+
+    /* B's text inserted after its final newline (makeSplice past the end) */
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"]},\"nextNum\":1}");
+    b_pool = P(NULL);
+    a.text = S("ab\n");
+    a.attribs = S("|1+3");
+    good = merge_splice(revs, 0, "\n", 0, 0, "W", NULL)
+           && merge_splice(revs, 1, "W\n", 9, 0, "c\n", NULL);
+    ok(good && eq(&revs[1], "Z:2>2|1=2|1+2$c\n")
+       && merge(&a, pool, revs, 2, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&res.text, "ab\nc\n") && eq(&res.attribs, "|2+5"),
+       "merge: text B put after its final newline goes after A's");
+
+    /* B replaced its final newline: so does out (A's newline goes) */
+    a.attribs = S("*0|1+3");
+    good = merge_splice(revs, 1, "W\n", 1, 1, "q\n", NULL);
+    ok(good && eq(&revs[1], "Z:2>1=1|1-1|1+2$q\n")
+       && merge(&a, pool, revs, 2, b_pool, &out, &res) == NGX_PAD_CS_OK
+       && eq(&out, "Z:3>1=2|1-1|1+2$q\n")
+       && eq(&res.text, "abq\n") && eq(&res.attribs, "*0+2|1+2"),
+       "merge: B's replaced final newline replaces A's");
+    ngx_pad_pool_destroy(b_pool);
+    ngx_pad_pool_destroy(pool);
+}
+
+
 static void
 test_merge_history(void)
 {
     int               good;
     size_t            i;
-    intptr_t          rc;
     ngx_pad_str_t     revs[4], out, k, v;
     ngx_pad_pool_t   *pool, *b_pool;
     ngx_pad_atext_t   a, res, res2;
@@ -985,105 +1111,12 @@ test_merge_history(void)
        && eq(&out, "Z:c>0$") && eq(&res.text, "hello world\n"),
        "merge: text B inserted then deleted is not inserted");
 
-    /* errors */
-
-    revs[1] = S("Z:5>1+1$x");
-    rc = merge(&a, pool, revs, 2, b_pool, &out, &res);
-    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0'
-       && strstr(ngx_pad_ctx_error(ctx), "b_revs[1]") != NULL,
-       "merge: a revision with the wrong old length is an error");
-
-    revs[0] = S("Z:2>1+1$x");
-    rc = merge(&a, pool, revs, 1, b_pool, &out, &res);
-    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
-       "merge: revision 0 not applying to \"\\n\" is an error");
-
-    revs[0] = S("Z:1>8+8$Welcome!");
-    revs[1] = S("Z:9>2=4+1$XY");
-    rc = merge(&a, pool, revs, 2, b_pool, &out, &res);
-    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
-       "merge: an invalid revision is an error");
-
-    revs[1] = S("Z:9>1|1=4+1$X");
-    rc = merge(&a, pool, revs, 2, b_pool, &out, &res);
-    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
-       "merge: a revision with wrong newline counts is an error");
-
-    a.attribs = S("+6*0+5");
-    revs[1] = S("Z:9>2=4+2$XY");
-    rc = merge(&a, pool, revs, 2, b_pool, &out, &res);
-    ok(rc == NGX_PAD_CS_ERROR && ngx_pad_ctx_error(ctx)[0] != '\0',
-       "merge: an invalid atext is an error");
+    test_merge_errors(&a, pool, b_pool, revs);
 
     ngx_pad_pool_destroy(b_pool);
     ngx_pad_pool_destroy(pool);
 
-    /* characters outside the BMP in both histories */
-
-    pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"]},\"nextNum\":1}");
-    b_pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.e\"]},"
-               "\"nextNum\":1}");
-    a.text = S("a\xf0\x9f\x98\x80" "b\n");
-    a.attribs = S("+1*0+2+1|1+1");
-    good = merge_splice(revs, 0, "\n", 0, 0, "Hi \xf0\x9f\x98\x80!", NULL)
-           && merge_splice(revs, 1, "Hi \xf0\x9f\x98\x80!\n", 3, 2,
-                           "\xf0\x9f\x8e\x89", "*0")
-           && merge_splice(revs, 2, "Hi \xf0\x9f\x8e\x89!\n", 6, 0,
-                           "x\xf0\x9f\x99\x82", NULL);
-    ok(good && merge(&a, pool, revs, 3, b_pool, &out, &res) == NGX_PAD_CS_OK
-       && eq(&out, "Z:5>5=4*1+2+3$\xf0\x9f\x8e\x89x\xf0\x9f\x99\x82")
-       && eq(&res.text, "a\xf0\x9f\x98\x80" "b\xf0\x9f\x8e\x89x"
-             "\xf0\x9f\x99\x82\n")
-       && eq(&res.attribs, "+1*0+2+1*1+2|1+4"),
-       "merge: emoji in both histories (UTF-16 lengths)");
-    ngx_pad_pool_destroy(b_pool);
-    ngx_pad_pool_destroy(pool);
-
-    /*
-     * B's insertion at the start of its welcome text, and A's text
-     * starting with a newline: follow()'s tie rules would put B's text
-     * first; the merge puts it after A's text all the same.  Also an
-     * attribute B put on its final newline reaches A's.
-     */
-
-    pool = P(NULL);
-    b_pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.t\"],"
-               "\"1\":[\"insertorder\",\"first\"]},\"nextNum\":2}");
-    a.text = S("\nfoo\n");
-    a.attribs = S("|2+5");
-    good = merge_splice(revs, 0, "\n", 0, 0, "Hi", NULL)
-           && merge_splice(revs, 1, "Hi\n", 0, 0, "bar", "*1");
-    revs[2] = S("Z:6>0=5*0|1=1$");
-    ok(good && merge(&a, pool, revs, 3, b_pool, &out, &res) == NGX_PAD_CS_OK
-       && eq(&res.text, "\nfoobar\n")
-       && eq(&res.attribs, "|1+1+3*0+3*1|1+1"),
-       "merge: B after A even where follow's tie rules would not");
-    ngx_pad_pool_destroy(b_pool);
-    ngx_pad_pool_destroy(pool);
-
-    /* B's text inserted after its final newline (makeSplice past the end) */
-
-    pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"]},\"nextNum\":1}");
-    b_pool = P(NULL);
-    a.text = S("ab\n");
-    a.attribs = S("|1+3");
-    good = merge_splice(revs, 0, "\n", 0, 0, "W", NULL)
-           && merge_splice(revs, 1, "W\n", 9, 0, "c\n", NULL);
-    ok(good && eq(&revs[1], "Z:2>2|1=2|1+2$c\n")
-       && merge(&a, pool, revs, 2, b_pool, &out, &res) == NGX_PAD_CS_OK
-       && eq(&res.text, "ab\nc\n") && eq(&res.attribs, "|2+5"),
-       "merge: text B put after its final newline goes after A's");
-
-    /* B replaced its final newline: so does out (A's newline goes) */
-    a.attribs = S("*0|1+3");
-    good = merge_splice(revs, 1, "W\n", 1, 1, "q\n", NULL);
-    ok(good && eq(&revs[1], "Z:2>1=1|1-1|1+2$q\n")
-       && merge(&a, pool, revs, 2, b_pool, &out, &res) == NGX_PAD_CS_OK
-       && eq(&out, "Z:3>1=2|1-1|1+2$q\n")
-       && eq(&res.text, "abq\n") && eq(&res.attribs, "*0+2|1+2"),
-       "merge: B's replaced final newline replaces A's");
-    ngx_pad_pool_destroy(b_pool);
-    ngx_pad_pool_destroy(pool);
+    test_merge_edges();
 }
 
 
@@ -1287,196 +1320,253 @@ mg_subseq(mg_unit_t *sub, size_t n, int only_ins, const ngx_pad_str_t *text)
 }
 
 
-static void
-test_merge_property(void)
+/* what the merge property found wrong, over all seeds */
+
+typedef struct {
+    int               apply;
+    int               a;
+    int               b;
+    int               exact;
+    int               attr;
+    int               changed;
+} mg_bad_t;
+
+
+/* the attribute of each of B's inserted units, mapped into pool */
+
+static int
+mg_b_attribs_ok(int seed, ngx_pad_str_t *po, intptr_t pos, mg_unit_t *bu,
+    size_t nbu, ngx_pad_pool_t *pool, ngx_pad_pool_t *b_pool)
 {
-    int               seed, bad_apply, bad_a, bad_b, bad_exact, bad_attr,
-                      changed;
-    char              buf[MG_MAX * 8 + 1], ab[8];
-    size_t            na, nbu, nb, i, r, len;
-    intptr_t          a16, o16, j, pos, num;
-    mg_unit_t         au[MG_MAX], bu[MG_MAX];
-    ngx_pad_str_t     revs[12], out, t, k, v, k2, v2;
-    ngx_pad_str_t     pa[MG_MAX * 2], po[MG_MAX * 4];
-    ngx_pad_pool_t   *pool, *b_pool;
-    ngx_pad_atext_t   a, res, res2;
+    char            ab[8];
+    size_t          i;
+    intptr_t        j, num;
+    ngx_pad_str_t   k, v, k2, v2;
 
-    bad_apply = bad_a = bad_b = bad_exact = bad_attr = changed = 0;
-
-    for (seed = 1; seed <= 200; seed++) {
-        ngx_pad_ctx_reset(ctx);
-        mg_state = 0x9e3779b97f4a7c15ULL * (uint64_t) seed;
-
-        pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"],"
-                 "\"1\":[\"author\",\"a.A\"],\"2\":[\"author\",\"a.2\"]},"
-                 "\"nextNum\":3}");
-        b_pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.1\"],"
-                   "\"1\":[\"author\",\"a.2\"],\"2\":[\"bold\",\"true\"],"
-                   "\"3\":[\"italic\",\"true\"]},\"nextNum\":4}");
-
-        /* A: a few random inserts into "\n" with attributes */
-
-        strcpy(au[0].s, "\n");
-        au[0].u16 = 1;
-        na = 1;
-        a.text = S("\n");
-        a.attribs = S("|1+1");
-
-        for (r = mg_rand(5); r > 0; r--) {
-            if (!mg_splice(au, &na, revs, 0, 0, 8, 2)
-                || ngx_pad_cs_apply_to_atext(ctx, &revs[0], &a, pool, &a)
-                   != NGX_PAD_CS_OK)
-            {
-                diag("  seed %d: building A: %s", seed,
-                     ngx_pad_ctx_error(ctx));
-                bad_apply++;
-                goto next;
-            }
+    for (i = 0; i < nbu; i++) {
+        if (!bu[i].ins) {
+            continue;
         }
 
-        /* B: welcome text, then random splices */
+        for (j = 0; j < bu[i].u16; j++, pos++) {
 
-        strcpy(bu[0].s, "\n");
-        bu[0].u16 = 1;
-        bu[0].ins = 0;
-        bu[0].attr = -1;
-        nbu = 1;
-        nb = mg_rand(10) == 0 ? 0 : 1 + mg_rand(10);
+            if (bu[i].attr < 0) {
+                if (po[pos].len != 0) {
+                    return 0;
+                }
 
-        for (r = 0; r < nb; r++) {
-            if (!mg_splice(bu, &nbu, revs, r, r > 0, r ? 5 : 14, 3)) {
-                bad_apply++;
-                goto next;
-            }
-        }
-
-        if (merge(&a, pool, revs, nb, b_pool, &out, &res) != NGX_PAD_CS_OK
-            || ngx_pad_atext_check(ctx, &res) != NGX_PAD_CS_OK
-            || ngx_pad_cs_apply_to_atext(ctx, &out, &a, pool, &res2)
-               != NGX_PAD_CS_OK
-            || !ngx_pad_str_eq(&res.text, &res2.text)
-            || !ngx_pad_str_eq(&res.attribs, &res2.attribs))
-        {
-            diag("  seed %d: out does not apply", seed);
-            bad_apply++;
-            goto next;
-        }
-
-        if (ngx_pad_cs_is_identity(ctx, &out) == 0) {
-            changed++;
-        }
-
-        if (!mg_subseq(au, na, 0, &res.text)) {
-            diag("  seed %d: A's text is not a subsequence", seed);
-            bad_a++;
-        }
-
-        if (!mg_subseq(bu, nbu, 1, &res.text)) {
-            diag("  seed %d: B's insertions are not a subsequence", seed);
-            bad_b++;
-        }
-
-        /* exactly: A's text but "\n", B's insertions, "\n" */
-
-        len = mg_text(au, na - 1, buf);
-
-        for (i = 0; i < nbu; i++) {
-            if (bu[i].ins) {
-                strcpy(buf + len, bu[i].s);
-                len += strlen(bu[i].s);
-            }
-        }
-
-        buf[len++] = '\n';
-        t.data = buf;
-        t.len = len;
-
-        if (!ngx_pad_str_eq(&res.text, &t)) {
-            diag("  seed %d: got '%.*s'", seed, (int) res.text.len,
-                 res.text.data);
-            diag("  want '%.*s'", (int) t.len, t.data);
-            bad_exact++;
-            goto next;
-        }
-
-        /* attributes: A's unchanged, B's mapped into pool */
-
-        a16 = mg_expand(&a.attribs, pa, MG_MAX * 2);
-        o16 = mg_expand(&res.attribs, po, MG_MAX * 4);
-
-        if (a16 < 1 || o16 < a16) {
-            bad_attr++;
-            goto next;
-        }
-
-        for (j = 0; j < a16 - 1; j++) {
-            if (!ngx_pad_str_eq(&pa[j], &po[j])) {
-                bad_attr++;
-                goto next;
-            }
-        }
-
-        if (!ngx_pad_str_eq(&pa[a16 - 1], &po[o16 - 1])) {
-            bad_attr++;
-            goto next;
-        }
-
-        pos = a16 - 1;
-
-        for (i = 0; i < nbu; i++) {
-            if (!bu[i].ins) {
                 continue;
             }
 
-            for (j = 0; j < bu[i].u16; j++, pos++) {
+            if (po[pos].len < 2 || po[pos].len > 6
+                || po[pos].data[0] != '*')
+            {
+                return 0;
+            }
 
-                if (bu[i].attr < 0) {
-                    if (po[pos].len != 0) {
-                        bad_attr++;
-                        goto next;
-                    }
+            memcpy(ab, po[pos].data + 1, po[pos].len - 1);
+            ab[po[pos].len - 1] = '\0';
+            num = strtol(ab, NULL, 36);
 
-                    continue;
-                }
-
-                if (po[pos].len < 2 || po[pos].len > 6
-                    || po[pos].data[0] != '*')
-                {
-                    bad_attr++;
-                    goto next;
-                }
-
-                memcpy(ab, po[pos].data + 1, po[pos].len - 1);
-                ab[po[pos].len - 1] = '\0';
-                num = strtol(ab, NULL, 36);
-
-                if (ngx_pad_pool_get(pool, num, &k, &v) != 0
-                    || ngx_pad_pool_get(b_pool, bu[i].attr, &k2, &v2) != 0
-                    || !ngx_pad_str_eq(&k, &k2) || !ngx_pad_str_eq(&v, &v2))
-                {
-                    diag("  seed %d: attribute of B's unit %d", seed,
-                         (int) pos);
-                    bad_attr++;
-                    goto next;
-                }
+            if (ngx_pad_pool_get(pool, num, &k, &v) != 0
+                || ngx_pad_pool_get(b_pool, bu[i].attr, &k2, &v2) != 0
+                || !ngx_pad_str_eq(&k, &k2) || !ngx_pad_str_eq(&v, &v2))
+            {
+                diag("  seed %d: attribute of B's unit %d", seed,
+                     (int) pos);
+                return 0;
             }
         }
-
-    next:
-
-        ngx_pad_pool_destroy(b_pool);
-        ngx_pad_pool_destroy(pool);
     }
 
-    diag("merge property: %d of 200 merges changed A", changed);
-    ok(bad_apply == 0 && changed >= 100, "merge property (200 seeds): out "
-       "applies to A, out_atext passes atext_check");
-    ok(bad_a == 0, "merge property: A's text is a subsequence, in order");
-    ok(bad_b == 0, "merge property: B's head insertions are a subsequence, "
+    return 1;
+}
+
+
+/* attributes: A's unchanged, B's mapped into pool */
+
+static int
+mg_attribs_ok(int seed, ngx_pad_atext_t *a, ngx_pad_atext_t *res,
+    mg_unit_t *bu, size_t nbu, ngx_pad_pool_t *pool, ngx_pad_pool_t *b_pool)
+{
+    intptr_t               a16, o16, j;
+    static ngx_pad_str_t   pa[MG_MAX * 2], po[MG_MAX * 4];
+
+    a16 = mg_expand(&a->attribs, pa, MG_MAX * 2);
+    o16 = mg_expand(&res->attribs, po, MG_MAX * 4);
+
+    if (a16 < 1 || o16 < a16) {
+        return 0;
+    }
+
+    for (j = 0; j < a16 - 1; j++) {
+        if (!ngx_pad_str_eq(&pa[j], &po[j])) {
+            return 0;
+        }
+    }
+
+    if (!ngx_pad_str_eq(&pa[a16 - 1], &po[o16 - 1])) {
+        return 0;
+    }
+
+    return mg_b_attribs_ok(seed, po, a16 - 1, bu, nbu, pool, b_pool);
+}
+
+
+/* exactly: A's text but "\n", B's insertions, "\n" */
+
+static int
+mg_exact_ok(int seed, mg_unit_t *au, size_t na, mg_unit_t *bu, size_t nbu,
+    ngx_pad_atext_t *res)
+{
+    size_t          i, len;
+    ngx_pad_str_t   t;
+    static char     buf[MG_MAX * 8 + 1];
+
+    len = mg_text(au, na - 1, buf);
+
+    for (i = 0; i < nbu; i++) {
+        if (bu[i].ins) {
+            strcpy(buf + len, bu[i].s);
+            len += strlen(bu[i].s);
+        }
+    }
+
+    buf[len++] = '\n';
+    t.data = buf;
+    t.len = len;
+
+    if (!ngx_pad_str_eq(&res->text, &t)) {
+        diag("  seed %d: got '%.*s'", seed, (int) res->text.len,
+             res->text.data);
+        diag("  want '%.*s'", (int) t.len, t.data);
+        return 0;
+    }
+
+    return 1;
+}
+
+
+/* one seed: random histories A and B, merged, checked */
+
+static void
+mg_property_seed(int seed, mg_bad_t *bad)
+{
+    size_t            na, nbu, nb, r;
+    ngx_pad_str_t     revs[12], out;
+    ngx_pad_pool_t   *pool, *b_pool;
+    ngx_pad_atext_t   a, res, res2;
+    static mg_unit_t  au[MG_MAX], bu[MG_MAX];
+
+    ngx_pad_ctx_reset(ctx);
+    mg_state = 0x9e3779b97f4a7c15ULL * (uint64_t) seed;
+
+    pool = P("{\"numToAttrib\":{\"0\":[\"bold\",\"true\"],"
+             "\"1\":[\"author\",\"a.A\"],\"2\":[\"author\",\"a.2\"]},"
+             "\"nextNum\":3}");
+    b_pool = P("{\"numToAttrib\":{\"0\":[\"author\",\"a.1\"],"
+               "\"1\":[\"author\",\"a.2\"],\"2\":[\"bold\",\"true\"],"
+               "\"3\":[\"italic\",\"true\"]},\"nextNum\":4}");
+
+    /* A: a few random inserts into "\n" with attributes */
+
+    strcpy(au[0].s, "\n");
+    au[0].u16 = 1;
+    na = 1;
+    a.text = S("\n");
+    a.attribs = S("|1+1");
+
+    for (r = mg_rand(5); r > 0; r--) {
+        if (!mg_splice(au, &na, revs, 0, 0, 8, 2)
+            || ngx_pad_cs_apply_to_atext(ctx, &revs[0], &a, pool, &a)
+               != NGX_PAD_CS_OK)
+        {
+            diag("  seed %d: building A: %s", seed,
+                 ngx_pad_ctx_error(ctx));
+            bad->apply++;
+            goto done;
+        }
+    }
+
+    /* B: welcome text, then random splices */
+
+    strcpy(bu[0].s, "\n");
+    bu[0].u16 = 1;
+    bu[0].ins = 0;
+    bu[0].attr = -1;
+    nbu = 1;
+    nb = mg_rand(10) == 0 ? 0 : 1 + mg_rand(10);
+
+    for (r = 0; r < nb; r++) {
+        if (!mg_splice(bu, &nbu, revs, r, r > 0, r ? 5 : 14, 3)) {
+            bad->apply++;
+            goto done;
+        }
+    }
+
+    if (merge(&a, pool, revs, nb, b_pool, &out, &res) != NGX_PAD_CS_OK
+        || ngx_pad_atext_check(ctx, &res) != NGX_PAD_CS_OK
+        || ngx_pad_cs_apply_to_atext(ctx, &out, &a, pool, &res2)
+           != NGX_PAD_CS_OK
+        || !ngx_pad_str_eq(&res.text, &res2.text)
+        || !ngx_pad_str_eq(&res.attribs, &res2.attribs))
+    {
+        diag("  seed %d: out does not apply", seed);
+        bad->apply++;
+        goto done;
+    }
+
+    if (ngx_pad_cs_is_identity(ctx, &out) == 0) {
+        bad->changed++;
+    }
+
+    if (!mg_subseq(au, na, 0, &res.text)) {
+        diag("  seed %d: A's text is not a subsequence", seed);
+        bad->a++;
+    }
+
+    if (!mg_subseq(bu, nbu, 1, &res.text)) {
+        diag("  seed %d: B's insertions are not a subsequence", seed);
+        bad->b++;
+    }
+
+    if (!mg_exact_ok(seed, au, na, bu, nbu, &res)) {
+        bad->exact++;
+        goto done;
+    }
+
+    if (!mg_attribs_ok(seed, &a, &res, bu, nbu, pool, b_pool)) {
+        bad->attr++;
+    }
+
+done:
+
+    ngx_pad_pool_destroy(b_pool);
+    ngx_pad_pool_destroy(pool);
+}
+
+
+static void
+test_merge_property(void)
+{
+    int       seed;
+    mg_bad_t  bad;
+
+    memset(&bad, 0, sizeof(mg_bad_t));
+
+    for (seed = 1; seed <= 200; seed++) {
+        mg_property_seed(seed, &bad);
+    }
+
+    diag("merge property: %d of 200 merges changed A", bad.changed);
+    ok(bad.apply == 0 && bad.changed >= 100, "merge property (200 seeds): "
+       "out applies to A, out_atext passes atext_check");
+    ok(bad.a == 0, "merge property: A's text is a subsequence, in order");
+    ok(bad.b == 0, "merge property: B's head insertions are a subsequence, "
        "in B's order");
-    ok(bad_exact == 0, "merge property: A's text, then B's insertions, "
+    ok(bad.exact == 0, "merge property: A's text, then B's insertions, "
        "then the final newline");
-    ok(bad_attr == 0, "merge property: A's attributes kept, B's mapped to "
+    ok(bad.attr == 0, "merge property: A's attributes kept, B's mapped to "
        "A's pool");
 }
 

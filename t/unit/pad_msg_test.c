@@ -1,6 +1,6 @@
 
 /*
- * Unit tests of src/msg/ngx_pad_msg.c (TAP).
+ * Unit tests of src/msg/ (TAP): parsing, validation, pools, builders.
  */
 
 
