@@ -14,6 +14,18 @@
 #include "redis/ngx_pad_redis_conf.h"
 
 
+ngx_pad_conf_range_t  ngx_pad_redis_connect_timeout_range =
+    ngx_pad_conf_range(1, 600000, "1ms..10m");
+ngx_pad_conf_range_t  ngx_pad_redis_command_timeout_range =
+    ngx_pad_conf_range(1, 600000, "1ms..10m");
+ngx_pad_conf_range_t  ngx_pad_redis_backoff_max_range =
+    ngx_pad_conf_range(10, 3600000, "10ms..1h");
+ngx_pad_conf_range_t  ngx_pad_redis_keepalive_range =
+    ngx_pad_conf_range(100, 3600000, "100ms..1h");
+ngx_pad_conf_range_t  ngx_pad_redis_db_range =
+    ngx_pad_conf_range(0, 65535, "0..65535");
+
+
 static ngx_str_t  ngx_pad_redis_default_addr = ngx_string("127.0.0.1:6379");
 
 
@@ -45,26 +57,6 @@ ngx_pad_redis_conf_init(ngx_conf_t *cf, ngx_pad_redis_conf_t *rcf)
     ngx_conf_init_msec_value(rcf->backoff_max, 3000);
     ngx_conf_init_msec_value(rcf->keepalive, 10000);
     ngx_conf_init_value(rcf->db, 0);
-
-    if (rcf->connect_timeout < 1 || rcf->connect_timeout > 600000) {
-        return "\"pad_redis_connect_timeout\" must be 1ms..10m";
-    }
-
-    if (rcf->command_timeout < 1 || rcf->command_timeout > 600000) {
-        return "\"pad_redis_command_timeout\" must be 1ms..10m";
-    }
-
-    if (rcf->backoff_max < 10 || rcf->backoff_max > 3600000) {
-        return "\"pad_redis_backoff_max\" must be 10ms..1h";
-    }
-
-    if (rcf->keepalive < 100 || rcf->keepalive > 3600000) {
-        return "\"pad_redis_keepalive\" must be 100ms..1h";
-    }
-
-    if (rcf->db < 0 || rcf->db > 65535) {
-        return "\"pad_redis_db\" must be 0..65535";
-    }
 
     return NGX_CONF_OK;
 }

@@ -12,6 +12,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include "conf/ngx_pad_conf.h"
+
 
 #define NGX_PAD_REDIS_DEFAULT_PORT  6379
 
@@ -50,6 +52,14 @@ char *ngx_pad_redis_conf_init(ngx_conf_t *cf, ngx_pad_redis_conf_t *rcf);
  */
 char *ngx_pad_redis_conf_addr(ngx_conf_t *cf, ngx_pad_redis_conf_t *rcf,
     ngx_str_t *addr);
+
+
+/* the ranges of its directives (the store's command table names them) */
+extern ngx_pad_conf_range_t  ngx_pad_redis_connect_timeout_range;
+extern ngx_pad_conf_range_t  ngx_pad_redis_command_timeout_range;
+extern ngx_pad_conf_range_t  ngx_pad_redis_backoff_max_range;
+extern ngx_pad_conf_range_t  ngx_pad_redis_keepalive_range;
+extern ngx_pad_conf_range_t  ngx_pad_redis_db_range;
 
 
 #endif /* _NGX_PAD_REDIS_CONF_H_INCLUDED_ */

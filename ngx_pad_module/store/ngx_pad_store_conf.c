@@ -13,6 +13,12 @@
 #include "store/ngx_pad_store_conf.h"
 
 
+ngx_pad_conf_range_t  ngx_pad_store_lost_grace_range =
+    ngx_pad_conf_range(0, 3600000, "0..1h");
+ngx_pad_conf_range_t  ngx_pad_store_snapshot_range =
+    ngx_pad_conf_range(1, 1000000, "1..1000000");
+
+
 static ngx_str_t  ngx_pad_store_default_prefix = ngx_string("ngxpad:");
 
 
@@ -44,14 +50,6 @@ ngx_pad_store_init_conf(ngx_conf_t *cf, ngx_pad_store_conf_t *scf)
 
     if (scf->prefix.data == NULL) {
         scf->prefix = ngx_pad_store_default_prefix;
-    }
-
-    if (scf->lost_grace > 3600000) {
-        return "\"pad_redis_lost_grace\" must be 0..1h";
-    }
-
-    if (scf->snapshot_interval < 1 || scf->snapshot_interval > 1000000) {
-        return "\"pad_snapshot_interval\" must be 1..1000000";
     }
 
     if (scf->prefix.len > 64

@@ -40,6 +40,10 @@ char *ngx_pad_store_set_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 
+extern ngx_pad_conf_range_t  ngx_pad_store_lost_grace_range;
+extern ngx_pad_conf_range_t  ngx_pad_store_snapshot_range;
+
+
 /*
  * Entries of the module's command table; "base" is
  * offsetof(ngx_pad_main_conf_t, store).
@@ -51,32 +55,41 @@ char *ngx_pad_store_set_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     { ngx_string("pad_redis"), NGX_PAD_STORE_MAIN,                            \
       ngx_pad_store_set_redis, NGX_HTTP_MAIN_CONF_OFFSET, (base), NULL },     \
     { ngx_string("pad_redis_connect_timeout"), NGX_PAD_STORE_MAIN,            \
-      ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
-      (base) + offsetof(ngx_pad_store_conf_t, redis.connect_timeout), NULL }, \
+      ngx_pad_conf_set_msec_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.connect_timeout),         \
+      &ngx_pad_redis_connect_timeout_range },                                 \
     { ngx_string("pad_redis_command_timeout"), NGX_PAD_STORE_MAIN,            \
-      ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
-      (base) + offsetof(ngx_pad_store_conf_t, redis.command_timeout), NULL }, \
+      ngx_pad_conf_set_msec_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.command_timeout),         \
+      &ngx_pad_redis_command_timeout_range },                                 \
     { ngx_string("pad_redis_backoff_max"), NGX_PAD_STORE_MAIN,                \
-      ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
-      (base) + offsetof(ngx_pad_store_conf_t, redis.backoff_max), NULL },     \
+      ngx_pad_conf_set_msec_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.backoff_max),             \
+      &ngx_pad_redis_backoff_max_range },                                     \
     { ngx_string("pad_redis_keepalive"), NGX_PAD_STORE_MAIN,                  \
-      ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
-      (base) + offsetof(ngx_pad_store_conf_t, redis.keepalive), NULL },       \
+      ngx_pad_conf_set_msec_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.keepalive),               \
+      &ngx_pad_redis_keepalive_range },                                       \
     { ngx_string("pad_redis_db"), NGX_PAD_STORE_MAIN,                         \
-      ngx_conf_set_num_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
-      (base) + offsetof(ngx_pad_store_conf_t, redis.db), NULL },              \
+      ngx_pad_conf_set_num_range, NGX_HTTP_MAIN_CONF_OFFSET,                  \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.db),                      \
+      &ngx_pad_redis_db_range },                                              \
     { ngx_string("pad_redis_password"), NGX_PAD_STORE_MAIN,                   \
       ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
-      (base) + offsetof(ngx_pad_store_conf_t, redis.password), NULL },        \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.password),                \
+      NULL },                                                                 \
     { ngx_string("pad_redis_prefix"), NGX_PAD_STORE_MAIN,                     \
       ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
-      (base) + offsetof(ngx_pad_store_conf_t, prefix), NULL },                \
+      (base) + offsetof(ngx_pad_store_conf_t, prefix),                        \
+      NULL },                                                                 \
     { ngx_string("pad_redis_lost_grace"), NGX_PAD_STORE_MAIN,                 \
-      ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET,                      \
-      (base) + offsetof(ngx_pad_store_conf_t, lost_grace), NULL },            \
+      ngx_pad_conf_set_msec_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_store_conf_t, lost_grace),                    \
+      &ngx_pad_store_lost_grace_range },                                      \
     { ngx_string("pad_snapshot_interval"), NGX_PAD_STORE_MAIN,                \
-      ngx_conf_set_num_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
-      (base) + offsetof(ngx_pad_store_conf_t, snapshot_interval), NULL }
+      ngx_pad_conf_set_uint_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_store_conf_t, snapshot_interval),             \
+      &ngx_pad_store_snapshot_range }
 
 
 #endif /* _NGX_PAD_STORE_CONF_H_INCLUDED_ */
