@@ -907,7 +907,7 @@ ngx_pad_eio_close(ngx_pad_eio_session_t *s, const char *reason)
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, s->log, 0,
                    "pad eio: close session %*s: %s",
-                   (size_t) NGX_PAD_SID_LEN, s->sid, reason);
+                   (size_t) NGX_PAD_SID_LEN, s->sid, reason ? reason : "");
 
     standin = ngx_pad_eio_standin(s);
 

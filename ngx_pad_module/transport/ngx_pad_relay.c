@@ -30,6 +30,7 @@
  */
 
 
+#include "transport/ngx_pad_relay.h"
 #include "transport/ngx_pad_relay_int.h"
 
 

@@ -34,13 +34,7 @@ void ngx_pad_relay_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_pad_relay_handler(ngx_http_request_t *r, ngx_str_t *sid,
     ngx_pad_loc_conf_t *plcf);
 
-/*
- * A WebSocket upgrade for another worker's session gets a stand-in
- * session here (ngx_pad_relay_handover.c); NGX_DECLINED: not another
- * worker's, the caller refuses it.
- */
-ngx_int_t ngx_pad_relay_ws_handler(ngx_http_request_t *r, ngx_str_t *sid,
-    ngx_pad_loc_conf_t *plcf);
+/* the handover of a WebSocket upgrade: see ngx_pad_transport.h */
 
 
 #endif /* _NGX_PAD_RELAY_H_INCLUDED_ */

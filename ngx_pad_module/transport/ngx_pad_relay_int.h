@@ -15,7 +15,8 @@
 #define _NGX_PAD_RELAY_INT_H_INCLUDED_
 
 
-#include "transport/ngx_pad_relay.h"
+#include "transport/ngx_pad_transport.h"
+#include "transport/ngx_pad_relay_conf.h"
 #include "redis/ngx_pad_redis.h"
 #include "codec/ngx_pad_relay_codec.h"
 

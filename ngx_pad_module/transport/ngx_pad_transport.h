@@ -334,6 +334,14 @@ void ngx_pad_ws_exit_worker(void);
 ngx_int_t ngx_pad_ws_handshake(ngx_http_request_t *r,
     ngx_pad_eio_session_t *s);
 
+/*
+ * ngx_pad_relay_handover.c: a WebSocket upgrade for another worker's
+ * session gets a stand-in session here; NGX_DECLINED: not another
+ * worker's, the caller refuses it.
+ */
+ngx_int_t ngx_pad_relay_ws_handler(ngx_http_request_t *r, ngx_str_t *sid,
+    ngx_pad_loc_conf_t *plcf);
+
 /* ngx_pad_poll.c (the polling transport) */
 ngx_int_t ngx_pad_poll_handshake(ngx_http_request_t *r,
     ngx_pad_loc_conf_t *plcf);
