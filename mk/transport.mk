@@ -1,12 +1,17 @@
 # Transport: unit tests of its pure parts in src/codec/ (frame codec,
-# UTF-8, Engine.IO/Socket.IO codec) and their libFuzzer targets.
+# UTF-8, Engine.IO/Socket.IO codec, WebSocket handshake checks, relay
+# messages) and their libFuzzer targets.
 
 TR_PURE := $(ROOT)/src/codec/ngx_pad_ws_frame.c \
            $(ROOT)/src/codec/ngx_pad_utf8.c \
-           $(ROOT)/src/codec/ngx_pad_eio_codec.c
+           $(ROOT)/src/codec/ngx_pad_eio_codec.c \
+           $(ROOT)/src/codec/ngx_pad_ws_handshake.c \
+           $(ROOT)/src/codec/ngx_pad_relay_codec.c
 TR_HDRS := $(ROOT)/src/codec/ngx_pad_ws_frame.h \
            $(ROOT)/src/codec/ngx_pad_utf8.h \
-           $(ROOT)/src/codec/ngx_pad_eio_codec.h
+           $(ROOT)/src/codec/ngx_pad_eio_codec.h \
+           $(ROOT)/src/codec/ngx_pad_ws_handshake.h \
+           $(ROOT)/src/codec/ngx_pad_relay_codec.h
 
 UNIT_BINS += $(BUILD)/unit/transport_test
 

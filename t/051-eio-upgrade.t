@@ -110,6 +110,45 @@ my $EV = '["message",{"component":"pad","type":"NOPE"}]';
          'upgrade completes after the late GET');
 }
 
+# every state change of the session is one debug line (the log level of
+# the tests is debug): polling -> probing -> probed -> websocket -> closed,
+# and a probe that fails goes back to polling
+{
+    my $mark = $ng->log_mark;
+    my ($sid) = eio_poll_open($ng);
+    eio_poll_post($ng, $sid, '40');
+    like(eio_poll_get($ng, $sid)->{body}, qr/^40\{/, 'connected (states)');
+    my ($ws) = eio_ws_open($ng, sid => $sid);
+    $ws->send_text('2probe');
+    is($ws->eio_recv, '3probe', 'probe answered (states)');
+    is(eio_poll_get($ng, $sid, timeout => 2)->{body}, '6',
+       'noop while probed (states)');
+    $ws->send_text('5');
+    $ws->send_text("426$EV");
+    like($ws->eio_recv(auto_pong => 1) // '', qr/^436\[/,
+         'upgraded (states)');
+    $ws->send_close(1000);
+    ok($ws->recv_close(2), 'closed (states)');
+
+    my ($sid2) = eio_poll_open($ng);
+    my ($ws2) = eio_ws_open($ng, sid => $sid2);
+    $ws2->send_text('2probe');
+    is($ws2->eio_recv, '3probe', 'second probe answered (states)');
+    $ws2->send_close(1000);
+    ok($ws2->recv_close(2), 'probe closed (states)');
+
+    my $want = join '|', map { quotemeta }
+        "$sid: polling -> probing", "$sid: probing -> probed",
+        "$sid: probed -> websocket", "$sid: websocket -> closed",
+        "$sid2: probed -> polling";
+    my %seen;
+    ok(wait_until(sub {
+           my $log = $ng->log_since($mark);
+           $seen{$1} = 1 while $log =~ /($want)/g;
+           keys %seen == 5 }, 3),
+       'each transition logged') or diag explain \%seen;
+}
+
 # upgrade with an unknown sid
 {
     my $ws = ws_connect($ng, eio_path(transport => 'websocket',

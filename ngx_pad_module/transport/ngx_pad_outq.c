@@ -385,3 +385,24 @@ ngx_pad_outq_cleanup_worker(void)
 
     ngx_pad_pkt_nfree = 0;
 }
+
+
+/* queues a copy of a short text packet */
+
+ngx_int_t
+ngx_pad_outq_push_str(ngx_pad_outq_t *q, const char *data, size_t len,
+    ngx_log_t *log)
+{
+    ngx_int_t           rc;
+    ngx_pad_payload_t  *p;
+
+    p = ngx_pad_payload_from((const u_char *) data, len, log);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_pad_outq_push(q, p, NGX_PAD_WS_OP_TEXT, log);
+    ngx_pad_payload_unref(p);
+
+    return rc;
+}

@@ -1,6 +1,6 @@
 
 /*
- * Engine.IO sessions across workers and hosts (ngx_pad_relay.c).
+ * Engine.IO sessions across workers and hosts (ngx_pad_relay*.c).
  *
  * A session id names the worker process that owns the session (see
  * ngx_pad_eio_session.c).  A polling request for a session of another
@@ -34,21 +34,7 @@ void ngx_pad_relay_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_pad_relay_handler(ngx_http_request_t *r, ngx_str_t *sid,
     ngx_pad_loc_conf_t *plcf);
 
-/* the owner's side: s->relay is a relayed GET waiting for packets */
-void ngx_pad_relay_flush(ngx_pad_eio_session_t *s);
-void ngx_pad_relay_answer(ngx_pad_eio_session_t *s, ngx_pad_outq_t *q);
-
-/*
- * The handover (see ngx_pad_relay.c): a WebSocket upgrade for another
- * worker's session gets a stand-in session here (NGX_DECLINED: not
- * another worker's, the caller refuses it); the stand-in's probe and
- * upgrade packets; a stand-in going away.
- */
-ngx_int_t ngx_pad_relay_ws_handler(ngx_http_request_t *r, ngx_str_t *sid,
-    ngx_pad_loc_conf_t *plcf);
-void ngx_pad_relay_standin_probe(ngx_pad_eio_session_t *s);
-ngx_int_t ngx_pad_relay_standin_upgrade(ngx_pad_eio_session_t *s);
-void ngx_pad_relay_standin_gone(ngx_pad_eio_session_t *s);
+/* the handover of a WebSocket upgrade: see ngx_pad_transport.h */
 
 
 #endif /* _NGX_PAD_RELAY_H_INCLUDED_ */

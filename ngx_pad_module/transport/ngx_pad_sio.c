@@ -11,6 +11,13 @@
 #define NGX_PAD_SIO_EVENT_JSON  (JSON_COMPACT)
 
 
+static void ngx_pad_sio_on_message(ngx_pad_eio_session_t *s, u_char *data,
+    size_t len);
+static void ngx_pad_sio_closed(ngx_pad_eio_session_t *s, const char *reason);
+static void ngx_pad_sio_writable(ngx_pad_eio_session_t *s);
+static ngx_int_t ngx_pad_sio_export(ngx_pad_eio_session_t *s,
+    json_t **state);
+static ngx_int_t ngx_pad_sio_import(ngx_pad_eio_session_t *s, json_t *state);
 static ngx_int_t ngx_pad_sio_send_json(ngx_pad_eio_session_t *s,
     int type, int64_t ack_id, json_t *json);
 static void ngx_pad_sio_parse_error(ngx_pad_eio_session_t *s,
@@ -22,6 +29,17 @@ static void ngx_pad_app_default_event(ngx_pad_socket_t *s, json_t *args,
 static void ngx_pad_app_default_writable(ngx_pad_socket_t *s);
 static void ngx_pad_app_default_closed(ngx_pad_socket_t *s,
     const char *reason);
+
+
+/* what the Engine.IO session calls (given to it at init) */
+
+const ngx_pad_eio_upcalls_t  ngx_pad_sio_upcalls = {
+    ngx_pad_sio_on_message,
+    ngx_pad_sio_closed,
+    ngx_pad_sio_writable,
+    ngx_pad_sio_export,
+    ngx_pad_sio_import
+};
 
 
 const ngx_pad_app_t  ngx_pad_app_default = {
@@ -57,7 +75,7 @@ ngx_pad_sio_parse_error(ngx_pad_eio_session_t *s, const char *what)
 
 /* one Socket.IO packet (the data of an Engine.IO "4" packet) */
 
-void
+static void
 ngx_pad_sio_on_message(ngx_pad_eio_session_t *s, u_char *data, size_t len)
 {
     u_char                *p;
@@ -199,7 +217,7 @@ done:
 
 /* the handover: the app's state of a socket connected to "/" */
 
-ngx_int_t
+static ngx_int_t
 ngx_pad_sio_export(ngx_pad_eio_session_t *s, json_t **state)
 {
     *state = NULL;
@@ -212,7 +230,7 @@ ngx_pad_sio_export(ngx_pad_eio_session_t *s, json_t **state)
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_pad_sio_import(ngx_pad_eio_session_t *s, json_t *state)
 {
     if (ngx_pad_app->import == NULL) {
@@ -223,7 +241,7 @@ ngx_pad_sio_import(ngx_pad_eio_session_t *s, json_t *state)
 }
 
 
-void
+static void
 ngx_pad_sio_closed(ngx_pad_eio_session_t *s, const char *reason)
 {
     ngx_pad_app->closed(s, reason);
@@ -231,7 +249,7 @@ ngx_pad_sio_closed(ngx_pad_eio_session_t *s, const char *reason)
 }
 
 
-void
+static void
 ngx_pad_sio_writable(ngx_pad_eio_session_t *s)
 {
     ngx_pad_app->writable(s);
@@ -277,7 +295,7 @@ ngx_pad_sio_send_json(ngx_pad_eio_session_t *s, int type, int64_t ack_id,
     ngx_int_t           rc;
     ngx_pad_payload_t  *p;
 
-    if (s->closed || s->close_pending || !s->sio_connected) {
+    if (ngx_pad_eio_closed(s) || s->close_pending || !s->sio_connected) {
         return NGX_DECLINED;
     }
 
@@ -311,7 +329,7 @@ ngx_pad_sio_send_json(ngx_pad_eio_session_t *s, int type, int64_t ack_id,
 ngx_int_t
 ngx_pad_socket_emit_payload(ngx_pad_socket_t *s, ngx_pad_payload_t *p)
 {
-    if (s->closed || s->close_pending || !s->sio_connected) {
+    if (ngx_pad_eio_closed(s) || s->close_pending || !s->sio_connected) {
         return NGX_DECLINED;
     }
 
@@ -340,8 +358,8 @@ ngx_pad_socket_ack(ngx_pad_socket_t *s, int64_t ack_id, json_t *args)
 size_t
 ngx_pad_socket_queued(ngx_pad_socket_t *s)
 {
-    if (s->ws && !s->upgrading) {
-        return s->ws->outq.bytes;
+    if (ngx_pad_eio_on_ws(s)) {
+        return s->ws->queue->bytes;
     }
 
     return s->pollq.bytes;
@@ -355,7 +373,9 @@ ngx_pad_socket_room(ngx_pad_socket_t *s)
 
     q = ngx_pad_socket_queued(s);
 
-    if (s->closed || s->close_pending || q >= s->conf->send_queue_max) {
+    if (ngx_pad_eio_closed(s) || s->close_pending
+        || q >= s->conf->send_queue_max)
+    {
         return 0;
     }
 
@@ -366,7 +386,7 @@ ngx_pad_socket_room(ngx_pad_socket_t *s)
 void
 ngx_pad_socket_close(ngx_pad_socket_t *s, const char *reason)
 {
-    if (s->closed || s->close_pending) {
+    if (ngx_pad_eio_closed(s) || s->close_pending) {
         return;
     }
 

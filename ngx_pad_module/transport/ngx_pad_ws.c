@@ -1,10 +1,10 @@
 
 /*
- * WebSocket (RFC 6455) on a taken-over HTTP/1.1 connection.
+ * WebSocket (RFC 6455) on a taken-over HTTP/1.1 connection, the
+ * session's sink when it carries it.
  *
- * The handshake is validated (400 with a reason, 426 for a wrong
- * version), the 101 is sent through the HTTP filters and flushed, and the
- * connection's read and write handlers are replaced, as the upstream
+ * After the handshake (ngx_pad_ws_handshake.c) the connection's read and
+ * write handlers are replaced, as the upstream
  * upgrade and HTTP/2 code do: the request stays alive (r->main->count),
  * bytes left in r->header_in are decoded first, reads go into a shared
  * per-worker buffer, writes go through the connection's ordered queue
@@ -24,23 +24,18 @@
  */
 
 
-#include <ngx_sha1.h>
-
 #include "transport/ngx_pad_transport.h"
 
 
-#define NGX_PAD_WS_GUID  "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define NGX_PAD_WS_READS_PER_EVENT  8
 #define NGX_PAD_WS_DELAY_PACKETS    32     /* queued: write without delay */
 #define NGX_PAD_WS_DELAY_BYTES      16384
-#define NGX_PAD_HTTP_UPGRADE_REQUIRED  426
 
 
-static ngx_int_t ngx_pad_ws_header_has_token(ngx_http_request_t *r,
-    const char *name, size_t name_len, const char *token, size_t token_len);
-static ngx_table_elt_t *ngx_pad_ws_find_header(ngx_http_request_t *r,
-    const char *name, size_t len);
-static ngx_int_t ngx_pad_ws_reject(ngx_http_request_t *r, ngx_uint_t status,
+static ngx_int_t ngx_pad_ws_sink_send(ngx_pad_sink_t *k, ngx_pad_payload_t *p,
+    ngx_uint_t opcode);
+static void ngx_pad_ws_sink_flush(ngx_pad_sink_t *k, ngx_pad_outq_t *q);
+static void ngx_pad_ws_sink_close(ngx_pad_sink_t *k, ngx_uint_t code,
     const char *reason);
 static void ngx_pad_ws_read_handler(ngx_event_t *rev);
 static void ngx_pad_ws_write_handler(ngx_event_t *wev);
@@ -98,301 +93,31 @@ ngx_pad_ws_exit_worker(void)
 }
 
 
-static ngx_table_elt_t *
-ngx_pad_ws_find_header(ngx_http_request_t *r, const char *name, size_t len)
+/* the WebSocket of request r, before the 101 (freed with r's pool) */
+
+ngx_pad_ws_t *
+ngx_pad_ws_create(ngx_http_request_t *r, ngx_pad_loc_conf_t *plcf)
 {
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
-        {
-            return &h[i];
-        }
-    }
-}
-
-
-/* whether any header "name" holds "token" in its comma-separated list */
-
-static ngx_int_t
-ngx_pad_ws_header_has_token(ngx_http_request_t *r, const char *name,
-    size_t name_len, const char *token, size_t token_len)
-{
-    u_char           *p, *end, *s;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return 0;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len != name_len
-            || ngx_strncasecmp(h[i].key.data, (u_char *) name, name_len) != 0)
-        {
-            continue;
-        }
-
-        p = h[i].value.data;
-        end = p + h[i].value.len;
-
-        while (p < end) {
-            while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) {
-                p++;
-            }
-
-            s = p;
-
-            while (p < end && *p != ',') {
-                p++;
-            }
-
-            while (p > s && (p[-1] == ' ' || p[-1] == '\t')) {
-                p--;
-            }
-
-            if ((size_t) (p - s) == token_len
-                && ngx_strncasecmp(s, (u_char *) token, token_len) == 0)
-            {
-                return 1;
-            }
-
-            while (p < end && *p != ',') {
-                p++;
-            }
-        }
-    }
-}
-
-
-static ngx_int_t
-ngx_pad_ws_reject(ngx_http_request_t *r, ngx_uint_t status,
-    const char *reason)
-{
-    size_t            len;
-    ngx_int_t         rc;
-    ngx_buf_t        *b;
-    ngx_chain_t       out;
-    ngx_table_elt_t  *h;
-
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "pad: websocket handshake refused: %s", reason);
-
-    if (ngx_http_discard_request_body(r) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (status == NGX_PAD_HTTP_UPGRADE_REQUIRED) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->hash = 1;
-#if (nginx_version >= 1023000)
-        h->next = NULL;
-#endif
-        ngx_str_set(&h->key, "Sec-WebSocket-Version");
-        ngx_str_set(&h->value, "13");
-
-        /* not in nginx's status table */
-        ngx_str_set(&r->headers_out.status_line, "426 Upgrade Required");
-    }
-
-    len = ngx_strlen(reason);
-
-    b = ngx_create_temp_buf(r->pool, len + 1);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->last = ngx_cpymem(b->last, reason, len);
-    *b->last++ = LF;
-    b->last_buf = 1;
-    b->last_in_chain = 1;
-
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len + 1;
-    ngx_str_set(&r->headers_out.content_type, "text/plain");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->keepalive = 0;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
-}
-
-
-/*
- * Validates the upgrade request and takes the connection over.  s is the
- * session being upgraded (a probe), or NULL for a direct WebSocket
- * session, which is created here.  Returns what the content handler
- * returns.
- */
-
-ngx_int_t
-ngx_pad_ws_handshake(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
-{
-    u_char               *p;
-    ngx_int_t             rc;
-    ngx_str_t             key, decoded, accept;
-    ngx_sha1_t            sha1;
-    ngx_pad_ws_t         *ws;
-    ngx_table_elt_t      *h, *ver;
-    ngx_connection_t     *c;
-    ngx_pool_cleanup_t   *cln;
-    ngx_pad_loc_conf_t   *plcf;
-    ngx_uint_t            created;
-    u_char                hash[20];
-    u_char                keybuf[32];
-
-    c = r->connection;
-    plcf = ngx_http_get_module_loc_conf(r, ngx_pad_module);
-
-    if (r != r->main) {
-        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
-                                 "websocket in a subrequest");
-    }
-
-#if (NGX_HTTP_V2)
-    if (r->stream) {
-        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
-                                 "websocket over HTTP/2 is not supported");
-    }
-#endif
-
-    if (r->method != NGX_HTTP_GET) {
-        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
-                                 "websocket handshake must be GET");
-    }
-
-    if (r->http_version < NGX_HTTP_VERSION_11) {
-        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
-                                 "websocket handshake needs HTTP/1.1");
-    }
-
-    if (!ngx_pad_ws_header_has_token(r, "Upgrade", 7, "websocket", 9)) {
-        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
-                                 "missing \"Upgrade: websocket\"");
-    }
-
-    if (!ngx_pad_ws_header_has_token(r, "Connection", 10, "upgrade", 7)) {
-        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
-                                 "missing \"Connection: upgrade\"");
-    }
-
-    ver = ngx_pad_ws_find_header(r, "Sec-WebSocket-Version", 21);
-
-    if (ver == NULL) {
-        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
-                                 "missing Sec-WebSocket-Version");
-    }
-
-    if (ver->value.len != 2 || ngx_strncmp(ver->value.data, "13", 2) != 0) {
-        return ngx_pad_ws_reject(r, NGX_PAD_HTTP_UPGRADE_REQUIRED,
-                                 "unsupported Sec-WebSocket-Version");
-    }
-
-    h = ngx_pad_ws_find_header(r, "Sec-WebSocket-Key", 17);
-
-    if (h == NULL) {
-        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
-                                 "missing Sec-WebSocket-Key");
-    }
-
-    key = h->value;
-    decoded.data = keybuf;
-
-    if (key.len != 24
-        || ngx_decode_base64(&decoded, &key) != NGX_OK
-        || decoded.len != 16)
-    {
-        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
-                                 "invalid Sec-WebSocket-Key");
-    }
-
-    if (r->headers_in.content_length_n > 0 || r->headers_in.chunked) {
-        return ngx_pad_ws_reject(r, NGX_HTTP_BAD_REQUEST,
-                                 "websocket handshake with a body");
-    }
-
-    created = 0;
-
-    if (s == NULL) {
-        s = ngx_pad_eio_create(r, plcf, NGX_PAD_EIO_WEBSOCKET);
-        if (s == NULL) {
-            return NGX_HTTP_SERVICE_UNAVAILABLE;
-        }
-
-        created = 1;
-    }
-
-    ngx_pad_eio_ref(s);
-
-    /* Sec-WebSocket-Accept = base64(sha1(key + GUID)) */
-
-    ngx_sha1_init(&sha1);
-    ngx_sha1_update(&sha1, key.data, key.len);
-    ngx_sha1_update(&sha1, NGX_PAD_WS_GUID, sizeof(NGX_PAD_WS_GUID) - 1);
-    ngx_sha1_final(hash, &sha1);
-
-    p = ngx_pnalloc(r->pool, ngx_base64_encoded_length(20));
-    if (p == NULL) {
-        goto failed;
-    }
-
-    accept.data = p;
-    key.data = hash;
-    key.len = 20;
-    ngx_encode_base64(&accept, &key);
+    ngx_pad_ws_t        *ws;
+    ngx_pool_cleanup_t  *cln;
 
     ws = ngx_pcalloc(r->pool, sizeof(ngx_pad_ws_t));
     if (ws == NULL) {
-        goto failed;
+        return NULL;
     }
 
     cln = ngx_pool_cleanup_add(r->pool, 0);
     if (cln == NULL) {
-        goto failed;
+        return NULL;
     }
 
+    ws->sink.send = ngx_pad_ws_sink_send;
+    ws->sink.flush = ngx_pad_ws_sink_flush;
+    ws->sink.close = ngx_pad_ws_sink_close;
+    ws->sink.queue = &ws->outq;
+
     ws->request = r;
-    ws->connection = c;
+    ws->connection = r->connection;
     ws->conf = plcf;
     ngx_pad_ws_decoder_init(&ws->dec, plcf->max_payload, 1);
     ngx_pad_utf8_init(&ws->utf8);
@@ -400,67 +125,36 @@ ngx_pad_ws_handshake(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
 
     ws->timer.handler = ngx_pad_ws_timer_handler;
     ws->timer.data = ws;
-    ws->timer.log = c->log;
+    ws->timer.log = r->connection->log;
 
     cln->handler = ngx_pad_ws_cleanup;
     cln->data = ws;
 
     ngx_http_set_ctx(r, ws, ngx_pad_module);
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        goto failed;
-    }
+    return ws;
+}
 
-    h->hash = 1;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-    ngx_str_set(&h->key, "Upgrade");
-    ngx_str_set(&h->value, "websocket");
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        goto failed;
-    }
+/*
+ * The 101 is out: the connection is ours.  ws takes the caller's
+ * reference to s, created: a direct WebSocket session (else a probe).
+ */
 
-    h->hash = 1;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-    ngx_str_set(&h->key, "Sec-WebSocket-Accept");
-    h->value = accept;
+void
+ngx_pad_ws_start(ngx_pad_ws_t *ws, ngx_pad_eio_session_t *s,
+    ngx_uint_t created)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
 
-    r->headers_out.status = NGX_HTTP_SWITCHING_PROTOCOLS;
-    ngx_str_set(&r->headers_out.status_line, "101 Switching Protocols");
-    r->headers_out.content_length_n = -1;
-    r->keepalive = 0;
-    r->header_only = 1;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK) {
-        goto failed;
-    }
-
-    if (ngx_http_send_special(r, NGX_HTTP_FLUSH) == NGX_ERROR) {
-        goto failed;
-    }
-
-    if (c->buffered) {
-        ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                      "pad: client did not take the 101 response");
-        goto failed;
-    }
-
-    /* take the connection over */
+    r = ws->request;
+    c = ws->connection;
 
     r->main->count++;
 
-    ws->session = s;                     /* holds the reference above */
-    s->ws = ws;
-    s->log = c->log;
-    s->upgrading = created ? 0 : 1;
+    ws->session = s;
+    ngx_pad_eio_ws_attach(s, &ws->sink, c->log, ws->conf->upgrade_timeout);
 
     c->log->action = "serving socket.io over websocket";
 
@@ -478,11 +172,7 @@ ngx_pad_ws_handshake(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
 
     (void) ngx_tcp_nodelay(c);
 
-    if (s->upgrading) {
-        ngx_add_timer(&ws->timer, plcf->upgrade_timeout);
-        ws->timer.cancelable = 1;
-
-    } else {
+    if (created) {
         /* direct websocket: the open packet is the first frame */
         if (ngx_pad_eio_send_open(s) != NGX_OK) {
             ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_INTERNAL, "open failed");
@@ -504,18 +194,39 @@ ngx_pad_ws_handshake(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
     }
 
     ngx_pad_ws_post_write(ws);
+}
 
-    return NGX_DONE;
 
-failed:
+static ngx_int_t
+ngx_pad_ws_sink_send(ngx_pad_sink_t *k, ngx_pad_payload_t *p,
+    ngx_uint_t opcode)
+{
+    return ngx_pad_ws_send((ngx_pad_ws_t *) k, p, opcode);
+}
 
-    if (created) {
-        ngx_pad_eio_close(s, "websocket handshake failed");
+
+/* the packets that waited for the upgrade go first, in order */
+
+static void
+ngx_pad_ws_sink_flush(ngx_pad_sink_t *k, ngx_pad_outq_t *q)
+{
+    ngx_pad_ws_t  *ws = (ngx_pad_ws_t *) k;
+
+    ngx_pad_outq_move(&ws->outq, q);
+
+    if (ws->outq.bytes >= ngx_pad_lowat(ws->conf)) {
+        ws->above_lowat = 1;
     }
 
-    ngx_pad_eio_unref(s);
+    ngx_pad_ws_post_write(ws);
+}
 
-    return NGX_ERROR;
+
+static void
+ngx_pad_ws_sink_close(ngx_pad_sink_t *k, ngx_uint_t code,
+    const char *reason)
+{
+    ngx_pad_ws_close((ngx_pad_ws_t *) k, code, reason);
 }
 
 
@@ -764,7 +475,7 @@ ngx_pad_ws_detach(ngx_pad_ws_t *ws)
 
     ws->session = NULL;
 
-    ngx_pad_eio_ws_closed(s, ws);
+    ngx_pad_eio_ws_closed(s, &ws->sink);
     ngx_pad_eio_unref(s);
 }
 
@@ -1134,6 +845,8 @@ ngx_pad_ws_write_handler(ngx_event_t *wev)
 }
 
 
+/* the client's close frame did not come in time */
+
 static void
 ngx_pad_ws_timer_handler(ngx_event_t *ev)
 {
@@ -1143,19 +856,10 @@ ngx_pad_ws_timer_handler(ngx_event_t *ev)
 
     ngx_http_set_log_request(ws->connection->log, ws->request);
 
-    if (ws->closing) {
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, ws->connection->log, 0,
-                       "pad ws: close wait timed out");
-        ngx_pad_ws_finalize(ws);
-        return;
-    }
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, ws->connection->log, 0,
+                   "pad ws: close wait timed out");
 
-    /* the upgrade probe did not complete in time */
-
-    ngx_log_error(NGX_LOG_INFO, ws->connection->log, 0,
-                  "pad: websocket upgrade timed out");
-
-    ngx_pad_ws_close(ws, NGX_PAD_WS_CLOSE_NORMAL, "upgrade timeout");
+    ngx_pad_ws_finalize(ws);
 }
 
 

@@ -1,7 +1,8 @@
 /*
  * Unit tests of the pure transport parts (TAP): the RFC 6455 frame
- * decoder/encoder, the incremental UTF-8 validator and the Engine.IO /
- * Socket.IO packet codec.
+ * decoder/encoder, the incremental UTF-8 validator, the Engine.IO /
+ * Socket.IO packet codec, the WebSocket handshake checks and the relay
+ * messages between workers.
  */
 
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include "codec/ngx_pad_ws_frame.h"
 #include "codec/ngx_pad_utf8.h"
 #include "codec/ngx_pad_eio_codec.h"
+#include "codec/ngx_pad_ws_handshake.h"
+#include "codec/ngx_pad_relay_codec.h"
 
 #include "tap.h"
 
@@ -437,12 +440,211 @@ test_codec(void)
 }
 
 
+#define U(s)  ((const unsigned char *) (s))
+
+
+/* a valid handshake, as the RFC 6455 sample has it */
+
+static void
+hs_valid(ngx_pad_ws_hs_t *hs)
+{
+    memset(hs, 0, sizeof(*hs));
+    hs->get = 1;
+    hs->http11 = 1;
+    hs->upgrade = 1;
+    hs->connection = 1;
+    hs->version = U("13");
+    hs->version_len = 2;
+    hs->key = U("dGhlIHNhbXBsZSBub25jZQ==");
+    hs->key_len = 24;
+}
+
+
+static void
+test_ws_handshake(void)
+{
+    const char       *why;
+    ngx_pad_ws_hs_t   hs;
+
+    hs_valid(&hs);
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_OK && why == NULL,
+       "handshake: the RFC 6455 sample passes");
+
+    hs_valid(&hs);
+    hs.version = U("8");
+    hs.version_len = 1;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_UPGRADE_NEEDED
+       && strcmp(why, "unsupported Sec-WebSocket-Version") == 0,
+       "handshake: another version is 426");
+
+    hs_valid(&hs);
+    hs.version = NULL;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_BAD_REQUEST
+       && strcmp(why, "missing Sec-WebSocket-Version") == 0,
+       "handshake: no version is 400");
+
+    hs_valid(&hs);
+    hs.key = NULL;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_BAD_REQUEST
+       && strcmp(why, "missing Sec-WebSocket-Key") == 0,
+       "handshake: no key");
+
+    hs_valid(&hs);
+    hs.key = U("dGhlIHNhbXBsZSBub25jZQ=");
+    hs.key_len = 23;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_BAD_REQUEST
+       && strcmp(why, "invalid Sec-WebSocket-Key") == 0,
+       "handshake: a short key");
+
+    hs_valid(&hs);
+    hs.get = 0;
+    hs.http11 = 0;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_BAD_REQUEST
+       && strcmp(why, "websocket handshake must be GET") == 0,
+       "handshake: the method is checked before the version");
+
+    hs_valid(&hs);
+    hs.http11 = 0;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_BAD_REQUEST
+       && strcmp(why, "websocket handshake needs HTTP/1.1") == 0,
+       "handshake: HTTP/1.0");
+
+    hs_valid(&hs);
+    hs.subrequest = 1;
+    hs.http2 = 1;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_BAD_REQUEST
+       && strcmp(why, "websocket in a subrequest") == 0,
+       "handshake: a subrequest first");
+
+    hs_valid(&hs);
+    hs.http2 = 1;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_BAD_REQUEST
+       && strcmp(why, "websocket over HTTP/2 is not supported") == 0,
+       "handshake: HTTP/2");
+
+    hs_valid(&hs);
+    hs.upgrade = 0;
+    hs.connection = 0;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_BAD_REQUEST
+       && strcmp(why, "missing \"Upgrade: websocket\"") == 0,
+       "handshake: Upgrade before Connection");
+
+    hs_valid(&hs);
+    hs.connection = 0;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_BAD_REQUEST
+       && strcmp(why, "missing \"Connection: upgrade\"") == 0,
+       "handshake: Connection");
+
+    hs_valid(&hs);
+    hs.body = 1;
+    ok(ngx_pad_ws_hs_check(&hs, &why) == NGX_PAD_WS_HS_BAD_REQUEST
+       && strcmp(why, "websocket handshake with a body") == 0,
+       "handshake: a body");
+
+    ok(ngx_pad_ws_token_in(U("keep-alive, Upgrade"), 19, "upgrade", 7),
+       "token: in a list, any case");
+    ok(ngx_pad_ws_token_in(U(" \tupgrade \t"), 11, "upgrade", 7),
+       "token: blanks around it");
+    ok(!ngx_pad_ws_token_in(U("upgraded"), 8, "upgrade", 7),
+       "token: not a prefix");
+    ok(!ngx_pad_ws_token_in(U("up grade"), 8, "upgrade", 7),
+       "token: not split");
+    ok(ngx_pad_ws_token_in(U(",,upgrade,"), 10, "upgrade", 7),
+       "token: empty list members");
+    ok(!ngx_pad_ws_token_in(U(""), 0, "upgrade", 7), "token: empty value");
+
+    ok(ngx_pad_ws_key_valid(U("dGhlIHNhbXBsZSBub25jZQ=="), 24),
+       "key: 16 bytes");
+    ok(ngx_pad_ws_key_valid(U("AAAAAAAAAAAAAAAAAAAA+/=x"), 24),
+       "key: after the first '=' nothing is read (as nginx decodes)");
+    ok(!ngx_pad_ws_key_valid(U("dGhlIHNhbXBsZSBub25jZQ=="), 23),
+       "key: 23 characters");
+    ok(!ngx_pad_ws_key_valid(U("dGhlIHNhbXBsZSBub25jZQAA"), 24),
+       "key: 18 bytes");
+    ok(!ngx_pad_ws_key_valid(U("dGhlIHNhbXBsZSBub25jZ==="), 24),
+       "key: 15 bytes");
+    ok(!ngx_pad_ws_key_valid(U("dGhlIHNhbXBsZSBub25jZ-=="), 24),
+       "key: base64url is not base64");
+}
+
+
+static int
+relay_parse(const char *in, size_t len, ngx_pad_rmsg_t *m)
+{
+    return ngx_pad_relay_parse(U(in), len, m);
+}
+
+
+#define RP(s)  relay_parse(s, sizeof(s) - 1, &m)
+
+
+static void
+test_relay_codec(void)
+{
+    size_t          n;
+    unsigned char   buf[NGX_PAD_RELAY_HEADER_MAX];
+    ngx_pad_rmsg_t  m;
+
+    ok(RP("QG 7 pad:relay:0a0b0c0d AAAAAAAAAAAAAAAAAAAA 0\n") == 0
+       && m.type == 'Q' && m.kind == 'G' && m.id == 7
+       && m.reply.len == 18 && memcmp(m.reply.data, "pad:relay:0a0b0c0d", 18)
+          == 0
+       && m.sid.len == 20 && m.body.len == 0,
+       "relay: a GET request");
+
+    ok(RP("QP 8 ch sid 5\n4abc\x1e") == 0 && m.kind == 'P'
+       && m.body.len == 5 && memcmp(m.body.data, "4abc\x1e", 5) == 0,
+       "relay: a POST with its body");
+
+    ok(RP("RD 9 200 3\nok\n") == 0 && m.type == 'R' && m.kind == 'D'
+       && m.id == 9 && m.status == 200 && m.body.len == 3,
+       "relay: an answer; the body may hold a newline");
+
+    ok(RP("RA 9 0 0\n") == 0 && m.kind == 'A' && m.status == 0,
+       "relay: the owner holds the GET");
+
+    ok(RP("RD 9 200 4\nok\n") == -1, "relay: body shorter than said");
+    ok(RP("RD 9 200 1\nok") == -1, "relay: body longer than said");
+    ok(RP("RD 9 200 2 ok") == -1, "relay: the length must end a line");
+    ok(RP("XD 9 200 0\n") == -1, "relay: unknown type");
+    ok(RP("QGG 1 ch sid 0\n") == -1, "relay: type and kind are 2 bytes");
+    ok(RP("QG -1 ch sid 0\n") == -1, "relay: negative id");
+    ok(RP("QG 1  sid 0\n") == -1, "relay: empty word");
+    ok(RP("QG 1 ch sid") == -1, "relay: cut short");
+    ok(RP("RD 9223372036854775807 200 0\n") == 0
+       && m.id == 9223372036854775807ULL, "relay: the largest id");
+    ok(RP("RD 9223372036854775808 200 0\n") == -1, "relay: id overflow");
+    ok(RP("QG\n1\nch\nsid\n0\n") == 0 && m.sid.len == 3,
+       "relay: a newline also separates words");
+    ok(relay_parse("", 0, &m) == -1, "relay: empty message");
+
+    n = ngx_pad_relay_request_header(buf, 'G', 42, U("pad:relay:01"), 12,
+                                     U("SID"), 3, 17);
+    ok(n == 26 && memcmp(buf, "QG 42 pad:relay:01 SID 17\n", 26) == 0,
+       "relay: request header");
+
+    ok(relay_parse((const char *) buf, n, &m) == -1,
+       "relay: a header without its body is refused");
+
+    n = ngx_pad_relay_answer_header(buf, 'D', 3, 400, 0);
+    ok(n == 11 && memcmp(buf, "RD 3 400 0\n", 11) == 0
+       && relay_parse((const char *) buf, n, &m) == 0 && m.status == 400,
+       "relay: answer header, parsed back");
+
+    memset(buf, 'x', sizeof(buf));
+    ok(ngx_pad_relay_request_header(buf, 'G', 1, buf, 65, U("s"), 1, 0) == 0,
+       "relay: a channel name too long");
+}
+
+
 int
 main(void)
 {
     test_frames();
     test_utf8();
     test_codec();
+    test_ws_handshake();
+    test_relay_codec();
 
     return done_testing();
 }

@@ -1,0 +1,298 @@
+
+/*
+ * Engine.IO session ids, what a session keeps of its handshake and the
+ * open packet.
+ *
+ * A session id is 20 base64url characters encoding 15 bytes:
+ *   0..3   a random id of this worker process (fresh on every start)
+ *   4      ngx_worker (the worker slot)
+ *   5..8   a counter
+ *   9..14  random
+ * so the owner of a session can be told from its id alone
+ * (ngx_pad_eio_sid_owner()).
+ */
+
+
+#include <sys/random.h>
+
+#include "transport/ngx_pad_transport.h"
+
+
+#define NGX_PAD_RANDOM_POOL  1024
+
+
+static uint32_t           ngx_pad_eio_counter;
+static u_char             ngx_pad_eio_instance[4];
+static u_char             ngx_pad_random_pool[NGX_PAD_RANDOM_POOL];
+static size_t             ngx_pad_random_left;
+
+
+void
+ngx_pad_eio_id_init_worker(void)
+{
+    ngx_pad_random_left = 0;
+
+    ngx_pad_eio_random(ngx_pad_eio_instance, 4);
+    ngx_pad_eio_random((u_char *) &ngx_pad_eio_counter, 4);
+}
+
+
+/* a new session id of this worker (NGX_PAD_SID_LEN characters) */
+
+void
+ngx_pad_eio_new_sid(u_char *sid)
+{
+    u_char     raw[15];
+    ngx_str_t  src, dst;
+
+    ngx_memcpy(raw, ngx_pad_eio_instance, 4);
+    raw[4] = (u_char) ngx_worker;
+    ngx_pad_eio_counter++;
+    raw[5] = (u_char) (ngx_pad_eio_counter >> 24);
+    raw[6] = (u_char) (ngx_pad_eio_counter >> 16);
+    raw[7] = (u_char) (ngx_pad_eio_counter >> 8);
+    raw[8] = (u_char) ngx_pad_eio_counter;
+    ngx_pad_eio_random(raw + 9, 6);
+
+    src.data = raw;
+    src.len = 15;
+    dst.data = sid;
+    ngx_encode_base64url(&dst, &src);
+}
+
+
+void
+ngx_pad_eio_random(u_char *buf, size_t n)
+{
+    size_t   k;
+    ssize_t  got;
+
+    while (n) {
+        if (ngx_pad_random_left == 0) {
+            got = getrandom(ngx_pad_random_pool, NGX_PAD_RANDOM_POOL, 0);
+
+            if (got <= 0) {
+                /* not expected on Linux; fall back to random() */
+                for (k = 0; k < NGX_PAD_RANDOM_POOL; k++) {
+                    ngx_pad_random_pool[k] = (u_char) ngx_random();
+                }
+
+                got = NGX_PAD_RANDOM_POOL;
+            }
+
+            ngx_pad_random_left = (size_t) got;
+        }
+
+        k = ngx_min(n, ngx_pad_random_left);
+        ngx_memcpy(buf, ngx_pad_random_pool + ngx_pad_random_left - k, k);
+        ngx_pad_random_left -= k;
+        buf += k;
+        n -= k;
+    }
+}
+
+
+uint32_t
+ngx_pad_eio_instance_id(void)
+{
+    return ((uint32_t) ngx_pad_eio_instance[0] << 24)
+           | ((uint32_t) ngx_pad_eio_instance[1] << 16)
+           | ((uint32_t) ngx_pad_eio_instance[2] << 8)
+           | ngx_pad_eio_instance[3];
+}
+
+
+ngx_uint_t
+ngx_pad_eio_sid_owner(ngx_str_t *sid, uint32_t *instance, ngx_uint_t *worker)
+{
+    u_char     buf[16];
+    ngx_str_t  dst;
+
+    if (sid->len != NGX_PAD_SID_LEN) {
+        return 0;
+    }
+
+    dst.data = buf;
+
+    if (ngx_decode_base64url(&dst, sid) != NGX_OK || dst.len != 15) {
+        return 0;
+    }
+
+    *instance = ((uint32_t) buf[0] << 24) | ((uint32_t) buf[1] << 16)
+                | ((uint32_t) buf[2] << 8) | buf[3];
+    *worker = buf[4];
+
+    return 1;
+}
+
+
+ngx_int_t
+ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
+{
+    size_t            len;
+    u_char           *p;
+    ngx_str_t         v;
+    ngx_uint_t        i, pass;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    if (r->args.len) {
+        s->args.data = ngx_alloc(r->args.len, s->log);
+        if (s->args.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(s->args.data, r->args.data, r->args.len);
+        s->args.len = r->args.len;
+    }
+
+    /*
+     * Every Cookie header, joined with "; " (walking the header list works
+     * with nginx 1.22's cookies array and 1.23's linked headers alike).
+     */
+
+    len = 0;
+    p = NULL;
+
+    for (pass = 0; pass < 2; pass++) {
+
+        part = &r->headers_in.headers.part;
+        h = part->elts;
+
+        for (i = 0; /* void */; i++) {
+
+            if (i >= part->nelts) {
+                if (part->next == NULL) {
+                    break;
+                }
+
+                part = part->next;
+                h = part->elts;
+                i = 0;
+            }
+
+            if (h[i].key.len != 6
+                || ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie", 6)
+                   != 0
+                || h[i].value.len == 0)
+            {
+                continue;
+            }
+
+            if (pass == 0) {
+                len += h[i].value.len + 2;
+                continue;
+            }
+
+            if (p != s->cookie.data) {
+                *p++ = ';';
+                *p++ = ' ';
+            }
+
+            p = ngx_cpymem(p, h[i].value.data, h[i].value.len);
+        }
+
+        if (pass == 0) {
+            if (len == 0) {
+                break;
+            }
+
+            p = ngx_alloc(len, s->log);
+            if (p == NULL) {
+                return NGX_ERROR;
+            }
+
+            s->cookie.data = p;
+
+        } else {
+            s->cookie.len = p - s->cookie.data;
+        }
+    }
+
+    if (s->cookie.len == 0
+        && ngx_http_arg(r, (u_char *) "cookie", 6, &v) == NGX_OK
+        && v.len)
+    {
+        /* Etherpad: Node clients pass the Cookie header as ?cookie= */
+
+        if (s->cookie.data) {
+            ngx_free(s->cookie.data);
+        }
+
+        p = ngx_alloc(v.len, s->log);
+        if (p == NULL) {
+            s->cookie.data = NULL;
+            return NGX_ERROR;
+        }
+
+        s->cookie.data = p;
+        ngx_unescape_uri(&p, &v.data, v.len, 0);
+        s->cookie.len = p - s->cookie.data;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pad_eio_set_str(ngx_str_t *dst, json_t *v, ngx_log_t *log)
+{
+    size_t   len;
+    u_char  *p;
+
+    if (!json_is_string(v)) {
+        return NGX_ERROR;
+    }
+
+    len = json_string_length(v);
+    p = NULL;
+
+    if (len) {
+        p = ngx_alloc(len, log);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, json_string_value(v), len);
+    }
+
+    if (dst->data) {
+        ngx_free(dst->data);
+    }
+
+    dst->data = p;
+    dst->len = len;
+
+    return NGX_OK;
+}
+
+
+/* the open packet of the Engine.IO handshake */
+ngx_int_t
+ngx_pad_eio_open_packet(ngx_pad_eio_session_t *s, ngx_str_t *out,
+    ngx_pool_t *pool)
+{
+    u_char  *p;
+    size_t   len;
+
+    len = sizeof("0{\"sid\":\"\",\"upgrades\":[\"websocket\"],"
+                 "\"pingInterval\":,\"pingTimeout\":,\"maxPayload\":}")
+          + NGX_PAD_SID_LEN + 3 * NGX_INT64_LEN;
+
+    p = ngx_pnalloc(pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = p;
+    p = ngx_sprintf(p, "0{\"sid\":\"%*s\",\"upgrades\":[%s],"
+                    "\"pingInterval\":%M,\"pingTimeout\":%M,"
+                    "\"maxPayload\":%uz}",
+                    NGX_PAD_SID_LEN, s->sid,
+                    ngx_pad_eio_polling(s) ? "\"websocket\"" : "",
+                    s->conf->ping_interval, s->conf->ping_timeout,
+                    s->conf->max_payload);
+    out->len = p - out->data;
+
+    return NGX_OK;
+}
