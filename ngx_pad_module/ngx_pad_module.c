@@ -16,6 +16,7 @@
 #include <ngx_http.h>
 
 #include "ngx_pad_module.h"
+#include "conf/ngx_pad_conf.h"
 #include "store/ngx_pad_store.h"
 #include "engine/ngx_pad_engine.h"
 #include "transport/ngx_pad_relay.h"
@@ -34,6 +35,30 @@ static ngx_int_t ngx_pad_init_process(ngx_cycle_t *cycle);
 static void ngx_pad_exit_process(ngx_cycle_t *cycle);
 
 
+/* the transport's values (the other parts name theirs in their headers) */
+
+static ngx_pad_conf_range_t  ngx_pad_ping_interval_range =
+    ngx_pad_conf_range(10, 3600000, "10ms..1h");
+static ngx_pad_conf_range_t  ngx_pad_ping_timeout_range =
+    ngx_pad_conf_range(10, 3600000, "10ms..1h");
+static ngx_pad_conf_range_t  ngx_pad_max_payload_range =
+    ngx_pad_conf_range(64, 256 * 1024 * 1024, "64..256m");
+static ngx_pad_conf_range_t  ngx_pad_upgrade_timeout_range =
+    ngx_pad_conf_range(10, 3600000, "10ms..1h");
+static ngx_pad_conf_range_t  ngx_pad_connect_timeout_range =
+    ngx_pad_conf_range(10, 3600000, "10ms..1h");
+static ngx_pad_conf_range_t  ngx_pad_send_queue_max_range =
+    ngx_pad_conf_range(1024, 1024 * 1024 * 1024, "1k..1g");
+static ngx_pad_conf_range_t  ngx_pad_send_lowat_range =
+    ngx_pad_conf_range(0, 1024 * 1024 * 1024, "0..1g (0: automatic)");
+static ngx_pad_conf_range_t  ngx_pad_close_timeout_range =
+    ngx_pad_conf_range(1, 600000, "1ms..10m");
+static ngx_pad_conf_range_t  ngx_pad_max_sessions_range =
+    ngx_pad_conf_range(1, 100000000, "1..100000000");
+static ngx_pad_conf_range_t  ngx_pad_flush_delay_range =
+    ngx_pad_conf_range(0, 1000, "0..1s");
+
+
 static ngx_command_t  ngx_pad_commands[] = {
 
     /* transport (src/transport/) */
@@ -47,73 +72,73 @@ static ngx_command_t  ngx_pad_commands[] = {
 
     { ngx_string("pad_ping_interval"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_msec_slot,
+      ngx_pad_conf_set_msec_range,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_pad_loc_conf_t, ping_interval),
-      NULL },
+      &ngx_pad_ping_interval_range },
 
     { ngx_string("pad_ping_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_msec_slot,
+      ngx_pad_conf_set_msec_range,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_pad_loc_conf_t, ping_timeout),
-      NULL },
+      &ngx_pad_ping_timeout_range },
 
     { ngx_string("pad_max_payload"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_size_slot,
+      ngx_pad_conf_set_size_range,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_pad_loc_conf_t, max_payload),
-      NULL },
+      &ngx_pad_max_payload_range },
 
     { ngx_string("pad_upgrade_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_msec_slot,
+      ngx_pad_conf_set_msec_range,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_pad_loc_conf_t, upgrade_timeout),
-      NULL },
+      &ngx_pad_upgrade_timeout_range },
 
     { ngx_string("pad_connect_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_msec_slot,
+      ngx_pad_conf_set_msec_range,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_pad_loc_conf_t, connect_timeout),
-      NULL },
+      &ngx_pad_connect_timeout_range },
 
     { ngx_string("pad_send_queue_max"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_size_slot,
+      ngx_pad_conf_set_size_range,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_pad_loc_conf_t, send_queue_max),
-      NULL },
+      &ngx_pad_send_queue_max_range },
 
     { ngx_string("pad_send_lowat"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_size_slot,
+      ngx_pad_conf_set_size_range,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_pad_loc_conf_t, send_lowat),
-      NULL },
+      &ngx_pad_send_lowat_range },
 
     { ngx_string("pad_close_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_msec_slot,
+      ngx_pad_conf_set_msec_range,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_pad_loc_conf_t, close_timeout),
-      NULL },
+      &ngx_pad_close_timeout_range },
 
     { ngx_string("pad_max_sessions"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_num_slot,
+      ngx_pad_conf_set_uint_range,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_pad_loc_conf_t, max_sessions),
-      NULL },
+      &ngx_pad_max_sessions_range },
 
     { ngx_string("pad_fanout_flush_delay"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_msec_slot,
+      ngx_pad_conf_set_msec_range,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_pad_loc_conf_t, flush_delay),
-      NULL },
+      &ngx_pad_flush_delay_range },
 
     /* other parts: add directives below */
 
@@ -295,43 +320,11 @@ ngx_pad_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_msec_value(conf->flush_delay, prev->flush_delay,
                               NGX_PAD_FLUSH_DELAY_DEFAULT);
 
-    if (conf->ping_interval < 10 || conf->ping_interval > 3600000) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_ping_interval\" must be 10ms..1h");
-        return NGX_CONF_ERROR;
-    }
 
-    if (conf->ping_timeout < 10 || conf->ping_timeout > 3600000) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_ping_timeout\" must be 10ms..1h");
-        return NGX_CONF_ERROR;
-    }
 
-    if (conf->max_payload < 64 || conf->max_payload > 256 * 1024 * 1024) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_max_payload\" must be 64..256m");
-        return NGX_CONF_ERROR;
-    }
 
-    if (conf->upgrade_timeout < 10 || conf->upgrade_timeout > 3600000) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_upgrade_timeout\" must be 10ms..1h");
-        return NGX_CONF_ERROR;
-    }
 
-    if (conf->connect_timeout < 10 || conf->connect_timeout > 3600000) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_connect_timeout\" must be 10ms..1h");
-        return NGX_CONF_ERROR;
-    }
 
-    if (conf->send_queue_max < 1024
-        || conf->send_queue_max > 1024 * 1024 * 1024)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_send_queue_max\" must be 1k..1g");
-        return NGX_CONF_ERROR;
-    }
 
     if (conf->send_lowat && conf->send_lowat >= conf->send_queue_max) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -340,23 +333,8 @@ ngx_pad_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    if (conf->close_timeout < 1 || conf->close_timeout > 600000) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_close_timeout\" must be 1ms..10m");
-        return NGX_CONF_ERROR;
-    }
 
-    if (conf->max_sessions < 1 || conf->max_sessions > 100000000) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_max_sessions\" must be 1..100000000");
-        return NGX_CONF_ERROR;
-    }
 
-    if (conf->flush_delay > 1000) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_fanout_flush_delay\" must be 0..1s");
-        return NGX_CONF_ERROR;
-    }
 
     return NGX_CONF_OK;
 }

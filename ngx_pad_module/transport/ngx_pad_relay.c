@@ -80,15 +80,17 @@ ngx_pad_relay_create_conf(ngx_pad_relay_conf_t *rcf)
 }
 
 
+ngx_pad_conf_range_t  ngx_pad_relay_timeout_range =
+    ngx_pad_conf_range(1, 600000, "1ms..10m");
+ngx_pad_conf_range_t  ngx_pad_relay_max_range =
+    ngx_pad_conf_range(1, 1000000, "1..1000000");
+
+
 char *
 ngx_pad_relay_init_conf(ngx_conf_t *cf, ngx_pad_relay_conf_t *rcf)
 {
     ngx_conf_init_msec_value(rcf->timeout, 3000);
     ngx_conf_init_uint_value(rcf->max, 1024);
-
-    if (rcf->timeout == 0) {
-        return "pad_relay_timeout must be positive";
-    }
 
     return NGX_CONF_OK;
 }
