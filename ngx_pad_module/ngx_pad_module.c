@@ -320,21 +320,12 @@ ngx_pad_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_msec_value(conf->flush_delay, prev->flush_delay,
                               NGX_PAD_FLUSH_DELAY_DEFAULT);
 
-
-
-
-
-
-
     if (conf->send_lowat && conf->send_lowat >= conf->send_queue_max) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pad_send_lowat\" must be less than "
                            "\"pad_send_queue_max\"");
         return NGX_CONF_ERROR;
     }
-
-
-
 
     return NGX_CONF_OK;
 }
