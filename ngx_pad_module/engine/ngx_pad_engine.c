@@ -13,14 +13,11 @@
 #include "engine/ngx_pad_engine.h"
 
 
-ngx_pad_engine_t  *ngx_pad_engine;
-
-
 static const ngx_pad_app_t  ngx_pad_engine_app = {
-    ngx_pad_session_connected,
-    ngx_pad_session_event,
-    ngx_pad_session_writable,
-    ngx_pad_session_closed,
+    ngx_pad_dispatch_connected,
+    ngx_pad_dispatch_event,
+    ngx_pad_dispatch_writable,
+    ngx_pad_dispatch_closed,
     ngx_pad_session_export,
     ngx_pad_session_import
 };

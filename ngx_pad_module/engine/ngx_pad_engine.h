@@ -2,23 +2,30 @@
 /*
  * ngx_pad_module: the pad engine (Etherpad's PadMessageHandler).
  *
- * Files:
- *   ngx_pad_msg.c        pure: client message parsing, server messages
- *   ngx_pad_engine.c     the engine in a worker, the ngx_pad_app_t
- *   ngx_pad_session.c    the ngx_pad_app_t callbacks: per-socket state,
- *                        dispatch of the messages
+ * Files, from the top (each calls only files below it; a lower one
+ * reaches a higher one only through a handler or posted event it was
+ * handed):
+ *   ngx_pad_engine.c     the engine in a worker: init, exit, the
+ *                        ngx_pad_app_t, the handlers it hands down
+ *   ngx_pad_handover.c   a session's state to and from another worker
+ *   ngx_pad_dispatch.c   the ngx_pad_app_t callbacks, dispatch of the
+ *                        messages, replay of those queued while joining
+ *   ngx_pad_channel.c    the pad channel's records, routed
  *   ngx_pad_join.c       CLIENT_READY -> CLIENT_VARS
  *   ngx_pad_presence.c   presence across workers, USER_NEWINFO
  *   ngx_pad_chat.c       chat
- *   ngx_pad_handover.c   a session's state to and from another worker
- *   ngx_pad_channel.c    the pad channel's records, routed
- *   ngx_pad_pad.c        per-worker pad registry: load, window of recent
- *                        revisions with their wire payloads, advance
+ *   ngx_pad_csreq.c      CHANGESET_REQ
  *   ngx_pad_commit.c     USER_CHANGES: validate, rebase, append, retry
- *   ngx_pad_fanout.c     the flush: sessions take sent_rev+1..head
- *   ngx_pad_pstore.c     what the engine asks of the store (src/store/)
  *   ngx_pad_repair.c     the copy against Redis's after Redis lost data
  *   ngx_pad_merge.c      two histories of a pad made one
+ *   ngx_pad_fanout.c     the flush: sessions take sent_rev+1..head
+ *   ngx_pad_session.c    the session object: states, references, emit,
+ *                        disconnect, its presence in its pad
+ *   ngx_pad_padinfo.c    numConnectedUsers, savedRevisions
+ *   ngx_pad_pad.c        per-worker pad registry: load, window of recent
+ *                        revisions with their wire payloads, advance
+ *   ngx_pad_pstore.c     what the engine asks of the store (store/)
+ *   ngx_pad_core.c       the engine's shared state (ngx_pad_engine)
  *   ngx_pad_engine_conf.c  directives
  *
  * Everything runs on the worker's event loop.  Each session's output
@@ -191,6 +198,7 @@ struct ngx_pad_session_s {
     ngx_uint_t             newinfo_tries;
 
     /* messages that arrived while joining, replayed in order after it */
+    ngx_event_t            replay_ev;     /* posted when the join ended */
     json_t                *early[NGX_PAD_EARLY_MAX];
     int64_t                early_ack[NGX_PAD_EARLY_MAX];
     ngx_uint_t             nearly;
@@ -291,13 +299,41 @@ ngx_pad_now_ms(void)
 }
 
 
-/* ngx_pad_engine.c, ngx_pad_session.c */
+/* ngx_pad_core.c */
+const char *ngx_pad_session_state_name(ngx_pad_session_state_e state);
+const char *ngx_pad_pad_state_name(ngx_pad_state_e state);
+
+/* ngx_pad_engine.c */
 ngx_int_t ngx_pad_engine_init_process(ngx_cycle_t *cycle,
     ngx_pad_engine_conf_t *ecf);
 void ngx_pad_engine_exit_process(ngx_cycle_t *cycle);
+
+/* ngx_pad_dispatch.c: the transport's callbacks */
+ngx_int_t ngx_pad_dispatch_connected(ngx_pad_socket_t *s);
+void ngx_pad_dispatch_event(ngx_pad_socket_t *s, json_t *args,
+    int64_t ack_id);
+void ngx_pad_dispatch_writable(ngx_pad_socket_t *s);
+void ngx_pad_dispatch_closed(ngx_pad_socket_t *s, const char *reason);
+
+/* ngx_pad_session.c: the session object */
+ngx_pad_session_t *ngx_pad_session_create(ngx_pad_socket_t *s,
+    ngx_event_handler_pt replay);
+void ngx_pad_session_set_state(ngx_pad_session_t *sess,
+    ngx_pad_session_state_e state);
+void ngx_pad_session_unref(ngx_pad_session_t *sess);
+void ngx_pad_session_free_fill(ngx_pad_session_t *sess);
+void ngx_pad_session_cursor_reset(ngx_pad_session_t *sess);
 void ngx_pad_session_emit(ngx_pad_session_t *sess, json_t *data);
 void ngx_pad_session_disconnect(ngx_pad_session_t *sess, const char *reason);
-void ngx_pad_session_unref(ngx_pad_session_t *sess);
+void ngx_pad_session_refuse(ngx_pad_session_t *sess, int64_t ack_id,
+    const char *text);
+void ngx_pad_session_cache_info(ngx_pad_session_t *sess);
+void ngx_pad_session_user(ngx_pad_session_t *sess, ngx_pad_msg_user_t *u);
+void ngx_pad_session_publish(ngx_pad_session_t *sess, const char *op,
+    ngx_pad_session_t *to);
+void ngx_pad_session_detach(ngx_pad_session_t *sess);
+
+/* ngx_pad_join.c */
 void ngx_pad_session_joined(ngx_pad_session_t *sess);
 void ngx_pad_session_join_failed(ngx_pad_session_t *sess,
     const char *reason);
@@ -310,29 +346,18 @@ void ngx_pad_session_join_failed(ngx_pad_session_t *sess,
  */
 void ngx_pad_pad_forward(ngx_pad_pad_t *pad, ngx_pad_str_t *to, json_t *m);
 void ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev);
-void ngx_pad_session_cache_info(ngx_pad_session_t *sess);
 void ngx_pad_session_chat_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 json_t *ngx_pad_session_chat_json(ngx_pad_pad_t *pad, json_t *rec);
 ngx_int_t ngx_pad_session_client_message(ngx_pad_session_t *sess, json_t *m);
-void ngx_pad_session_closed(ngx_pad_socket_t *s, const char *reason);
-ngx_int_t ngx_pad_session_connected(ngx_pad_socket_t *s);
-void ngx_pad_session_detach(ngx_pad_session_t *sess);
-void ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id);
 ngx_int_t ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state);
 void ngx_pad_session_get_pad(ngx_pad_session_t *sess);
 ngx_int_t ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state);
 void ngx_pad_session_newinfo_handler(ngx_event_t *ev);
 void ngx_pad_session_newinfo_send(ngx_pad_session_t *sess);
-void ngx_pad_session_publish(ngx_pad_session_t *sess, const char *op,
-    ngx_pad_session_t *to);
 void ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     int64_t ack_id);
-void ngx_pad_session_refuse(ngx_pad_session_t *sess, int64_t ack_id,
-    const char *text);
 void ngx_pad_session_resume(ngx_pad_session_t *sess);
-void ngx_pad_session_user(ngx_pad_session_t *sess, ngx_pad_msg_user_t *u);
 void ngx_pad_session_userinfo(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
-void ngx_pad_session_writable(ngx_pad_socket_t *s);
 
 /* ngx_pad_pad.c */
 void ngx_pad_pad_registry_init(void);
@@ -444,7 +469,6 @@ ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 void ngx_pad_fanout_pad(ngx_pad_pad_t *pad);
 void ngx_pad_fanout_session(ngx_pad_session_t *sess);
 ngx_pad_payload_t *ngx_pad_fanout_json_payload(json_t *data);
-void ngx_pad_fanout_reset(ngx_pad_session_t *sess);
 
 /* ngx_pad_padinfo.c */
 void ngx_pad_padinfo_init_process(void);

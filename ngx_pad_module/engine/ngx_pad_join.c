@@ -101,13 +101,13 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
         sess->name = ngx_pad_msg_string(&m->name);
     }
 
-    sess->state = NGX_PAD_SESSION_JOINING;
+    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_JOINING);
     sess->padinfo_asked = 0;
     sess->refs++;
 
     if (ngx_pad_pstore_author(sess, &token) != NGX_OK) {
         sess->refs--;
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, "unavailable");
     }
 }
@@ -131,7 +131,7 @@ ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
     if (rc != NGX_OK || author->len == 0
         || author->len > NGX_PAD_AUTHOR_MAX)
     {
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, "unavailable");
         ngx_pad_session_unref(sess);
         return;
@@ -177,7 +177,7 @@ ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
             return;     /* our reference goes with it */
         }
 
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, "unavailable");
         ngx_pad_session_unref(sess);
         return;
@@ -201,7 +201,7 @@ ngx_pad_session_padid(ngx_pad_session_t *sess, ngx_int_t rc,
     }
 
     if (rc != NGX_OK || pad_id->len == 0 || pad_id->len > NGX_PAD_ID_MAX) {
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
 
         if (rc == NGX_DECLINED) {
             deny = ngx_pad_msg_deny();
@@ -243,7 +243,7 @@ ngx_pad_session_get_pad(ngx_pad_session_t *sess)
     pad = ngx_pad_pad_get(&id);
 
     if (pad == NULL) {
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, "unavailable");
         ngx_pad_session_unref(sess);
         return;
@@ -275,7 +275,7 @@ ngx_pad_session_join_failed(ngx_pad_session_t *sess, const char *reason)
     sess->pad = NULL;
 
     if (sess->socket && sess->state == NGX_PAD_SESSION_JOINING) {
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, reason);
     }
 
@@ -512,7 +512,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
             o->in_list = 0;
             pad->nsessions--;
             ngx_pad_padinfo_count(pad);
-            o->state = NGX_PAD_SESSION_NEW;
+            ngx_pad_session_set_state(o, NGX_PAD_SESSION_NEW);
             o->pad = NULL;
             ngx_pad_pad_release(pad);
         }
@@ -636,8 +636,8 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
     /* from here on the fan-out owns the cursor */
 
     sess->sent_rev = pad->head;
-    sess->state = NGX_PAD_SESSION_JOINED;
-    ngx_pad_fanout_reset(sess);
+    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_JOINED);
+    ngx_pad_session_cursor_reset(sess);
 
     ngx_queue_insert_tail(&pad->sessions, &sess->queue);
     sess->in_list = 1;
@@ -675,6 +675,71 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
     ngx_pad_session_publish(sess, "join", NULL);
 
     /* the join reference: the session now holds the pad via sess->pad */
+
+    ngx_pad_session_unref(sess);
+}
+
+
+/*
+ * A session handed over joins the pad here with its cursor where the old
+ * worker left it: revisions this worker no longer has come from Redis
+ * first (as NEW_CHANGES), then the fan-out goes on from sent_rev + 1.
+ */
+
+void
+ngx_pad_session_resume(ngx_pad_session_t *sess)
+{
+    ngx_pad_pad_t  *pad;
+
+    pad = sess->pad;
+
+    ngx_pad_session_cache_info(sess);
+
+    if (sess->client_rev < pad->head
+        && sess->client_rev < pad->first_rev - 1)
+    {
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                      "pad: \"%V\": session taken over at revision %L, "
+                      "older than the window (from %L): reading from Redis",
+                      &pad->id, sess->client_rev, pad->first_rev);
+
+        if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
+            || ngx_pad_pstore_old_revs(sess, sess->client_rev + 1,
+                   ngx_min(pad->first_rev - 1,
+                           sess->client_rev + NGX_PAD_STORE_READ_MAX))
+               != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                          "pad: \"%V\": cannot take a session over at "
+                          "revision %L (head %L)", &pad->id,
+                          sess->client_rev, pad->head);
+            ngx_pad_session_join_failed(sess, "looping");
+        }
+
+        /* the join reference goes with the read */
+        return;
+    }
+
+    /* no USER_NEWINFO, no presence "join": the author never left */
+
+    sess->sent_rev = sess->client_rev;
+    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_JOINED);
+    sess->handover = 0;
+    ngx_pad_session_cursor_reset(sess);
+
+    ngx_queue_insert_tail(&pad->sessions, &sess->queue);
+    sess->in_list = 1;
+    pad->nsessions++;
+    ngx_pad_padinfo_count(pad);
+
+    ngx_pad_fanout_session(sess);
+
+    if (sess->ask_users && sess->state == NGX_PAD_SESSION_JOINED) {
+        /* handed over right after its join: who is here, again */
+        sess->ask_users = 0;
+        ngx_pad_session_newinfo_send(sess);
+        ngx_pad_session_publish(sess, "ask", NULL);
+    }
 
     ngx_pad_session_unref(sess);
 }

@@ -1,0 +1,39 @@
+
+/*
+ * ngx_pad_module: the pad engine's shared state in a worker (the lowest
+ * file of the engine: every other file may use it, it uses none).
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+
+#include "engine/ngx_pad_engine.h"
+
+
+ngx_pad_engine_t  *ngx_pad_engine;
+
+
+static const char  *ngx_pad_session_state_names[] = {
+    "new", "joining", "joined", "gone"
+};
+
+
+static const char  *ngx_pad_pad_state_names[] = {
+    "loading", "ready", "failed"
+};
+
+
+const char *
+ngx_pad_session_state_name(ngx_pad_session_state_e state)
+{
+    return ngx_pad_session_state_names[state];
+}
+
+
+const char *
+ngx_pad_pad_state_name(ngx_pad_state_e state)
+{
+    return ngx_pad_pad_state_names[state];
+}
