@@ -274,3 +274,62 @@ ngx_pad_dispatch_replay(ngx_event_t *ev)
 
     ngx_pad_session_unref(sess);
 }
+
+
+/*
+ * The pad's ready event (ngx_pad_pad_post_ready()): its load ended, a
+ * catch-up or a repair finished.  The sessions waiting for the load join
+ * (or fail), in order; a load that succeeded reads what was published
+ * meanwhile and compares again if asked to; the commits go on.
+ */
+
+void
+ngx_pad_dispatch_pad_ready(ngx_event_t *ev)
+{
+    ngx_queue_t        *q;
+    ngx_pad_pad_t      *pad;
+    ngx_pad_session_t  *sess;
+
+    pad = ev->data;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": ready (%s), %ui commits queued", &pad->id,
+                   ngx_pad_pad_state_name(pad->state), pad->ncommits);
+
+    if (pad->state != NGX_PAD_LOADING) {
+
+        /* every waiter joins now, or fails; waiters hold pad references */
+
+        while (!ngx_queue_empty(&pad->waiters)) {
+            q = ngx_queue_head(&pad->waiters);
+            ngx_queue_remove(q);
+            sess = ngx_queue_data(q, ngx_pad_session_t, queue);
+            sess->in_list = 0;
+
+            if (pad->state == NGX_PAD_READY) {
+                ngx_pad_session_joined(sess);
+
+            } else {
+                ngx_pad_session_join_failed(sess, "unavailable");
+            }
+        }
+    }
+
+    if (pad->load_ended) {
+        pad->load_ended = 0;
+
+        if (pad->state == NGX_PAD_READY && pad->want_head > pad->head) {
+            ngx_pad_pad_catch_up(pad);
+        }
+
+        if (pad->state == NGX_PAD_READY && pad->recheck) {
+            /* a resubscribe or reset during the load: compare again */
+            ngx_pad_repair_check(pad);
+        }
+    }
+
+    ngx_pad_commit_next(pad);
+
+    /* the event's reference */
+    ngx_pad_pad_release(pad);
+}

@@ -67,9 +67,15 @@ ngx_pad_engine_init_process(ngx_cycle_t *cycle, ngx_pad_engine_conf_t *ecf)
     ngx_snprintf((u_char *) e->wid, sizeof(e->wid) - 1, "%08xD%08xD%Z",
                  (uint32_t) ngx_random(), (uint32_t) ngx_pid);
 
+    /* the handlers the lower files are handed */
+
+    e->pad_ready = ngx_pad_dispatch_pad_ready;
+    e->pad_check = ngx_pad_repair_check;
+    e->pad_cleanup = ngx_pad_repair_cleanup;
+
     ngx_pad_engine = e;
     ngx_pad_pad_registry_init();
-    ngx_pad_padinfo_init_process();
+    ngx_pad_conn_init_process();
     ngx_pad_store_on_lost(ngx_pad_repair_lost, NULL);
 
     ngx_pad_app_set(&ngx_pad_engine_app);

@@ -21,7 +21,8 @@
  *   ngx_pad_fanout.c     the flush: sessions take sent_rev+1..head
  *   ngx_pad_session.c    the session object: states, references, emit,
  *                        disconnect, its presence in its pad
- *   ngx_pad_padinfo.c    numConnectedUsers, savedRevisions
+ *   ngx_pad_padinfo.c    numConnectedUsers, savedRevisions (CLIENT_VARS)
+ *   ngx_pad_conn.c       this worker's sessions of a pad, in Redis
  *   ngx_pad_pad.c        per-worker pad registry: load, window of recent
  *                        revisions with their wire payloads, advance
  *   ngx_pad_pstore.c     what the engine asks of the store (store/)
@@ -64,6 +65,8 @@ typedef struct ngx_pad_pad_s      ngx_pad_pad_t;
 typedef struct ngx_pad_session_s  ngx_pad_session_t;
 typedef struct ngx_pad_commit_s   ngx_pad_commit_t;
 typedef struct ngx_pad_merge_s    ngx_pad_merge_t;
+
+typedef void (*ngx_pad_padinfo_done_pt)(ngx_pad_session_t *sess);
 
 #define NGX_PAD_HIST_MAX     64       /* bytes of a history id */
 
@@ -153,6 +156,8 @@ struct ngx_pad_pad_s {
     json_t                *authors;       /* {id: {name, colorId}} cache */
 
     ngx_event_t            flush_ev;
+    ngx_event_t            ready_ev;      /* joins, commits go on */
+    unsigned               load_ended:1;  /* waiters to tell */
     ngx_event_t            idle_ev;
     void                  *sub;           /* store subscription */
     ngx_uint_t             refs;          /* async operations */
@@ -230,6 +235,7 @@ struct ngx_pad_session_s {
     /* read before CLIENT_VARS (ngx_pad_padinfo) */
     unsigned               padinfo_asked:1;
     ngx_uint_t             padinfo_pending;
+    ngx_pad_padinfo_done_pt  padinfo_done; /* the join's */
     int64_t                remote_users;  /* other workers' sessions */
     json_t                *saved;         /* savedRevisions, or NULL */
 };
@@ -277,6 +283,14 @@ typedef struct {
     char                   wid[20];       /* this worker, in presence */
     ngx_uint_t             exiting;       /* the store is gone */
 
+    /*
+     * The upper layers' handlers, handed down by ngx_pad_engine.c at
+     * init: the lower files reach them only through these.
+     */
+    ngx_event_handler_pt   pad_ready;     /* pad->ready_ev */
+    void                 (*pad_check)(ngx_pad_pad_t *pad);   /* repair */
+    void                 (*pad_cleanup)(ngx_pad_pad_t *pad); /* repair */
+
     /* counters (logged at exit, read by tests through the log) */
     ngx_uint_t             commits;
     ngx_uint_t             conflicts;
@@ -314,6 +328,8 @@ void ngx_pad_dispatch_event(ngx_pad_socket_t *s, json_t *args,
     int64_t ack_id);
 void ngx_pad_dispatch_writable(ngx_pad_socket_t *s);
 void ngx_pad_dispatch_closed(ngx_pad_socket_t *s, const char *reason);
+
+void ngx_pad_dispatch_pad_ready(ngx_event_t *ev);
 
 /* ngx_pad_session.c: the session object */
 ngx_pad_session_t *ngx_pad_session_create(ngx_pad_socket_t *s,
@@ -374,6 +390,8 @@ void ngx_pad_pad_published(ngx_pad_pad_t *pad, int64_t rev);
 void ngx_pad_pad_catch_up(ngx_pad_pad_t *pad);
 void ngx_pad_pad_post_flush(ngx_pad_pad_t *pad);
 void ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc);
+void ngx_pad_pad_post_ready(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pad_rev_same(ngx_pad_rev_t *rev, ngx_str_t *rec);
 ngx_int_t ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev,
     int64_t time, ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool);
 ngx_int_t ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev);
@@ -444,19 +462,20 @@ void ngx_pad_pad_detach(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_pad_set_hist(ngx_pad_pad_t *pad, ngx_str_t *hist);
 
 /* ngx_pad_repair.c */
-void ngx_pad_repair_init(ngx_pad_pad_t *pad);
 void ngx_pad_repair_cleanup(ngx_pad_pad_t *pad);
 void ngx_pad_repair_check(ngx_pad_pad_t *pad);
 void ngx_pad_repair_lost(void *data);
-ngx_int_t ngx_pad_repair_same(ngx_pad_rev_t *rev, ngx_str_t *rec);
-void ngx_pad_repair_merge_failed(ngx_pad_pad_t *pad, ngx_str_t *why);
 
-ngx_int_t ngx_pad_repair_write(ngx_pad_pad_t *pad,
-    ngx_pad_store_restore_t *r);
+/*
+ * ngx_pad_merge.c.  The outcome goes to the handler given to start: the
+ * write-back r to store (the handler's result: whether it started), or
+ * r NULL and why the merge failed.
+ */
+typedef ngx_int_t (*ngx_pad_merge_done_pt)(ngx_pad_pad_t *pad,
+    ngx_pad_store_restore_t *r, ngx_str_t *why);
 
-/* ngx_pad_merge.c */
 ngx_int_t ngx_pad_merge_start(ngx_pad_pad_t *pad,
-    ngx_pad_store_result_t *res);
+    ngx_pad_store_result_t *res, ngx_pad_merge_done_pt done);
 void ngx_pad_merge_free(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_merge_apply(ngx_pad_pad_t *pad);
 ngx_pad_pool_t *ngx_pad_merge_pool(ngx_pad_pad_t *pad);
@@ -470,10 +489,13 @@ void ngx_pad_fanout_pad(ngx_pad_pad_t *pad);
 void ngx_pad_fanout_session(ngx_pad_session_t *sess);
 ngx_pad_payload_t *ngx_pad_fanout_json_payload(json_t *data);
 
+/* ngx_pad_conn.c */
+void ngx_pad_conn_init_process(void);
+void ngx_pad_conn_count(ngx_pad_pad_t *pad);
+
 /* ngx_pad_padinfo.c */
-void ngx_pad_padinfo_init_process(void);
-void ngx_pad_padinfo_count(ngx_pad_pad_t *pad);
-ngx_uint_t ngx_pad_padinfo_ask(ngx_pad_session_t *sess);
+ngx_uint_t ngx_pad_padinfo_ask(ngx_pad_session_t *sess,
+    ngx_pad_padinfo_done_pt done);
 ngx_int_t ngx_pad_padinfo_save(ngx_pad_session_t *sess);
 
 

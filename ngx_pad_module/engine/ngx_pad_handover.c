@@ -123,7 +123,7 @@ ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state)
             ngx_queue_remove(&sess->queue);
             sess->in_list = 0;
             pad->nsessions--;
-            ngx_pad_padinfo_count(pad);
+            ngx_pad_conn_count(pad);
         }
 
         sess->pad = NULL;

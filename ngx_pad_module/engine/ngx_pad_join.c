@@ -251,7 +251,8 @@ ngx_pad_session_get_pad(ngx_pad_session_t *sess)
 
     sess->pad = pad;
 
-    if (pad->state == NGX_PAD_LOADING) {
+    if (pad->state == NGX_PAD_LOADING || !ngx_queue_empty(&pad->waiters)) {
+        /* joins in order, from the pad's ready event */
         ngx_queue_insert_tail(&pad->waiters, &sess->queue);
         sess->in_list = 1;
         return;
@@ -511,7 +512,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
             ngx_queue_remove(&o->queue);
             o->in_list = 0;
             pad->nsessions--;
-            ngx_pad_padinfo_count(pad);
+            ngx_pad_conn_count(pad);
             ngx_pad_session_set_state(o, NGX_PAD_SESSION_NEW);
             o->pad = NULL;
             ngx_pad_pad_release(pad);
@@ -571,7 +572,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
 
             sess->padinfo_asked = 1;
 
-            if (ngx_pad_padinfo_ask(sess)) {
+            if (ngx_pad_padinfo_ask(sess, ngx_pad_session_joined)) {
                 return;     /* the join reference waits with them */
             }
         }
@@ -642,7 +643,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
     ngx_queue_insert_tail(&pad->sessions, &sess->queue);
     sess->in_list = 1;
     pad->nsessions++;
-    ngx_pad_padinfo_count(pad);
+    ngx_pad_conn_count(pad);
 
     /* USER_NEWINFO both ways */
 
@@ -730,7 +731,7 @@ ngx_pad_session_resume(ngx_pad_session_t *sess)
     ngx_queue_insert_tail(&pad->sessions, &sess->queue);
     sess->in_list = 1;
     pad->nsessions++;
-    ngx_pad_padinfo_count(pad);
+    ngx_pad_conn_count(pad);
 
     ngx_pad_fanout_session(sess);
 

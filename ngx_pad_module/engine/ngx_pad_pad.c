@@ -168,8 +168,11 @@ ngx_pad_pad_get(ngx_str_t *id)
     pad->flush_ev.data = pad;
     pad->flush_ev.log = ngx_pad_engine->log;
 
+    pad->ready_ev.handler = ngx_pad_engine->pad_ready;
+    pad->ready_ev.data = pad;
+    pad->ready_ev.log = ngx_pad_engine->log;
+
     pad->hist.data = pad->hist_buf;
-    ngx_pad_repair_init(pad);
 
     ngx_rbtree_insert(&ngx_pad_engine->pads, &pad->node);
     ngx_pad_engine->npads++;
@@ -219,7 +222,14 @@ ngx_pad_pad_free(ngx_pad_pad_t *pad)
         ngx_delete_posted_event(&pad->flush_ev);
     }
 
-    ngx_pad_repair_cleanup(pad);
+    if (pad->ready_ev.posted) {
+        ngx_delete_posted_event(&pad->ready_ev);
+    }
+
+    if (ngx_pad_engine->pad_cleanup) {
+        ngx_pad_engine->pad_cleanup(pad);
+    }
+
     ngx_pad_pstore_cleanup(pad);
 
     for (i = 0; i < pad->window_cap; i++) {
@@ -279,6 +289,33 @@ ngx_pad_pad_set_hist(ngx_pad_pad_t *pad, ngx_str_t *hist)
     pad->hist.len = hist->len;
 
     return NGX_OK;
+}
+
+
+/* 1: the stored record "rec" is this revision, 0: another one */
+
+ngx_int_t
+ngx_pad_pad_rev_same(ngx_pad_rev_t *rev, ngx_str_t *rec)
+{
+    json_t         *j;
+    ngx_int_t       same;
+    ngx_pad_str_t   cs, author;
+
+    j = json_loadb((char *) rec->data, rec->len, 0, NULL);
+
+    same = j != NULL
+           && ngx_pad_msg_get_str(j, "cs", &cs) == 0
+           && ngx_pad_msg_get_str(j, "author", &author) == 0
+           && json_is_integer(json_object_get(j, "ts"))
+           && json_integer_value(json_object_get(j, "ts")) == rev->time
+           && cs.len == rev->changeset.len
+           && ngx_memcmp(cs.data, rev->changeset.data, cs.len) == 0
+           && author.len == rev->author.len
+           && ngx_memcmp(author.data, rev->author.data, author.len) == 0;
+
+    json_decref(j);
+
+    return same;
 }
 
 
@@ -465,54 +502,58 @@ ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev)
 }
 
 
-/* the load finished (the store glue called set_base and applied) */
+/*
+ * The load finished (the store glue called set_base and applied): the
+ * waiters join (or fail) from the pad's ready event.
+ */
 
 void
 ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc)
 {
-    ngx_queue_t        *q;
-    ngx_pad_session_t  *sess;
+    ngx_pad_state_e  state;
+
+    state = (rc == NGX_OK) ? NGX_PAD_READY : NGX_PAD_FAILED;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": load ended: %s, head %L", &pad->id,
+                   ngx_pad_pad_state_name(state), pad->head);
+
+    pad->state = state;
 
     if (rc == NGX_OK) {
-        pad->state = NGX_PAD_READY;
         pad->load_errors = 0;
 
     } else {
-        pad->state = NGX_PAD_FAILED;
         pad->load_errors++;
     }
 
-    /* every waiter joins now, or fails; waiters hold pad references */
-
-    pad->refs++;
-
-    while (!ngx_queue_empty(&pad->waiters)) {
-        q = ngx_queue_head(&pad->waiters);
-        ngx_queue_remove(q);
-        sess = ngx_queue_data(q, ngx_pad_session_t, queue);
-        sess->in_list = 0;
-
-        if (rc == NGX_OK) {
-            ngx_pad_session_joined(sess);
-
-        } else {
-            ngx_pad_session_join_failed(sess, "unavailable");
-        }
-    }
-
-    if (rc == NGX_OK && pad->want_head > pad->head) {
-        ngx_pad_pad_catch_up(pad);
-    }
-
-    if (rc == NGX_OK && pad->recheck) {
-        /* a resubscribe or reset during the load: compare again */
-        ngx_pad_repair_check(pad);
-    }
-
-    ngx_pad_pad_release(pad);
+    pad->load_ended = 1;
+    ngx_pad_pad_post_ready(pad);
 
     /* the load's reference */
     ngx_pad_pad_release(pad);
+}
+
+
+/*
+ * Something commits or joins wait for changed (the load ended, a
+ * catch-up or a repair finished): the upper layer's handler of
+ * pad->ready_ev goes on from the event loop; the event holds a
+ * reference.
+ */
+
+void
+ngx_pad_pad_post_ready(ngx_pad_pad_t *pad)
+{
+    if (pad->ready_ev.posted) {
+        return;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": ready event posted", &pad->id);
+
+    pad->refs++;
+    ngx_post_event(&pad->ready_ev, &ngx_posted_events);
 }
 
 
@@ -789,7 +830,7 @@ failed:
      * the copy is compared; otherwise a commit would meet the same
      * revisions again at every retry.
      */
-    ngx_pad_repair_check(pad);
+    ngx_pad_engine->pad_check(pad);
 
     return NGX_ERROR;
 }
@@ -867,7 +908,7 @@ ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc)
     }
 
     if (!pad->catching_up) {
-        ngx_pad_commit_next(pad);
+        ngx_pad_pad_post_ready(pad);
     }
 
     ngx_pad_pad_release(pad);

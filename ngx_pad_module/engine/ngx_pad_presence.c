@@ -199,7 +199,7 @@ ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev)
                 ngx_queue_remove(&o->queue);
                 o->in_list = 0;
                 pad->nsessions--;
-                ngx_pad_padinfo_count(pad);
+                ngx_pad_conn_count(pad);
                 ngx_pad_session_set_state(o, NGX_PAD_SESSION_NEW);
                 o->pad = NULL;
                 ngx_pad_pad_release(pad);

@@ -340,7 +340,7 @@ ngx_pad_session_detach(ngx_pad_session_t *sess)
         ngx_queue_remove(&sess->queue);
         sess->in_list = 0;
         pad->nsessions--;
-        ngx_pad_padinfo_count(pad);
+        ngx_pad_conn_count(pad);
     }
 
     ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
