@@ -56,6 +56,9 @@ static ngx_int_t ngx_pad_commit_prepare(ngx_pad_pad_t *pad,
 static void ngx_pad_commit_drop_old(ngx_pad_commit_t *c);
 static ngx_int_t ngx_pad_commit_old_revs(ngx_pad_pad_t *pad,
     ngx_pad_commit_t *c);
+static void ngx_pad_commit_appended(void *data, ngx_int_t rc);
+static void ngx_pad_commit_revs_read(void *data, ngx_int_t rc, int64_t from,
+    ngx_str_t *items, ngx_uint_t n);
 
 
 ngx_int_t
@@ -341,7 +344,9 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
         pad->ninflight = n;
         pad->refs++;
 
-        if (ngx_pad_pstore_append(pad, c) != NGX_OK) {
+        if (ngx_pad_pstore_append(pad, c, ngx_pad_commit_appended, pad)
+            != NGX_OK)
+        {
             pad->committing = 0;
             pad->ninflight = 0;
             pad->refs--;
@@ -363,10 +368,11 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
 
 /* the store's answer to ngx_pad_pstore_append() */
 
-void
-ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
+static void
+ngx_pad_commit_appended(void *data, ngx_int_t rc)
 {
     ngx_uint_t          n, i;
+    ngx_pad_pad_t      *pad = data;
     ngx_pad_str_t       cs, author;
     ngx_pad_commit_t   *c;
     ngx_pad_session_t  *sess;
@@ -547,7 +553,10 @@ ngx_pad_commit_old_revs(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
                    "pad: \"%V\": commit on %L reads revisions %L..%L",
                    &pad->id, c->base_rev, next, to);
 
-    if (ngx_pad_pstore_commit_revs(pad, next, to) != NGX_OK) {
+    if (ngx_pad_pstore_commit_revs(pad, next, to, ngx_pad_commit_revs_read,
+                                   pad)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -646,11 +655,12 @@ done:
 
 /* the store's answer to ngx_pad_pstore_commit_revs() */
 
-void
-ngx_pad_commit_revs_read(ngx_pad_pad_t *pad, ngx_int_t rc, int64_t from,
+static void
+ngx_pad_commit_revs_read(void *data, ngx_int_t rc, int64_t from,
     ngx_str_t *items, ngx_uint_t n)
 {
     ngx_uint_t         i;
+    ngx_pad_pad_t     *pad = data;
     ngx_pad_commit_t  *c;
 
     c = ngx_pad_commit_head(pad);

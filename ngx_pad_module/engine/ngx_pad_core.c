@@ -37,3 +37,14 @@ ngx_pad_pad_state_name(ngx_pad_state_e state)
 {
     return ngx_pad_pad_state_names[state];
 }
+
+
+void
+ngx_pad_random(u_char *p, size_t n, const char *alphabet, size_t alen)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        p[i] = alphabet[ngx_random() % alen];
+    }
+}

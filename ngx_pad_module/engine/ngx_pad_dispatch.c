@@ -133,7 +133,10 @@ ngx_pad_dispatch_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
     case NGX_PAD_MSG_GET_CHAT_MESSAGES:
         sess->refs++;
 
-        if (ngx_pad_pstore_chat_get(sess, m.start, m.end) != NGX_OK) {
+        if (ngx_pad_pstore_chat_get(sess->pad, m.start, m.end,
+                                    ngx_pad_session_chat, sess)
+            != NGX_OK)
+        {
             sess->refs--;
             ngx_pad_session_refuse(sess, ack_id, "chat is unavailable");
         }

@@ -72,6 +72,7 @@ ngx_pad_engine_init_process(ngx_cycle_t *cycle, ngx_pad_engine_conf_t *ecf)
     e->pad_ready = ngx_pad_dispatch_pad_ready;
     e->pad_check = ngx_pad_repair_check;
     e->pad_cleanup = ngx_pad_repair_cleanup;
+    e->pad_channel = ngx_pad_channel_handler;
 
     ngx_pad_engine = e;
     ngx_pad_pad_registry_init();

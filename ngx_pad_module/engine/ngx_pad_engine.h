@@ -66,7 +66,22 @@ typedef struct ngx_pad_session_s  ngx_pad_session_t;
 typedef struct ngx_pad_commit_s   ngx_pad_commit_t;
 typedef struct ngx_pad_merge_s    ngx_pad_merge_t;
 
-typedef void (*ngx_pad_padinfo_done_pt)(ngx_pad_session_t *sess);
+typedef void (*ngx_pad_session_handler_pt)(ngx_pad_session_t *sess);
+
+/*
+ * The answers of the ngx_pad_pstore_*() requests: each goes to the
+ * handler, with the data, given to the request.
+ */
+typedef void (*ngx_pad_pstore_done_pt)(void *data, ngx_int_t rc);
+typedef void (*ngx_pad_pstore_items_pt)(void *data, ngx_int_t rc,
+    int64_t from, ngx_str_t *items, ngx_uint_t n);
+typedef void (*ngx_pad_pstore_json_pt)(void *data, ngx_int_t rc, json_t *j);
+typedef void (*ngx_pad_pstore_str_pt)(void *data, ngx_int_t rc,
+    ngx_pad_str_t *value);
+typedef void (*ngx_pad_pstore_author_pt)(void *data, ngx_int_t rc,
+    ngx_pad_str_t *author, json_t *record);
+typedef void (*ngx_pad_pstore_info_pt)(void *data, ngx_int_t rc,
+    ngx_pad_str_t *author, json_t *name, json_t *color);
 
 #define NGX_PAD_HIST_MAX     64       /* bytes of a history id */
 
@@ -155,6 +170,16 @@ struct ngx_pad_pad_s {
 
     json_t                *authors;       /* {id: {name, colorId}} cache */
 
+    /* the handlers of the pad's store requests (one of each at a time) */
+    ngx_pad_pstore_done_pt  load_handler;
+    void                  *load_data;
+    ngx_pad_pstore_done_pt  catch_handler;
+    void                  *catch_data;
+    ngx_pad_pstore_done_pt  append_handler;
+    void                  *append_data;
+    ngx_pad_pstore_items_pt  revs_handler;
+    void                  *revs_data;
+
     ngx_event_t            flush_ev;
     ngx_event_t            ready_ev;      /* joins, commits go on */
     unsigned               load_ended:1;  /* waiters to tell */
@@ -235,7 +260,15 @@ struct ngx_pad_session_s {
     /* read before CLIENT_VARS (ngx_pad_padinfo) */
     unsigned               padinfo_asked:1;
     ngx_uint_t             padinfo_pending;
-    ngx_pad_padinfo_done_pt  padinfo_done; /* the join's */
+    ngx_pad_session_handler_pt  padinfo_done; /* the join's */
+
+    /* the handlers of the session's store requests (one of each at a time) */
+    ngx_pad_pstore_author_pt  author_handler;
+    void                  *author_data;
+    ngx_pad_pstore_str_pt  padid_handler;
+    void                  *padid_data;
+    ngx_pad_pstore_json_pt  old_revs_handler;
+    void                  *old_revs_data;
     int64_t                remote_users;  /* other workers' sessions */
     json_t                *saved;         /* savedRevisions, or NULL */
 };
@@ -290,6 +323,7 @@ typedef struct {
     ngx_event_handler_pt   pad_ready;     /* pad->ready_ev */
     void                 (*pad_check)(ngx_pad_pad_t *pad);   /* repair */
     void                 (*pad_cleanup)(ngx_pad_pad_t *pad); /* repair */
+    ngx_pad_redis_sub_handler_pt  pad_channel;  /* the channel's router */
 
     /* counters (logged at exit, read by tests through the log) */
     ngx_uint_t             commits;
@@ -314,6 +348,7 @@ ngx_pad_now_ms(void)
 
 
 /* ngx_pad_core.c */
+void ngx_pad_random(u_char *p, size_t n, const char *alphabet, size_t alen);
 const char *ngx_pad_session_state_name(ngx_pad_session_state_e state);
 const char *ngx_pad_pad_state_name(ngx_pad_state_e state);
 
@@ -361,9 +396,11 @@ void ngx_pad_session_join_failed(ngx_pad_session_t *sess,
  * through these.
  */
 void ngx_pad_pad_forward(ngx_pad_pad_t *pad, ngx_pad_str_t *to, json_t *m);
+void ngx_pad_session_author_record(ngx_pad_session_t *sess);
 void ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev);
 void ngx_pad_session_chat_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 json_t *ngx_pad_session_chat_json(ngx_pad_pad_t *pad, json_t *rec);
+void ngx_pad_session_chat(void *data, ngx_int_t rc, json_t *messages);
 ngx_int_t ngx_pad_session_client_message(ngx_pad_session_t *sess, json_t *m);
 ngx_int_t ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state);
 void ngx_pad_session_get_pad(ngx_pad_session_t *sess);
@@ -389,14 +426,13 @@ ngx_int_t ngx_pad_pad_add_pool_entry(ngx_pad_pad_t *pad, intptr_t num,
 void ngx_pad_pad_published(ngx_pad_pad_t *pad, int64_t rev);
 void ngx_pad_pad_catch_up(ngx_pad_pad_t *pad);
 void ngx_pad_pad_post_flush(ngx_pad_pad_t *pad);
-void ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc);
 void ngx_pad_pad_post_ready(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_pad_rev_same(ngx_pad_rev_t *rev, ngx_str_t *rec);
 ngx_int_t ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev,
     int64_t time, ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool);
 ngx_int_t ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev);
 json_t *ngx_pad_pad_authors_json(ngx_pad_pad_t *pad,
-    ngx_pad_session_t *waiter);
+    ngx_pad_session_t *waiter, ngx_pad_session_handler_pt done);
 void ngx_pad_pad_author_info(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
     json_t *name, json_t *color);
 void ngx_pad_pad_broadcast(ngx_pad_pad_t *pad, ngx_pad_session_t *except,
@@ -407,55 +443,46 @@ ngx_int_t ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 void ngx_pad_commit_next(ngx_pad_pad_t *pad);
 void ngx_pad_commit_free(ngx_pad_commit_t *c);
 
-/* ngx_pad_commit.c, called by the store glue */
-void ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc);
-void ngx_pad_commit_revs_read(ngx_pad_pad_t *pad, ngx_int_t rc,
-    int64_t from, ngx_str_t *items, ngx_uint_t n);
-void ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc);
+/* ngx_pad_pstore_load.c: the pad's load and catch-up */
+ngx_int_t ngx_pad_pstore_load(ngx_pad_pad_t *pad,
+    ngx_pad_pstore_done_pt handler, void *data);
+void ngx_pad_pstore_cleanup(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad,
+    ngx_pad_pstore_done_pt handler, void *data);
 
-/*
- * ngx_pad_pstore.c: what the engine asks of the store.  Each call
- * returns NGX_OK when the operation started (its completion calls the
- * function named) or NGX_ERROR when it could not start (nothing is
- * called back).
- */
-ngx_int_t ngx_pad_pstore_load(ngx_pad_pad_t *pad);     /* pad_loaded */
+/* ngx_pad_pstore_append.c: revisions to and from the store */
+ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
+    ngx_pad_pstore_done_pt handler, void *data);
 ngx_int_t ngx_pad_pstore_pool_json(ngx_pad_pool_t *pool, intptr_t from,
     intptr_t to, ngx_uint_t holes, ngx_str_t *out, ngx_uint_t *n);
-void ngx_pad_pstore_cleanup(ngx_pad_pad_t *pad);
-ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad);
-void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);
-ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad); /* pad_caught_up */
-ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad,
-    ngx_pad_commit_t *c);                              /* commit_appended */
 ngx_int_t ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from,
-    int64_t to);                                       /* commit_revs_read */
-ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,
-    ngx_pad_str_t *token);                             /* session_author */
-ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,
-    ngx_pad_str_t *ro_id);                             /* session_padid */
-void ngx_pad_pstore_author_update(ngx_pad_session_t *sess);
-/* pad_author_info */
-ngx_int_t ngx_pad_pstore_author_get(ngx_pad_pad_t *pad,
-    ngx_pad_str_t *author, ngx_pad_session_t *waiter);
-ngx_int_t ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg);
-ngx_int_t ngx_pad_pstore_chat_get(ngx_pad_session_t *sess, int64_t start,
-    int64_t end);
-ngx_int_t ngx_pad_pstore_publish(ngx_pad_pad_t *pad, json_t *event);
+    int64_t to, ngx_pad_pstore_items_pt handler, void *data);
 ngx_int_t ngx_pad_pstore_old_revs(ngx_pad_session_t *sess, int64_t from,
-    int64_t to);                                       /* session_old_revs */
+    int64_t to, ngx_pad_pstore_json_pt handler, void *data);
 
-/* ngx_pad_session.c, called by the store glue */
-void ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
-    ngx_pad_str_t *author, json_t *record);
-void ngx_pad_session_padid(ngx_pad_session_t *sess, ngx_int_t rc,
-    ngx_pad_str_t *pad_id);
-void ngx_pad_session_chat(ngx_pad_session_t *sess, ngx_int_t rc,
-    json_t *messages);
-void ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
-    json_t *records);
-void ngx_pad_session_author_record(ngx_pad_session_t *sess);
-void ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *event);
+/* ngx_pad_pstore_author.c: authors, read-only ids */
+ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,
+    ngx_pad_str_t *token, ngx_pad_pstore_author_pt handler, void *data);
+void ngx_pad_pstore_author_update(ngx_pad_session_t *sess);
+ngx_int_t ngx_pad_pstore_author_get(ngx_pad_str_t *author,
+    ngx_pad_pstore_info_pt handler, void *data);
+ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,
+    ngx_pad_str_t *ro_id, ngx_pad_pstore_str_pt handler, void *data);
+
+/* ngx_pad_pstore_chat.c */
+ngx_int_t ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg);
+ngx_int_t ngx_pad_pstore_chat_get(ngx_pad_pad_t *pad, int64_t start,
+    int64_t end, ngx_pad_pstore_json_pt handler, void *data);
+
+/* ngx_pad_pstore_pubsub.c */
+ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad,
+    ngx_pad_redis_sub_handler_pt handler, void *data);
+void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pstore_publish(ngx_pad_pad_t *pad, json_t *event);
+
+/* ngx_pad_channel.c */
+void ngx_pad_channel_handler(void *data, ngx_uint_t event,
+    ngx_str_t *payload);
 
 /* ngx_pad_pad.c */
 void ngx_pad_pad_detach(ngx_pad_pad_t *pad);
@@ -495,7 +522,7 @@ void ngx_pad_conn_count(ngx_pad_pad_t *pad);
 
 /* ngx_pad_padinfo.c */
 ngx_uint_t ngx_pad_padinfo_ask(ngx_pad_session_t *sess,
-    ngx_pad_padinfo_done_pt done);
+    ngx_pad_session_handler_pt done);
 ngx_int_t ngx_pad_padinfo_save(ngx_pad_session_t *sess);
 
 

@@ -18,6 +18,15 @@
 #include "engine/ngx_pad_engine.h"
 
 
+static void ngx_pad_session_author(void *data, ngx_int_t rc,
+    ngx_pad_str_t *author, json_t *record);
+static void ngx_pad_session_padid(void *data, ngx_int_t rc,
+    ngx_pad_str_t *pad_id);
+static void ngx_pad_session_old_revs(void *data, ngx_int_t rc,
+    json_t *records);
+static ngx_int_t ngx_pad_session_read_old(ngx_pad_session_t *sess);
+
+
 /* CLIENT_READY */
 
 void
@@ -105,7 +114,9 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     sess->padinfo_asked = 0;
     sess->refs++;
 
-    if (ngx_pad_pstore_author(sess, &token) != NGX_OK) {
+    if (ngx_pad_pstore_author(sess, &token, ngx_pad_session_author, sess)
+        != NGX_OK)
+    {
         sess->refs--;
         ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, "unavailable");
@@ -115,13 +126,14 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
 
 /* the author of the token: record {"colorId":..,"name":..} or NULL */
 
-void
-ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
-    ngx_pad_str_t *author, json_t *record)
+static void
+ngx_pad_session_author(void *data, ngx_int_t rc, ngx_pad_str_t *author,
+    json_t *record)
 {
-    json_t         *v;
-    ngx_uint_t      update;
-    ngx_pad_str_t   ro;
+    json_t             *v;
+    ngx_uint_t          update;
+    ngx_pad_str_t       ro;
+    ngx_pad_session_t  *sess = data;
 
     if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINING) {
         ngx_pad_session_unref(sess);
@@ -173,7 +185,9 @@ ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
         ro.data = (const char *) sess->asked_id;
         ro.len = sess->asked_id_len;
 
-        if (ngx_pad_pstore_readonly(sess, &ro) == NGX_OK) {
+        if (ngx_pad_pstore_readonly(sess, &ro, ngx_pad_session_padid, sess)
+            == NGX_OK)
+        {
             return;     /* our reference goes with it */
         }
 
@@ -189,11 +203,11 @@ ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
 
 /* the pad of a read-only id (NGX_DECLINED: no such pad) */
 
-void
-ngx_pad_session_padid(ngx_pad_session_t *sess, ngx_int_t rc,
-    ngx_pad_str_t *pad_id)
+static void
+ngx_pad_session_padid(void *data, ngx_int_t rc, ngx_pad_str_t *pad_id)
 {
-    json_t  *deny;
+    json_t             *deny;
+    ngx_pad_session_t  *sess = data;
 
     if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINING) {
         ngx_pad_session_unref(sess);
@@ -344,15 +358,31 @@ ngx_pad_session_reconnect(ngx_pad_session_t *sess)
 }
 
 
+/* the revisions after client_rev older than the window, from the store */
+
+static ngx_int_t
+ngx_pad_session_read_old(ngx_pad_session_t *sess)
+{
+    ngx_pad_pad_t  *pad;
+
+    pad = sess->pad;
+
+    return ngx_pad_pstore_old_revs(sess, sess->client_rev + 1,
+               ngx_min(pad->first_rev - 1,
+                       sess->client_rev + NGX_PAD_STORE_READ_MAX),
+               ngx_pad_session_old_revs, sess);
+}
+
+
 /*
  * Revision records from the store for a reconnect older than the window:
  * CLIENT_RECONNECT for each, then the join goes on from the new cursor.
  */
 
-void
-ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
-    json_t *records)
+static void
+ngx_pad_session_old_revs(void *data, ngx_int_t rc, json_t *records)
 {
+    ngx_pad_session_t  *sess = data;
     size_t           i;
     json_t          *rec, *item, *j;
     int64_t          rev;
@@ -528,10 +558,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
             /* older than the window: those revisions come from Redis */
 
             if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
-                || ngx_pad_pstore_old_revs(sess, sess->client_rev + 1,
-                       ngx_min(pad->first_rev - 1,
-                               sess->client_rev + NGX_PAD_STORE_READ_MAX))
-                   != NGX_OK)
+                || ngx_pad_session_read_old(sess) != NGX_OK)
             {
                 ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket),
                               0, "pad: \"%V\": cannot resume at revision "
@@ -560,7 +587,8 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
             /* records of the pad's authors not cached yet: ask first */
 
             sess->authors_asked = 1;
-            json_decref(ngx_pad_pad_authors_json(pad, sess));
+            json_decref(ngx_pad_pad_authors_json(pad, sess,
+                                                ngx_pad_session_author_record));
 
             if (sess->authors_pending) {
                 return;     /* the join reference waits with them */
@@ -616,7 +644,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
         v.saved = sess->saved;
         v.site = ngx_pad_engine->settings;
 
-        authors = ngx_pad_pad_authors_json(pad, NULL);
+        authors = ngx_pad_pad_authors_json(pad, NULL, NULL);
         v.authors = authors;
 
         j = ngx_pad_msg_client_vars(&v);
@@ -705,10 +733,7 @@ ngx_pad_session_resume(ngx_pad_session_t *sess)
                       &pad->id, sess->client_rev, pad->first_rev);
 
         if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
-            || ngx_pad_pstore_old_revs(sess, sess->client_rev + 1,
-                   ngx_min(pad->first_rev - 1,
-                           sess->client_rev + NGX_PAD_STORE_READ_MAX))
-               != NGX_OK)
+            || ngx_pad_session_read_old(sess) != NGX_OK)
         {
             ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
                           "pad: \"%V\": cannot take a session over at "

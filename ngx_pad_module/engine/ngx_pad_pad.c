@@ -20,6 +20,8 @@
 
 
 static void ngx_pad_pad_flush_handler(ngx_event_t *ev);
+static void ngx_pad_pad_loaded(void *data, ngx_int_t rc);
+static void ngx_pad_pad_caught_up(void *data, ngx_int_t rc);
 static void ngx_pad_pad_free(ngx_pad_pad_t *pad);
 static void ngx_pad_rev_clear(ngx_pad_rev_t *r);
 
@@ -182,14 +184,16 @@ load:
     pad->refs++;
 
     if (!pad->subscribed) {
-        if (ngx_pad_pstore_subscribe(pad) == NGX_OK) {
+        if (ngx_pad_pstore_subscribe(pad, ngx_pad_engine->pad_channel, pad)
+            == NGX_OK)
+        {
             pad->subscribed = 1;
         }
     }
 
     pad->refs++;
 
-    if (ngx_pad_pstore_load(pad) != NGX_OK) {
+    if (ngx_pad_pstore_load(pad, ngx_pad_pad_loaded, pad) != NGX_OK) {
         pad->refs--;
         pad->state = NGX_PAD_FAILED;
     }
@@ -507,10 +511,11 @@ ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev)
  * waiters join (or fail) from the pad's ready event.
  */
 
-void
-ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc)
+static void
+ngx_pad_pad_loaded(void *data, ngx_int_t rc)
 {
-    ngx_pad_state_e  state;
+    ngx_pad_pad_t    *pad = data;
+    ngx_pad_state_e   state;
 
     state = (rc == NGX_OK) ? NGX_PAD_READY : NGX_PAD_FAILED;
 
@@ -873,16 +878,18 @@ ngx_pad_pad_catch_up(ngx_pad_pad_t *pad)
     pad->catch_from = pad->head;
     pad->catch_want = pad->want_head;
 
-    if (ngx_pad_pstore_catch_up(pad) != NGX_OK) {
+    if (ngx_pad_pstore_catch_up(pad, ngx_pad_pad_caught_up, pad) != NGX_OK) {
         pad->catching_up = 0;
         pad->refs--;
     }
 }
 
 
-void
-ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc)
+static void
+ngx_pad_pad_caught_up(void *data, ngx_int_t rc)
 {
+    ngx_pad_pad_t  *pad = data;
+
     pad->catching_up = 0;
 
     if ((rc != NGX_OK || pad->head == pad->catch_from)
@@ -935,12 +942,77 @@ ngx_pad_pad_flush_handler(ngx_event_t *ev)
  * historicalAuthorData: every author of the pool, with the record cached
  * from the store, presence events or local sessions; an author not cached
  * yet is listed with name null and colour 0 and its record is asked for;
- * a "waiter" session is told when each record arrived (it builds
- * CLIENT_VARS again then).
+ * a "waiter" session is told when each record arrived ("done": it
+ * builds CLIENT_VARS again then).
  */
 
+typedef struct {
+    ngx_pad_pad_t               *pad;
+    ngx_pad_session_t           *waiter;
+    ngx_pad_session_handler_pt   done;
+} ngx_pad_pad_aget_t;
+
+
+static void
+ngx_pad_pad_author_got(void *data, ngx_int_t rc, ngx_pad_str_t *author,
+    json_t *name, json_t *color)
+{
+    ngx_pad_pad_aget_t  *g = data;
+
+    if (rc == NGX_OK) {
+        ngx_pad_pad_author_info(g->pad, author, name, color);
+    }
+
+    if (g->waiter) {
+        g->done(g->waiter);
+    }
+
+    ngx_pad_pad_release(g->pad);
+    ngx_free(g);
+}
+
+
+static ngx_int_t
+ngx_pad_pad_author_ask(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
+    ngx_pad_session_t *waiter, ngx_pad_session_handler_pt done)
+{
+    ngx_pad_pad_aget_t  *g;
+
+    g = ngx_alloc(sizeof(ngx_pad_pad_aget_t), ngx_pad_engine->log);
+    if (g == NULL) {
+        return NGX_ERROR;
+    }
+
+    g->pad = pad;
+    g->waiter = waiter;
+    g->done = done;
+
+    pad->refs++;
+
+    if (waiter) {
+        waiter->refs++;
+    }
+
+    if (ngx_pad_pstore_author_get(author, ngx_pad_pad_author_got, g)
+        != NGX_OK)
+    {
+        pad->refs--;
+
+        if (waiter) {
+            waiter->refs--;
+        }
+
+        ngx_free(g);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 json_t *
-ngx_pad_pad_authors_json(ngx_pad_pad_t *pad, ngx_pad_session_t *waiter)
+ngx_pad_pad_authors_json(ngx_pad_pad_t *pad, ngx_pad_session_t *waiter,
+    ngx_pad_session_handler_pt done)
 {
     intptr_t       i, n;
     json_t        *o, *rec;
@@ -984,7 +1056,7 @@ ngx_pad_pad_authors_json(ngx_pad_pad_t *pad, ngx_pad_session_t *waiter)
                 return NULL;
             }
 
-            if (ngx_pad_pstore_author_get(pad, &v, waiter) == NGX_OK
+            if (ngx_pad_pad_author_ask(pad, &v, waiter, done) == NGX_OK
                 && waiter)
             {
                 waiter->authors_pending++;

@@ -38,7 +38,7 @@ static void ngx_pad_padinfo_done(ngx_pad_session_t *sess);
  */
 
 ngx_uint_t
-ngx_pad_padinfo_ask(ngx_pad_session_t *sess, ngx_pad_padinfo_done_pt done)
+ngx_pad_padinfo_ask(ngx_pad_session_t *sess, ngx_pad_session_handler_pt done)
 {
     ngx_str_t  *id;
 
