@@ -4,29 +4,36 @@
  *
  * Files, from the top (each calls only files below it; a lower one
  * reaches a higher one only through a handler or posted event it was
- * handed):
- *   ngx_pad_engine.c     the engine in a worker: init, exit, the
+ * handed: ngx_pad_engine_t's pad_* handlers, pad->ready_ev,
+ * pad->flush_ev, sess->replay_ev, and the handler of each store request):
+ *   ngx_pad_engine_init.c  the engine in a worker: init, exit, the
  *                        ngx_pad_app_t, the handlers it hands down
  *   ngx_pad_handover.c   a session's state to and from another worker
  *   ngx_pad_dispatch.c   the ngx_pad_app_t callbacks, dispatch of the
- *                        messages, replay of those queued while joining
+ *                        messages, replay of those queued while joining,
+ *                        the pad's ready event
  *   ngx_pad_channel.c    the pad channel's records, routed
- *   ngx_pad_join.c       CLIENT_READY -> CLIENT_VARS
+ *   ngx_pad_join.c       CLIENT_READY -> CLIENT_VARS, a handover's join
  *   ngx_pad_presence.c   presence across workers, USER_NEWINFO
  *   ngx_pad_chat.c       chat
  *   ngx_pad_csreq.c      CHANGESET_REQ
- *   ngx_pad_commit.c     USER_CHANGES: validate, rebase, append, retry
+ *   ngx_pad_commit.c     USER_CHANGES: queue, group, append, retry
  *   ngx_pad_repair.c     the copy against Redis's after Redis lost data
  *   ngx_pad_merge.c      two histories of a pad made one
+ *   ngx_pad_padinfo.c    numConnectedUsers, savedRevisions (CLIENT_VARS)
  *   ngx_pad_fanout.c     the flush: sessions take sent_rev+1..head
  *   ngx_pad_session.c    the session object: states, references, emit,
  *                        disconnect, its presence in its pad
- *   ngx_pad_padinfo.c    numConnectedUsers, savedRevisions (CLIENT_VARS)
  *   ngx_pad_conn.c       this worker's sessions of a pad, in Redis
- *   ngx_pad_pad.c        per-worker pad registry: load, window of recent
- *                        revisions with their wire payloads, advance
- *   ngx_pad_pstore.c     what the engine asks of the store (store/)
- *   ngx_pad_core.c       the engine's shared state (ngx_pad_engine)
+ *   ngx_pad_pad.c        per-worker pad registry: load, catch-up, ready
+ *                        event, authors' cache, broadcast
+ *   ngx_pad_pstore_load.c    the store: a pad's load and catch-up
+ *   ngx_pad_pstore_append.c  the store: appends, revisions read
+ *   ngx_pad_pstore_author.c  the store: authors, read-only ids
+ *   ngx_pad_pstore_chat.c    the store: chat
+ *   ngx_pad_pstore_pubsub.c  the store: the pad's channel
+ *   ngx_pad_window.c     a pad's copy, its window of revisions, advance
+ *   ngx_pad_engine.c     the engine's shared state (ngx_pad_engine)
  *   ngx_pad_engine_conf.c  directives
  *
  * Everything runs on the worker's event loop.  Each session's output
@@ -317,10 +324,11 @@ typedef struct {
     ngx_uint_t             exiting;       /* the store is gone */
 
     /*
-     * The upper layers' handlers, handed down by ngx_pad_engine.c at
+     * The upper layers' handlers, handed down by ngx_pad_engine_init.c at
      * init: the lower files reach them only through these.
      */
     ngx_event_handler_pt   pad_ready;     /* pad->ready_ev */
+    ngx_event_handler_pt   pad_flush;     /* pad->flush_ev: the fan-out */
     void                 (*pad_check)(ngx_pad_pad_t *pad);   /* repair */
     void                 (*pad_cleanup)(ngx_pad_pad_t *pad); /* repair */
     ngx_pad_redis_sub_handler_pt  pad_channel;  /* the channel's router */
@@ -347,12 +355,13 @@ ngx_pad_now_ms(void)
 }
 
 
-/* ngx_pad_core.c */
+/* ngx_pad_engine.c */
 void ngx_pad_random(u_char *p, size_t n, const char *alphabet, size_t alen);
+ngx_pad_payload_t *ngx_pad_json_payload(json_t *data);
 const char *ngx_pad_session_state_name(ngx_pad_session_state_e state);
 const char *ngx_pad_pad_state_name(ngx_pad_state_e state);
 
-/* ngx_pad_engine.c */
+/* ngx_pad_engine_init.c */
 ngx_int_t ngx_pad_engine_init_process(ngx_cycle_t *cycle,
     ngx_pad_engine_conf_t *ecf);
 void ngx_pad_engine_exit_process(ngx_cycle_t *cycle);
@@ -411,6 +420,9 @@ void ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     int64_t ack_id);
 void ngx_pad_session_resume(ngx_pad_session_t *sess);
 void ngx_pad_session_userinfo(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+
+/* ngx_pad_window.c */
+void ngx_pad_pad_window_free(ngx_pad_pad_t *pad);
 
 /* ngx_pad_pad.c */
 void ngx_pad_pad_registry_init(void);
@@ -512,9 +524,8 @@ ngx_str_t *ngx_pad_merge_record(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 
 /* ngx_pad_fanout.c */
-void ngx_pad_fanout_pad(ngx_pad_pad_t *pad);
+void ngx_pad_fanout_pad(ngx_event_t *ev);
 void ngx_pad_fanout_session(ngx_pad_session_t *sess);
-ngx_pad_payload_t *ngx_pad_fanout_json_payload(json_t *data);
 
 /* ngx_pad_conn.c */
 void ngx_pad_conn_init_process(void);

@@ -40,30 +40,16 @@ static void ngx_pad_fanout_read_done(void *data,
     ngx_pad_store_result_t *res);
 
 
-ngx_pad_payload_t *
-ngx_pad_fanout_json_payload(json_t *data)
-{
-    json_t             *args;
-    ngx_pad_payload_t  *p;
-
-    args = json_pack("[sO]", "message", data);
-    if (args == NULL) {
-        return NULL;
-    }
-
-    p = ngx_pad_sio_event_payload(args, ngx_pad_engine->log);
-
-    json_decref(args);
-
-    return p;
-}
-
+/* the pad's flush_ev: every session of the pad takes what is new */
 
 void
-ngx_pad_fanout_pad(ngx_pad_pad_t *pad)
+ngx_pad_fanout_pad(ngx_event_t *ev)
 {
     ngx_queue_t        *q, *next;
+    ngx_pad_pad_t      *pad;
     ngx_pad_session_t  *sess;
+
+    pad = ev->data;
 
     pad->refs++;
 
@@ -213,7 +199,7 @@ ngx_pad_fanout_accept(ngx_pad_session_t *sess, int64_t rev)
         return NGX_ERROR;
     }
 
-    p = ngx_pad_fanout_json_payload(j);
+    p = ngx_pad_json_payload(j);
     json_decref(j);
 
     if (p == NULL) {
