@@ -418,7 +418,6 @@ void ngx_pad_session_newinfo_handler(ngx_event_t *ev);
 void ngx_pad_session_newinfo_send(ngx_pad_session_t *sess);
 void ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     int64_t ack_id);
-void ngx_pad_session_resume(ngx_pad_session_t *sess);
 void ngx_pad_session_userinfo(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 
 /* ngx_pad_window.c */
@@ -429,7 +428,6 @@ void ngx_pad_pad_registry_init(void);
 ngx_pad_pad_t *ngx_pad_pad_get(ngx_str_t *id);
 void ngx_pad_pad_release(ngx_pad_pad_t *pad);
 ngx_pad_rev_t *ngx_pad_pad_rev(ngx_pad_pad_t *pad, int64_t rev);
-int64_t ngx_pad_pad_window_start(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev,
     ngx_pad_str_t *cs, ngx_pad_str_t *author, int64_t time,
     uint64_t origin, ngx_pad_atext_t *new_atext);

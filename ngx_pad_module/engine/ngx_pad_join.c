@@ -25,6 +25,11 @@ static void ngx_pad_session_padid(void *data, ngx_int_t rc,
 static void ngx_pad_session_old_revs(void *data, ngx_int_t rc,
     json_t *records);
 static ngx_int_t ngx_pad_session_read_old(ngx_pad_session_t *sess);
+static void ngx_pad_session_resume(ngx_pad_session_t *sess);
+static void ngx_pad_session_userdup(ngx_pad_session_t *sess);
+static ngx_int_t ngx_pad_session_rejoin(ngx_pad_session_t *sess);
+static ngx_int_t ngx_pad_session_client_vars(ngx_pad_session_t *sess);
+static void ngx_pad_session_enter(ngx_pad_session_t *sess);
 
 
 /* CLIENT_READY */
@@ -494,228 +499,13 @@ ngx_pad_session_author_record(ngx_pad_session_t *sess)
 }
 
 
-/* the pad is ready: CLIENT_VARS (or the reconnect catch-up) and join */
-
-void
-ngx_pad_session_joined(ngx_pad_session_t *sess)
-{
-    json_t              *j, *authors;
-    ngx_int_t            rc;
-    ngx_queue_t         *q, *next;
-    ngx_pad_pad_t       *pad;
-    ngx_pad_str_t        attribs, wire;
-    ngx_pad_pool_t      *wpool;
-    ngx_pad_session_t   *o;
-    ngx_pad_msg_user_t   u;
-    ngx_pad_msg_vars_t   v;
-
-    pad = sess->pad;
-
-    if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINING) {
-        sess->pad = NULL;
-        ngx_pad_pad_release(pad);
-        ngx_pad_session_unref(sess);
-        return;
-    }
-
-    if (sess->handover) {
-        ngx_pad_session_resume(sess);
-        return;
-    }
-
-    /* userdup: an older socket of the same author leaves */
-
-    for (q = ngx_queue_head(&pad->sessions);
-         q != ngx_queue_sentinel(&pad->sessions);
-         q = next)
-    {
-        next = ngx_queue_next(q);
-        o = ngx_queue_data(q, ngx_pad_session_t, queue);
-
-        if (o->author_len == sess->author_len
-            && ngx_memcmp(o->author, sess->author, sess->author_len) == 0)
-        {
-            j = ngx_pad_msg_disconnect("userdup");
-            ngx_pad_session_emit(o, j);
-            json_decref(j);
-
-            ngx_queue_remove(&o->queue);
-            o->in_list = 0;
-            pad->nsessions--;
-            ngx_pad_conn_count(pad);
-            ngx_pad_session_set_state(o, NGX_PAD_SESSION_NEW);
-            o->pad = NULL;
-            ngx_pad_pad_release(pad);
-        }
-    }
-
-    ngx_pad_session_cache_info(sess);
-
-    if (sess->reconnect) {
-        if (sess->client_rev <= pad->head
-            && sess->client_rev < pad->first_rev - 1)
-        {
-            /* older than the window: those revisions come from Redis */
-
-            if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
-                || ngx_pad_session_read_old(sess) != NGX_OK)
-            {
-                ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket),
-                              0, "pad: \"%V\": cannot resume at revision "
-                              "%L (head %L)", &pad->id, sess->client_rev,
-                              pad->head);
-                ngx_pad_session_join_failed(sess, "looping");
-            }
-
-            /* the join reference goes with the read */
-            return;
-        }
-
-        rc = ngx_pad_session_reconnect(sess);
-
-        if (rc != NGX_OK) {
-            ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
-                          "pad: \"%V\": cannot resume at revision %L "
-                          "(head %L)", &pad->id, sess->client_rev,
-                          pad->head);
-            ngx_pad_session_join_failed(sess, "looping");
-            return;
-        }
-
-    } else {
-        if (!sess->authors_asked) {
-            /* records of the pad's authors not cached yet: ask first */
-
-            sess->authors_asked = 1;
-            json_decref(ngx_pad_pad_authors_json(pad, sess,
-                                                ngx_pad_session_author_record));
-
-            if (sess->authors_pending) {
-                return;     /* the join reference waits with them */
-            }
-        }
-
-        if (!sess->padinfo_asked) {
-            /* the other workers' sessions, the saved revisions */
-
-            sess->padinfo_asked = 1;
-
-            if (ngx_pad_padinfo_ask(sess, ngx_pad_session_joined)) {
-                return;     /* the join reference waits with them */
-            }
-        }
-
-        wpool = ngx_pad_pool_create();
-        if (wpool == NULL) {
-            ngx_pad_session_join_failed(sess, "corruptPad");
-            return;
-        }
-
-        attribs.data = pad->atext.attribs.data;
-        attribs.len = pad->atext.attribs.len;
-
-        if (ngx_pad_cs_prepare_for_wire(ngx_pad_engine->ctx, &attribs,
-                                        pad->pool, wpool, &wire)
-            != NGX_PAD_CS_OK)
-        {
-            ngx_pad_ctx_reset(ngx_pad_engine->ctx);
-            ngx_pad_pool_destroy(wpool);
-            ngx_pad_session_join_failed(sess, "corruptPad");
-            return;
-        }
-
-        ngx_memzero(&v, sizeof(ngx_pad_msg_vars_t));
-
-        v.pad_id.data = (const char *) sess->asked_id;
-        v.pad_id.len = sess->asked_id_len;
-        v.readonly_id.data = (const char *) pad->ro_id.data;
-        v.readonly_id.len = pad->ro_id.len;
-        v.readonly = sess->readonly;
-        ngx_pad_session_user(sess, &v.user);
-        v.atext.text = pad->atext.text;
-        v.atext.attribs = wire;
-        v.wire_pool = wpool;
-        v.rev = pad->head;
-        v.time = pad->head_time;
-        v.server_time = ngx_pad_now_ms();
-        v.chat_head = pad->chat_head;
-        /* as Etherpad: the sockets in the pad before this one */
-        v.connected = pad->nsessions + sess->remote_users;
-        v.saved = sess->saved;
-        v.site = ngx_pad_engine->settings;
-
-        authors = ngx_pad_pad_authors_json(pad, NULL, NULL);
-        v.authors = authors;
-
-        j = ngx_pad_msg_client_vars(&v);
-
-        ngx_pad_ctx_reset(ngx_pad_engine->ctx);
-        ngx_pad_pool_destroy(wpool);
-        json_decref(authors);
-
-        if (j == NULL) {
-            ngx_pad_session_join_failed(sess, "corruptPad");
-            return;
-        }
-
-        ngx_pad_session_emit(sess, j);
-        json_decref(j);
-    }
-
-    /* from here on the fan-out owns the cursor */
-
-    sess->sent_rev = pad->head;
-    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_JOINED);
-    ngx_pad_session_cursor_reset(sess);
-
-    ngx_queue_insert_tail(&pad->sessions, &sess->queue);
-    sess->in_list = 1;
-    pad->nsessions++;
-    ngx_pad_conn_count(pad);
-
-    /* USER_NEWINFO both ways */
-
-    ngx_pad_session_user(sess, &u);
-    j = ngx_pad_msg_user_newinfo(&u);
-
-    if (j) {
-        ngx_pad_pad_broadcast(pad, sess, j);
-        json_decref(j);
-    }
-
-    /*
-     * The users already here are announced to the joiner only once
-     * CLIENT_VARS has left its queue: Etherpad's pad page (2.5.3) handles
-     * messages that reach it together with CLIENT_VARS (one polling
-     * response) before it installs its user-list callbacks, so their
-     * USER_NEWINFO would never show in its user list.
-     */
-
-    if (!sess->newinfo_ev.timer_set) {
-        sess->newinfo_ev.handler = ngx_pad_session_newinfo_handler;
-        sess->newinfo_ev.data = sess;
-        sess->newinfo_ev.log = ngx_pad_engine->log;
-        sess->newinfo_ev.cancelable = 1;
-        sess->newinfo_tries = 0;
-        sess->refs++;
-        ngx_pad_session_newinfo_handler(&sess->newinfo_ev);
-    }
-
-    ngx_pad_session_publish(sess, "join", NULL);
-
-    /* the join reference: the session now holds the pad via sess->pad */
-
-    ngx_pad_session_unref(sess);
-}
-
-
 /*
  * A session handed over joins the pad here with its cursor where the old
  * worker left it: revisions this worker no longer has come from Redis
  * first (as NEW_CHANGES), then the fan-out goes on from sent_rev + 1.
  */
 
-void
+static void
 ngx_pad_session_resume(ngx_pad_session_t *sess)
 {
     ngx_pad_pad_t  *pad;
@@ -766,6 +556,285 @@ ngx_pad_session_resume(ngx_pad_session_t *sess)
         ngx_pad_session_newinfo_send(sess);
         ngx_pad_session_publish(sess, "ask", NULL);
     }
+
+    ngx_pad_session_unref(sess);
+}
+
+
+/* the pad is ready: CLIENT_VARS (or the reconnect catch-up) and join */
+
+void
+ngx_pad_session_joined(ngx_pad_session_t *sess)
+{
+    ngx_int_t       rc;
+    ngx_pad_pad_t  *pad;
+
+    pad = sess->pad;
+
+    if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINING) {
+        sess->pad = NULL;
+        ngx_pad_pad_release(pad);
+        ngx_pad_session_unref(sess);
+        return;
+    }
+
+    if (sess->handover) {
+        ngx_pad_session_resume(sess);
+        return;
+    }
+
+    ngx_pad_session_userdup(sess);
+
+    ngx_pad_session_cache_info(sess);
+
+    rc = sess->reconnect ? ngx_pad_session_rejoin(sess)
+                         : ngx_pad_session_client_vars(sess);
+
+    if (rc != NGX_OK) {
+        return;
+    }
+
+    ngx_pad_session_enter(sess);
+}
+
+
+/* userdup: an older socket of the same author leaves */
+
+static void
+ngx_pad_session_userdup(ngx_pad_session_t *sess)
+{
+    json_t             *j;
+    ngx_queue_t        *q, *next;
+    ngx_pad_pad_t      *pad;
+    ngx_pad_session_t  *o;
+
+    pad = sess->pad;
+
+    for (q = ngx_queue_head(&pad->sessions);
+         q != ngx_queue_sentinel(&pad->sessions);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        o = ngx_queue_data(q, ngx_pad_session_t, queue);
+
+        if (o->author_len == sess->author_len
+            && ngx_memcmp(o->author, sess->author, sess->author_len) == 0)
+        {
+            j = ngx_pad_msg_disconnect("userdup");
+            ngx_pad_session_emit(o, j);
+            json_decref(j);
+
+            ngx_queue_remove(&o->queue);
+            o->in_list = 0;
+            pad->nsessions--;
+            ngx_pad_conn_count(pad);
+            ngx_pad_session_set_state(o, NGX_PAD_SESSION_NEW);
+            o->pad = NULL;
+            ngx_pad_pad_release(pad);
+        }
+    }
+}
+
+
+/*
+ * A reconnect: the revisions after the client's, as CLIENT_RECONNECT.
+ * NGX_OK: sent, the join goes on; NGX_DONE: the join waits for a read
+ * or failed (the join reference went with it).
+ */
+
+static ngx_int_t
+ngx_pad_session_rejoin(ngx_pad_session_t *sess)
+{
+    ngx_int_t       rc;
+    ngx_pad_pad_t  *pad;
+
+    pad = sess->pad;
+
+    if (sess->client_rev <= pad->head
+        && sess->client_rev < pad->first_rev - 1)
+    {
+        /* older than the window: those revisions come from Redis */
+
+        if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
+            || ngx_pad_session_read_old(sess) != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                          "pad: \"%V\": cannot resume at revision %L "
+                          "(head %L)", &pad->id, sess->client_rev,
+                          pad->head);
+            ngx_pad_session_join_failed(sess, "looping");
+        }
+
+        /* the join reference goes with the read */
+        return NGX_DONE;
+    }
+
+    rc = ngx_pad_session_reconnect(sess);
+
+    if (rc != NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                      "pad: \"%V\": cannot resume at revision %L "
+                      "(head %L)", &pad->id, sess->client_rev,
+                      pad->head);
+        ngx_pad_session_join_failed(sess, "looping");
+        return NGX_DONE;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A first join: the records of the pad's authors and the pad's info are
+ * read first, then CLIENT_VARS is sent.  NGX_OK: sent, the join goes on;
+ * NGX_DONE: the join waits for the reads or failed (the join reference
+ * went with it).
+ */
+
+static ngx_int_t
+ngx_pad_session_client_vars(ngx_pad_session_t *sess)
+{
+    json_t              *j, *authors;
+    ngx_pad_pad_t       *pad;
+    ngx_pad_str_t        attribs, wire;
+    ngx_pad_pool_t      *wpool;
+    ngx_pad_msg_vars_t   v;
+
+    pad = sess->pad;
+
+    if (!sess->authors_asked) {
+        /* records of the pad's authors not cached yet: ask first */
+
+        sess->authors_asked = 1;
+        json_decref(ngx_pad_pad_authors_json(pad, sess,
+                                         ngx_pad_session_author_record));
+
+        if (sess->authors_pending) {
+            return NGX_DONE;  /* the join reference waits with them */
+        }
+    }
+
+    if (!sess->padinfo_asked) {
+        /* the other workers' sessions, the saved revisions */
+
+        sess->padinfo_asked = 1;
+
+        if (ngx_pad_padinfo_ask(sess, ngx_pad_session_joined)) {
+            return NGX_DONE;  /* the join reference waits with them */
+        }
+    }
+
+    wpool = ngx_pad_pool_create();
+    if (wpool == NULL) {
+        ngx_pad_session_join_failed(sess, "corruptPad");
+        return NGX_DONE;
+    }
+
+    attribs.data = pad->atext.attribs.data;
+    attribs.len = pad->atext.attribs.len;
+
+    if (ngx_pad_cs_prepare_for_wire(ngx_pad_engine->ctx, &attribs,
+                                    pad->pool, wpool, &wire)
+        != NGX_PAD_CS_OK)
+    {
+        ngx_pad_ctx_reset(ngx_pad_engine->ctx);
+        ngx_pad_pool_destroy(wpool);
+        ngx_pad_session_join_failed(sess, "corruptPad");
+        return NGX_DONE;
+    }
+
+    ngx_memzero(&v, sizeof(ngx_pad_msg_vars_t));
+
+    v.pad_id.data = (const char *) sess->asked_id;
+    v.pad_id.len = sess->asked_id_len;
+    v.readonly_id.data = (const char *) pad->ro_id.data;
+    v.readonly_id.len = pad->ro_id.len;
+    v.readonly = sess->readonly;
+    ngx_pad_session_user(sess, &v.user);
+    v.atext.text = pad->atext.text;
+    v.atext.attribs = wire;
+    v.wire_pool = wpool;
+    v.rev = pad->head;
+    v.time = pad->head_time;
+    v.server_time = ngx_pad_now_ms();
+    v.chat_head = pad->chat_head;
+    /* as Etherpad: the sockets in the pad before this one */
+    v.connected = pad->nsessions + sess->remote_users;
+    v.saved = sess->saved;
+    v.site = ngx_pad_engine->settings;
+
+    authors = ngx_pad_pad_authors_json(pad, NULL, NULL);
+    v.authors = authors;
+
+    j = ngx_pad_msg_client_vars(&v);
+
+    ngx_pad_ctx_reset(ngx_pad_engine->ctx);
+    ngx_pad_pool_destroy(wpool);
+    json_decref(authors);
+
+    if (j == NULL) {
+        ngx_pad_session_join_failed(sess, "corruptPad");
+        return NGX_DONE;
+    }
+
+    ngx_pad_session_emit(sess, j);
+    json_decref(j);
+
+    return NGX_OK;
+}
+
+
+/* in the pad: the fan-out owns the cursor, USER_NEWINFO both ways */
+
+static void
+ngx_pad_session_enter(ngx_pad_session_t *sess)
+{
+    json_t              *j;
+    ngx_pad_pad_t       *pad;
+    ngx_pad_msg_user_t   u;
+
+    pad = sess->pad;
+
+    sess->sent_rev = pad->head;
+    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_JOINED);
+    ngx_pad_session_cursor_reset(sess);
+
+    ngx_queue_insert_tail(&pad->sessions, &sess->queue);
+    sess->in_list = 1;
+    pad->nsessions++;
+    ngx_pad_conn_count(pad);
+
+    /* USER_NEWINFO both ways */
+
+    ngx_pad_session_user(sess, &u);
+    j = ngx_pad_msg_user_newinfo(&u);
+
+    if (j) {
+        ngx_pad_pad_broadcast(pad, sess, j);
+        json_decref(j);
+    }
+
+    /*
+     * The users already here are announced to the joiner only once
+     * CLIENT_VARS has left its queue: Etherpad's pad page (2.5.3) handles
+     * messages that reach it together with CLIENT_VARS (one polling
+     * response) before it installs its user-list callbacks, so their
+     * USER_NEWINFO would never show in its user list.
+     */
+
+    if (!sess->newinfo_ev.timer_set) {
+        sess->newinfo_ev.handler = ngx_pad_session_newinfo_handler;
+        sess->newinfo_ev.data = sess;
+        sess->newinfo_ev.log = ngx_pad_engine->log;
+        sess->newinfo_ev.cancelable = 1;
+        sess->newinfo_tries = 0;
+        sess->refs++;
+        ngx_pad_session_newinfo_handler(&sess->newinfo_ev);
+    }
+
+    ngx_pad_session_publish(sess, "join", NULL);
+
+    /* the join reference: the session now holds the pad via sess->pad */
 
     ngx_pad_session_unref(sess);
 }

@@ -178,6 +178,10 @@ ngx_pad_pad_get(ngx_str_t *id)
 
 load:
 
+    ngx_log_debug2(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": loading (%ui pads)", &pad->id,
+                   ngx_pad_engine->npads);
+
     pad->refs++;
 
     if (!pad->subscribed) {
@@ -262,6 +266,9 @@ ngx_pad_pad_detach(ngx_pad_pad_t *pad)
     if (pad->detached) {
         return;
     }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": out of the registry", &pad->id);
 
     pad->detached = 1;
     ngx_rbtree_delete(&ngx_pad_engine->pads, &pad->node);
@@ -359,6 +366,10 @@ ngx_pad_pad_catch_up(ngx_pad_pad_t *pad)
 
     pad->refs++;
     pad->catching_up = 1;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": catching up from %L to %L", &pad->id,
+                   pad->head, pad->want_head);
     pad->catch_from = pad->head;
     pad->catch_want = pad->want_head;
 
@@ -373,6 +384,10 @@ static void
 ngx_pad_pad_caught_up(void *data, ngx_int_t rc)
 {
     ngx_pad_pad_t  *pad = data;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": caught up (%i): head %L", &pad->id, rc,
+                   pad->head);
 
     pad->catching_up = 0;
 

@@ -113,7 +113,8 @@ ngx_pad_pstore_create_wait(ngx_event_t *ev)
 {
     ngx_pad_pad_t  *pad = ev->data;
 
-    if (pad->state != NGX_PAD_LOADING || ngx_pad_pstore_load_again(pad) != NGX_OK)
+    if (pad->state != NGX_PAD_LOADING
+        || ngx_pad_pstore_load_again(pad) != NGX_OK)
     {
         ngx_pad_pstore_load_end(pad, NGX_ERROR);
     }
@@ -141,6 +142,10 @@ ngx_pad_pstore_created(void *data, ngx_pad_store_result_t *res)
         ngx_pad_pstore_load_end(pad, NGX_ERROR);
         return;
     }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": load: create.lua answered %i", &pad->id,
+                   res->status);
 
     if (res->status == NGX_BUSY && !ngx_pad_engine->exiting) {
         /* the load is tried again (another worker may restore it) */
@@ -192,6 +197,10 @@ ngx_pad_pstore_loaded(void *data, ngx_pad_store_result_t *res)
     }
 
     if (res->status == NGX_DECLINED) {
+        ngx_log_debug1(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                       "pad: \"%V\": load: not in Redis, creating",
+                       &pad->id);
+
         if (pad->load_errors++ > 2 || ngx_pad_pstore_create(pad) != NGX_OK) {
             ngx_pad_pstore_load_end(pad, NGX_ERROR);
         }
@@ -302,6 +311,10 @@ ngx_pad_pstore_loaded(void *data, ngx_pad_store_result_t *res)
     }
 
     /* the read-only id (created on first use) */
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": load: head %L, %ui records applied",
+                   &pad->id, pad->head, res->nitems);
 
     pad->state = NGX_PAD_LOADING;
 

@@ -328,6 +328,156 @@ ngx_pad_pad_grow_window(ngx_pad_pad_t *pad)
 }
 
 
+/* the atext after cs, in ngx_alloc()ed buffers */
+
+static ngx_int_t
+ngx_pad_pad_apply_atext(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
+    ngx_pad_atext_t *at)
+{
+    u_char           *t, *a;
+    ngx_pad_ctx_t    *ctx;
+    ngx_pad_atext_t   cur;
+
+    ctx = ngx_pad_engine->ctx;
+
+    cur.text.data = (const char *) pad->atext.text.data;
+    cur.text.len = pad->atext.text.len;
+    cur.attribs.data = (const char *) pad->atext.attribs.data;
+    cur.attribs.len = pad->atext.attribs.len;
+
+    if (ngx_pad_cs_apply_to_atext(ctx, cs, &cur, pad->pool, at)
+        != NGX_PAD_CS_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": revision %L does not apply: %s",
+                      &pad->id, rev, ngx_pad_ctx_error(ctx));
+        return NGX_ERROR;
+    }
+
+    t = ngx_alloc(at->text.len + 1, ngx_pad_engine->log);
+    a = ngx_alloc(at->attribs.len + 1, ngx_pad_engine->log);
+
+    if (t == NULL || a == NULL) {
+        if (t) {
+            ngx_free(t);
+        }
+
+        if (a) {
+            ngx_free(a);
+        }
+
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(t, at->text.data, at->text.len);
+    ngx_memcpy(a, at->attribs.data, at->attribs.len);
+    at->text.data = (const char *) t;
+    at->attribs.data = (const char *) a;
+
+    return NGX_OK;
+}
+
+
+/* the wire form, once for every socket: the batch item, NEW_CHANGES */
+
+static ngx_int_t
+ngx_pad_pad_wire(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
+    ngx_pad_str_t *author, int64_t time, char **item,
+    ngx_pad_payload_t **payload)
+{
+    char               *it;
+    size_t              n;
+    ngx_pad_ctx_t      *ctx;
+    ngx_pad_str_t       wire;
+    ngx_pad_pool_t     *wpool;
+    ngx_pad_payload_t  *p;
+
+    ctx = ngx_pad_engine->ctx;
+
+    wpool = ngx_pad_pool_create();
+    if (wpool == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pad_cs_prepare_for_wire(ctx, cs, pad->pool, wpool, &wire)
+        != NGX_PAD_CS_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": prepareForWire of %L failed: %s",
+                      &pad->id, rev, ngx_pad_ctx_error(ctx));
+        ngx_pad_pool_destroy(wpool);
+        return NGX_ERROR;
+    }
+
+    it = ngx_pad_msg_rev_item(rev, &wire, wpool, author, time,
+                              time - pad->head_time, pad->head >= 0);
+
+    ngx_pad_pool_destroy(wpool);
+
+    if (it == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = ngx_pad_msg_new_changes_packet(NULL, it, ngx_strlen(it));
+
+    p = ngx_pad_payload_alloc(n, ngx_pad_engine->log);
+    if (p == NULL) {
+        free(it);
+        return NGX_ERROR;
+    }
+
+    (void) ngx_pad_msg_new_changes_packet(p->data, it, ngx_strlen(it));
+
+    *item = it;
+    *payload = p;
+
+    return NGX_OK;
+}
+
+
+/* revision rev in the window's ring (item and p taken over on NGX_OK) */
+
+static ngx_int_t
+ngx_pad_pad_keep(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
+    ngx_pad_str_t *author, int64_t time, uint64_t origin, char *item,
+    ngx_pad_payload_t *p)
+{
+    ngx_pad_rev_t  *r;
+
+    if (pad->first_rev >= 0
+        && rev - pad->first_rev >= (int64_t) pad->window_cap
+        && pad->window_cap < pad->window_size
+        && ngx_pad_pad_grow_window(pad) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    r = &pad->window[rev % pad->window_cap];
+    ngx_pad_rev_clear(r);
+
+    r->changeset.data = ngx_alloc(cs->len + 1, ngx_pad_engine->log);
+    r->author.data = ngx_alloc(author->len + 1, ngx_pad_engine->log);
+
+    if (r->changeset.data == NULL || r->author.data == NULL) {
+        ngx_pad_rev_clear(r);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(r->changeset.data, cs->data, cs->len);
+    r->changeset.len = cs->len;
+    ngx_memcpy(r->author.data, author->data, author->len);
+    r->author.len = author->len;
+    r->rev = rev;
+    r->time = time;
+    r->origin = origin;
+    r->item = item;
+    r->item_len = ngx_strlen(item);
+    r->payload = p;
+
+    return NGX_OK;
+}
+
+
 /*
  * The only way a pad's head moves: rev must be head + 1.  new_atext, if
  * given, is the atext after rev in ngx_alloc()ed buffers (taken over);
@@ -340,22 +490,13 @@ ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
     ngx_pad_str_t *author, int64_t time, uint64_t origin,
     ngx_pad_atext_t *new_atext)
 {
-    char             *item;
-    size_t            n;
-    ngx_pad_cs_t      u;
-    ngx_pad_ctx_t    *ctx;
-    ngx_pad_rev_t    *r;
-    ngx_pad_str_t     wire;
-    ngx_pad_pool_t   *wpool;
-    ngx_pad_atext_t   at, cur;
+    char               *item;
+    ngx_pad_cs_t        u;
+    ngx_pad_ctx_t      *ctx;
+    ngx_pad_atext_t     at;
     ngx_pad_payload_t  *p;
-    u_char           *t, *a;
 
     ctx = ngx_pad_engine->ctx;
-    wpool = NULL;
-    item = NULL;
-    t = NULL;
-    a = NULL;
 
     if (rev != pad->head + 1 || pad->state != NGX_PAD_READY) {
         ngx_log_error(NGX_LOG_ALERT, ngx_pad_engine->log, 0,
@@ -374,97 +515,25 @@ ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
     }
 
     if (new_atext == NULL) {
-        cur.text.data = (const char *) pad->atext.text.data;
-        cur.text.len = pad->atext.text.len;
-        cur.attribs.data = (const char *) pad->atext.attribs.data;
-        cur.attribs.len = pad->atext.attribs.len;
-
-        if (ngx_pad_cs_apply_to_atext(ctx, cs, &cur, pad->pool, &at)
-            != NGX_PAD_CS_OK)
-        {
-            ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                          "pad: \"%V\": revision %L does not apply: %s",
-                          &pad->id, rev, ngx_pad_ctx_error(ctx));
+        if (ngx_pad_pad_apply_atext(pad, rev, cs, &at) != NGX_OK) {
             goto failed;
         }
-
-        t = ngx_alloc(at.text.len + 1, ngx_pad_engine->log);
-        a = ngx_alloc(at.attribs.len + 1, ngx_pad_engine->log);
-        if (t == NULL || a == NULL) {
-            goto failed;
-        }
-
-        ngx_memcpy(t, at.text.data, at.text.len);
-        ngx_memcpy(a, at.attribs.data, at.attribs.len);
-        at.text.data = (const char *) t;
-        at.attribs.data = (const char *) a;
 
     } else {
         at = *new_atext;
     }
 
-    /* the wire form, once for every socket */
-
-    wpool = ngx_pad_pool_create();
-    if (wpool == NULL) {
-        goto failed;
+    if (ngx_pad_pad_wire(pad, rev, cs, author, time, &item, &p) != NGX_OK) {
+        goto failed_atext;
     }
 
-    if (ngx_pad_cs_prepare_for_wire(ctx, cs, pad->pool, wpool, &wire)
-        != NGX_PAD_CS_OK)
-    {
-        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": prepareForWire of %L failed: %s",
-                      &pad->id, rev, ngx_pad_ctx_error(ctx));
-        goto failed;
-    }
-
-    item = ngx_pad_msg_rev_item(rev, &wire, wpool, author, time,
-                                time - pad->head_time, pad->head >= 0);
-    if (item == NULL) {
-        goto failed;
-    }
-
-    n = ngx_pad_msg_new_changes_packet(NULL, item, ngx_strlen(item));
-
-    p = ngx_pad_payload_alloc(n, ngx_pad_engine->log);
-    if (p == NULL) {
-        goto failed;
-    }
-
-    (void) ngx_pad_msg_new_changes_packet(p->data, item, ngx_strlen(item));
-
-    if (pad->first_rev >= 0
-        && rev - pad->first_rev >= (int64_t) pad->window_cap
-        && pad->window_cap < pad->window_size
-        && ngx_pad_pad_grow_window(pad) != NGX_OK)
+    if (ngx_pad_pad_keep(pad, rev, cs, author, time, origin, item, p)
+        != NGX_OK)
     {
         ngx_pad_payload_unref(p);
-        goto failed;
+        free(item);
+        goto failed_atext;
     }
-
-    r = &pad->window[rev % pad->window_cap];
-    ngx_pad_rev_clear(r);
-
-    r->changeset.data = ngx_alloc(cs->len + 1, ngx_pad_engine->log);
-    r->author.data = ngx_alloc(author->len + 1, ngx_pad_engine->log);
-
-    if (r->changeset.data == NULL || r->author.data == NULL) {
-        ngx_pad_payload_unref(p);
-        ngx_pad_rev_clear(r);
-        goto failed;
-    }
-
-    ngx_memcpy(r->changeset.data, cs->data, cs->len);
-    r->changeset.len = cs->len;
-    ngx_memcpy(r->author.data, author->data, author->len);
-    r->author.len = author->len;
-    r->rev = rev;
-    r->time = time;
-    r->origin = origin;
-    r->item = item;
-    r->item_len = ngx_strlen(item);
-    r->payload = p;
 
     ngx_free((void *) pad->atext.text.data);
     ngx_free((void *) pad->atext.attribs.data);
@@ -484,35 +553,28 @@ ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
         pad->first_rev = 0;
     }
 
-    ngx_pad_pool_destroy(wpool);
     ngx_pad_ctx_reset(ctx);
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": head %L (window from %L)", &pad->id,
+                   pad->head, pad->first_rev);
 
     ngx_pad_pad_post_flush(pad);
 
     return NGX_OK;
 
+failed_atext:
+
+    if (new_atext == NULL) {
+        ngx_free((void *) at.text.data);
+        ngx_free((void *) at.attribs.data);
+    }
+
 failed:
-
-    if (wpool) {
-        ngx_pad_pool_destroy(wpool);
-    }
-
-    if (item) {
-        free(item);
-    }
 
     if (new_atext) {
         ngx_free((void *) new_atext->text.data);
         ngx_free((void *) new_atext->attribs.data);
-
-    } else {
-        if (t) {
-            ngx_free(t);
-        }
-
-        if (a) {
-            ngx_free(a);
-        }
     }
 
     ngx_pad_ctx_reset(ctx);
