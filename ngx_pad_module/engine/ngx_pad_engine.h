@@ -355,25 +355,90 @@ ngx_pad_now_ms(void)
 }
 
 
-/* ngx_pad_engine.c */
-void ngx_pad_random(u_char *p, size_t n, const char *alphabet, size_t alen);
-ngx_pad_payload_t *ngx_pad_json_payload(json_t *data);
-const char *ngx_pad_session_state_name(ngx_pad_session_state_e state);
-const char *ngx_pad_pad_state_name(ngx_pad_state_e state);
+/*
+ * Declarations by file, from the top (see the list above): a file uses
+ * only those of the files below it.
+ */
 
 /* ngx_pad_engine_init.c */
 ngx_int_t ngx_pad_engine_init_process(ngx_cycle_t *cycle,
     ngx_pad_engine_conf_t *ecf);
 void ngx_pad_engine_exit_process(ngx_cycle_t *cycle);
 
-/* ngx_pad_dispatch.c: the transport's callbacks */
+/* ngx_pad_handover.c */
+ngx_int_t ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state);
+ngx_int_t ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state);
+
+/* ngx_pad_dispatch.c: the transport's callbacks, the pad's ready event */
 ngx_int_t ngx_pad_dispatch_connected(ngx_pad_socket_t *s);
 void ngx_pad_dispatch_event(ngx_pad_socket_t *s, json_t *args,
     int64_t ack_id);
 void ngx_pad_dispatch_writable(ngx_pad_socket_t *s);
 void ngx_pad_dispatch_closed(ngx_pad_socket_t *s, const char *reason);
-
 void ngx_pad_dispatch_pad_ready(ngx_event_t *ev);
+
+/* ngx_pad_channel.c */
+void ngx_pad_channel_handler(void *data, ngx_uint_t event,
+    ngx_str_t *payload);
+
+/* ngx_pad_join.c */
+void ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
+    int64_t ack_id);
+void ngx_pad_session_get_pad(ngx_pad_session_t *sess);
+void ngx_pad_session_joined(ngx_pad_session_t *sess);
+void ngx_pad_session_join_failed(ngx_pad_session_t *sess,
+    const char *reason);
+void ngx_pad_session_author_record(ngx_pad_session_t *sess);
+
+/* ngx_pad_presence.c */
+void ngx_pad_pad_forward(ngx_pad_pad_t *pad, ngx_pad_str_t *to, json_t *m);
+void ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev);
+ngx_int_t ngx_pad_session_client_message(ngx_pad_session_t *sess, json_t *m);
+void ngx_pad_session_newinfo_handler(ngx_event_t *ev);
+void ngx_pad_session_newinfo_send(ngx_pad_session_t *sess);
+void ngx_pad_session_userinfo(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+
+/* ngx_pad_chat.c */
+void ngx_pad_session_chat_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+json_t *ngx_pad_session_chat_json(ngx_pad_pad_t *pad, json_t *rec);
+void ngx_pad_session_chat(void *data, ngx_int_t rc, json_t *messages);
+
+/* ngx_pad_csreq.c */
+ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+
+/* ngx_pad_commit.c */
+ngx_int_t ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+void ngx_pad_commit_next(ngx_pad_pad_t *pad);
+void ngx_pad_commit_free(ngx_pad_commit_t *c);
+
+/* ngx_pad_repair.c */
+void ngx_pad_repair_cleanup(ngx_pad_pad_t *pad);
+void ngx_pad_repair_check(ngx_pad_pad_t *pad);
+void ngx_pad_repair_lost(void *data);
+
+/*
+ * ngx_pad_merge.c.  The outcome goes to the handler given to start: the
+ * write-back r to store (the handler's result: whether it started), or
+ * r NULL and why the merge failed.
+ */
+typedef ngx_int_t (*ngx_pad_merge_done_pt)(ngx_pad_pad_t *pad,
+    ngx_pad_store_restore_t *r, ngx_str_t *why);
+
+ngx_int_t ngx_pad_merge_start(ngx_pad_pad_t *pad,
+    ngx_pad_store_result_t *res, ngx_pad_merge_done_pt done);
+void ngx_pad_merge_free(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_merge_apply(ngx_pad_pad_t *pad);
+ngx_pad_pool_t *ngx_pad_merge_pool(ngx_pad_pad_t *pad);
+ngx_str_t *ngx_pad_merge_record(ngx_pad_pad_t *pad);
+
+/* ngx_pad_padinfo.c */
+ngx_uint_t ngx_pad_padinfo_ask(ngx_pad_session_t *sess,
+    ngx_pad_session_handler_pt done);
+ngx_int_t ngx_pad_padinfo_save(ngx_pad_session_t *sess);
+
+/* ngx_pad_fanout.c */
+void ngx_pad_fanout_pad(ngx_event_t *ev);
+void ngx_pad_fanout_session(ngx_pad_session_t *sess);
 
 /* ngx_pad_session.c: the session object */
 ngx_pad_session_t *ngx_pad_session_create(ngx_pad_socket_t *s,
@@ -393,65 +458,24 @@ void ngx_pad_session_publish(ngx_pad_session_t *sess, const char *op,
     ngx_pad_session_t *to);
 void ngx_pad_session_detach(ngx_pad_session_t *sess);
 
-/* ngx_pad_join.c */
-void ngx_pad_session_joined(ngx_pad_session_t *sess);
-void ngx_pad_session_join_failed(ngx_pad_session_t *sess,
-    const char *reason);
+/* ngx_pad_conn.c */
+void ngx_pad_conn_init_process(void);
+void ngx_pad_conn_count(ngx_pad_pad_t *pad);
 
-/*
- * The session's files (ngx_pad_session.c: the transport's callbacks and
- * the session's life; ngx_pad_handover.c, ngx_pad_join.c,
- * ngx_pad_presence.c, ngx_pad_chat.c, ngx_pad_channel.c) call each other
- * through these.
- */
-void ngx_pad_pad_forward(ngx_pad_pad_t *pad, ngx_pad_str_t *to, json_t *m);
-void ngx_pad_session_author_record(ngx_pad_session_t *sess);
-void ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev);
-void ngx_pad_session_chat_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
-json_t *ngx_pad_session_chat_json(ngx_pad_pad_t *pad, json_t *rec);
-void ngx_pad_session_chat(void *data, ngx_int_t rc, json_t *messages);
-ngx_int_t ngx_pad_session_client_message(ngx_pad_session_t *sess, json_t *m);
-ngx_int_t ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state);
-void ngx_pad_session_get_pad(ngx_pad_session_t *sess);
-ngx_int_t ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state);
-void ngx_pad_session_newinfo_handler(ngx_event_t *ev);
-void ngx_pad_session_newinfo_send(ngx_pad_session_t *sess);
-void ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
-    int64_t ack_id);
-void ngx_pad_session_userinfo(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
-
-/* ngx_pad_window.c */
-void ngx_pad_pad_window_free(ngx_pad_pad_t *pad);
-
-/* ngx_pad_pad.c */
+/* ngx_pad_pad.c: the registry */
 void ngx_pad_pad_registry_init(void);
 ngx_pad_pad_t *ngx_pad_pad_get(ngx_str_t *id);
 void ngx_pad_pad_release(ngx_pad_pad_t *pad);
-ngx_pad_rev_t *ngx_pad_pad_rev(ngx_pad_pad_t *pad, int64_t rev);
-ngx_int_t ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev,
-    ngx_pad_str_t *cs, ngx_pad_str_t *author, int64_t time,
-    uint64_t origin, ngx_pad_atext_t *new_atext);
-ngx_int_t ngx_pad_pad_add_pool_entry(ngx_pad_pad_t *pad, intptr_t num,
-    ngx_pad_str_t *key, ngx_pad_str_t *value);
+void ngx_pad_pad_detach(ngx_pad_pad_t *pad);
+void ngx_pad_pad_post_ready(ngx_pad_pad_t *pad);
 void ngx_pad_pad_published(ngx_pad_pad_t *pad, int64_t rev);
 void ngx_pad_pad_catch_up(ngx_pad_pad_t *pad);
-void ngx_pad_pad_post_flush(ngx_pad_pad_t *pad);
-void ngx_pad_pad_post_ready(ngx_pad_pad_t *pad);
-ngx_int_t ngx_pad_pad_rev_same(ngx_pad_rev_t *rev, ngx_str_t *rec);
-ngx_int_t ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev,
-    int64_t time, ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool);
-ngx_int_t ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev);
 json_t *ngx_pad_pad_authors_json(ngx_pad_pad_t *pad,
     ngx_pad_session_t *waiter, ngx_pad_session_handler_pt done);
 void ngx_pad_pad_author_info(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
     json_t *name, json_t *color);
 void ngx_pad_pad_broadcast(ngx_pad_pad_t *pad, ngx_pad_session_t *except,
     json_t *data);
-
-/* ngx_pad_commit.c */
-ngx_int_t ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
-void ngx_pad_commit_next(ngx_pad_pad_t *pad);
-void ngx_pad_commit_free(ngx_pad_commit_t *c);
 
 /* ngx_pad_pstore_load.c: the pad's load and catch-up */
 ngx_int_t ngx_pad_pstore_load(ngx_pad_pad_t *pad,
@@ -490,49 +514,25 @@ ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad,
 void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_pstore_publish(ngx_pad_pad_t *pad, json_t *event);
 
-/* ngx_pad_channel.c */
-void ngx_pad_channel_handler(void *data, ngx_uint_t event,
-    ngx_str_t *payload);
-
-/* ngx_pad_pad.c */
-void ngx_pad_pad_detach(ngx_pad_pad_t *pad);
+/* ngx_pad_window.c: a pad's copy, its window, advance */
+ngx_pad_rev_t *ngx_pad_pad_rev(ngx_pad_pad_t *pad, int64_t rev);
+ngx_int_t ngx_pad_pad_rev_same(ngx_pad_rev_t *rev, ngx_str_t *rec);
+ngx_int_t ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev,
+    int64_t time, ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool);
 ngx_int_t ngx_pad_pad_set_hist(ngx_pad_pad_t *pad, ngx_str_t *hist);
+ngx_int_t ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev);
+ngx_int_t ngx_pad_pad_add_pool_entry(ngx_pad_pad_t *pad, intptr_t num,
+    ngx_pad_str_t *key, ngx_pad_str_t *value);
+ngx_int_t ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev,
+    ngx_pad_str_t *cs, ngx_pad_str_t *author, int64_t time,
+    uint64_t origin, ngx_pad_atext_t *new_atext);
+void ngx_pad_pad_post_flush(ngx_pad_pad_t *pad);
+void ngx_pad_pad_window_free(ngx_pad_pad_t *pad);
 
-/* ngx_pad_repair.c */
-void ngx_pad_repair_cleanup(ngx_pad_pad_t *pad);
-void ngx_pad_repair_check(ngx_pad_pad_t *pad);
-void ngx_pad_repair_lost(void *data);
-
-/*
- * ngx_pad_merge.c.  The outcome goes to the handler given to start: the
- * write-back r to store (the handler's result: whether it started), or
- * r NULL and why the merge failed.
- */
-typedef ngx_int_t (*ngx_pad_merge_done_pt)(ngx_pad_pad_t *pad,
-    ngx_pad_store_restore_t *r, ngx_str_t *why);
-
-ngx_int_t ngx_pad_merge_start(ngx_pad_pad_t *pad,
-    ngx_pad_store_result_t *res, ngx_pad_merge_done_pt done);
-void ngx_pad_merge_free(ngx_pad_pad_t *pad);
-ngx_int_t ngx_pad_merge_apply(ngx_pad_pad_t *pad);
-ngx_pad_pool_t *ngx_pad_merge_pool(ngx_pad_pad_t *pad);
-ngx_str_t *ngx_pad_merge_record(ngx_pad_pad_t *pad);
-
-/* ngx_pad_csreq.c */
-ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
-
-/* ngx_pad_fanout.c */
-void ngx_pad_fanout_pad(ngx_event_t *ev);
-void ngx_pad_fanout_session(ngx_pad_session_t *sess);
-
-/* ngx_pad_conn.c */
-void ngx_pad_conn_init_process(void);
-void ngx_pad_conn_count(ngx_pad_pad_t *pad);
-
-/* ngx_pad_padinfo.c */
-ngx_uint_t ngx_pad_padinfo_ask(ngx_pad_session_t *sess,
-    ngx_pad_session_handler_pt done);
-ngx_int_t ngx_pad_padinfo_save(ngx_pad_session_t *sess);
-
+/* ngx_pad_engine.c: the shared state */
+void ngx_pad_random(u_char *p, size_t n, const char *alphabet, size_t alen);
+ngx_pad_payload_t *ngx_pad_json_payload(json_t *data);
+const char *ngx_pad_session_state_name(ngx_pad_session_state_e state);
+const char *ngx_pad_pad_state_name(ngx_pad_state_e state);
 
 #endif /* _NGX_PAD_ENGINE_H_INCLUDED_ */
