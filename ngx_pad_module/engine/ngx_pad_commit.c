@@ -517,8 +517,9 @@ ngx_pad_commit_appended(void *data, ngx_int_t rc)
         }
 
         /*
-         * The store glue applied the revisions the reply carried and set
-         * want_head to the stored head; a longer gap is read below.
+         * ngx_pad_pstore_append.c applied the revisions the reply carried
+         * and set want_head to the stored head; a longer gap is read
+         * below.
          */
 
     } else {

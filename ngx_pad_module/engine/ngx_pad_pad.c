@@ -277,8 +277,9 @@ ngx_pad_pad_detach(ngx_pad_pad_t *pad)
 
 
 /*
- * The load finished (the store glue called set_base and applied): the
- * waiters join (or fail) from the pad's ready event.
+ * The load finished (ngx_pad_pstore_load.c set the base and applied
+ * the revisions after it): the waiters join (or fail) from the pad's
+ * ready event.
  */
 
 static void
