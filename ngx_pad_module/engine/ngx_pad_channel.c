@@ -2,7 +2,9 @@
 /*
  * ngx_pad_module: what arrives on a pad's channel (revision records,
  * chat records, presence events), routed to the pad, its chat, its
- * presence.
+ * presence; the subscription's events (a gap to fill: the pad is
+ * compared with Redis).  ngx_pad_channel_handler() is the handler the
+ * pad's subscription is given.
  */
 
 
@@ -13,10 +15,14 @@
 #include "engine/ngx_pad_engine.h"
 
 
+#define NGX_PAD_CHANNEL_REV    "{\"type\":\"rev\",\"rev\":"
+#define NGX_PAD_CHANNEL_RESET  "{\"type\":\"reset\","
+
+
 /* a record published on the pad's channel */
 
-void
-ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *ev)
+static void
+ngx_pad_channel_event(ngx_pad_pad_t *pad, json_t *ev)
 {
     json_t         *j;
     int64_t         rev, num;
@@ -83,5 +89,81 @@ ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *ev)
         || ngx_pad_pad_apply_record(pad, ev) != NGX_OK)
     {
         ngx_pad_pad_published(pad, rev);
+    }
+}
+
+
+void
+ngx_pad_channel_handler(void *data, ngx_uint_t event, ngx_str_t *payload)
+{
+    u_char         *p, *last;
+    json_t         *j;
+    int64_t         rev;
+    ngx_pad_pad_t  *pad = data;
+
+    switch (event) {
+
+    case NGX_PAD_REDIS_SUB_READY:
+    case NGX_PAD_REDIS_SUB_RESUBSCRIBED:
+        /* anything published before the subscription: read the head */
+        ngx_pad_repair_check(pad);
+        break;
+
+    case NGX_PAD_REDIS_SUB_MESSAGE:
+
+        /*
+         * A revision this worker has (its own append, or one applied
+         * from a conflict reply or a catch-up) changes nothing: skipped
+         * before parsing.  Records start as append.lua writes them.
+         */
+
+        if (payload->len > sizeof(NGX_PAD_CHANNEL_REV) - 1
+            && ngx_strncmp(payload->data, NGX_PAD_CHANNEL_REV,
+                           sizeof(NGX_PAD_CHANNEL_REV) - 1) == 0)
+        {
+            p = payload->data + sizeof(NGX_PAD_CHANNEL_REV) - 1;
+            last = payload->data + payload->len;
+            rev = 0;
+
+            while (p < last && *p >= '0' && *p <= '9'
+                   && rev < (int64_t) 1 << 56)
+            {
+                rev = rev * 10 + (*p++ - '0');
+            }
+
+            if (p < last && *p == ',' && p > payload->data
+                                          + sizeof(NGX_PAD_CHANNEL_REV) - 1
+                && rev <= pad->head)
+            {
+                break;
+            }
+        }
+
+        if (payload->len > sizeof(NGX_PAD_CHANNEL_RESET) - 1
+            && ngx_strncmp(payload->data, NGX_PAD_CHANNEL_RESET,
+                           sizeof(NGX_PAD_CHANNEL_RESET) - 1) == 0)
+        {
+            /* restore.lua rewrote the pad: compare this copy again */
+            ngx_pad_repair_check(pad);
+            break;
+        }
+
+        j = json_loadb((char *) payload->data, payload->len, 0, NULL);
+
+        if (j == NULL) {
+            ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                          "pad: \"%V\": invalid published message",
+                          &pad->id);
+            break;
+        }
+
+        pad->refs++;
+        ngx_pad_channel_event(pad, j);
+        json_decref(j);
+        ngx_pad_pad_release(pad);
+        break;
+
+    default:
+        break;
     }
 }

@@ -80,10 +80,11 @@ ngx_pad_session_chat_json(ngx_pad_pad_t *pad, json_t *rec)
 
 
 void
-ngx_pad_session_chat(ngx_pad_session_t *sess, ngx_int_t rc, json_t *messages)
+ngx_pad_session_chat(void *data, ngx_int_t rc, json_t *messages)
 {
-    size_t   i;
-    json_t  *arr, *j, *m;
+    size_t              i;
+    json_t             *arr, *j, *m;
+    ngx_pad_session_t  *sess = data;
 
     if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINED) {
         ngx_pad_session_unref(sess);

@@ -41,6 +41,14 @@
 static void ngx_pad_commit_drop_old(ngx_pad_commit_t *c);
 static ngx_int_t ngx_pad_commit_old_revs(ngx_pad_pad_t *pad,
     ngx_pad_commit_t *c);
+static void ngx_pad_commit_appended(void *data, ngx_int_t rc);
+static ngx_uint_t ngx_pad_commit_group(ngx_pad_pad_t *pad,
+    ngx_pad_commit_t *c, ngx_pad_commit_base_t *base,
+    ngx_pad_commit_t **group);
+static ngx_int_t ngx_pad_commit_store(ngx_pad_pad_t *pad,
+    ngx_pad_commit_t **group, ngx_uint_t n);
+static void ngx_pad_commit_revs_read(void *data, ngx_int_t rc, int64_t from,
+    ngx_str_t *items, ngx_uint_t n);
 
 
 ngx_int_t
@@ -164,16 +172,124 @@ ngx_pad_commit_done(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
 }
 
 
+/*
+ * Group commit: the commits queued behind it are rebased in order,
+ * each on top of the previous one, and appended with it in one
+ * atomic call (one round trip for all).  The first that cannot
+ * join (it adds pool entries, changes nothing, is refused, its
+ * session is gone) ends the group and waits for the next round.
+ */
+
+static ngx_uint_t
+ngx_pad_commit_group(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
+    ngx_pad_commit_base_t *base, ngx_pad_commit_t **group)
+{
+    ngx_uint_t         n;
+    const char        *why;
+    ngx_queue_t       *q;
+    ngx_pad_commit_t  *g, *prev;
+
+    n = 1;
+
+    /*
+     * Not after a lost race: the others would be rebased again over
+     * the whole gap at every retry (the loser's retries get slower as
+     * the gap grows, and it loses again); the retried commit goes
+     * alone, with only the new revisions to follow.
+     */
+
+    for (q = ngx_queue_next(&c->queue);
+         c->tries == 0
+         && q != ngx_queue_sentinel(&pad->commits) && n < NGX_PAD_GROUP_MAX;
+         q = ngx_queue_next(q))
+    {
+        g = ngx_queue_data(q, ngx_pad_commit_t, queue);
+
+        if (g->session->socket == NULL || g->session->pad != pad
+            || g->session->state != NGX_PAD_SESSION_JOINED
+            || g->rebased.data != NULL
+            || g->base_rev + 1 < pad->first_rev)
+        {
+            /* (older than the window: read when at the head) */
+            break;
+        }
+
+        prev = group[n - 1];
+        base->head = prev->rev;
+        base->atext = prev->atext;
+        base->text_len16 = prev->new_len16;
+
+        if (prev->pool) {
+            base->pool = prev->pool;
+        }
+
+        base->ngroup = n;
+
+        if (g->tries == 0) {
+            g->started = ngx_current_msec;
+        }
+
+        why = NULL;
+
+        if (ngx_pad_commit_prepare(pad, g, base, &why) != NGX_OK) {
+            ngx_pad_commit_drop_prepared(g);
+            break;
+        }
+
+        group[n++] = g;
+    }
+
+    return n;
+}
+
+
+/* the group (the FIFO's first n commits) to the store, as one append */
+
+static ngx_int_t
+ngx_pad_commit_store(ngx_pad_pad_t *pad, ngx_pad_commit_t **group,
+    ngx_uint_t n)
+{
+    ngx_uint_t         i;
+    ngx_pad_commit_t  *g;
+
+    pad->committing = 1;
+    pad->ninflight = n;
+    pad->refs++;
+
+    if (ngx_pad_pstore_append(pad, group[0], ngx_pad_commit_appended, pad)
+        != NGX_OK)
+    {
+        pad->committing = 0;
+        pad->ninflight = 0;
+        pad->refs--;
+
+        for (i = 0; i < n; i++) {
+            g = group[i];
+            ngx_pad_commit_drop_prepared(g);
+            ngx_pad_session_disconnect(g->session, "unavailable");
+            ngx_pad_commit_done(pad, g);
+        }
+
+        return NGX_ERROR;
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": commit: appending %ui as revision %L",
+                   &pad->id, n, group[0]->rev);
+
+    return NGX_OK;
+}
+
+
 /* processes queued commits until one waits for the store */
 
 void
 ngx_pad_commit_next(ngx_pad_pad_t *pad)
 {
     ngx_int_t               rc;
-    ngx_uint_t              n, i;
+    ngx_uint_t              n;
     const char             *why;
-    ngx_queue_t            *q;
-    ngx_pad_commit_t       *c, *g, *prev;
+    ngx_pad_commit_t       *c;
     ngx_pad_session_t      *sess;
     ngx_pad_commit_base_t   base;
     ngx_pad_commit_t       *group[NGX_PAD_GROUP_MAX];
@@ -263,81 +379,10 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
             continue;
         }
 
-        /*
-         * Group commit: the commits queued behind it are rebased in order,
-         * each on top of the previous one, and appended with it in one
-         * atomic call (one round trip for all).  The first that cannot
-         * join (it adds pool entries, changes nothing, is refused, its
-         * session is gone) ends the group and waits for the next round.
-         */
-
         group[0] = c;
-        n = 1;
+        n = ngx_pad_commit_group(pad, c, &base, group);
 
-        /*
-         * Not after a lost race: the others would be rebased again over
-         * the whole gap at every retry (the loser's retries get slower as
-         * the gap grows, and it loses again); the retried commit goes
-         * alone, with only the new revisions to follow.
-         */
-
-        for (q = ngx_queue_next(&c->queue);
-             c->tries == 0
-             && q != ngx_queue_sentinel(&pad->commits) && n < NGX_PAD_GROUP_MAX;
-             q = ngx_queue_next(q))
-        {
-            g = ngx_queue_data(q, ngx_pad_commit_t, queue);
-
-            if (g->session->socket == NULL || g->session->pad != pad
-                || g->session->state != NGX_PAD_SESSION_JOINED
-                || g->rebased.data != NULL
-                || g->base_rev + 1 < pad->first_rev)
-            {
-                /* (older than the window: read when at the head) */
-                break;
-            }
-
-            prev = group[n - 1];
-            base.head = prev->rev;
-            base.atext = prev->atext;
-            base.text_len16 = prev->new_len16;
-
-            if (prev->pool) {
-                base.pool = prev->pool;
-            }
-
-            base.ngroup = n;
-
-            if (g->tries == 0) {
-                g->started = ngx_current_msec;
-            }
-
-            why = NULL;
-
-            if (ngx_pad_commit_prepare(pad, g, &base, &why) != NGX_OK) {
-                ngx_pad_commit_drop_prepared(g);
-                break;
-            }
-
-            group[n++] = g;
-        }
-
-        pad->committing = 1;
-        pad->ninflight = n;
-        pad->refs++;
-
-        if (ngx_pad_pstore_append(pad, c) != NGX_OK) {
-            pad->committing = 0;
-            pad->ninflight = 0;
-            pad->refs--;
-
-            for (i = 0; i < n; i++) {
-                g = group[i];
-                ngx_pad_commit_drop_prepared(g);
-                ngx_pad_session_disconnect(g->session, "unavailable");
-                ngx_pad_commit_done(pad, g);
-            }
-
+        if (ngx_pad_commit_store(pad, group, n) != NGX_OK) {
             continue;
         }
 
@@ -348,13 +393,18 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
 
 /* the store's answer to ngx_pad_pstore_append() */
 
-void
-ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
+static void
+ngx_pad_commit_appended(void *data, ngx_int_t rc)
 {
     ngx_uint_t          n, i;
+    ngx_pad_pad_t      *pad = data;
     ngx_pad_str_t       cs, author;
     ngx_pad_commit_t   *c;
     ngx_pad_session_t  *sess;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": commit: append answered %i, %ui queued",
+                   &pad->id, rc, pad->ncommits);
 
     pad->committing = 0;
     n = pad->ninflight ? pad->ninflight : 1;
@@ -452,8 +502,9 @@ ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc)
         }
 
         /*
-         * The store glue applied the revisions the reply carried and set
-         * want_head to the stored head; a longer gap is read below.
+         * ngx_pad_pstore_append.c applied the revisions the reply carried
+         * and set want_head to the stored head; a longer gap is read
+         * below.
          */
 
     } else {
@@ -532,7 +583,10 @@ ngx_pad_commit_old_revs(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
                    "pad: \"%V\": commit on %L reads revisions %L..%L",
                    &pad->id, c->base_rev, next, to);
 
-    if (ngx_pad_pstore_commit_revs(pad, next, to) != NGX_OK) {
+    if (ngx_pad_pstore_commit_revs(pad, next, to, ngx_pad_commit_revs_read,
+                                   pad)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -631,12 +685,17 @@ done:
 
 /* the store's answer to ngx_pad_pstore_commit_revs() */
 
-void
-ngx_pad_commit_revs_read(ngx_pad_pad_t *pad, ngx_int_t rc, int64_t from,
+static void
+ngx_pad_commit_revs_read(void *data, ngx_int_t rc, int64_t from,
     ngx_str_t *items, ngx_uint_t n)
 {
     ngx_uint_t         i;
+    ngx_pad_pad_t     *pad = data;
     ngx_pad_commit_t  *c;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": commit: %ui old revisions read from %L",
+                   &pad->id, n, from);
 
     c = ngx_pad_commit_head(pad);
 

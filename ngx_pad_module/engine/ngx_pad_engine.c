@@ -1,8 +1,7 @@
 
 /*
- * ngx_pad_module: the pad engine's life in a worker: its state, the
- * application it installs in the transport (ngx_pad_app_t: the callbacks
- * in ngx_pad_session.c and ngx_pad_handover.c), init and exit.
+ * ngx_pad_module: the pad engine's shared state in a worker (the lowest
+ * file of the engine: every other file may use it, it uses none).
  */
 
 
@@ -16,88 +15,55 @@
 ngx_pad_engine_t  *ngx_pad_engine;
 
 
-static const ngx_pad_app_t  ngx_pad_engine_app = {
-    ngx_pad_session_connected,
-    ngx_pad_session_event,
-    ngx_pad_session_writable,
-    ngx_pad_session_closed,
-    ngx_pad_session_export,
-    ngx_pad_session_import
+static const char  *ngx_pad_session_state_names[] = {
+    "new", "joining", "joined", "gone"
 };
 
 
-static void
-ngx_pad_engine_cleanup(void *data)
-{
-    ngx_pad_engine_t  *e = data;
+static const char  *ngx_pad_pad_state_names[] = {
+    "loading", "ready", "failed"
+};
 
-    ngx_pad_ctx_destroy(e->ctx);
-    ngx_pad_engine = NULL;
+
+const char *
+ngx_pad_session_state_name(ngx_pad_session_state_e state)
+{
+    return ngx_pad_session_state_names[state];
 }
 
 
-ngx_int_t
-ngx_pad_engine_init_process(ngx_cycle_t *cycle, ngx_pad_engine_conf_t *ecf)
+const char *
+ngx_pad_pad_state_name(ngx_pad_state_e state)
 {
-    ngx_pad_engine_t    *e;
-    ngx_pool_cleanup_t  *cln;
-
-    e = ngx_pcalloc(cycle->pool, sizeof(ngx_pad_engine_t));
-    if (e == NULL) {
-        return NGX_ERROR;
-    }
-
-    e->conf = ecf;
-    e->log = cycle->log;
-    e->settings = ecf->settings;
-
-    e->ctx = ngx_pad_ctx_create();
-    if (e->ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    /* freed with the cycle, after every exit_process hook ran */
-
-    cln = ngx_pool_cleanup_add(cycle->pool, 0);
-    if (cln == NULL) {
-        ngx_pad_ctx_destroy(e->ctx);
-        return NGX_ERROR;
-    }
-
-    cln->handler = ngx_pad_engine_cleanup;
-    cln->data = e;
-
-    ngx_snprintf((u_char *) e->wid, sizeof(e->wid) - 1, "%08xD%08xD%Z",
-                 (uint32_t) ngx_random(), (uint32_t) ngx_pid);
-
-    ngx_pad_engine = e;
-    ngx_pad_pad_registry_init();
-    ngx_pad_padinfo_init_process();
-    ngx_pad_store_on_lost(ngx_pad_repair_lost, NULL);
-
-    ngx_pad_app_set(&ngx_pad_engine_app);
-
-    return NGX_OK;
+    return ngx_pad_pad_state_names[state];
 }
 
 
 void
-ngx_pad_engine_exit_process(ngx_cycle_t *cycle)
+ngx_pad_random(u_char *p, size_t n, const char *alphabet, size_t alen)
 {
-    if (ngx_pad_engine == NULL) {
-        return;
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        p[i] = alphabet[ngx_random() % alen];
+    }
+}
+
+
+ngx_pad_payload_t *
+ngx_pad_json_payload(json_t *data)
+{
+    json_t             *args;
+    ngx_pad_payload_t  *p;
+
+    args = json_pack("[sO]", "message", data);
+    if (args == NULL) {
+        return NULL;
     }
 
-    ngx_log_error(NGX_LOG_INFO, cycle->log, 0,
-                  "pad: engine: %ui commits, %ui conflicts, %ui rejected, "
-                  "%ui batches", ngx_pad_engine->commits,
-                  ngx_pad_engine->conflicts, ngx_pad_engine->rejected,
-                  ngx_pad_engine->batches);
+    p = ngx_pad_sio_event_payload(args, ngx_pad_engine->log);
 
-    /*
-     * Sockets still open are closed by the transport after the store is
-     * gone: from now on the engine frees its state without calling it.
-     */
-    ngx_pad_engine->exiting = 1;
-    ngx_pad_store_on_lost(NULL, NULL);
+    json_decref(args);
+
+    return p;
 }

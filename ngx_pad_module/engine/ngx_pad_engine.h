@@ -2,23 +2,38 @@
 /*
  * ngx_pad_module: the pad engine (Etherpad's PadMessageHandler).
  *
- * Files:
- *   ngx_pad_msg.c        pure: client message parsing, server messages
- *   ngx_pad_engine.c     the engine in a worker, the ngx_pad_app_t
- *   ngx_pad_session.c    the ngx_pad_app_t callbacks: per-socket state,
- *                        dispatch of the messages
- *   ngx_pad_join.c       CLIENT_READY -> CLIENT_VARS
+ * Files, from the top (each calls only files below it; a lower one
+ * reaches a higher one only through a handler or posted event it was
+ * handed: ngx_pad_engine_t's pad_* handlers, pad->ready_ev,
+ * pad->flush_ev, sess->replay_ev, and the handler of each store request):
+ *   ngx_pad_engine_init.c  the engine in a worker: init, exit, the
+ *                        ngx_pad_app_t, the handlers it hands down
+ *   ngx_pad_handover.c   a session's state to and from another worker
+ *   ngx_pad_dispatch.c   the ngx_pad_app_t callbacks, dispatch of the
+ *                        messages, replay of those queued while joining,
+ *                        the pad's ready event
+ *   ngx_pad_channel.c    the pad channel's records, routed
+ *   ngx_pad_join.c       CLIENT_READY -> CLIENT_VARS, a handover's join
  *   ngx_pad_presence.c   presence across workers, USER_NEWINFO
  *   ngx_pad_chat.c       chat
- *   ngx_pad_handover.c   a session's state to and from another worker
- *   ngx_pad_channel.c    the pad channel's records, routed
- *   ngx_pad_pad.c        per-worker pad registry: load, window of recent
- *                        revisions with their wire payloads, advance
- *   ngx_pad_commit.c     USER_CHANGES: validate, rebase, append, retry
- *   ngx_pad_fanout.c     the flush: sessions take sent_rev+1..head
- *   ngx_pad_pstore.c     what the engine asks of the store (src/store/)
+ *   ngx_pad_csreq.c      CHANGESET_REQ
+ *   ngx_pad_commit.c     USER_CHANGES: queue, group, append, retry
  *   ngx_pad_repair.c     the copy against Redis's after Redis lost data
  *   ngx_pad_merge.c      two histories of a pad made one
+ *   ngx_pad_padinfo.c    numConnectedUsers, savedRevisions (CLIENT_VARS)
+ *   ngx_pad_fanout.c     the flush: sessions take sent_rev+1..head
+ *   ngx_pad_session.c    the session object: states, references, emit,
+ *                        disconnect, its presence in its pad
+ *   ngx_pad_conn.c       this worker's sessions of a pad, in Redis
+ *   ngx_pad_pad.c        per-worker pad registry: load, catch-up, ready
+ *                        event, authors' cache, broadcast
+ *   ngx_pad_pstore_load.c    the store: a pad's load and catch-up
+ *   ngx_pad_pstore_append.c  the store: appends, revisions read
+ *   ngx_pad_pstore_author.c  the store: authors, read-only ids
+ *   ngx_pad_pstore_chat.c    the store: chat
+ *   ngx_pad_pstore_pubsub.c  the store: the pad's channel
+ *   ngx_pad_window.c     a pad's copy, its window of revisions, advance
+ *   ngx_pad_engine.c     the engine's shared state (ngx_pad_engine)
  *   ngx_pad_engine_conf.c  directives
  *
  * Everything runs on the worker's event loop.  Each session's output
@@ -57,6 +72,23 @@ typedef struct ngx_pad_pad_s      ngx_pad_pad_t;
 typedef struct ngx_pad_session_s  ngx_pad_session_t;
 typedef struct ngx_pad_commit_s   ngx_pad_commit_t;
 typedef struct ngx_pad_merge_s    ngx_pad_merge_t;
+
+typedef void (*ngx_pad_session_handler_pt)(ngx_pad_session_t *sess);
+
+/*
+ * The answers of the ngx_pad_pstore_*() requests: each goes to the
+ * handler, with the data, given to the request.
+ */
+typedef void (*ngx_pad_pstore_done_pt)(void *data, ngx_int_t rc);
+typedef void (*ngx_pad_pstore_items_pt)(void *data, ngx_int_t rc,
+    int64_t from, ngx_str_t *items, ngx_uint_t n);
+typedef void (*ngx_pad_pstore_json_pt)(void *data, ngx_int_t rc, json_t *j);
+typedef void (*ngx_pad_pstore_str_pt)(void *data, ngx_int_t rc,
+    ngx_pad_str_t *value);
+typedef void (*ngx_pad_pstore_author_pt)(void *data, ngx_int_t rc,
+    ngx_pad_str_t *author, json_t *record);
+typedef void (*ngx_pad_pstore_info_pt)(void *data, ngx_int_t rc,
+    ngx_pad_str_t *author, json_t *name, json_t *color);
 
 #define NGX_PAD_HIST_MAX     64       /* bytes of a history id */
 
@@ -145,7 +177,19 @@ struct ngx_pad_pad_s {
 
     json_t                *authors;       /* {id: {name, colorId}} cache */
 
+    /* the handlers of the pad's store requests (one of each at a time) */
+    ngx_pad_pstore_done_pt  load_handler;
+    void                  *load_data;
+    ngx_pad_pstore_done_pt  catch_handler;
+    void                  *catch_data;
+    ngx_pad_pstore_done_pt  append_handler;
+    void                  *append_data;
+    ngx_pad_pstore_items_pt  revs_handler;
+    void                  *revs_data;
+
     ngx_event_t            flush_ev;
+    ngx_event_t            ready_ev;      /* joins, commits go on */
+    unsigned               load_ended:1;  /* waiters to tell */
     ngx_event_t            idle_ev;
     void                  *sub;           /* store subscription */
     ngx_uint_t             refs;          /* async operations */
@@ -191,6 +235,7 @@ struct ngx_pad_session_s {
     ngx_uint_t             newinfo_tries;
 
     /* messages that arrived while joining, replayed in order after it */
+    ngx_event_t            replay_ev;     /* posted when the join ended */
     json_t                *early[NGX_PAD_EARLY_MAX];
     int64_t                early_ack[NGX_PAD_EARLY_MAX];
     ngx_uint_t             nearly;
@@ -222,6 +267,15 @@ struct ngx_pad_session_s {
     /* read before CLIENT_VARS (ngx_pad_padinfo) */
     unsigned               padinfo_asked:1;
     ngx_uint_t             padinfo_pending;
+    ngx_pad_session_handler_pt  padinfo_done; /* the join's */
+
+    /* the handlers of the session's store requests (one of each at a time) */
+    ngx_pad_pstore_author_pt  author_handler;
+    void                  *author_data;
+    ngx_pad_pstore_str_pt  padid_handler;
+    void                  *padid_data;
+    ngx_pad_pstore_json_pt  old_revs_handler;
+    void                  *old_revs_data;
     int64_t                remote_users;  /* other workers' sessions */
     json_t                *saved;         /* savedRevisions, or NULL */
 };
@@ -269,6 +323,16 @@ typedef struct {
     char                   wid[20];       /* this worker, in presence */
     ngx_uint_t             exiting;       /* the store is gone */
 
+    /*
+     * The upper layers' handlers, handed down by ngx_pad_engine_init.c at
+     * init: the lower files reach them only through these.
+     */
+    ngx_event_handler_pt   pad_ready;     /* pad->ready_ev */
+    ngx_event_handler_pt   pad_flush;     /* pad->flush_ev: the fan-out */
+    void                 (*pad_check)(ngx_pad_pad_t *pad);   /* repair */
+    void                 (*pad_cleanup)(ngx_pad_pad_t *pad); /* repair */
+    ngx_pad_redis_sub_handler_pt  pad_channel;  /* the channel's router */
+
     /* counters (logged at exit, read by tests through the log) */
     ngx_uint_t             commits;
     ngx_uint_t             conflicts;
@@ -291,166 +355,184 @@ ngx_pad_now_ms(void)
 }
 
 
-/* ngx_pad_engine.c, ngx_pad_session.c */
+/*
+ * Declarations by file, from the top (see the list above): a file uses
+ * only those of the files below it.
+ */
+
+/* ngx_pad_engine_init.c */
 ngx_int_t ngx_pad_engine_init_process(ngx_cycle_t *cycle,
     ngx_pad_engine_conf_t *ecf);
 void ngx_pad_engine_exit_process(ngx_cycle_t *cycle);
-void ngx_pad_session_emit(ngx_pad_session_t *sess, json_t *data);
-void ngx_pad_session_disconnect(ngx_pad_session_t *sess, const char *reason);
-void ngx_pad_session_unref(ngx_pad_session_t *sess);
+
+/* ngx_pad_handover.c */
+ngx_int_t ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state);
+ngx_int_t ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state);
+
+/* ngx_pad_dispatch.c: the transport's callbacks, the pad's ready event */
+ngx_int_t ngx_pad_dispatch_connected(ngx_pad_socket_t *s);
+void ngx_pad_dispatch_event(ngx_pad_socket_t *s, json_t *args,
+    int64_t ack_id);
+void ngx_pad_dispatch_writable(ngx_pad_socket_t *s);
+void ngx_pad_dispatch_closed(ngx_pad_socket_t *s, const char *reason);
+void ngx_pad_dispatch_pad_ready(ngx_event_t *ev);
+
+/* ngx_pad_channel.c */
+void ngx_pad_channel_handler(void *data, ngx_uint_t event,
+    ngx_str_t *payload);
+
+/* ngx_pad_join.c */
+void ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
+    int64_t ack_id);
+void ngx_pad_session_get_pad(ngx_pad_session_t *sess);
 void ngx_pad_session_joined(ngx_pad_session_t *sess);
 void ngx_pad_session_join_failed(ngx_pad_session_t *sess,
     const char *reason);
+void ngx_pad_session_author_record(ngx_pad_session_t *sess);
 
-/*
- * The session's files (ngx_pad_session.c: the transport's callbacks and
- * the session's life; ngx_pad_handover.c, ngx_pad_join.c,
- * ngx_pad_presence.c, ngx_pad_chat.c, ngx_pad_channel.c) call each other
- * through these.
- */
+/* ngx_pad_presence.c */
 void ngx_pad_pad_forward(ngx_pad_pad_t *pad, ngx_pad_str_t *to, json_t *m);
 void ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev);
-void ngx_pad_session_cache_info(ngx_pad_session_t *sess);
-void ngx_pad_session_chat_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
-json_t *ngx_pad_session_chat_json(ngx_pad_pad_t *pad, json_t *rec);
 ngx_int_t ngx_pad_session_client_message(ngx_pad_session_t *sess, json_t *m);
-void ngx_pad_session_closed(ngx_pad_socket_t *s, const char *reason);
-ngx_int_t ngx_pad_session_connected(ngx_pad_socket_t *s);
-void ngx_pad_session_detach(ngx_pad_session_t *sess);
-void ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id);
-ngx_int_t ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state);
-void ngx_pad_session_get_pad(ngx_pad_session_t *sess);
-ngx_int_t ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state);
 void ngx_pad_session_newinfo_handler(ngx_event_t *ev);
 void ngx_pad_session_newinfo_send(ngx_pad_session_t *sess);
-void ngx_pad_session_publish(ngx_pad_session_t *sess, const char *op,
-    ngx_pad_session_t *to);
-void ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
-    int64_t ack_id);
-void ngx_pad_session_refuse(ngx_pad_session_t *sess, int64_t ack_id,
-    const char *text);
-void ngx_pad_session_resume(ngx_pad_session_t *sess);
-void ngx_pad_session_user(ngx_pad_session_t *sess, ngx_pad_msg_user_t *u);
 void ngx_pad_session_userinfo(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
-void ngx_pad_session_writable(ngx_pad_socket_t *s);
 
-/* ngx_pad_pad.c */
-void ngx_pad_pad_registry_init(void);
-ngx_pad_pad_t *ngx_pad_pad_get(ngx_str_t *id);
-void ngx_pad_pad_release(ngx_pad_pad_t *pad);
-ngx_pad_rev_t *ngx_pad_pad_rev(ngx_pad_pad_t *pad, int64_t rev);
-int64_t ngx_pad_pad_window_start(ngx_pad_pad_t *pad);
-ngx_int_t ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev,
-    ngx_pad_str_t *cs, ngx_pad_str_t *author, int64_t time,
-    uint64_t origin, ngx_pad_atext_t *new_atext);
-ngx_int_t ngx_pad_pad_add_pool_entry(ngx_pad_pad_t *pad, intptr_t num,
-    ngx_pad_str_t *key, ngx_pad_str_t *value);
-void ngx_pad_pad_published(ngx_pad_pad_t *pad, int64_t rev);
-void ngx_pad_pad_catch_up(ngx_pad_pad_t *pad);
-void ngx_pad_pad_post_flush(ngx_pad_pad_t *pad);
-void ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc);
-ngx_int_t ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev,
-    int64_t time, ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool);
-ngx_int_t ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev);
-json_t *ngx_pad_pad_authors_json(ngx_pad_pad_t *pad,
-    ngx_pad_session_t *waiter);
-void ngx_pad_pad_author_info(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
-    json_t *name, json_t *color);
-void ngx_pad_pad_broadcast(ngx_pad_pad_t *pad, ngx_pad_session_t *except,
-    json_t *data);
+/* ngx_pad_chat.c */
+void ngx_pad_session_chat_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
+json_t *ngx_pad_session_chat_json(ngx_pad_pad_t *pad, json_t *rec);
+void ngx_pad_session_chat(void *data, ngx_int_t rc, json_t *messages);
+
+/* ngx_pad_csreq.c */
+ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 
 /* ngx_pad_commit.c */
 ngx_int_t ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 void ngx_pad_commit_next(ngx_pad_pad_t *pad);
 void ngx_pad_commit_free(ngx_pad_commit_t *c);
 
-/* ngx_pad_commit.c, called by the store glue */
-void ngx_pad_commit_appended(ngx_pad_pad_t *pad, ngx_int_t rc);
-void ngx_pad_commit_revs_read(ngx_pad_pad_t *pad, ngx_int_t rc,
-    int64_t from, ngx_str_t *items, ngx_uint_t n);
-void ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc);
-
-/*
- * ngx_pad_pstore.c: what the engine asks of the store.  Each call
- * returns NGX_OK when the operation started (its completion calls the
- * function named) or NGX_ERROR when it could not start (nothing is
- * called back).
- */
-ngx_int_t ngx_pad_pstore_load(ngx_pad_pad_t *pad);     /* pad_loaded */
-ngx_int_t ngx_pad_pstore_pool_json(ngx_pad_pool_t *pool, intptr_t from,
-    intptr_t to, ngx_uint_t holes, ngx_str_t *out, ngx_uint_t *n);
-void ngx_pad_pstore_cleanup(ngx_pad_pad_t *pad);
-ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad);
-void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);
-ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad); /* pad_caught_up */
-ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad,
-    ngx_pad_commit_t *c);                              /* commit_appended */
-ngx_int_t ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from,
-    int64_t to);                                       /* commit_revs_read */
-ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,
-    ngx_pad_str_t *token);                             /* session_author */
-ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,
-    ngx_pad_str_t *ro_id);                             /* session_padid */
-void ngx_pad_pstore_author_update(ngx_pad_session_t *sess);
-/* pad_author_info */
-ngx_int_t ngx_pad_pstore_author_get(ngx_pad_pad_t *pad,
-    ngx_pad_str_t *author, ngx_pad_session_t *waiter);
-ngx_int_t ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg);
-ngx_int_t ngx_pad_pstore_chat_get(ngx_pad_session_t *sess, int64_t start,
-    int64_t end);
-ngx_int_t ngx_pad_pstore_publish(ngx_pad_pad_t *pad, json_t *event);
-ngx_int_t ngx_pad_pstore_old_revs(ngx_pad_session_t *sess, int64_t from,
-    int64_t to);                                       /* session_old_revs */
-
-/* ngx_pad_session.c, called by the store glue */
-void ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
-    ngx_pad_str_t *author, json_t *record);
-void ngx_pad_session_padid(ngx_pad_session_t *sess, ngx_int_t rc,
-    ngx_pad_str_t *pad_id);
-void ngx_pad_session_chat(ngx_pad_session_t *sess, ngx_int_t rc,
-    json_t *messages);
-void ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
-    json_t *records);
-void ngx_pad_session_author_record(ngx_pad_session_t *sess);
-void ngx_pad_pad_event(ngx_pad_pad_t *pad, json_t *event);
-
-/* ngx_pad_pad.c */
-void ngx_pad_pad_detach(ngx_pad_pad_t *pad);
-ngx_int_t ngx_pad_pad_set_hist(ngx_pad_pad_t *pad, ngx_str_t *hist);
-
 /* ngx_pad_repair.c */
-void ngx_pad_repair_init(ngx_pad_pad_t *pad);
 void ngx_pad_repair_cleanup(ngx_pad_pad_t *pad);
 void ngx_pad_repair_check(ngx_pad_pad_t *pad);
 void ngx_pad_repair_lost(void *data);
-ngx_int_t ngx_pad_repair_same(ngx_pad_rev_t *rev, ngx_str_t *rec);
-void ngx_pad_repair_merge_failed(ngx_pad_pad_t *pad, ngx_str_t *why);
 
-ngx_int_t ngx_pad_repair_write(ngx_pad_pad_t *pad,
-    ngx_pad_store_restore_t *r);
+/*
+ * ngx_pad_merge.c.  The outcome goes to the handler given to start: the
+ * write-back r to store (the handler's result: whether it started), or
+ * r NULL and why the merge failed.
+ */
+typedef ngx_int_t (*ngx_pad_merge_done_pt)(ngx_pad_pad_t *pad,
+    ngx_pad_store_restore_t *r, ngx_str_t *why);
 
-/* ngx_pad_merge.c */
 ngx_int_t ngx_pad_merge_start(ngx_pad_pad_t *pad,
-    ngx_pad_store_result_t *res);
+    ngx_pad_store_result_t *res, ngx_pad_merge_done_pt done);
 void ngx_pad_merge_free(ngx_pad_pad_t *pad);
 ngx_int_t ngx_pad_merge_apply(ngx_pad_pad_t *pad);
 ngx_pad_pool_t *ngx_pad_merge_pool(ngx_pad_pad_t *pad);
 ngx_str_t *ngx_pad_merge_record(ngx_pad_pad_t *pad);
 
-/* ngx_pad_csreq.c */
-ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
-
-/* ngx_pad_fanout.c */
-void ngx_pad_fanout_pad(ngx_pad_pad_t *pad);
-void ngx_pad_fanout_session(ngx_pad_session_t *sess);
-ngx_pad_payload_t *ngx_pad_fanout_json_payload(json_t *data);
-void ngx_pad_fanout_reset(ngx_pad_session_t *sess);
-
 /* ngx_pad_padinfo.c */
-void ngx_pad_padinfo_init_process(void);
-void ngx_pad_padinfo_count(ngx_pad_pad_t *pad);
-ngx_uint_t ngx_pad_padinfo_ask(ngx_pad_session_t *sess);
+ngx_uint_t ngx_pad_padinfo_ask(ngx_pad_session_t *sess,
+    ngx_pad_session_handler_pt done);
 ngx_int_t ngx_pad_padinfo_save(ngx_pad_session_t *sess);
 
+/* ngx_pad_fanout.c */
+void ngx_pad_fanout_pad(ngx_event_t *ev);
+void ngx_pad_fanout_session(ngx_pad_session_t *sess);
+
+/* ngx_pad_session.c: the session object */
+ngx_pad_session_t *ngx_pad_session_create(ngx_pad_socket_t *s,
+    ngx_event_handler_pt replay);
+void ngx_pad_session_set_state(ngx_pad_session_t *sess,
+    ngx_pad_session_state_e state);
+void ngx_pad_session_unref(ngx_pad_session_t *sess);
+void ngx_pad_session_free_fill(ngx_pad_session_t *sess);
+void ngx_pad_session_cursor_reset(ngx_pad_session_t *sess);
+void ngx_pad_session_emit(ngx_pad_session_t *sess, json_t *data);
+void ngx_pad_session_disconnect(ngx_pad_session_t *sess, const char *reason);
+void ngx_pad_session_refuse(ngx_pad_session_t *sess, int64_t ack_id,
+    const char *text);
+void ngx_pad_session_cache_info(ngx_pad_session_t *sess);
+void ngx_pad_session_user(ngx_pad_session_t *sess, ngx_pad_msg_user_t *u);
+void ngx_pad_session_publish(ngx_pad_session_t *sess, const char *op,
+    ngx_pad_session_t *to);
+void ngx_pad_session_detach(ngx_pad_session_t *sess);
+
+/* ngx_pad_conn.c */
+void ngx_pad_conn_init_process(void);
+void ngx_pad_conn_count(ngx_pad_pad_t *pad);
+
+/* ngx_pad_pad.c: the registry */
+void ngx_pad_pad_registry_init(void);
+ngx_pad_pad_t *ngx_pad_pad_get(ngx_str_t *id);
+void ngx_pad_pad_release(ngx_pad_pad_t *pad);
+void ngx_pad_pad_detach(ngx_pad_pad_t *pad);
+void ngx_pad_pad_post_ready(ngx_pad_pad_t *pad);
+void ngx_pad_pad_published(ngx_pad_pad_t *pad, int64_t rev);
+void ngx_pad_pad_catch_up(ngx_pad_pad_t *pad);
+json_t *ngx_pad_pad_authors_json(ngx_pad_pad_t *pad,
+    ngx_pad_session_t *waiter, ngx_pad_session_handler_pt done);
+void ngx_pad_pad_author_info(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
+    json_t *name, json_t *color);
+void ngx_pad_pad_broadcast(ngx_pad_pad_t *pad, ngx_pad_session_t *except,
+    json_t *data);
+
+/* ngx_pad_pstore_load.c: the pad's load and catch-up */
+ngx_int_t ngx_pad_pstore_load(ngx_pad_pad_t *pad,
+    ngx_pad_pstore_done_pt handler, void *data);
+void ngx_pad_pstore_cleanup(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad,
+    ngx_pad_pstore_done_pt handler, void *data);
+
+/* ngx_pad_pstore_append.c: revisions to and from the store */
+ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
+    ngx_pad_pstore_done_pt handler, void *data);
+ngx_int_t ngx_pad_pstore_pool_json(ngx_pad_pool_t *pool, intptr_t from,
+    intptr_t to, ngx_uint_t holes, ngx_str_t *out, ngx_uint_t *n);
+ngx_int_t ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from,
+    int64_t to, ngx_pad_pstore_items_pt handler, void *data);
+ngx_int_t ngx_pad_pstore_old_revs(ngx_pad_session_t *sess, int64_t from,
+    int64_t to, ngx_pad_pstore_json_pt handler, void *data);
+
+/* ngx_pad_pstore_author.c: authors, read-only ids */
+ngx_int_t ngx_pad_pstore_author(ngx_pad_session_t *sess,
+    ngx_pad_str_t *token, ngx_pad_pstore_author_pt handler, void *data);
+void ngx_pad_pstore_author_update(ngx_pad_session_t *sess);
+ngx_int_t ngx_pad_pstore_author_get(ngx_pad_str_t *author,
+    ngx_pad_pstore_info_pt handler, void *data);
+ngx_int_t ngx_pad_pstore_readonly(ngx_pad_session_t *sess,
+    ngx_pad_str_t *ro_id, ngx_pad_pstore_str_pt handler, void *data);
+
+/* ngx_pad_pstore_chat.c */
+ngx_int_t ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg);
+ngx_int_t ngx_pad_pstore_chat_get(ngx_pad_pad_t *pad, int64_t start,
+    int64_t end, ngx_pad_pstore_json_pt handler, void *data);
+
+/* ngx_pad_pstore_pubsub.c */
+ngx_int_t ngx_pad_pstore_subscribe(ngx_pad_pad_t *pad,
+    ngx_pad_redis_sub_handler_pt handler, void *data);
+void ngx_pad_pstore_unsubscribe(ngx_pad_pad_t *pad);
+ngx_int_t ngx_pad_pstore_publish(ngx_pad_pad_t *pad, json_t *event);
+
+/* ngx_pad_window.c: a pad's copy, its window, advance */
+ngx_pad_rev_t *ngx_pad_pad_rev(ngx_pad_pad_t *pad, int64_t rev);
+ngx_int_t ngx_pad_pad_rev_same(ngx_pad_rev_t *rev, ngx_str_t *rec);
+ngx_int_t ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev,
+    int64_t time, ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool);
+ngx_int_t ngx_pad_pad_set_hist(ngx_pad_pad_t *pad, ngx_str_t *hist);
+ngx_int_t ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev);
+ngx_int_t ngx_pad_pad_add_pool_entry(ngx_pad_pad_t *pad, intptr_t num,
+    ngx_pad_str_t *key, ngx_pad_str_t *value);
+ngx_int_t ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev,
+    ngx_pad_str_t *cs, ngx_pad_str_t *author, int64_t time,
+    uint64_t origin, ngx_pad_atext_t *new_atext);
+void ngx_pad_pad_post_flush(ngx_pad_pad_t *pad);
+void ngx_pad_pad_window_free(ngx_pad_pad_t *pad);
+
+/* ngx_pad_engine.c: the shared state */
+void ngx_pad_random(u_char *p, size_t n, const char *alphabet, size_t alen);
+ngx_pad_payload_t *ngx_pad_json_payload(json_t *data);
+const char *ngx_pad_session_state_name(ngx_pad_session_state_e state);
+const char *ngx_pad_pad_state_name(ngx_pad_state_e state);
 
 #endif /* _NGX_PAD_ENGINE_H_INCLUDED_ */

@@ -40,30 +40,16 @@ static void ngx_pad_fanout_read_done(void *data,
     ngx_pad_store_result_t *res);
 
 
-ngx_pad_payload_t *
-ngx_pad_fanout_json_payload(json_t *data)
-{
-    json_t             *args;
-    ngx_pad_payload_t  *p;
-
-    args = json_pack("[sO]", "message", data);
-    if (args == NULL) {
-        return NULL;
-    }
-
-    p = ngx_pad_sio_event_payload(args, ngx_pad_engine->log);
-
-    json_decref(args);
-
-    return p;
-}
-
+/* the pad's flush_ev: every session of the pad takes what is new */
 
 void
-ngx_pad_fanout_pad(ngx_pad_pad_t *pad)
+ngx_pad_fanout_pad(ngx_event_t *ev)
 {
     ngx_queue_t        *q, *next;
+    ngx_pad_pad_t      *pad;
     ngx_pad_session_t  *sess;
+
+    pad = ev->data;
 
     pad->refs++;
 
@@ -80,54 +66,6 @@ ngx_pad_fanout_pad(ngx_pad_pad_t *pad)
     }
 
     ngx_pad_pad_release(pad);
-}
-
-
-static void
-ngx_pad_fanout_free_fill(ngx_pad_session_t *sess)
-{
-    ngx_uint_t      i;
-    ngx_pad_rev_t  *r;
-
-    if (sess->fill == NULL) {
-        return;
-    }
-
-    for (i = 0; i < sess->fill_n; i++) {
-        r = &sess->fill[i];
-
-        if (r->author.data) {
-            ngx_free(r->author.data);
-        }
-
-        if (r->item) {
-            free(r->item);
-        }
-
-        if (r->payload) {
-            ngx_pad_payload_unref(r->payload);
-        }
-    }
-
-    ngx_free(sess->fill);
-
-    sess->fill = NULL;
-    sess->fill_n = 0;
-}
-
-
-/* a new cursor (join, handover, leave): nothing read or recorded holds */
-
-void
-ngx_pad_fanout_reset(ngx_pad_session_t *sess)
-{
-    ngx_pad_fanout_free_fill(sess);
-
-    sess->joins++;
-    sess->scanned_rev = sess->sent_rev;
-    sess->blind_lo = -1;
-    sess->blind_hi = -1;
-    sess->nown = 0;
 }
 
 
@@ -261,7 +199,7 @@ ngx_pad_fanout_accept(ngx_pad_session_t *sess, int64_t rev)
         return NGX_ERROR;
     }
 
-    p = ngx_pad_fanout_json_payload(j);
+    p = ngx_pad_json_payload(j);
     json_decref(j);
 
     if (p == NULL) {
@@ -460,7 +398,7 @@ ngx_pad_fanout_session(ngx_pad_session_t *sess)
 
     /* everything read was sent */
 
-    ngx_pad_fanout_free_fill(sess);
+    ngx_pad_session_free_fill(sess);
     sess->nown = 0;
 
     if (sess->noop_accept) {
@@ -491,7 +429,7 @@ ngx_pad_fanout_read(ngx_pad_session_t *sess, int64_t r)
     }
 
     /* what was read before is no use now */
-    ngx_pad_fanout_free_fill(sess);
+    ngx_pad_session_free_fill(sess);
 
     to = r + NGX_PAD_FILL_MAX - 1;
 
@@ -705,7 +643,7 @@ ngx_pad_fanout_read_done(void *data, ngx_pad_store_result_t *res)
                       "pad: \"%V\": revisions from %L could not be read "
                       "(%V), disconnecting", &sess->pad->id,
                       sess->fill_want, &res->err);
-        ngx_pad_fanout_free_fill(sess);
+        ngx_pad_session_free_fill(sess);
         ngx_pad_session_disconnect(sess, "unavailable");
         ngx_pad_session_unref(sess);
         return;

@@ -123,7 +123,7 @@ ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state)
             ngx_queue_remove(&sess->queue);
             sess->in_list = 0;
             pad->nsessions--;
-            ngx_pad_padinfo_count(pad);
+            ngx_pad_conn_count(pad);
         }
 
         sess->pad = NULL;
@@ -133,7 +133,7 @@ ngx_pad_session_export(ngx_pad_socket_t *s, json_t **state)
     ngx_pad_socket_set_data(s, NULL);
 
     sess->socket = NULL;
-    sess->state = NGX_PAD_SESSION_GONE;
+    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_GONE);
 
     ngx_pad_session_unref(sess);
 
@@ -150,7 +150,7 @@ ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state)
     ngx_pad_str_t       id, real, author;
     ngx_pad_session_t  *sess;
 
-    if (ngx_pad_session_connected(s) != NGX_OK) {
+    if (ngx_pad_dispatch_connected(s) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -201,7 +201,7 @@ ngx_pad_session_import(ngx_pad_socket_t *s, json_t *state)
 
     sess->handover = 1;
     sess->authors_asked = 1;
-    sess->state = NGX_PAD_SESSION_JOINING;
+    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_JOINING);
     sess->refs++;
 
     /* the join reference goes with the pad's load */

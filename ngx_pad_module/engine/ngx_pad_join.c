@@ -18,6 +18,20 @@
 #include "engine/ngx_pad_engine.h"
 
 
+static void ngx_pad_session_author(void *data, ngx_int_t rc,
+    ngx_pad_str_t *author, json_t *record);
+static void ngx_pad_session_padid(void *data, ngx_int_t rc,
+    ngx_pad_str_t *pad_id);
+static void ngx_pad_session_old_revs(void *data, ngx_int_t rc,
+    json_t *records);
+static ngx_int_t ngx_pad_session_read_old(ngx_pad_session_t *sess);
+static void ngx_pad_session_resume(ngx_pad_session_t *sess);
+static void ngx_pad_session_userdup(ngx_pad_session_t *sess);
+static ngx_int_t ngx_pad_session_rejoin(ngx_pad_session_t *sess);
+static ngx_int_t ngx_pad_session_client_vars(ngx_pad_session_t *sess);
+static void ngx_pad_session_enter(ngx_pad_session_t *sess);
+
+
 /* CLIENT_READY */
 
 void
@@ -101,13 +115,15 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
         sess->name = ngx_pad_msg_string(&m->name);
     }
 
-    sess->state = NGX_PAD_SESSION_JOINING;
+    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_JOINING);
     sess->padinfo_asked = 0;
     sess->refs++;
 
-    if (ngx_pad_pstore_author(sess, &token) != NGX_OK) {
+    if (ngx_pad_pstore_author(sess, &token, ngx_pad_session_author, sess)
+        != NGX_OK)
+    {
         sess->refs--;
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, "unavailable");
     }
 }
@@ -115,13 +131,14 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
 
 /* the author of the token: record {"colorId":..,"name":..} or NULL */
 
-void
-ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
-    ngx_pad_str_t *author, json_t *record)
+static void
+ngx_pad_session_author(void *data, ngx_int_t rc, ngx_pad_str_t *author,
+    json_t *record)
 {
-    json_t         *v;
-    ngx_uint_t      update;
-    ngx_pad_str_t   ro;
+    json_t             *v;
+    ngx_uint_t          update;
+    ngx_pad_str_t       ro;
+    ngx_pad_session_t  *sess = data;
 
     if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINING) {
         ngx_pad_session_unref(sess);
@@ -131,7 +148,7 @@ ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
     if (rc != NGX_OK || author->len == 0
         || author->len > NGX_PAD_AUTHOR_MAX)
     {
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, "unavailable");
         ngx_pad_session_unref(sess);
         return;
@@ -173,11 +190,13 @@ ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
         ro.data = (const char *) sess->asked_id;
         ro.len = sess->asked_id_len;
 
-        if (ngx_pad_pstore_readonly(sess, &ro) == NGX_OK) {
+        if (ngx_pad_pstore_readonly(sess, &ro, ngx_pad_session_padid, sess)
+            == NGX_OK)
+        {
             return;     /* our reference goes with it */
         }
 
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, "unavailable");
         ngx_pad_session_unref(sess);
         return;
@@ -189,11 +208,11 @@ ngx_pad_session_author(ngx_pad_session_t *sess, ngx_int_t rc,
 
 /* the pad of a read-only id (NGX_DECLINED: no such pad) */
 
-void
-ngx_pad_session_padid(ngx_pad_session_t *sess, ngx_int_t rc,
-    ngx_pad_str_t *pad_id)
+static void
+ngx_pad_session_padid(void *data, ngx_int_t rc, ngx_pad_str_t *pad_id)
 {
-    json_t  *deny;
+    json_t             *deny;
+    ngx_pad_session_t  *sess = data;
 
     if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINING) {
         ngx_pad_session_unref(sess);
@@ -201,7 +220,7 @@ ngx_pad_session_padid(ngx_pad_session_t *sess, ngx_int_t rc,
     }
 
     if (rc != NGX_OK || pad_id->len == 0 || pad_id->len > NGX_PAD_ID_MAX) {
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
 
         if (rc == NGX_DECLINED) {
             deny = ngx_pad_msg_deny();
@@ -243,7 +262,7 @@ ngx_pad_session_get_pad(ngx_pad_session_t *sess)
     pad = ngx_pad_pad_get(&id);
 
     if (pad == NULL) {
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, "unavailable");
         ngx_pad_session_unref(sess);
         return;
@@ -251,7 +270,8 @@ ngx_pad_session_get_pad(ngx_pad_session_t *sess)
 
     sess->pad = pad;
 
-    if (pad->state == NGX_PAD_LOADING) {
+    if (pad->state == NGX_PAD_LOADING || !ngx_queue_empty(&pad->waiters)) {
+        /* joins in order, from the pad's ready event */
         ngx_queue_insert_tail(&pad->waiters, &sess->queue);
         sess->in_list = 1;
         return;
@@ -275,7 +295,7 @@ ngx_pad_session_join_failed(ngx_pad_session_t *sess, const char *reason)
     sess->pad = NULL;
 
     if (sess->socket && sess->state == NGX_PAD_SESSION_JOINING) {
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, reason);
     }
 
@@ -343,15 +363,31 @@ ngx_pad_session_reconnect(ngx_pad_session_t *sess)
 }
 
 
+/* the revisions after client_rev older than the window, from the store */
+
+static ngx_int_t
+ngx_pad_session_read_old(ngx_pad_session_t *sess)
+{
+    ngx_pad_pad_t  *pad;
+
+    pad = sess->pad;
+
+    return ngx_pad_pstore_old_revs(sess, sess->client_rev + 1,
+               ngx_min(pad->first_rev - 1,
+                       sess->client_rev + NGX_PAD_STORE_READ_MAX),
+               ngx_pad_session_old_revs, sess);
+}
+
+
 /*
  * Revision records from the store for a reconnect older than the window:
  * CLIENT_RECONNECT for each, then the join goes on from the new cursor.
  */
 
-void
-ngx_pad_session_old_revs(ngx_pad_session_t *sess, ngx_int_t rc,
-    json_t *records)
+static void
+ngx_pad_session_old_revs(void *data, ngx_int_t rc, json_t *records)
 {
+    ngx_pad_session_t  *sess = data;
     size_t           i;
     json_t          *rec, *item, *j;
     int64_t          rev;
@@ -463,20 +499,75 @@ ngx_pad_session_author_record(ngx_pad_session_t *sess)
 }
 
 
+/*
+ * A session handed over joins the pad here with its cursor where the old
+ * worker left it: revisions this worker no longer has come from Redis
+ * first (as NEW_CHANGES), then the fan-out goes on from sent_rev + 1.
+ */
+
+static void
+ngx_pad_session_resume(ngx_pad_session_t *sess)
+{
+    ngx_pad_pad_t  *pad;
+
+    pad = sess->pad;
+
+    ngx_pad_session_cache_info(sess);
+
+    if (sess->client_rev < pad->head
+        && sess->client_rev < pad->first_rev - 1)
+    {
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                      "pad: \"%V\": session taken over at revision %L, "
+                      "older than the window (from %L): reading from Redis",
+                      &pad->id, sess->client_rev, pad->first_rev);
+
+        if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
+            || ngx_pad_session_read_old(sess) != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                          "pad: \"%V\": cannot take a session over at "
+                          "revision %L (head %L)", &pad->id,
+                          sess->client_rev, pad->head);
+            ngx_pad_session_join_failed(sess, "looping");
+        }
+
+        /* the join reference goes with the read */
+        return;
+    }
+
+    /* no USER_NEWINFO, no presence "join": the author never left */
+
+    sess->sent_rev = sess->client_rev;
+    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_JOINED);
+    sess->handover = 0;
+    ngx_pad_session_cursor_reset(sess);
+
+    ngx_queue_insert_tail(&pad->sessions, &sess->queue);
+    sess->in_list = 1;
+    pad->nsessions++;
+    ngx_pad_conn_count(pad);
+
+    ngx_pad_fanout_session(sess);
+
+    if (sess->ask_users && sess->state == NGX_PAD_SESSION_JOINED) {
+        /* handed over right after its join: who is here, again */
+        sess->ask_users = 0;
+        ngx_pad_session_newinfo_send(sess);
+        ngx_pad_session_publish(sess, "ask", NULL);
+    }
+
+    ngx_pad_session_unref(sess);
+}
+
+
 /* the pad is ready: CLIENT_VARS (or the reconnect catch-up) and join */
 
 void
 ngx_pad_session_joined(ngx_pad_session_t *sess)
 {
-    json_t              *j, *authors;
-    ngx_int_t            rc;
-    ngx_queue_t         *q, *next;
-    ngx_pad_pad_t       *pad;
-    ngx_pad_str_t        attribs, wire;
-    ngx_pad_pool_t      *wpool;
-    ngx_pad_session_t   *o;
-    ngx_pad_msg_user_t   u;
-    ngx_pad_msg_vars_t   v;
+    ngx_int_t       rc;
+    ngx_pad_pad_t  *pad;
 
     pad = sess->pad;
 
@@ -492,7 +583,32 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
         return;
     }
 
-    /* userdup: an older socket of the same author leaves */
+    ngx_pad_session_userdup(sess);
+
+    ngx_pad_session_cache_info(sess);
+
+    rc = sess->reconnect ? ngx_pad_session_rejoin(sess)
+                         : ngx_pad_session_client_vars(sess);
+
+    if (rc != NGX_OK) {
+        return;
+    }
+
+    ngx_pad_session_enter(sess);
+}
+
+
+/* userdup: an older socket of the same author leaves */
+
+static void
+ngx_pad_session_userdup(ngx_pad_session_t *sess)
+{
+    json_t             *j;
+    ngx_queue_t        *q, *next;
+    ngx_pad_pad_t      *pad;
+    ngx_pad_session_t  *o;
+
+    pad = sess->pad;
 
     for (q = ngx_queue_head(&pad->sessions);
          q != ngx_queue_sentinel(&pad->sessions);
@@ -511,138 +627,182 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
             ngx_queue_remove(&o->queue);
             o->in_list = 0;
             pad->nsessions--;
-            ngx_pad_padinfo_count(pad);
-            o->state = NGX_PAD_SESSION_NEW;
+            ngx_pad_conn_count(pad);
+            ngx_pad_session_set_state(o, NGX_PAD_SESSION_NEW);
             o->pad = NULL;
             ngx_pad_pad_release(pad);
         }
     }
+}
 
-    ngx_pad_session_cache_info(sess);
 
-    if (sess->reconnect) {
-        if (sess->client_rev <= pad->head
-            && sess->client_rev < pad->first_rev - 1)
+/*
+ * A reconnect: the revisions after the client's, as CLIENT_RECONNECT.
+ * NGX_OK: sent, the join goes on; NGX_DONE: the join waits for a read
+ * or failed (the join reference went with it).
+ */
+
+static ngx_int_t
+ngx_pad_session_rejoin(ngx_pad_session_t *sess)
+{
+    ngx_int_t       rc;
+    ngx_pad_pad_t  *pad;
+
+    pad = sess->pad;
+
+    if (sess->client_rev <= pad->head
+        && sess->client_rev < pad->first_rev - 1)
+    {
+        /* older than the window: those revisions come from Redis */
+
+        if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
+            || ngx_pad_session_read_old(sess) != NGX_OK)
         {
-            /* older than the window: those revisions come from Redis */
-
-            if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
-                || ngx_pad_pstore_old_revs(sess, sess->client_rev + 1,
-                       ngx_min(pad->first_rev - 1,
-                               sess->client_rev + NGX_PAD_STORE_READ_MAX))
-                   != NGX_OK)
-            {
-                ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket),
-                              0, "pad: \"%V\": cannot resume at revision "
-                              "%L (head %L)", &pad->id, sess->client_rev,
-                              pad->head);
-                ngx_pad_session_join_failed(sess, "looping");
-            }
-
-            /* the join reference goes with the read */
-            return;
-        }
-
-        rc = ngx_pad_session_reconnect(sess);
-
-        if (rc != NGX_OK) {
             ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
                           "pad: \"%V\": cannot resume at revision %L "
                           "(head %L)", &pad->id, sess->client_rev,
                           pad->head);
             ngx_pad_session_join_failed(sess, "looping");
-            return;
         }
 
-    } else {
-        if (!sess->authors_asked) {
-            /* records of the pad's authors not cached yet: ask first */
-
-            sess->authors_asked = 1;
-            json_decref(ngx_pad_pad_authors_json(pad, sess));
-
-            if (sess->authors_pending) {
-                return;     /* the join reference waits with them */
-            }
-        }
-
-        if (!sess->padinfo_asked) {
-            /* the other workers' sessions, the saved revisions */
-
-            sess->padinfo_asked = 1;
-
-            if (ngx_pad_padinfo_ask(sess)) {
-                return;     /* the join reference waits with them */
-            }
-        }
-
-        wpool = ngx_pad_pool_create();
-        if (wpool == NULL) {
-            ngx_pad_session_join_failed(sess, "corruptPad");
-            return;
-        }
-
-        attribs.data = pad->atext.attribs.data;
-        attribs.len = pad->atext.attribs.len;
-
-        if (ngx_pad_cs_prepare_for_wire(ngx_pad_engine->ctx, &attribs,
-                                        pad->pool, wpool, &wire)
-            != NGX_PAD_CS_OK)
-        {
-            ngx_pad_ctx_reset(ngx_pad_engine->ctx);
-            ngx_pad_pool_destroy(wpool);
-            ngx_pad_session_join_failed(sess, "corruptPad");
-            return;
-        }
-
-        ngx_memzero(&v, sizeof(ngx_pad_msg_vars_t));
-
-        v.pad_id.data = (const char *) sess->asked_id;
-        v.pad_id.len = sess->asked_id_len;
-        v.readonly_id.data = (const char *) pad->ro_id.data;
-        v.readonly_id.len = pad->ro_id.len;
-        v.readonly = sess->readonly;
-        ngx_pad_session_user(sess, &v.user);
-        v.atext.text = pad->atext.text;
-        v.atext.attribs = wire;
-        v.wire_pool = wpool;
-        v.rev = pad->head;
-        v.time = pad->head_time;
-        v.server_time = ngx_pad_now_ms();
-        v.chat_head = pad->chat_head;
-        /* as Etherpad: the sockets in the pad before this one */
-        v.connected = pad->nsessions + sess->remote_users;
-        v.saved = sess->saved;
-        v.site = ngx_pad_engine->settings;
-
-        authors = ngx_pad_pad_authors_json(pad, NULL);
-        v.authors = authors;
-
-        j = ngx_pad_msg_client_vars(&v);
-
-        ngx_pad_ctx_reset(ngx_pad_engine->ctx);
-        ngx_pad_pool_destroy(wpool);
-        json_decref(authors);
-
-        if (j == NULL) {
-            ngx_pad_session_join_failed(sess, "corruptPad");
-            return;
-        }
-
-        ngx_pad_session_emit(sess, j);
-        json_decref(j);
+        /* the join reference goes with the read */
+        return NGX_DONE;
     }
 
-    /* from here on the fan-out owns the cursor */
+    rc = ngx_pad_session_reconnect(sess);
+
+    if (rc != NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                      "pad: \"%V\": cannot resume at revision %L "
+                      "(head %L)", &pad->id, sess->client_rev,
+                      pad->head);
+        ngx_pad_session_join_failed(sess, "looping");
+        return NGX_DONE;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A first join: the records of the pad's authors and the pad's info are
+ * read first, then CLIENT_VARS is sent.  NGX_OK: sent, the join goes on;
+ * NGX_DONE: the join waits for the reads or failed (the join reference
+ * went with it).
+ */
+
+static ngx_int_t
+ngx_pad_session_client_vars(ngx_pad_session_t *sess)
+{
+    json_t              *j, *authors;
+    ngx_pad_pad_t       *pad;
+    ngx_pad_str_t        attribs, wire;
+    ngx_pad_pool_t      *wpool;
+    ngx_pad_msg_vars_t   v;
+
+    pad = sess->pad;
+
+    if (!sess->authors_asked) {
+        /* records of the pad's authors not cached yet: ask first */
+
+        sess->authors_asked = 1;
+        json_decref(ngx_pad_pad_authors_json(pad, sess,
+                                         ngx_pad_session_author_record));
+
+        if (sess->authors_pending) {
+            return NGX_DONE;  /* the join reference waits with them */
+        }
+    }
+
+    if (!sess->padinfo_asked) {
+        /* the other workers' sessions, the saved revisions */
+
+        sess->padinfo_asked = 1;
+
+        if (ngx_pad_padinfo_ask(sess, ngx_pad_session_joined)) {
+            return NGX_DONE;  /* the join reference waits with them */
+        }
+    }
+
+    wpool = ngx_pad_pool_create();
+    if (wpool == NULL) {
+        ngx_pad_session_join_failed(sess, "corruptPad");
+        return NGX_DONE;
+    }
+
+    attribs.data = pad->atext.attribs.data;
+    attribs.len = pad->atext.attribs.len;
+
+    if (ngx_pad_cs_prepare_for_wire(ngx_pad_engine->ctx, &attribs,
+                                    pad->pool, wpool, &wire)
+        != NGX_PAD_CS_OK)
+    {
+        ngx_pad_ctx_reset(ngx_pad_engine->ctx);
+        ngx_pad_pool_destroy(wpool);
+        ngx_pad_session_join_failed(sess, "corruptPad");
+        return NGX_DONE;
+    }
+
+    ngx_memzero(&v, sizeof(ngx_pad_msg_vars_t));
+
+    v.pad_id.data = (const char *) sess->asked_id;
+    v.pad_id.len = sess->asked_id_len;
+    v.readonly_id.data = (const char *) pad->ro_id.data;
+    v.readonly_id.len = pad->ro_id.len;
+    v.readonly = sess->readonly;
+    ngx_pad_session_user(sess, &v.user);
+    v.atext.text = pad->atext.text;
+    v.atext.attribs = wire;
+    v.wire_pool = wpool;
+    v.rev = pad->head;
+    v.time = pad->head_time;
+    v.server_time = ngx_pad_now_ms();
+    v.chat_head = pad->chat_head;
+    /* as Etherpad: the sockets in the pad before this one */
+    v.connected = pad->nsessions + sess->remote_users;
+    v.saved = sess->saved;
+    v.site = ngx_pad_engine->settings;
+
+    authors = ngx_pad_pad_authors_json(pad, NULL, NULL);
+    v.authors = authors;
+
+    j = ngx_pad_msg_client_vars(&v);
+
+    ngx_pad_ctx_reset(ngx_pad_engine->ctx);
+    ngx_pad_pool_destroy(wpool);
+    json_decref(authors);
+
+    if (j == NULL) {
+        ngx_pad_session_join_failed(sess, "corruptPad");
+        return NGX_DONE;
+    }
+
+    ngx_pad_session_emit(sess, j);
+    json_decref(j);
+
+    return NGX_OK;
+}
+
+
+/* in the pad: the fan-out owns the cursor, USER_NEWINFO both ways */
+
+static void
+ngx_pad_session_enter(ngx_pad_session_t *sess)
+{
+    json_t              *j;
+    ngx_pad_pad_t       *pad;
+    ngx_pad_msg_user_t   u;
+
+    pad = sess->pad;
 
     sess->sent_rev = pad->head;
-    sess->state = NGX_PAD_SESSION_JOINED;
-    ngx_pad_fanout_reset(sess);
+    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_JOINED);
+    ngx_pad_session_cursor_reset(sess);
 
     ngx_queue_insert_tail(&pad->sessions, &sess->queue);
     sess->in_list = 1;
     pad->nsessions++;
-    ngx_pad_padinfo_count(pad);
+    ngx_pad_conn_count(pad);
 
     /* USER_NEWINFO both ways */
 

@@ -52,6 +52,7 @@ struct ngx_pad_merge_s {
     ngx_str_t              attribs;
     int64_t                ts;
     u_char                 hist[NGX_PAD_MERGE_HIST_LEN];
+    ngx_pad_merge_done_pt  done;          /* the repair's: the outcome */
 };
 
 
@@ -67,7 +68,8 @@ static void ngx_pad_merge_fail(ngx_pad_pad_t *pad, const char *why);
 
 
 ngx_int_t
-ngx_pad_merge_start(ngx_pad_pad_t *pad, ngx_pad_store_result_t *res)
+ngx_pad_merge_start(ngx_pad_pad_t *pad, ngx_pad_store_result_t *res,
+    ngx_pad_merge_done_pt done)
 {
     ngx_pad_merge_t  *m;
 
@@ -86,6 +88,7 @@ ngx_pad_merge_start(ngx_pad_pad_t *pad, ngx_pad_store_result_t *res)
     ngx_memcpy(m->seen_hist, res->hist.data, res->hist.len);
     m->seen_hist_len = res->hist.len;
     m->fork = 0;
+    m->done = done;
 
     pad->merge = m;
 
@@ -224,11 +227,15 @@ ngx_pad_merge_fail(ngx_pad_pad_t *pad, const char *why)
 {
     ngx_str_t  s;
 
+    if (pad->merge == NULL) {
+        return;
+    }
+
     s.data = (u_char *) why;
     s.len = ngx_strlen(why);
 
     /* logged once by the repair's back-off */
-    ngx_pad_repair_merge_failed(pad, &s);
+    (void) pad->merge->done(pad, NULL, &s);
 }
 
 
@@ -254,7 +261,7 @@ ngx_pad_merge_revs(void *data, ngx_pad_store_result_t *res)
     }
 
     if (res->status != NGX_OK) {
-        ngx_pad_repair_merge_failed(pad, &res->err);
+        (void) m->done(pad, NULL, &res->err);
         ngx_pad_pad_release(pad);
         return;
     }
@@ -267,7 +274,7 @@ ngx_pad_merge_revs(void *data, ngx_pad_store_result_t *res)
             rev = ngx_pad_pad_rev(pad, r);
 
             if (rev && res->items[i - 1].len
-                && ngx_pad_repair_same(rev, &res->items[i - 1]) == 1)
+                && ngx_pad_pad_rev_same(rev, &res->items[i - 1]) == 1)
             {
                 m->fork = r;
                 break;
@@ -597,7 +604,7 @@ ngx_pad_merge_rebase(ngx_pad_pad_t *pad, const char **why)
                    "pad: \"%V\": merge: writing, the other history's "
                    "revisions %L..%i", &pad->id, m->fork + 1, m->seen);
 
-    return ngx_pad_repair_write(pad, &r);
+    return m->done(pad, &r, NULL);
 }
 
 

@@ -2,13 +2,12 @@
 /*
  * ngx_pad_module: the per-worker pad registry.
  *
- * A pad is loaded once per worker (head, atext, pool), subscribed to its
- * Redis channel, and then only advances one revision at a time through
- * ngx_pad_pad_advance() (invariant 4): local commits confirmed by Redis,
- * revisions published by other writers, and catch-up reads all go
- * through it.  Each advance builds the revision's wire form once: the
- * NEW_CHANGES packet as a shared refcounted payload and the item JSON
- * for batches.
+ * A pad is loaded once per worker (head, atext, pool: ngx_pad_pstore_
+ * load.c), subscribed to its Redis channel, caught up with what others
+ * published, and its sessions and commits are told through its ready
+ * event when it is (ngx_pad_pad_post_ready()).  Its revisions and the way
+ * its head moves are in ngx_pad_window.c.  Also: the authors' cache
+ * (historicalAuthorData) and what is sent to every session of the pad.
  */
 
 
@@ -19,9 +18,9 @@
 #include "engine/ngx_pad_engine.h"
 
 
-static void ngx_pad_pad_flush_handler(ngx_event_t *ev);
+static void ngx_pad_pad_loaded(void *data, ngx_int_t rc);
+static void ngx_pad_pad_caught_up(void *data, ngx_int_t rc);
 static void ngx_pad_pad_free(ngx_pad_pad_t *pad);
-static void ngx_pad_rev_clear(ngx_pad_rev_t *r);
 
 
 static ngx_pad_pad_t *
@@ -164,29 +163,38 @@ ngx_pad_pad_get(ngx_str_t *id)
     ngx_queue_init(&pad->waiters);
     ngx_queue_init(&pad->commits);
 
-    pad->flush_ev.handler = ngx_pad_pad_flush_handler;
+    pad->flush_ev.handler = ngx_pad_engine->pad_flush;
     pad->flush_ev.data = pad;
     pad->flush_ev.log = ngx_pad_engine->log;
 
+    pad->ready_ev.handler = ngx_pad_engine->pad_ready;
+    pad->ready_ev.data = pad;
+    pad->ready_ev.log = ngx_pad_engine->log;
+
     pad->hist.data = pad->hist_buf;
-    ngx_pad_repair_init(pad);
 
     ngx_rbtree_insert(&ngx_pad_engine->pads, &pad->node);
     ngx_pad_engine->npads++;
 
 load:
 
+    ngx_log_debug2(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": loading (%ui pads)", &pad->id,
+                   ngx_pad_engine->npads);
+
     pad->refs++;
 
     if (!pad->subscribed) {
-        if (ngx_pad_pstore_subscribe(pad) == NGX_OK) {
+        if (ngx_pad_pstore_subscribe(pad, ngx_pad_engine->pad_channel, pad)
+            == NGX_OK)
+        {
             pad->subscribed = 1;
         }
     }
 
     pad->refs++;
 
-    if (ngx_pad_pstore_load(pad) != NGX_OK) {
+    if (ngx_pad_pstore_load(pad, ngx_pad_pad_loaded, pad) != NGX_OK) {
         pad->refs--;
         pad->state = NGX_PAD_FAILED;
     }
@@ -209,8 +217,6 @@ ngx_pad_pad_release(ngx_pad_pad_t *pad)
 static void
 ngx_pad_pad_free(ngx_pad_pad_t *pad)
 {
-    ngx_uint_t  i;
-
     if (pad->subscribed) {
         ngx_pad_pstore_unsubscribe(pad);
     }
@@ -219,14 +225,17 @@ ngx_pad_pad_free(ngx_pad_pad_t *pad)
         ngx_delete_posted_event(&pad->flush_ev);
     }
 
-    ngx_pad_repair_cleanup(pad);
-    ngx_pad_pstore_cleanup(pad);
-
-    for (i = 0; i < pad->window_cap; i++) {
-        ngx_pad_rev_clear(&pad->window[i]);
+    if (pad->ready_ev.posted) {
+        ngx_delete_posted_event(&pad->ready_ev);
     }
 
-    ngx_free(pad->window);
+    if (ngx_pad_engine->pad_cleanup) {
+        ngx_pad_engine->pad_cleanup(pad);
+    }
+
+    ngx_pad_pstore_cleanup(pad);
+
+    ngx_pad_pad_window_free(pad);
 
     if (pad->batch) {
         ngx_pad_payload_unref(pad->batch);
@@ -258,540 +267,69 @@ ngx_pad_pad_detach(ngx_pad_pad_t *pad)
         return;
     }
 
+    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": out of the registry", &pad->id);
+
     pad->detached = 1;
     ngx_rbtree_delete(&ngx_pad_engine->pads, &pad->node);
     ngx_pad_engine->npads--;
 }
 
 
-ngx_int_t
-ngx_pad_pad_set_hist(ngx_pad_pad_t *pad, ngx_str_t *hist)
-{
-    if (hist->len > NGX_PAD_HIST_MAX) {
-        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": history id of %uz bytes", &pad->id,
-                      hist->len);
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(pad->hist_buf, hist->data, hist->len);
-    pad->hist.data = pad->hist_buf;
-    pad->hist.len = hist->len;
-
-    return NGX_OK;
-}
-
+/*
+ * The load finished (ngx_pad_pstore_load.c set the base and applied
+ * the revisions after it): the waiters join (or fail) from the pad's
+ * ready event.
+ */
 
 static void
-ngx_pad_rev_clear(ngx_pad_rev_t *r)
+ngx_pad_pad_loaded(void *data, ngx_int_t rc)
 {
-    if (r->payload) {
-        ngx_pad_payload_unref(r->payload);
-    }
+    ngx_pad_pad_t    *pad = data;
+    ngx_pad_state_e   state;
 
-    ngx_free(r->changeset.data);
-    ngx_free(r->author.data);
+    state = (rc == NGX_OK) ? NGX_PAD_READY : NGX_PAD_FAILED;
 
-    if (r->item) {
-        free(r->item);
-    }
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": load ended: %s, head %L", &pad->id,
+                   ngx_pad_pad_state_name(state), pad->head);
 
-    ngx_memzero(r, sizeof(ngx_pad_rev_t));
-    r->rev = -1;
-}
-
-
-ngx_pad_rev_t *
-ngx_pad_pad_rev(ngx_pad_pad_t *pad, int64_t rev)
-{
-    ngx_pad_rev_t  *r;
-
-    if (rev < pad->first_rev || rev > pad->head || pad->first_rev < 0) {
-        return NULL;
-    }
-
-    r = &pad->window[rev % pad->window_cap];
-
-    return (r->rev == rev && r->payload) ? r : NULL;
-}
-
-
-/*
- * The state the store's load gave: the atext after revision "rev" (-1:
- * before revision 0, i.e. "\n") and the whole pool (taken over).  The
- * revisions after it are then applied with ngx_pad_pad_apply_record().
- */
-
-ngx_int_t
-ngx_pad_pad_set_base(ngx_pad_pad_t *pad, int64_t rev, int64_t time,
-    ngx_str_t *text, ngx_str_t *attribs, ngx_pad_pool_t *pool)
-{
-    u_char         *t, *a;
-    ngx_pad_str_t   s;
-
-    s.data = (const char *) text->data;
-    s.len = text->len;
-
-    if (ngx_pad_utf16_len(ngx_pad_engine->ctx, &s, &pad->text_len16)
-        != NGX_PAD_CS_OK)
-    {
-        ngx_pad_ctx_reset(ngx_pad_engine->ctx);
-        return NGX_ERROR;
-    }
-
-    ngx_pad_ctx_reset(ngx_pad_engine->ctx);
-
-    t = ngx_alloc(text->len + 1, ngx_pad_engine->log);
-    a = ngx_alloc(attribs->len + 1, ngx_pad_engine->log);
-
-    if (t == NULL || a == NULL) {
-        if (t) {
-            ngx_free(t);
-        }
-
-        if (a) {
-            ngx_free(a);
-        }
-
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(t, text->data, text->len);
-    ngx_memcpy(a, attribs->data, attribs->len);
-
-    ngx_free((void *) pad->atext.text.data);
-    ngx_free((void *) pad->atext.attribs.data);
-
-    pad->atext.text.data = (const char *) t;
-    pad->atext.text.len = text->len;
-    pad->atext.attribs.data = (const char *) a;
-    pad->atext.attribs.len = attribs->len;
-
-    if (pad->pool) {
-        ngx_pad_pool_destroy(pad->pool);
-    }
-
-    pad->pool = pool;
-    pad->head = rev;
-    pad->head_time = time;
-    pad->first_rev = rev + 1;
-    pad->state = NGX_PAD_READY;
-
-    return NGX_OK;
-}
-
-
-/*
- * A revision record of the store {"rev","cs","author","ts","pool"}: its
- * pool entries are added and, if it is head + 1, the pad advances.
- * NGX_DECLINED: not the next revision (nothing done).
- */
-
-ngx_int_t
-ngx_pad_pad_apply_record(ngx_pad_pad_t *pad, json_t *ev)
-{
-    size_t          i, n;
-    u_char          buf[32];
-    json_t         *pool, *pair;
-    int64_t         rev, ts, num;
-    ngx_int_t       first;
-    const char     *key;
-    ngx_pad_str_t   cs, author, k, v;
-
-    if (!json_is_integer(json_object_get(ev, "rev"))) {
-        return NGX_ERROR;
-    }
-
-    rev = json_integer_value(json_object_get(ev, "rev"));
-
-    if (rev != pad->head + 1 || pad->repair != NGX_PAD_REPAIR_NONE) {
-        /*
-         * (While the copy is compared with Redis or written back, a
-         * record may be of another history: none is applied; the repair
-         * reads on when it is done.)
-         */
-        return NGX_DECLINED;
-    }
-
-    if (ngx_pad_msg_get_str(ev, "cs", &cs) != 0
-        || ngx_pad_msg_get_str(ev, "author", &author) != 0
-        || !json_is_integer(json_object_get(ev, "ts")))
-    {
-        return NGX_ERROR;
-    }
-
-    ts = json_integer_value(json_object_get(ev, "ts"));
-
-    /* new pool entries, in number order from the pool's nextNum */
-
-    pool = json_object_get(ev, "pool");
-    n = json_is_object(pool) ? json_object_size(pool) : 0;
-    num = -1;
-
-    json_object_foreach(pool, key, pair) {
-        first = ngx_atoi((u_char *) key, ngx_strlen(key));
-
-        if (first == NGX_ERROR) {
-            return NGX_ERROR;
-        }
-
-        if (num < 0 || first < num) {
-            num = first;
-        }
-    }
-
-    for (i = 0; i < n; i++, num++) {
-        ngx_sprintf(buf, "%L%Z", num);
-        pair = json_object_get(pool, (char *) buf);
-
-        if (!json_is_array(pair)
-            || !json_is_string(json_array_get(pair, 0))
-            || !json_is_string(json_array_get(pair, 1)))
-        {
-            return NGX_ERROR;
-        }
-
-        k.data = json_string_value(json_array_get(pair, 0));
-        k.len = json_string_length(json_array_get(pair, 0));
-        v.data = json_string_value(json_array_get(pair, 1));
-        v.len = json_string_length(json_array_get(pair, 1));
-
-        if (ngx_pad_pad_add_pool_entry(pad, num, &k, &v) != NGX_OK) {
-            return NGX_ERROR;
-        }
-    }
-
-    return ngx_pad_pad_advance(pad, rev, &cs, &author, ts, 0, NULL);
-}
-
-
-/* the load finished (the store glue called set_base and applied) */
-
-void
-ngx_pad_pad_loaded(ngx_pad_pad_t *pad, ngx_int_t rc)
-{
-    ngx_queue_t        *q;
-    ngx_pad_session_t  *sess;
+    pad->state = state;
 
     if (rc == NGX_OK) {
-        pad->state = NGX_PAD_READY;
         pad->load_errors = 0;
 
     } else {
-        pad->state = NGX_PAD_FAILED;
         pad->load_errors++;
     }
 
-    /* every waiter joins now, or fails; waiters hold pad references */
-
-    pad->refs++;
-
-    while (!ngx_queue_empty(&pad->waiters)) {
-        q = ngx_queue_head(&pad->waiters);
-        ngx_queue_remove(q);
-        sess = ngx_queue_data(q, ngx_pad_session_t, queue);
-        sess->in_list = 0;
-
-        if (rc == NGX_OK) {
-            ngx_pad_session_joined(sess);
-
-        } else {
-            ngx_pad_session_join_failed(sess, "unavailable");
-        }
-    }
-
-    if (rc == NGX_OK && pad->want_head > pad->head) {
-        ngx_pad_pad_catch_up(pad);
-    }
-
-    if (rc == NGX_OK && pad->recheck) {
-        /* a resubscribe or reset during the load: compare again */
-        ngx_pad_repair_check(pad);
-    }
-
-    ngx_pad_pad_release(pad);
+    pad->load_ended = 1;
+    ngx_pad_pad_post_ready(pad);
 
     /* the load's reference */
     ngx_pad_pad_release(pad);
 }
 
 
-ngx_int_t
-ngx_pad_pad_add_pool_entry(ngx_pad_pad_t *pad, intptr_t num,
-    ngx_pad_str_t *key, ngx_pad_str_t *value)
-{
-    intptr_t       next;
-    ngx_pad_str_t  k, v;
-
-    next = ngx_pad_pool_next_num(pad->pool);
-
-    if (num < next) {
-        if (ngx_pad_pool_get(pad->pool, num, &k, &v) == 0
-            && k.len == key->len && v.len == value->len
-            && ngx_memcmp(k.data, key->data, k.len) == 0
-            && ngx_memcmp(v.data, value->data, v.len) == 0)
-        {
-            return NGX_OK;
-        }
-
-        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": pool entry %i differs from the store",
-                      &pad->id, (ngx_int_t) num);
-        return NGX_ERROR;
-    }
-
-    if (num > next) {
-        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": pool entries %i..%i are missing",
-                      &pad->id, (ngx_int_t) next, (ngx_int_t) num - 1);
-        return NGX_ERROR;
-    }
-
-    if (ngx_pad_pool_set(pad->pool, num, key, value) != 0
-        || ngx_pad_pool_set_next_num(pad->pool, num + 1) != 0)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
-/* doubles the ring (up to pad_revisions_window), keeping its revisions */
-
-static ngx_int_t
-ngx_pad_pad_grow_window(ngx_pad_pad_t *pad)
-{
-    int64_t         r;
-    ngx_uint_t      cap, i;
-    ngx_pad_rev_t  *w, *old;
-
-    cap = ngx_min(pad->window_cap * 2, pad->window_size);
-
-    w = ngx_calloc(cap * sizeof(ngx_pad_rev_t), ngx_pad_engine->log);
-    if (w == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (r = pad->first_rev; r <= pad->head; r++) {
-        old = &pad->window[r % pad->window_cap];
-
-        if (old->rev == r) {
-            w[r % cap] = *old;
-            ngx_memzero(old, sizeof(ngx_pad_rev_t));
-        }
-    }
-
-    for (i = 0; i < pad->window_cap; i++) {
-        ngx_pad_rev_clear(&pad->window[i]);    /* anything not moved */
-    }
-
-    ngx_free(pad->window);
-    pad->window = w;
-    pad->window_cap = cap;
-
-    return NGX_OK;
-}
-
-
 /*
- * The only way a pad's head moves: rev must be head + 1.  new_atext, if
- * given, is the atext after rev in ngx_alloc()ed buffers (taken over);
- * otherwise cs is applied here.  The pool must already hold every
- * attribute cs uses.
+ * Something commits or joins wait for changed (the load ended, a
+ * catch-up or a repair finished): the upper layer's handler of
+ * pad->ready_ev goes on from the event loop; the event holds a
+ * reference.
  */
 
-ngx_int_t
-ngx_pad_pad_advance(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
-    ngx_pad_str_t *author, int64_t time, uint64_t origin,
-    ngx_pad_atext_t *new_atext)
+void
+ngx_pad_pad_post_ready(ngx_pad_pad_t *pad)
 {
-    char             *item;
-    size_t            n;
-    ngx_pad_cs_t      u;
-    ngx_pad_ctx_t    *ctx;
-    ngx_pad_rev_t    *r;
-    ngx_pad_str_t     wire;
-    ngx_pad_pool_t   *wpool;
-    ngx_pad_atext_t   at, cur;
-    ngx_pad_payload_t  *p;
-    u_char           *t, *a;
-
-    ctx = ngx_pad_engine->ctx;
-    wpool = NULL;
-    item = NULL;
-    t = NULL;
-    a = NULL;
-
-    if (rev != pad->head + 1 || pad->state != NGX_PAD_READY) {
-        ngx_log_error(NGX_LOG_ALERT, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": revision %L is not head + 1 (%L)",
-                      &pad->id, rev, pad->head + 1);
-        goto failed;
+    if (pad->ready_ev.posted) {
+        return;
     }
 
-    if (ngx_pad_cs_unpack(ctx, cs, &u) != NGX_PAD_CS_OK
-        || u.old_len != pad->text_len16)
-    {
-        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": revision %L does not apply: %s",
-                      &pad->id, rev, ngx_pad_ctx_error(ctx));
-        goto failed;
-    }
+    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": ready event posted", &pad->id);
 
-    if (new_atext == NULL) {
-        cur.text.data = (const char *) pad->atext.text.data;
-        cur.text.len = pad->atext.text.len;
-        cur.attribs.data = (const char *) pad->atext.attribs.data;
-        cur.attribs.len = pad->atext.attribs.len;
-
-        if (ngx_pad_cs_apply_to_atext(ctx, cs, &cur, pad->pool, &at)
-            != NGX_PAD_CS_OK)
-        {
-            ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                          "pad: \"%V\": revision %L does not apply: %s",
-                          &pad->id, rev, ngx_pad_ctx_error(ctx));
-            goto failed;
-        }
-
-        t = ngx_alloc(at.text.len + 1, ngx_pad_engine->log);
-        a = ngx_alloc(at.attribs.len + 1, ngx_pad_engine->log);
-        if (t == NULL || a == NULL) {
-            goto failed;
-        }
-
-        ngx_memcpy(t, at.text.data, at.text.len);
-        ngx_memcpy(a, at.attribs.data, at.attribs.len);
-        at.text.data = (const char *) t;
-        at.attribs.data = (const char *) a;
-
-    } else {
-        at = *new_atext;
-    }
-
-    /* the wire form, once for every socket */
-
-    wpool = ngx_pad_pool_create();
-    if (wpool == NULL) {
-        goto failed;
-    }
-
-    if (ngx_pad_cs_prepare_for_wire(ctx, cs, pad->pool, wpool, &wire)
-        != NGX_PAD_CS_OK)
-    {
-        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": prepareForWire of %L failed: %s",
-                      &pad->id, rev, ngx_pad_ctx_error(ctx));
-        goto failed;
-    }
-
-    item = ngx_pad_msg_rev_item(rev, &wire, wpool, author, time,
-                                time - pad->head_time, pad->head >= 0);
-    if (item == NULL) {
-        goto failed;
-    }
-
-    n = ngx_pad_msg_new_changes_packet(NULL, item, ngx_strlen(item));
-
-    p = ngx_pad_payload_alloc(n, ngx_pad_engine->log);
-    if (p == NULL) {
-        goto failed;
-    }
-
-    (void) ngx_pad_msg_new_changes_packet(p->data, item, ngx_strlen(item));
-
-    if (pad->first_rev >= 0
-        && rev - pad->first_rev >= (int64_t) pad->window_cap
-        && pad->window_cap < pad->window_size
-        && ngx_pad_pad_grow_window(pad) != NGX_OK)
-    {
-        ngx_pad_payload_unref(p);
-        goto failed;
-    }
-
-    r = &pad->window[rev % pad->window_cap];
-    ngx_pad_rev_clear(r);
-
-    r->changeset.data = ngx_alloc(cs->len + 1, ngx_pad_engine->log);
-    r->author.data = ngx_alloc(author->len + 1, ngx_pad_engine->log);
-
-    if (r->changeset.data == NULL || r->author.data == NULL) {
-        ngx_pad_payload_unref(p);
-        ngx_pad_rev_clear(r);
-        goto failed;
-    }
-
-    ngx_memcpy(r->changeset.data, cs->data, cs->len);
-    r->changeset.len = cs->len;
-    ngx_memcpy(r->author.data, author->data, author->len);
-    r->author.len = author->len;
-    r->rev = rev;
-    r->time = time;
-    r->origin = origin;
-    r->item = item;
-    r->item_len = ngx_strlen(item);
-    r->payload = p;
-
-    ngx_free((void *) pad->atext.text.data);
-    ngx_free((void *) pad->atext.attribs.data);
-    pad->atext = at;
-    pad->text_len16 = u.new_len;
-
-    pad->head = rev;
-    pad->head_time = time;
-
-    if (pad->first_rev < 0 || pad->head - pad->first_rev
-                              >= (int64_t) pad->window_cap)
-    {
-        pad->first_rev = pad->head - pad->window_cap + 1;
-    }
-
-    if (pad->first_rev < 0) {
-        pad->first_rev = 0;
-    }
-
-    ngx_pad_pool_destroy(wpool);
-    ngx_pad_ctx_reset(ctx);
-
-    ngx_pad_pad_post_flush(pad);
-
-    return NGX_OK;
-
-failed:
-
-    if (wpool) {
-        ngx_pad_pool_destroy(wpool);
-    }
-
-    if (item) {
-        free(item);
-    }
-
-    if (new_atext) {
-        ngx_free((void *) new_atext->text.data);
-        ngx_free((void *) new_atext->attribs.data);
-
-    } else {
-        if (t) {
-            ngx_free(t);
-        }
-
-        if (a) {
-            ngx_free(a);
-        }
-    }
-
-    ngx_pad_ctx_reset(ctx);
-
-    /*
-     * A revision that does not apply to this copy: the copy and Redis
-     * may hold different histories (Redis lost data).  Commits wait until
-     * the copy is compared; otherwise a commit would meet the same
-     * revisions again at every retry.
-     */
-    ngx_pad_repair_check(pad);
-
-    return NGX_ERROR;
+    pad->refs++;
+    ngx_post_event(&pad->ready_ev, &ngx_posted_events);
 }
 
 
@@ -829,19 +367,29 @@ ngx_pad_pad_catch_up(ngx_pad_pad_t *pad)
 
     pad->refs++;
     pad->catching_up = 1;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": catching up from %L to %L", &pad->id,
+                   pad->head, pad->want_head);
     pad->catch_from = pad->head;
     pad->catch_want = pad->want_head;
 
-    if (ngx_pad_pstore_catch_up(pad) != NGX_OK) {
+    if (ngx_pad_pstore_catch_up(pad, ngx_pad_pad_caught_up, pad) != NGX_OK) {
         pad->catching_up = 0;
         pad->refs--;
     }
 }
 
 
-void
-ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc)
+static void
+ngx_pad_pad_caught_up(void *data, ngx_int_t rc)
 {
+    ngx_pad_pad_t  *pad = data;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: \"%V\": caught up (%i): head %L", &pad->id, rc,
+                   pad->head);
+
     pad->catching_up = 0;
 
     if ((rc != NGX_OK || pad->head == pad->catch_from)
@@ -867,26 +415,10 @@ ngx_pad_pad_caught_up(ngx_pad_pad_t *pad, ngx_int_t rc)
     }
 
     if (!pad->catching_up) {
-        ngx_pad_commit_next(pad);
+        ngx_pad_pad_post_ready(pad);
     }
 
     ngx_pad_pad_release(pad);
-}
-
-
-void
-ngx_pad_pad_post_flush(ngx_pad_pad_t *pad)
-{
-    if (!pad->flush_ev.posted) {
-        ngx_post_event(&pad->flush_ev, &ngx_posted_events);
-    }
-}
-
-
-static void
-ngx_pad_pad_flush_handler(ngx_event_t *ev)
-{
-    ngx_pad_fanout_pad(ev->data);
 }
 
 
@@ -894,12 +426,77 @@ ngx_pad_pad_flush_handler(ngx_event_t *ev)
  * historicalAuthorData: every author of the pool, with the record cached
  * from the store, presence events or local sessions; an author not cached
  * yet is listed with name null and colour 0 and its record is asked for;
- * a "waiter" session is told when each record arrived (it builds
- * CLIENT_VARS again then).
+ * a "waiter" session is told when each record arrived ("done": it
+ * builds CLIENT_VARS again then).
  */
 
+typedef struct {
+    ngx_pad_pad_t               *pad;
+    ngx_pad_session_t           *waiter;
+    ngx_pad_session_handler_pt   done;
+} ngx_pad_pad_aget_t;
+
+
+static void
+ngx_pad_pad_author_got(void *data, ngx_int_t rc, ngx_pad_str_t *author,
+    json_t *name, json_t *color)
+{
+    ngx_pad_pad_aget_t  *g = data;
+
+    if (rc == NGX_OK) {
+        ngx_pad_pad_author_info(g->pad, author, name, color);
+    }
+
+    if (g->waiter) {
+        g->done(g->waiter);
+    }
+
+    ngx_pad_pad_release(g->pad);
+    ngx_free(g);
+}
+
+
+static ngx_int_t
+ngx_pad_pad_author_ask(ngx_pad_pad_t *pad, ngx_pad_str_t *author,
+    ngx_pad_session_t *waiter, ngx_pad_session_handler_pt done)
+{
+    ngx_pad_pad_aget_t  *g;
+
+    g = ngx_alloc(sizeof(ngx_pad_pad_aget_t), ngx_pad_engine->log);
+    if (g == NULL) {
+        return NGX_ERROR;
+    }
+
+    g->pad = pad;
+    g->waiter = waiter;
+    g->done = done;
+
+    pad->refs++;
+
+    if (waiter) {
+        waiter->refs++;
+    }
+
+    if (ngx_pad_pstore_author_get(author, ngx_pad_pad_author_got, g)
+        != NGX_OK)
+    {
+        pad->refs--;
+
+        if (waiter) {
+            waiter->refs--;
+        }
+
+        ngx_free(g);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 json_t *
-ngx_pad_pad_authors_json(ngx_pad_pad_t *pad, ngx_pad_session_t *waiter)
+ngx_pad_pad_authors_json(ngx_pad_pad_t *pad, ngx_pad_session_t *waiter,
+    ngx_pad_session_handler_pt done)
 {
     intptr_t       i, n;
     json_t        *o, *rec;
@@ -943,7 +540,7 @@ ngx_pad_pad_authors_json(ngx_pad_pad_t *pad, ngx_pad_session_t *waiter)
                 return NULL;
             }
 
-            if (ngx_pad_pstore_author_get(pad, &v, waiter) == NGX_OK
+            if (ngx_pad_pad_author_ask(pad, &v, waiter, done) == NGX_OK
                 && waiter)
             {
                 waiter->authors_pending++;
@@ -1000,7 +597,7 @@ ngx_pad_pad_broadcast(ngx_pad_pad_t *pad, ngx_pad_session_t *except,
     ngx_pad_payload_t  *p;
     ngx_pad_session_t  *sess;
 
-    p = ngx_pad_fanout_json_payload(data);
+    p = ngx_pad_json_payload(data);
     if (p == NULL) {
         return;
     }

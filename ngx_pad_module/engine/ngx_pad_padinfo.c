@@ -5,12 +5,9 @@
  * instance (numConnectedUsers) and the saved revisions (SAVE_REVISION,
  * savedRevisions).
  *
- * Each worker writes its number of sessions of a pad into the pad's
- * "conn" hash (field: the worker's id, value "<n>:<expiry ms>") whenever
- * that number changes, and again every NGX_PAD_CONN_REFRESH for every pad
- * it serves; a joiner's worker adds the other workers' unexpired counts
- * to its own.  A worker that died without removing its field stops
- * counting after NGX_PAD_CONN_TTL.
+ Each worker writes its number of sessions of a pad into the pad's
+ * "conn" hash (ngx_pad_conn.c); a joiner's worker adds the other
+ * workers' unexpired counts to its own.
  *
  * A saved revision is Etherpad's record {revNum, savedById, label,
  * timestamp, id}, stored once per revision number in the pad's "saved"
@@ -26,11 +23,6 @@
 #include "store/ngx_pad_store.h"
 
 
-#define NGX_PAD_CONN_TTL      30000
-#define NGX_PAD_CONN_REFRESH  10000
-
-
-static void ngx_pad_padinfo_refresh_handler(ngx_event_t *ev);
 static void ngx_pad_padinfo_conn_done(void *data,
     ngx_pad_store_result_t *res);
 static void ngx_pad_padinfo_saved_done(void *data,
@@ -38,96 +30,15 @@ static void ngx_pad_padinfo_saved_done(void *data,
 static void ngx_pad_padinfo_done(ngx_pad_session_t *sess);
 
 
-static ngx_event_t  ngx_pad_padinfo_refresh_ev;
-
-
-void
-ngx_pad_padinfo_init_process(void)
-{
-    ngx_event_t  *ev;
-
-    ev = &ngx_pad_padinfo_refresh_ev;
-
-    ngx_memzero(ev, sizeof(ngx_event_t));
-    ev->handler = ngx_pad_padinfo_refresh_handler;
-    ev->data = ngx_pad_engine;      /* read by debug logging as a connection */
-    ev->log = ngx_pad_engine->log;
-    ev->cancelable = 1;
-
-    ngx_add_timer(ev, NGX_PAD_CONN_REFRESH);
-}
-
-
-/* this worker's sessions of the pad changed in number */
-
-void
-ngx_pad_padinfo_count(ngx_pad_pad_t *pad)
-{
-    u_char     buf[2 * NGX_INT_T_LEN + 2];
-    ngx_str_t  worker, value;
-
-    if (ngx_pad_engine == NULL || ngx_pad_engine->exiting) {
-        return;
-    }
-
-    worker.data = (u_char *) ngx_pad_engine->wid;
-    worker.len = ngx_strlen(ngx_pad_engine->wid);
-
-    if (pad->nsessions == 0) {
-        (void) ngx_pad_store_conn_set(&pad->id, &worker, NULL, 0);
-        return;
-    }
-
-    value.data = buf;
-    value.len = ngx_sprintf(buf, "%ui:%L", pad->nsessions,
-                            ngx_pad_now_ms() + NGX_PAD_CONN_TTL)
-                - buf;
-
-    (void) ngx_pad_store_conn_set(&pad->id, &worker, &value,
-                                  2 * NGX_PAD_CONN_TTL);
-}
-
-
-static void
-ngx_pad_padinfo_refresh_handler(ngx_event_t *ev)
-{
-    ngx_pad_pad_t      *pad;
-    ngx_rbtree_node_t  *node, *root, *sentinel;
-
-    if (ngx_pad_engine == NULL || ngx_pad_engine->exiting || ngx_exiting
-        || ngx_terminate)
-    {
-        return;
-    }
-
-    root = ngx_pad_engine->pads.root;
-    sentinel = ngx_pad_engine->pads.sentinel;
-
-    if (root != sentinel) {
-        for (node = ngx_rbtree_min(root, sentinel);
-             node;
-             node = ngx_rbtree_next(&ngx_pad_engine->pads, node))
-        {
-            pad = (ngx_pad_pad_t *) node;
-
-            if (pad->nsessions) {
-                ngx_pad_padinfo_count(pad);
-            }
-        }
-    }
-
-    ngx_add_timer(ev, NGX_PAD_CONN_REFRESH);
-}
-
-
 /*
  * Before CLIENT_VARS: the other workers' sessions and the saved
  * revisions.  Returns the number of reads started; each holds a
- * reference of the session and ends in ngx_pad_padinfo_done().
+ * reference of the session; when the last ended, "done" is called (if
+ * the session still has its pad).
  */
 
 ngx_uint_t
-ngx_pad_padinfo_ask(ngx_pad_session_t *sess)
+ngx_pad_padinfo_ask(ngx_pad_session_t *sess, ngx_pad_session_handler_pt done)
 {
     ngx_str_t  *id;
 
@@ -135,6 +46,7 @@ ngx_pad_padinfo_ask(ngx_pad_session_t *sess)
 
     sess->remote_users = 0;
     sess->padinfo_pending = 0;
+    sess->padinfo_done = done;
 
     sess->refs++;
 
@@ -276,7 +188,7 @@ ngx_pad_padinfo_done(ngx_pad_session_t *sess)
         && sess->pad)
     {
         /* the join goes on (or drops its pad if the socket went away) */
-        ngx_pad_session_joined(sess);
+        sess->padinfo_done(sess);
     }
 
     ngx_pad_session_unref(sess);

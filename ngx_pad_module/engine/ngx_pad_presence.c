@@ -13,44 +13,6 @@
 #include "engine/ngx_pad_engine.h"
 
 
-/*
- * Presence across workers and hosts: join, update and leave events go on
- * the pad's channel; the other workers tell their sessions, and answer a
- * join with "here" events for their own users, which the joiner's worker
- * passes to the joiner.
- */
-
-void
-ngx_pad_session_publish(ngx_pad_session_t *sess, const char *op,
-    ngx_pad_session_t *to)
-{
-    json_t              *j;
-    ngx_pad_msg_user_t   u;
-
-    if (sess->pad == NULL) {
-        return;
-    }
-
-    ngx_pad_session_user(sess, &u);
-
-    j = json_pack("{s:s,s:s,s:s,s:o}", "type", "user", "op", op,
-                  "w", ngx_pad_engine->wid,
-                  "info", ngx_pad_msg_user_json(&u));
-    if (j == NULL) {
-        return;
-    }
-
-    if (to) {
-        json_object_set_new(j, "to", json_stringn((char *) to->author,
-                                                  to->author_len));
-    }
-
-    (void) ngx_pad_pstore_publish(sess->pad, j);
-
-    json_decref(j);
-}
-
-
 static void
 ngx_pad_session_publish_to(ngx_pad_session_t *sess, ngx_pad_str_t *to)
 {
@@ -237,8 +199,8 @@ ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev)
                 ngx_queue_remove(&o->queue);
                 o->in_list = 0;
                 pad->nsessions--;
-                ngx_pad_padinfo_count(pad);
-                o->state = NGX_PAD_SESSION_NEW;
+                ngx_pad_conn_count(pad);
+                ngx_pad_session_set_state(o, NGX_PAD_SESSION_NEW);
                 o->pad = NULL;
                 ngx_pad_pad_release(pad);
             }
@@ -291,89 +253,6 @@ ngx_pad_pad_user_event(ngx_pad_pad_t *pad, json_t *ev)
                       "userId", author.data, author.len));
         ngx_pad_pad_broadcast(pad, NULL, j);
         json_decref(j);
-    }
-}
-
-
-/* leaves the pad: USER_LEAVE when the author has no other socket here */
-
-void
-ngx_pad_session_detach(ngx_pad_session_t *sess)
-{
-    ngx_uint_t          others;
-    ngx_queue_t        *q;
-    ngx_pad_pad_t      *pad;
-    ngx_pad_session_t  *o;
-    ngx_pad_msg_user_t  u;
-    json_t             *j;
-
-    pad = sess->pad;
-
-    if (sess->in_list) {
-        ngx_queue_remove(&sess->queue);
-        sess->in_list = 0;
-        pad->nsessions--;
-        ngx_pad_padinfo_count(pad);
-    }
-
-    sess->state = NGX_PAD_SESSION_NEW;
-
-    others = 0;
-
-    for (q = ngx_queue_head(&pad->sessions);
-         q != ngx_queue_sentinel(&pad->sessions);
-         q = ngx_queue_next(q))
-    {
-        o = ngx_queue_data(q, ngx_pad_session_t, queue);
-
-        if (o->author_len == sess->author_len
-            && ngx_memcmp(o->author, sess->author, sess->author_len) == 0)
-        {
-            others++;
-        }
-    }
-
-    if (others == 0) {
-        ngx_pad_session_user(sess, &u);
-        j = ngx_pad_msg_user_leave(&u);
-
-        if (j) {
-            ngx_pad_pad_broadcast(pad, NULL, j);
-            json_decref(j);
-        }
-
-        ngx_pad_session_publish(sess, "leave", NULL);
-    }
-
-    sess->pad = NULL;
-    ngx_pad_pad_release(pad);
-}
-
-
-void
-ngx_pad_session_user(ngx_pad_session_t *sess, ngx_pad_msg_user_t *u)
-{
-    ngx_memzero(u, sizeof(ngx_pad_msg_user_t));
-
-    u->author.data = (const char *) sess->author;
-    u->author.len = sess->author_len;
-    u->color_index = -1;
-
-    if (json_is_integer(sess->color)) {
-        u->color_index = json_integer_value(sess->color);
-
-    } else if (json_is_string(sess->color)) {
-        u->color.data = json_string_value(sess->color);
-        u->color.len = json_string_length(sess->color);
-
-    } else {
-        u->color_index = 0;
-    }
-
-    if (json_is_string(sess->name)) {
-        u->has_name = 1;
-        u->name.data = json_string_value(sess->name);
-        u->name.len = json_string_length(sess->name);
     }
 }
 

@@ -69,17 +69,13 @@ static void ngx_pad_repair_timer(ngx_event_t *ev);
 static void ngx_pad_repair_done(ngx_pad_pad_t *pad);
 static void ngx_pad_repair_written(void *data, ngx_pad_store_result_t *res);
 static void ngx_pad_repair_reset(ngx_pad_pad_t *pad);
+static ngx_int_t ngx_pad_repair_write(ngx_pad_pad_t *pad,
+    ngx_pad_store_restore_t *r);
+static ngx_int_t ngx_pad_repair_merged(ngx_pad_pad_t *pad,
+    ngx_pad_store_restore_t *r, ngx_str_t *why);
 
 
-void
-ngx_pad_repair_init(ngx_pad_pad_t *pad)
-{
-    pad->repair_ev.handler = ngx_pad_repair_timer;
-    pad->repair_ev.data = pad;
-    pad->repair_ev.log = ngx_pad_engine->log;
-    pad->repair_ev.cancelable = 1;
-}
-
+/* the pad is freed: the repair's state goes with it */
 
 void
 ngx_pad_repair_cleanup(ngx_pad_pad_t *pad)
@@ -235,7 +231,7 @@ ngx_pad_repair_head(void *data, ngx_pad_store_result_t *res)
     /* 1: Redis's record of this head is this worker's, 0: not, -1: ? */
 
     rev = ngx_pad_pad_rev(pad, pad->head);
-    mine = rev ? ngx_pad_repair_same(rev, &res->record) : -1;
+    mine = rev ? ngx_pad_pad_rev_same(rev, &res->record) : -1;
 
     if (res->hist.len == pad->hist.len
         && ngx_strncmp(res->hist.data, pad->hist.data, res->hist.len) == 0)
@@ -249,7 +245,7 @@ ngx_pad_repair_head(void *data, ngx_pad_store_result_t *res)
 
         if (res->head < pad->head) {
             rev = ngx_pad_pad_rev(pad, res->head);
-            at_head = rev ? ngx_pad_repair_same(rev, &res->head_record) : -1;
+            at_head = rev ? ngx_pad_pad_rev_same(rev, &res->head_record) : -1;
 
             if (at_head == 1) {
                 /* the same history, its last revisions lost */
@@ -301,7 +297,7 @@ ngx_pad_repair_head(void *data, ngx_pad_store_result_t *res)
                       res->head, &res->hist, pad->head, &pad->hist);
     }
 
-    if (ngx_pad_merge_start(pad, res) != NGX_OK) {
+    if (ngx_pad_merge_start(pad, res, ngx_pad_repair_merged) != NGX_OK) {
         ngx_str_set(&why, "cannot start the merge");
         ngx_pad_repair_retry(pad, &why, NGX_LOG_WARN);
         goto done;
@@ -312,7 +308,7 @@ ngx_pad_repair_head(void *data, ngx_pad_store_result_t *res)
 done:
 
     if (pad->repair == NGX_PAD_REPAIR_NONE) {
-        ngx_pad_commit_next(pad);
+        ngx_pad_pad_post_ready(pad);
 
         if (pad->recheck) {
             ngx_pad_repair_check(pad);
@@ -320,33 +316,6 @@ done:
     }
 
     ngx_pad_pad_release(pad);
-}
-
-
-/* 1: the stored record "rec" is this revision, 0: another one */
-
-ngx_int_t
-ngx_pad_repair_same(ngx_pad_rev_t *rev, ngx_str_t *rec)
-{
-    json_t         *j;
-    ngx_int_t       same;
-    ngx_pad_str_t   cs, author;
-
-    j = json_loadb((char *) rec->data, rec->len, 0, NULL);
-
-    same = j != NULL
-           && ngx_pad_msg_get_str(j, "cs", &cs) == 0
-           && ngx_pad_msg_get_str(j, "author", &author) == 0
-           && json_is_integer(json_object_get(j, "ts"))
-           && json_integer_value(json_object_get(j, "ts")) == rev->time
-           && cs.len == rev->changeset.len
-           && ngx_memcmp(cs.data, rev->changeset.data, cs.len) == 0
-           && author.len == rev->author.len
-           && ngx_memcmp(author.data, rev->author.data, author.len) == 0;
-
-    json_decref(j);
-
-    return same;
 }
 
 
@@ -383,6 +352,11 @@ ngx_pad_repair_retry(ngx_pad_pad_t *pad, ngx_str_t *why, ngx_uint_t level)
     delay += ngx_random() % (delay / 4 + 1);
     pad->repair_tries++;
 
+    pad->repair_ev.handler = ngx_pad_repair_timer;
+    pad->repair_ev.data = pad;
+    pad->repair_ev.log = ngx_pad_engine->log;
+    pad->repair_ev.cancelable = 1;
+
     ngx_pad_repair_set(pad, NGX_PAD_REPAIR_WAITING);
     ngx_add_timer(&pad->repair_ev, delay);
     pad->refs++;
@@ -401,7 +375,7 @@ ngx_pad_repair_timer(ngx_event_t *ev)
 
         if (pad->repair == NGX_PAD_REPAIR_NONE) {
             /* the check did not start: commits fail on their own */
-            ngx_pad_commit_next(pad);
+            ngx_pad_pad_post_ready(pad);
         }
     }
 
@@ -411,12 +385,28 @@ ngx_pad_repair_timer(ngx_event_t *ev)
 
 /* a merge step failed (ngx_pad_merge.c) */
 
-void
+static void
 ngx_pad_repair_merge_failed(ngx_pad_pad_t *pad, ngx_str_t *why)
 {
     ngx_pad_merge_free(pad);
     ngx_pad_repair_set(pad, NGX_PAD_REPAIR_NONE);
     ngx_pad_repair_retry(pad, why, NGX_LOG_WARN);
+}
+
+
+/* the merge's outcome: its write-back (r), or why it failed */
+
+static ngx_int_t
+ngx_pad_repair_merged(ngx_pad_pad_t *pad, ngx_pad_store_restore_t *r,
+    ngx_str_t *why)
+{
+    if (r) {
+        return ngx_pad_repair_write(pad, r);
+    }
+
+    ngx_pad_repair_merge_failed(pad, why);
+
+    return NGX_OK;
 }
 
 
@@ -426,7 +416,7 @@ ngx_pad_repair_merge_failed(ngx_pad_pad_t *pad, ngx_str_t *why)
  * are added here (the merge's revision, if any, is the last record).
  */
 
-ngx_int_t
+static ngx_int_t
 ngx_pad_repair_write(ngx_pad_pad_t *pad, ngx_pad_store_restore_t *r)
 {
     char                 *s;
@@ -610,7 +600,7 @@ ngx_pad_repair_written(void *data, ngx_pad_store_result_t *res)
                       pad->restore_seen);
     }
 
-    ngx_pad_commit_next(pad);
+    ngx_pad_pad_post_ready(pad);
 
     if (pad->want_head > pad->head && ngx_queue_empty(&pad->commits)) {
         ngx_pad_pad_catch_up(pad);
@@ -648,7 +638,7 @@ ngx_pad_repair_reset(ngx_pad_pad_t *pad)
     pad->refs++;
 
     /*
-     * Queued commits are dropped by ngx_pad_commit_next() (their sessions
+     * Queued commits are dropped by the pad's ready event (their sessions
      * left); one in flight meets the other history id and is refused.
      */
 
@@ -669,6 +659,6 @@ ngx_pad_repair_reset(ngx_pad_pad_t *pad)
         }
     }
 
-    ngx_pad_commit_next(pad);
+    ngx_pad_pad_post_ready(pad);
     ngx_pad_pad_release(pad);
 }

@@ -1,9 +1,13 @@
 
 /*
- * ngx_pad_module: one session per Socket.IO socket: the transport's
- * callbacks (connected, event: the dispatch of Etherpad's messages,
- * writable, closed), the messages queued while joining, the session's
- * references, and what is sent to one session.
+ * ngx_pad_module: the session object, one per Socket.IO socket: its
+ * creation, states and references, what is sent to it (emit, refuse,
+ * disconnect), its cursor's read state, and its presence in its pad
+ * (the user it shows, leaving the pad, presence events it publishes).
+ *
+ * Freeing only frees: the messages that arrived while the session was
+ * joining are replayed from a posted event (sess->replay_ev, whose
+ * handler the dispatch sets), posted when the join ends.
  */
 
 
@@ -14,21 +18,15 @@
 #include "engine/ngx_pad_engine.h"
 
 
-/* callbacks */
-
-ngx_int_t
-ngx_pad_session_connected(ngx_pad_socket_t *s)
+ngx_pad_session_t *
+ngx_pad_session_create(ngx_pad_socket_t *s, ngx_event_handler_pt replay)
 {
     ngx_str_t           v;
     ngx_pad_session_t  *sess;
 
-    if (ngx_pad_engine == NULL) {
-        return NGX_ERROR;
-    }
-
     sess = ngx_calloc(sizeof(ngx_pad_session_t), ngx_pad_socket_log(s));
     if (sess == NULL) {
-        return NGX_ERROR;
+        return NULL;
     }
 
     sess->socket = s;
@@ -38,286 +36,53 @@ ngx_pad_session_connected(ngx_pad_socket_t *s)
     sess->sent_rev = -1;
     sess->client_rev = -1;
 
+    sess->replay_ev.handler = replay;
+    sess->replay_ev.data = sess;
+    sess->replay_ev.log = ngx_pad_engine->log;
+
     if (ngx_pad_socket_arg(s, "newChangesBatch", &v) == NGX_OK
         && v.len == 1 && v.data[0] == '1')
     {
         sess->batch = 1;
     }
 
-    ngx_pad_socket_set_data(s, sess);
+    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: session %uL created", sess->serial);
 
-    return NGX_OK;
-}
-
-
-void
-ngx_pad_session_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
-{
-    ngx_int_t           rc;
-    const char         *name, *err;
-    ngx_pad_msg_t       m;
-    ngx_pad_session_t  *sess;
-
-    sess = ngx_pad_socket_get_data(s);
-    if (sess == NULL) {
-        return;
-    }
-
-    name = json_string_value(json_array_get(args, 0));
-
-    if (name == NULL || ngx_strcmp(name, "message") != 0) {
-        ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(s), 0,
-                      "pad: ignoring socket.io event \"%s\"",
-                      name ? name : "(not a string)");
-        return;
-    }
-
-    if (sess->state == NGX_PAD_SESSION_JOINING) {
-        /* one socket's messages are handled in order: keep it for later */
-
-        if (sess->nearly == NGX_PAD_EARLY_MAX) {
-            ngx_pad_session_refuse(sess, ack_id, "too many messages before "
-                                   "CLIENT_VARS");
-            return;
-        }
-
-        sess->early[sess->nearly] = json_incref(args);
-        sess->early_ack[sess->nearly] = ack_id;
-        sess->nearly++;
-        return;
-    }
-
-    err = NULL;
-
-    if (ngx_pad_msg_parse(json_array_get(args, 1), &m, &err) != 0) {
-        ngx_pad_session_refuse(sess, ack_id, err);
-
-        if (m.type == NGX_PAD_MSG_USER_CHANGES
-            && sess->state == NGX_PAD_SESSION_JOINED && !sess->readonly)
-        {
-            ngx_pad_engine->rejected++;
-            ngx_pad_session_disconnect(sess, "badChangeset");
-        }
-
-        return;
-    }
-
-    if (m.type == NGX_PAD_MSG_CLIENT_READY) {
-        ngx_pad_session_ready(sess, &m, ack_id);
-        return;
-    }
-
-    if (sess->state != NGX_PAD_SESSION_JOINED) {
-        ngx_pad_session_refuse(sess, ack_id, "pre-CLIENT_READY message");
-        return;
-    }
-
-    if (sess->readonly && m.type != NGX_PAD_MSG_CHANGESET_REQ) {
-        ngx_pad_session_refuse(sess, ack_id,
-                               "COLLABROOM: write attempt on read-only pad");
-        return;
-    }
-
-    switch (m.type) {
-
-    case NGX_PAD_MSG_USER_CHANGES:
-        if (ngx_pad_commit_add(sess, &m) != NGX_OK) {
-            ngx_pad_engine->rejected++;
-            ngx_pad_session_disconnect(sess, "badChangeset");
-        }
-
-        break;
-
-    case NGX_PAD_MSG_USERINFO_UPDATE:
-        ngx_pad_session_userinfo(sess, &m);
-        break;
-
-    case NGX_PAD_MSG_CHAT_MESSAGE:
-        ngx_pad_session_chat_add(sess, &m);
-        break;
-
-    case NGX_PAD_MSG_GET_CHAT_MESSAGES:
-        sess->refs++;
-
-        if (ngx_pad_pstore_chat_get(sess, m.start, m.end) != NGX_OK) {
-            sess->refs--;
-            ngx_pad_session_refuse(sess, ack_id, "chat is unavailable");
-        }
-
-        break;
-
-    case NGX_PAD_MSG_CHANGESET_REQ:
-        rc = ngx_pad_csreq_start(sess, &m);
-
-        if (rc == NGX_DECLINED) {
-            ngx_pad_session_refuse(sess, ack_id, "CHANGESET_REQ: start is "
-                                   "higher than the head revision, or "
-                                   "two requests are already running");
-
-        } else if (rc != NGX_OK) {
-            ngx_pad_session_refuse(sess, ack_id, "CHANGESET_REQ failed");
-        }
-
-        break;
-
-    case NGX_PAD_MSG_SAVE_REVISION:
-        if (ngx_pad_padinfo_save(sess) != NGX_OK) {
-            ngx_pad_session_refuse(sess, ack_id, "SAVE_REVISION failed");
-        }
-
-        break;
-
-    case NGX_PAD_MSG_CLIENT_MESSAGE:
-        if (ngx_pad_session_client_message(sess, json_array_get(args, 1))
-            != NGX_OK)
-        {
-            ngx_pad_session_refuse(sess, ack_id, "unknown CLIENT_MESSAGE");
-        }
-
-        break;
-
-    default:
-        ngx_pad_session_refuse(sess, ack_id, "unknown message type");
-        break;
-    }
-}
-
-
-void
-ngx_pad_session_writable(ngx_pad_socket_t *s)
-{
-    ngx_pad_session_t  *sess;
-
-    sess = ngx_pad_socket_get_data(s);
-
-    if (sess) {
-        ngx_pad_fanout_session(sess);
-    }
-}
-
-
-void
-ngx_pad_session_closed(ngx_pad_socket_t *s, const char *reason)
-{
-    ngx_pad_session_t  *sess;
-
-    sess = ngx_pad_socket_get_data(s);
-    if (sess == NULL) {
-        return;
-    }
-
-    ngx_pad_socket_set_data(s, NULL);
-
-    if (sess->state == NGX_PAD_SESSION_JOINED) {
-        ngx_pad_session_detach(sess);
-    }
-
-    sess->socket = NULL;
-    sess->state = NGX_PAD_SESSION_GONE;
-
-    ngx_pad_session_unref(sess);
+    return sess;
 }
 
 
 /*
- * A session handed over joins the pad here with its cursor where the old
- * worker left it: revisions this worker no longer has come from Redis
- * first (as NEW_CHANGES), then the fan-out goes on from sent_rev + 1.
+ * The one place a session's state changes.  When a join ends (joined or
+ * failed) with messages queued meanwhile, their replay is posted: it
+ * holds a reference, and runs from the event loop, never from inside
+ * the code that ended the join.
  */
 
 void
-ngx_pad_session_resume(ngx_pad_session_t *sess)
+ngx_pad_session_set_state(ngx_pad_session_t *sess,
+    ngx_pad_session_state_e state)
 {
-    ngx_pad_pad_t  *pad;
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: session %uL %s -> %s", sess->serial,
+                   ngx_pad_session_state_name(sess->state),
+                   ngx_pad_session_state_name(state));
 
-    pad = sess->pad;
-
-    ngx_pad_session_cache_info(sess);
-
-    if (sess->client_rev < pad->head
-        && sess->client_rev < pad->first_rev - 1)
+    if (sess->state == NGX_PAD_SESSION_JOINING
+        && state != NGX_PAD_SESSION_JOINING
+        && state != NGX_PAD_SESSION_GONE
+        && sess->nearly && sess->socket && !sess->replay_ev.posted)
     {
-        ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
-                      "pad: \"%V\": session taken over at revision %L, "
-                      "older than the window (from %L): reading from Redis",
-                      &pad->id, sess->client_rev, pad->first_rev);
+        ngx_log_debug2(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                       "pad: session %uL: replay of %ui messages posted",
+                       sess->serial, sess->nearly);
 
-        if (sess->client_rev < pad->head - NGX_PAD_RECONNECT_MAX
-            || ngx_pad_pstore_old_revs(sess, sess->client_rev + 1,
-                   ngx_min(pad->first_rev - 1,
-                           sess->client_rev + NGX_PAD_STORE_READ_MAX))
-               != NGX_OK)
-        {
-            ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
-                          "pad: \"%V\": cannot take a session over at "
-                          "revision %L (head %L)", &pad->id,
-                          sess->client_rev, pad->head);
-            ngx_pad_session_join_failed(sess, "looping");
-        }
-
-        /* the join reference goes with the read */
-        return;
+        sess->refs++;
+        ngx_post_event(&sess->replay_ev, &ngx_posted_events);
     }
 
-    /* no USER_NEWINFO, no presence "join": the author never left */
-
-    sess->sent_rev = sess->client_rev;
-    sess->state = NGX_PAD_SESSION_JOINED;
-    sess->handover = 0;
-    ngx_pad_fanout_reset(sess);
-
-    ngx_queue_insert_tail(&pad->sessions, &sess->queue);
-    sess->in_list = 1;
-    pad->nsessions++;
-    ngx_pad_padinfo_count(pad);
-
-    ngx_pad_fanout_session(sess);
-
-    if (sess->ask_users && sess->state == NGX_PAD_SESSION_JOINED) {
-        /* handed over right after its join: who is here, again */
-        sess->ask_users = 0;
-        ngx_pad_session_newinfo_send(sess);
-        ngx_pad_session_publish(sess, "ask", NULL);
-    }
-
-    ngx_pad_session_unref(sess);
-}
-
-
-/* the messages that arrived while joining, now that the join is over */
-
-static void
-ngx_pad_session_drain(ngx_pad_session_t *sess)
-{
-    json_t      *args;
-    int64_t      ack;
-    ngx_uint_t   i, n;
-
-    n = sess->nearly;
-
-    for (i = 0; i < n; i++) {
-        args = sess->early[i];
-        ack = sess->early_ack[i];
-        sess->early[i] = NULL;
-
-        if (sess->socket) {
-            /* queued again if a replayed CLIENT_READY started a join */
-            ngx_pad_session_event(sess->socket, args, ack);
-        }
-
-        json_decref(args);
-    }
-
-    /* a message replayed above may have queued more (a new join) */
-
-    if (sess->nearly > n) {
-        ngx_memmove(sess->early, &sess->early[n],
-                    (sess->nearly - n) * sizeof(json_t *));
-        ngx_memmove(sess->early_ack, &sess->early_ack[n],
-                    (sess->nearly - n) * sizeof(int64_t));
-    }
-
-    sess->nearly -= n;
+    sess->state = state;
 }
 
 
@@ -326,20 +91,12 @@ ngx_pad_session_unref(ngx_pad_session_t *sess)
 {
     ngx_uint_t  i;
 
-    if (sess->nearly && !sess->draining && sess->socket
-        && sess->state != NGX_PAD_SESSION_JOINING)
-    {
-        /* the join is over (joined or failed): replay what waited */
-        sess->draining = 1;
-        sess->refs++;
-        ngx_pad_session_drain(sess);
-        sess->refs--;
-        sess->draining = 0;
-    }
-
     if (--sess->refs > 0) {
         return;
     }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                   "pad: session %uL freed", sess->serial);
 
     for (i = 0; i < sess->nearly; i++) {
         json_decref(sess->early[i]);
@@ -355,13 +112,61 @@ ngx_pad_session_unref(ngx_pad_session_t *sess)
         sess->pad = NULL;
     }
 
-    ngx_pad_fanout_reset(sess);
+    ngx_pad_session_cursor_reset(sess);
 
     json_decref(sess->name);
     json_decref(sess->color);
     json_decref(sess->saved);
 
     ngx_free(sess);
+}
+
+
+void
+ngx_pad_session_free_fill(ngx_pad_session_t *sess)
+{
+    ngx_uint_t      i;
+    ngx_pad_rev_t  *r;
+
+    if (sess->fill == NULL) {
+        return;
+    }
+
+    for (i = 0; i < sess->fill_n; i++) {
+        r = &sess->fill[i];
+
+        if (r->author.data) {
+            ngx_free(r->author.data);
+        }
+
+        if (r->item) {
+            free(r->item);
+        }
+
+        if (r->payload) {
+            ngx_pad_payload_unref(r->payload);
+        }
+    }
+
+    ngx_free(sess->fill);
+
+    sess->fill = NULL;
+    sess->fill_n = 0;
+}
+
+
+/* a new cursor (join, handover, leave): nothing read or recorded holds */
+
+void
+ngx_pad_session_cursor_reset(ngx_pad_session_t *sess)
+{
+    ngx_pad_session_free_fill(sess);
+
+    sess->joins++;
+    sess->scanned_rev = sess->sent_rev;
+    sess->blind_lo = -1;
+    sess->blind_hi = -1;
+    sess->nown = 0;
 }
 
 
@@ -406,7 +211,7 @@ ngx_pad_session_disconnect(ngx_pad_session_t *sess, const char *reason)
     }
 
     if (sess->state != NGX_PAD_SESSION_GONE) {
-        sess->state = NGX_PAD_SESSION_NEW;
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
     }
 }
 
@@ -433,6 +238,8 @@ ngx_pad_session_refuse(ngx_pad_session_t *sess, int64_t ack_id,
 }
 
 
+/* the session's user, as the pad's author cache and presence show it */
+
 void
 ngx_pad_session_cache_info(ngx_pad_session_t *sess)
 {
@@ -446,4 +253,125 @@ ngx_pad_session_cache_info(ngx_pad_session_t *sess)
     author.len = sess->author_len;
 
     ngx_pad_pad_author_info(sess->pad, &author, sess->name, sess->color);
+}
+
+
+void
+ngx_pad_session_user(ngx_pad_session_t *sess, ngx_pad_msg_user_t *u)
+{
+    ngx_memzero(u, sizeof(ngx_pad_msg_user_t));
+
+    u->author.data = (const char *) sess->author;
+    u->author.len = sess->author_len;
+    u->color_index = -1;
+
+    if (json_is_integer(sess->color)) {
+        u->color_index = json_integer_value(sess->color);
+
+    } else if (json_is_string(sess->color)) {
+        u->color.data = json_string_value(sess->color);
+        u->color.len = json_string_length(sess->color);
+
+    } else {
+        u->color_index = 0;
+    }
+
+    if (json_is_string(sess->name)) {
+        u->has_name = 1;
+        u->name.data = json_string_value(sess->name);
+        u->name.len = json_string_length(sess->name);
+    }
+}
+
+
+/*
+ * Presence across workers and hosts: join, update and leave events go on
+ * the pad's channel; the other workers tell their sessions, and answer a
+ * join with "here" events for their own users, which the joiner's worker
+ * passes to the joiner.
+ */
+
+void
+ngx_pad_session_publish(ngx_pad_session_t *sess, const char *op,
+    ngx_pad_session_t *to)
+{
+    json_t              *j;
+    ngx_pad_msg_user_t   u;
+
+    if (sess->pad == NULL) {
+        return;
+    }
+
+    ngx_pad_session_user(sess, &u);
+
+    j = json_pack("{s:s,s:s,s:s,s:o}", "type", "user", "op", op,
+                  "w", ngx_pad_engine->wid,
+                  "info", ngx_pad_msg_user_json(&u));
+    if (j == NULL) {
+        return;
+    }
+
+    if (to) {
+        json_object_set_new(j, "to", json_stringn((char *) to->author,
+                                                  to->author_len));
+    }
+
+    (void) ngx_pad_pstore_publish(sess->pad, j);
+
+    json_decref(j);
+}
+
+
+/* leaves the pad: USER_LEAVE when the author has no other socket here */
+
+void
+ngx_pad_session_detach(ngx_pad_session_t *sess)
+{
+    ngx_uint_t          others;
+    ngx_queue_t        *q;
+    ngx_pad_pad_t      *pad;
+    ngx_pad_session_t  *o;
+    ngx_pad_msg_user_t  u;
+    json_t             *j;
+
+    pad = sess->pad;
+
+    if (sess->in_list) {
+        ngx_queue_remove(&sess->queue);
+        sess->in_list = 0;
+        pad->nsessions--;
+        ngx_pad_conn_count(pad);
+    }
+
+    ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
+
+    others = 0;
+
+    for (q = ngx_queue_head(&pad->sessions);
+         q != ngx_queue_sentinel(&pad->sessions);
+         q = ngx_queue_next(q))
+    {
+        o = ngx_queue_data(q, ngx_pad_session_t, queue);
+
+        if (o->author_len == sess->author_len
+            && ngx_memcmp(o->author, sess->author, sess->author_len) == 0)
+        {
+            others++;
+        }
+    }
+
+    if (others == 0) {
+        ngx_pad_session_user(sess, &u);
+        j = ngx_pad_msg_user_leave(&u);
+
+        if (j) {
+            ngx_pad_pad_broadcast(pad, NULL, j);
+            json_decref(j);
+        }
+
+        ngx_pad_session_publish(sess, "leave", NULL);
+    }
+
+    sess->pad = NULL;
+    ngx_pad_pad_release(pad);
 }
