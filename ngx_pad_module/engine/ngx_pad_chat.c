@@ -27,6 +27,9 @@ ngx_pad_session_chat_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
     if (ngx_pad_pstore_chat_add(sess, text) != NGX_OK) {
         ngx_log_error(NGX_LOG_WARN, ngx_pad_socket_log(sess->socket), 0,
                       "pad: chat message not stored");
+
+    } else {
+        ngx_pad_metric_inc(NGX_PAD_M_CHAT_MESSAGES);
     }
 
     json_decref(text);

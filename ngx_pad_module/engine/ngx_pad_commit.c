@@ -32,6 +32,22 @@
 #include "engine/ngx_pad_commit_prepare.h"
 
 
+/* a commit refused: the session is told why, the reason is counted */
+
+static void
+ngx_pad_commit_refuse(ngx_pad_session_t *sess, const char *reason)
+{
+    ngx_pad_metric_e  m;
+
+    m = (reason[0] == 'b') ? NGX_PAD_M_REFUSED_BAD_CHANGESET
+        : (reason[0] == 's') ? NGX_PAD_M_REFUSED_SLOW_COMMIT
+        : NGX_PAD_M_REFUSED_UNAVAILABLE;
+
+    ngx_pad_metric_inc(m);
+    ngx_pad_session_disconnect(sess, reason);
+}
+
+
 #define NGX_PAD_SESSION_PENDING  16
 #define NGX_PAD_GROUP_MAX        64       /* commits per append at most */
 
@@ -98,6 +114,7 @@ ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
     c->apool = json_incref(m->apool);
     c->session = sess;
     c->arrived = ngx_current_msec;
+    c->arrived_us = ngx_pad_metrics_now_us();
 
     sess->refs++;
     sess->pending++;
@@ -266,7 +283,7 @@ ngx_pad_commit_store(ngx_pad_pad_t *pad, ngx_pad_commit_t **group,
         for (i = 0; i < n; i++) {
             g = group[i];
             ngx_pad_commit_drop_prepared(g);
-            ngx_pad_session_disconnect(g->session, "unavailable");
+            ngx_pad_commit_refuse(g->session, "unavailable");
             ngx_pad_commit_done(pad, g);
         }
 
@@ -329,13 +346,13 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
                           "is more than pad_max_rebase revisions behind "
                           "the head %L", &pad->id, sess->author_len,
                           sess->author, c->base_rev, pad->head);
-            ngx_pad_session_disconnect(sess, "badChangeset");
+            ngx_pad_commit_refuse(sess, "badChangeset");
             ngx_pad_commit_done(pad, c);
             continue;
         }
 
         if (rc != NGX_OK) {
-            ngx_pad_session_disconnect(sess, "unavailable");
+            ngx_pad_commit_refuse(sess, "unavailable");
             ngx_pad_commit_done(pad, c);
             continue;
         }
@@ -355,6 +372,8 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
 
         if (rc == NGX_DECLINED) {
             /* nothing changes: ACCEPT_COMMIT at the session's head */
+            ngx_pad_metric_inc(NGX_PAD_M_COMMITS_NOOP);
+            ngx_pad_metric_observe(NGX_PAD_H_COMMIT, c->arrived_us);
             sess->noop_accept = 1;
             ngx_pad_commit_done(pad, c);
             ngx_pad_fanout_session(sess);
@@ -363,7 +382,7 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
 
         if (rc == NGX_AGAIN) {
             /* a revision to rebase over is missing (logged): not its fault */
-            ngx_pad_session_disconnect(sess, "unavailable");
+            ngx_pad_commit_refuse(sess, "unavailable");
             ngx_pad_commit_done(pad, c);
             continue;
         }
@@ -374,7 +393,7 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
                           "pad: \"%V\": bad changeset from %*s: %s",
                           &pad->id, sess->author_len, sess->author,
                           why ? why : "out of memory");
-            ngx_pad_session_disconnect(sess, "badChangeset");
+            ngx_pad_commit_refuse(sess, "badChangeset");
             ngx_pad_commit_done(pad, c);
             continue;
         }
@@ -450,6 +469,13 @@ ngx_pad_commit_appended(void *data, ngx_int_t rc)
             c->atext.attribs.data = NULL;
 
             ngx_pad_engine->commits++;
+            ngx_pad_metric_inc(NGX_PAD_M_COMMITS_ACCEPTED);
+
+            if (c->rev > c->base_rev + 1) {
+                ngx_pad_metric_inc(NGX_PAD_M_COMMITS_REBASED);
+            }
+
+            ngx_pad_metric_observe(NGX_PAD_H_COMMIT, c->arrived_us);
             ngx_pad_commit_done(pad, c);
         }
 
@@ -457,6 +483,7 @@ ngx_pad_commit_appended(void *data, ngx_int_t rc)
         /* another writer appended first: rebase again and retry */
 
         ngx_pad_engine->conflicts++;
+        ngx_pad_metric_inc(NGX_PAD_M_COMMIT_CONFLICTS);
         sess = c->session;
 
         /* the rest of the group starts over (rebased on the first) */
@@ -497,7 +524,7 @@ ngx_pad_commit_appended(void *data, ngx_int_t rc)
                           "pad: \"%V\": commit lost %ui races in %M ms "
                           "(pad_commit_timeout), giving up", &pad->id,
                           c->tries, ngx_current_msec - c->started);
-            ngx_pad_session_disconnect(sess, "slowcommit");
+            ngx_pad_commit_refuse(sess, "slowcommit");
             ngx_pad_commit_done(pad, c);
         }
 
@@ -515,7 +542,7 @@ ngx_pad_commit_appended(void *data, ngx_int_t rc)
 
         for (i = 0; i < n && (c = ngx_pad_commit_head(pad)) != NULL; i++) {
             ngx_pad_commit_drop_prepared(c);
-            ngx_pad_session_disconnect(c->session, "unavailable");
+            ngx_pad_commit_refuse(c->session, "unavailable");
             ngx_pad_commit_done(pad, c);
         }
 
@@ -740,7 +767,7 @@ ngx_pad_commit_revs_read(void *data, ngx_int_t rc, int64_t from,
     }
 
     if (rc != NGX_OK) {
-        ngx_pad_session_disconnect(c->session, "unavailable");
+        ngx_pad_commit_refuse(c->session, "unavailable");
         ngx_pad_commit_done(pad, c);
     }
 

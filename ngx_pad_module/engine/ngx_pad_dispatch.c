@@ -90,6 +90,7 @@ ngx_pad_dispatch_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
             && sess->state == NGX_PAD_SESSION_JOINED && !sess->readonly)
         {
             ngx_pad_engine->rejected++;
+            ngx_pad_metric_inc(NGX_PAD_M_REFUSED_BAD_CHANGESET);
             ngx_pad_session_disconnect(sess, "badChangeset");
         }
 
@@ -107,6 +108,10 @@ ngx_pad_dispatch_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
     }
 
     if (sess->readonly && m.type != NGX_PAD_MSG_CHANGESET_REQ) {
+        if (m.type == NGX_PAD_MSG_USER_CHANGES) {
+            ngx_pad_metric_inc(NGX_PAD_M_REFUSED_READ_ONLY);
+        }
+
         ngx_pad_session_refuse(sess, ack_id,
                                "COLLABROOM: write attempt on read-only pad");
         return;
@@ -117,6 +122,7 @@ ngx_pad_dispatch_event(ngx_pad_socket_t *s, json_t *args, int64_t ack_id)
     case NGX_PAD_MSG_USER_CHANGES:
         if (ngx_pad_commit_add(sess, &m) != NGX_OK) {
             ngx_pad_engine->rejected++;
+            ngx_pad_metric_inc(NGX_PAD_M_REFUSED_BAD_CHANGESET);
             ngx_pad_session_disconnect(sess, "badChangeset");
         }
 

@@ -57,6 +57,7 @@
 #include "msg/ngx_pad_msg.h"
 #include "engine/ngx_pad_engine_conf.h"
 #include "store/ngx_pad_store.h"
+#include "metrics/ngx_pad_metrics.h"
 
 
 #define NGX_PAD_AUTHOR_MAX   64
@@ -103,6 +104,7 @@ typedef struct {
     char                  *item;          /* NEW_CHANGES fields (batch) */
     size_t                 item_len;
     ngx_pad_payload_t     *payload;       /* whole NEW_CHANGES packet */
+    uint64_t               applied_us;    /* for pad_fanout_seconds */
 } ngx_pad_rev_t;
 
 
@@ -188,6 +190,7 @@ struct ngx_pad_pad_s {
     void                  *revs_data;
 
     ngx_event_t            flush_ev;
+    int64_t                fanned_rev;    /* last one timed by the fan-out */
     ngx_event_t            ready_ev;      /* joins, commits go on */
     unsigned               load_ended:1;  /* waiters to tell */
     ngx_event_t            idle_ev;
@@ -290,6 +293,7 @@ struct ngx_pad_commit_s {
     ngx_uint_t             tries;         /* appends that lost a race */
     ngx_msec_t             started;       /* first attempt */
     ngx_msec_t             arrived;
+    uint64_t               arrived_us;    /* for pad_commit_seconds */
 
     /* the prepared append (valid while the pad's append is in flight) */
     int64_t                rev;

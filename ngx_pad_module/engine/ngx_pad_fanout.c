@@ -35,6 +35,7 @@
 #define NGX_PAD_BATCH_OVERHEAD   128   /* a batch packet around its items */
 
 
+static void ngx_pad_fanout_timed(ngx_pad_pad_t *pad);
 static ngx_int_t ngx_pad_fanout_read(ngx_pad_session_t *sess, int64_t r);
 static void ngx_pad_fanout_read_done(void *data,
     ngx_pad_store_result_t *res);
@@ -65,7 +66,30 @@ ngx_pad_fanout_pad(ngx_event_t *ev)
         ngx_pad_session_unref(sess);
     }
 
+    ngx_pad_fanout_timed(pad);
     ngx_pad_pad_release(pad);
+}
+
+
+/* pad_fanout_seconds: each new revision, applied to queued everywhere */
+
+static void
+ngx_pad_fanout_timed(ngx_pad_pad_t *pad)
+{
+    int64_t         r;
+    ngx_pad_rev_t  *rev;
+
+    r = ngx_max(pad->fanned_rev + 1, pad->first_rev);
+
+    for ( /* void */ ; pad->nsessions && r >= 0 && r <= pad->head; r++) {
+        rev = ngx_pad_pad_rev(pad, r);
+
+        if (rev && rev->applied_us) {
+            ngx_pad_metric_observe(NGX_PAD_H_FANOUT, rev->applied_us);
+        }
+    }
+
+    pad->fanned_rev = pad->head;
 }
 
 
@@ -332,6 +356,7 @@ ngx_pad_fanout_session(ngx_pad_session_t *sess)
                 return;
             }
 
+            ngx_pad_metric_inc(NGX_PAD_M_REVISIONS_DELIVERED);
             sess->sent_rev = r;
             continue;
         }
@@ -379,6 +404,9 @@ ngx_pad_fanout_session(ngx_pad_session_t *sess)
             }
 
             ngx_pad_engine->batches++;
+            ngx_pad_metric_inc(NGX_PAD_M_BATCHES);
+            ngx_pad_metric_add(NGX_PAD_M_BATCHED_REVISIONS, k - r + 1);
+            ngx_pad_metric_add(NGX_PAD_M_REVISIONS_DELIVERED, k - r + 1);
             sess->sent_rev = k;
             continue;
         }
@@ -393,6 +421,7 @@ ngx_pad_fanout_session(ngx_pad_session_t *sess)
             return;
         }
 
+        ngx_pad_metric_inc(NGX_PAD_M_REVISIONS_DELIVERED);
         sess->sent_rev = r;
     }
 
@@ -444,6 +473,8 @@ ngx_pad_fanout_read(ngx_pad_session_t *sess, int64_t r)
                   "pad: \"%V\": session at revision %L is behind the "
                   "window (from %L): reading %L..%L from Redis",
                   &pad->id, sess->sent_rev, pad->first_rev, r, to);
+
+    ngx_pad_metric_inc(NGX_PAD_M_CATCH_UP_READS);
 
     sess->refs++;
     sess->reading = 1;

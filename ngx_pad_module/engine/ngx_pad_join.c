@@ -61,6 +61,7 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     if (!ngx_pad_msg_token_valid(&token)) {
         ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
                       "pad: CLIENT_READY with an invalid token, denied");
+        ngx_pad_metric_inc(NGX_PAD_M_JOINS_REFUSED);
         deny = ngx_pad_msg_deny();
         ngx_pad_session_emit(sess, deny);
         json_decref(deny);
@@ -223,6 +224,7 @@ ngx_pad_session_padid(void *data, ngx_int_t rc, ngx_pad_str_t *pad_id)
         ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
 
         if (rc == NGX_DECLINED) {
+            ngx_pad_metric_inc(NGX_PAD_M_JOINS_REFUSED);
             deny = ngx_pad_msg_deny();
             ngx_pad_session_emit(sess, deny);
             json_decref(deny);
@@ -546,6 +548,7 @@ ngx_pad_session_resume(ngx_pad_session_t *sess)
     ngx_queue_insert_tail(&pad->sessions, &sess->queue);
     sess->in_list = 1;
     pad->nsessions++;
+    ngx_pad_metric_inc(NGX_PAD_M_PAD_SESSIONS);
     ngx_pad_conn_count(pad);
 
     ngx_pad_fanout_session(sess);
@@ -594,6 +597,7 @@ ngx_pad_session_joined(ngx_pad_session_t *sess)
         return;
     }
 
+    ngx_pad_metric_inc(NGX_PAD_M_JOINS);
     ngx_pad_session_enter(sess);
 }
 
@@ -627,6 +631,7 @@ ngx_pad_session_userdup(ngx_pad_session_t *sess)
             ngx_queue_remove(&o->queue);
             o->in_list = 0;
             pad->nsessions--;
+            ngx_pad_metric_dec(NGX_PAD_M_PAD_SESSIONS);
             ngx_pad_conn_count(pad);
             ngx_pad_session_set_state(o, NGX_PAD_SESSION_NEW);
             o->pad = NULL;
@@ -802,6 +807,7 @@ ngx_pad_session_enter(ngx_pad_session_t *sess)
     ngx_queue_insert_tail(&pad->sessions, &sess->queue);
     sess->in_list = 1;
     pad->nsessions++;
+    ngx_pad_metric_inc(NGX_PAD_M_PAD_SESSIONS);
     ngx_pad_conn_count(pad);
 
     /* USER_NEWINFO both ways */

@@ -175,6 +175,7 @@ ngx_pad_pad_get(ngx_str_t *id)
 
     ngx_rbtree_insert(&ngx_pad_engine->pads, &pad->node);
     ngx_pad_engine->npads++;
+    ngx_pad_metric_inc(NGX_PAD_M_PADS_LOADED);
 
 load:
 
@@ -273,6 +274,7 @@ ngx_pad_pad_detach(ngx_pad_pad_t *pad)
     pad->detached = 1;
     ngx_rbtree_delete(&ngx_pad_engine->pads, &pad->node);
     ngx_pad_engine->npads--;
+    ngx_pad_metric_dec(NGX_PAD_M_PADS_LOADED);
 }
 
 

@@ -340,6 +340,7 @@ ngx_pad_session_detach(ngx_pad_session_t *sess)
         ngx_queue_remove(&sess->queue);
         sess->in_list = 0;
         pad->nsessions--;
+        ngx_pad_metric_dec(NGX_PAD_M_PAD_SESSIONS);
         ngx_pad_conn_count(pad);
     }
 

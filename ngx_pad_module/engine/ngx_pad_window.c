@@ -473,6 +473,7 @@ ngx_pad_pad_keep(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
     r->item = item;
     r->item_len = ngx_strlen(item);
     r->payload = p;
+    r->applied_us = ngx_pad_metrics_now_us();
 
     return NGX_OK;
 }

@@ -53,7 +53,7 @@ const ngx_pad_metric_desc_t  ngx_pad_metrics_desc[NGX_PAD_M_N] = {
     G("pad_pads_loaded", NULL, NULL, "Pads held in the workers' memory"),
     G("pad_pad_sessions", NULL, NULL, "Sessions joined to a pad"),
     G("pad_queued_bytes", NULL, NULL,
-      "Bytes queued to clients and not yet written"),
+      "Bytes in the sessions' queues, not yet written"),
     G("pad_redis_connected", NULL, NULL,
       "Workers whose Redis command connection is up"),
 
@@ -88,27 +88,32 @@ const ngx_pad_metric_desc_t  ngx_pad_metrics_desc[NGX_PAD_M_N] = {
       "Reads of revisions from Redis for sessions behind the window"),
     C("pad_slow_consumer_closes_total", NULL, NULL,
       "Sessions closed because their queue exceeded pad_send_queue_max"),
-    C("pad_chat_messages_total", NULL, NULL, "Chat messages stored"),
+    C("pad_chat_messages_total", NULL, NULL,
+      "Chat messages handed to the store"),
     C("pad_redis_commands_total", NULL, NULL, "Redis commands answered"),
     C("pad_redis_errors_total", NULL, NULL,
       "Redis commands that failed or timed out"),
     C("pad_redis_reconnects_total", NULL, NULL,
       "Redis connections established again after a loss"),
-    C("pad_relayed_requests_total", "result", "ok",
-      "Requests relayed to the worker that owns the session"),
-    C("pad_relayed_requests_total", "result", "failed",
-      "Requests relayed to the worker that owns the session"),
+    C("pad_relay_requests_total", "result", "relayed",
+      "Requests for a session owned by another worker: relayed to it, "
+      "or failed"),
+    C("pad_relay_requests_total", "result", "failed",
+      "Requests for a session owned by another worker: relayed to it, "
+      "or failed"),
     C("pad_handovers_total", "result", "ok",
-      "WebSocket upgrades handed over to the session's owner"),
+      "Sessions handed over to the worker that took their WebSocket, by "
+      "result"),
     C("pad_handovers_total", "result", "failed",
-      "WebSocket upgrades handed over to the session's owner"),
+      "Sessions handed over to the worker that took their WebSocket, by "
+      "result"),
 };
 
 const ngx_pad_metric_desc_t  ngx_pad_metrics_hist_desc[NGX_PAD_H_N] = {
     G("pad_commit_seconds", NULL, NULL,
-      "USER_CHANGES received to ACCEPT_COMMIT queued"),
+      "USER_CHANGES received to the revision stored and applied"),
     G("pad_fanout_seconds", NULL, NULL,
-      "A revision applied to the pad to it queued to every session"),
+      "A revision applied to the end of the pass that queued it"),
     G("pad_redis_command_seconds", NULL, NULL,
       "A Redis command sent to its answer"),
 };

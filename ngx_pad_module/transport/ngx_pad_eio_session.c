@@ -19,6 +19,8 @@
 #include "transport/ngx_pad_transport.h"
 
 
+static void ngx_pad_eio_gauge(ngx_pad_eio_state_e state,
+    ngx_atomic_int_t delta);
 static void ngx_pad_eio_ping_handler(ngx_event_t *ev);
 static void ngx_pad_eio_connect_handler(ngx_event_t *ev);
 static void ngx_pad_eio_upgrade_handler(ngx_event_t *ev);
@@ -146,7 +148,37 @@ ngx_pad_eio_set_state(ngx_pad_eio_session_t *s, ngx_pad_eio_state_e state)
                    (size_t) NGX_PAD_SID_LEN, s->sid,
                    ngx_pad_eio_states[s->state], ngx_pad_eio_states[state]);
 
+    ngx_pad_eio_gauge(s->state, -1);
+    ngx_pad_eio_gauge(state, 1);
+
     s->state = state;
+}
+
+
+/*
+ * pad_sessions{transport}: the sessions this worker owns; a stand-in (the
+ * owner is another worker) and a closed session count nowhere
+ */
+
+static void
+ngx_pad_eio_gauge(ngx_pad_eio_state_e state, ngx_atomic_int_t delta)
+{
+    switch (state) {
+
+    case NGX_PAD_EIO_POLLING:
+    case NGX_PAD_EIO_PROBING:
+    case NGX_PAD_EIO_PROBED:
+    case NGX_PAD_EIO_HANDING:
+        ngx_pad_metric_add(NGX_PAD_M_SESSIONS_POLLING, delta);
+        break;
+
+    case NGX_PAD_EIO_WEBSOCKET:
+        ngx_pad_metric_add(NGX_PAD_M_SESSIONS_WEBSOCKET, delta);
+        break;
+
+    default:
+        break;
+    }
 }
 
 
@@ -257,6 +289,7 @@ ngx_pad_eio_new(ngx_http_request_t *r, ngx_pad_loc_conf_t *conf,
     s->post.cancelable = 0;
 
     ngx_pad_eio_new_sio_id(s);
+    ngx_pad_eio_gauge(state, 1);
 
     return s;
 }
@@ -336,6 +369,8 @@ ngx_pad_eio_unref(ngx_pad_eio_session_t *s)
     if (--s->refs) {
         return;
     }
+
+    ngx_pad_eio_gauge(s->state, -1);
 
     ngx_pad_outq_free(&s->pollq);
     ngx_pad_outq_free(&s->inq);
@@ -516,6 +551,7 @@ ngx_pad_eio_check_queue(ngx_pad_eio_session_t *s, ngx_pad_outq_t *q)
     /* from a posted event: we may be inside an application callback */
 
     s->close_code = NGX_PAD_WS_CLOSE_POLICY;
+    ngx_pad_metric_inc(NGX_PAD_M_SLOW_CONSUMER_CLOSES);
     ngx_pad_eio_close_later(s, "too slow");
 }
 

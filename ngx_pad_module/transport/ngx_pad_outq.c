@@ -118,6 +118,7 @@ ngx_pad_outq_push(ngx_pad_outq_t *q, ngx_pad_payload_t *p, ngx_uint_t opcode,
     q->last = pkt;
     q->bytes += p->len;
     q->count++;
+    ngx_pad_metric_add(NGX_PAD_M_QUEUED_BYTES, p->len);
 
     return NGX_OK;
 }
@@ -167,6 +168,8 @@ ngx_pad_outq_free(ngx_pad_outq_t *q)
 {
     ngx_pad_pkt_t  *pkt, *next;
 
+    ngx_pad_metric_add(NGX_PAD_M_QUEUED_BYTES, -(ngx_atomic_int_t) q->bytes);
+
     for (pkt = q->head; pkt; pkt = next) {
         next = pkt->next;
         ngx_pad_pkt_release(pkt);
@@ -198,6 +201,8 @@ ngx_pad_outq_drop_unsent(ngx_pad_outq_t *q)
         pkt->next = next->next;
         q->bytes -= next->payload->len;
         q->count--;
+        ngx_pad_metric_add(NGX_PAD_M_QUEUED_BYTES,
+                           -(ngx_atomic_int_t) next->payload->len);
         ngx_pad_pkt_release(next);
     }
 
@@ -317,6 +322,8 @@ ngx_pad_outq_write(ngx_connection_t *c, ngx_pad_outq_t *q)
 
             q->bytes -= pkt->payload->len;
             q->count--;
+            ngx_pad_metric_add(NGX_PAD_M_QUEUED_BYTES,
+                               -(ngx_atomic_int_t) pkt->payload->len);
 
             ngx_pad_pkt_release(pkt);
         }

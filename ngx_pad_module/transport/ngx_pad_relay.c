@@ -255,6 +255,7 @@ ngx_pad_relay_handler(ngx_http_request_t *r, ngx_str_t *sid,
                       "pad: relay: redis unavailable, cannot reach the "
                       "owner of session %V", sid);
         ngx_pad_relay_w.n_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_RELAY_FAILED);
         return ngx_pad_eio_error_answer(r, NGX_HTTP_BAD_REQUEST,
                                         NGX_PAD_ERR_SID);
     }
@@ -264,6 +265,7 @@ ngx_pad_relay_handler(ngx_http_request_t *r, ngx_str_t *sid,
                       "pad: relay: %ui requests pending (pad_relay_max)",
                       ngx_pad_relay_pending);
         ngx_pad_relay_w.n_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_RELAY_FAILED);
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
@@ -306,6 +308,7 @@ ngx_pad_relay_handler(ngx_http_request_t *r, ngx_str_t *sid,
 
     ngx_pad_relay_pending++;
     ngx_pad_relay_w.n_out++;
+    ngx_pad_metric_inc(NGX_PAD_M_RELAYED);
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "pad relay: %c for session %V to %V",
@@ -426,6 +429,7 @@ ngx_pad_relay_published(void *data, redisReply *reply, ngx_str_t *err)
                       "pad: relay: cannot publish to %V: %V", &out->owner,
                       err ? err : &out->owner);
         ngx_pad_relay_w.n_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_RELAY_FAILED);
         ngx_pad_relay_finish(out, NGX_HTTP_BAD_REQUEST, NULL, 1);
         return;
     }
@@ -436,6 +440,7 @@ ngx_pad_relay_published(void *data, redisReply *reply, ngx_str_t *err)
                       "pad: relay: the owner of session %*s is gone",
                       (size_t) NGX_PAD_SID_LEN, out->sid);
         ngx_pad_relay_w.n_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_RELAY_FAILED);
         ngx_pad_relay_finish(out, NGX_HTTP_BAD_REQUEST, NULL, 1);
     }
 }
@@ -451,6 +456,8 @@ ngx_pad_relay_timeout(ngx_event_t *ev)
                   &out->owner, (size_t) NGX_PAD_SID_LEN, out->sid);
 
     ngx_pad_relay_w.n_failed++;
+
+    ngx_pad_metric_inc(NGX_PAD_M_RELAY_FAILED);
     ngx_pad_relay_finish(out, NGX_HTTP_BAD_REQUEST, NULL, 1);
 }
 
@@ -569,6 +576,7 @@ ngx_pad_relay_fail_all(void)
 
         out = (ngx_pad_relay_out_t *) ngx_rbtree_min(root, sentinel);
         ngx_pad_relay_w.n_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_RELAY_FAILED);
         ngx_pad_relay_finish(out, NGX_HTTP_BAD_REQUEST, NULL, 1);
     }
 }

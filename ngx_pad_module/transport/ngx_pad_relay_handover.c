@@ -120,6 +120,7 @@ ngx_pad_relay_ws_handler(ngx_http_request_t *r, ngx_str_t *sid,
                       "pad: relay: redis unavailable, cannot take session "
                       "%V over", sid);
         ngx_pad_relay_w.n_ho_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_HANDOVERS_FAILED);
         return NGX_DECLINED;
     }
 
@@ -182,12 +183,14 @@ ngx_pad_handover_upgrade(ngx_pad_eio_session_t *s)
         || ngx_pad_relay_owner_channel(&sid, &owner) != NGX_OK)
     {
         ngx_pad_relay_w.n_ho_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_HANDOVERS_FAILED);
         return NGX_ERROR;
     }
 
     ho = ngx_calloc(sizeof(ngx_pad_relay_ho_t), s->log);
     if (ho == NULL) {
         ngx_pad_relay_w.n_ho_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_HANDOVERS_FAILED);
         return NGX_ERROR;
     }
 
@@ -205,6 +208,7 @@ ngx_pad_handover_upgrade(ngx_pad_eio_session_t *s)
     {
         ngx_free(ho);
         ngx_pad_relay_w.n_ho_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_HANDOVERS_FAILED);
         return NGX_ERROR;
     }
 
@@ -261,6 +265,8 @@ ngx_pad_relay_ho_fail(ngx_pad_relay_ho_t *ho, const char *why)
                   (size_t) NGX_PAD_SID_LEN, s->sid, why);
 
     ngx_pad_relay_w.n_ho_failed++;
+
+    ngx_pad_metric_inc(NGX_PAD_M_HANDOVERS_FAILED);
 
     ngx_pad_eio_ref(s);
     ngx_pad_relay_ho_free(ho);
@@ -356,6 +362,7 @@ ngx_pad_handover_on_answer(ngx_pad_relay_msg_t *m)
                       "pad: relay: cannot import session %*s",
                       (size_t) NGX_PAD_SID_LEN, s->sid);
         ngx_pad_relay_w.n_ho_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_HANDOVERS_FAILED);
         s->close_code = NGX_PAD_WS_CLOSE_GOING_AWAY;
         ngx_pad_eio_close(s, "handover failed");
 
@@ -470,6 +477,7 @@ ngx_pad_relay_hs_handler(ngx_event_t *ev)
                       "pad: relay: session %*s not handed over",
                       (size_t) NGX_PAD_SID_LEN, s->sid);
         ngx_pad_relay_w.n_ho_failed++;
+        ngx_pad_metric_inc(NGX_PAD_M_HANDOVERS_FAILED);
         ngx_pad_relay_reply(&hs->reply, 'H', hs->id,
                             NGX_HTTP_INTERNAL_SERVER_ERROR, NULL, NULL, 0);
 
@@ -490,6 +498,8 @@ ngx_pad_relay_hs_handler(ngx_event_t *ev)
                   (size_t) NGX_PAD_SID_LEN, s->sid, &hs->reply);
 
     ngx_pad_relay_w.n_handed++;
+
+    ngx_pad_metric_inc(NGX_PAD_M_HANDOVERS);
 
     ngx_pad_eio_ref(s);
     ngx_pad_relay_hs_free(hs);

@@ -146,6 +146,7 @@ ngx_pad_sio_on_message(ngx_pad_eio_session_t *s, u_char *data, size_t len)
         }
 
         s->sio_connected = 1;
+        ngx_pad_metric_inc(NGX_PAD_M_CONNECTIONS);
         ngx_pad_eio_new_sio_id(s);
 
         if (s->connect.timer_set) {

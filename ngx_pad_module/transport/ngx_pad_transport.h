@@ -34,6 +34,7 @@
 #include "codec/ngx_pad_ws_frame.h"
 #include "codec/ngx_pad_utf8.h"
 #include "codec/ngx_pad_eio_codec.h"
+#include "metrics/ngx_pad_metrics.h"
 
 
 #define NGX_PAD_SID_LEN       20

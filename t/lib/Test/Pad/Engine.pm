@@ -29,6 +29,7 @@ sub engine_nginx {
     my $rport = delete $o{redis_port} or die 'redis_port';
     my $extra = delete $o{http} || '';
     my $loc = delete $o{loc} || '';
+    my $server = delete $o{server} || '';     # more locations
     return Test::Pad::start_nginx(
         workers     => 1,
         log_level   => 'info',
@@ -38,7 +39,7 @@ sub engine_nginx {
                      . "pad_redis_command_timeout 1000ms;\n"
                      . $extra,
         config      => "location /socket.io/ { pad_socketio; $loc }\n"
-                     . "location /p/ { pad_http; }\n",
+                     . "location /p/ { pad_http; }\n" . $server,
     );
 }
 
