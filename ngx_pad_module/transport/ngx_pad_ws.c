@@ -59,6 +59,8 @@ static u_char       *ngx_pad_ws_rbuf;
 /* connections waiting for a delayed flush, by deadline (FIFO) */
 static ngx_queue_t   ngx_pad_ws_delayed;
 static ngx_event_t   ngx_pad_ws_delay_ev;
+/* what nginx's debug lines read as the event's connection (its fd) */
+static ngx_connection_t  ngx_pad_ws_delay_conn;
 
 
 ngx_int_t
@@ -71,6 +73,8 @@ ngx_pad_ws_init_worker(ngx_cycle_t *cycle)
 
     ngx_queue_init(&ngx_pad_ws_delayed);
 
+    ngx_pad_ws_delay_conn.fd = (ngx_socket_t) -1;
+    ngx_pad_ws_delay_ev.data = &ngx_pad_ws_delay_conn;
     ngx_pad_ws_delay_ev.handler = ngx_pad_ws_delay_handler;
     ngx_pad_ws_delay_ev.log = cycle->log;
     ngx_pad_ws_delay_ev.cancelable = 1;
