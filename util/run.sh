@@ -114,7 +114,19 @@ start() {
     fi
     if [ -f "$dir/nginx.pid" ] && kill -0 "$(cat "$dir/nginx.pid")" 2>/dev/null
     then
-        kill -HUP "$(cat "$dir/nginx.pid")"
+        master=$(cat "$dir/nginx.pid")
+        old=$(pgrep -P "$master" | tr '\n' ' ')
+        kill -HUP "$master"
+        # the demo below talks to the new workers only
+        i=0
+        while [ $i -lt 100 ]; do
+            left=
+            for pid in $old; do
+                kill -0 "$pid" 2>/dev/null && left=1
+            done
+            [ -z "$left" ] && break
+            sleep 0.1; i=$((i + 1))
+        done
     else
         "$nginx" -p "$dir" -c conf/nginx.conf
     fi
