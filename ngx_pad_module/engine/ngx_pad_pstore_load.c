@@ -180,16 +180,88 @@ ngx_pad_pstore_created(void *data, ngx_pad_store_result_t *res)
 }
 
 
-static void
-ngx_pad_pstore_loaded(void *data, ngx_pad_store_result_t *res)
+/* the stored pool and snapshot (or revision 0's base) as the pad's base */
+
+static ngx_int_t
+ngx_pad_pstore_base(ngx_pad_pad_t *pad, ngx_pad_store_result_t *res)
 {
     int64_t          rev, time;
     json_t          *j, *snap;
     ngx_str_t        text, attribs;
-    ngx_uint_t       i;
-    ngx_pad_pad_t   *pad = data;
     ngx_pad_pool_t  *pool;
-    u_char           cand[34];
+
+    pool = ngx_pad_pool_create();
+    if (pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    j = json_loadb((char *) res->pool.data, res->pool.len, 0, NULL);
+
+    if (j == NULL
+        || ngx_pad_msg_pool_from_json(j, pool, 1 << 24) != 0)
+    {
+        json_decref(j);
+        ngx_pad_pool_destroy(pool);
+        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": invalid stored pool", &pad->id);
+        return NGX_ERROR;
+    }
+
+    json_decref(j);
+
+    snap = NULL;
+    rev = -1;
+    ngx_str_set(&text, "\n");
+    ngx_str_set(&attribs, "|1+1");
+
+    if (res->snap_rev >= 0) {
+        snap = json_loadb((char *) res->snapshot.data, res->snapshot.len, 0,
+                          NULL);
+
+        if (!json_is_string(json_object_get(snap, "text"))
+            || !json_is_string(json_object_get(snap, "attribs")))
+        {
+            json_decref(snap);
+            ngx_pad_pool_destroy(pool);
+            ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
+                          "pad: \"%V\": invalid snapshot %i", &pad->id,
+                          res->snap_rev);
+            return NGX_ERROR;
+        }
+
+        rev = res->snap_rev;
+        text.data = (u_char *) json_string_value(json_object_get(snap,
+                                                                 "text"));
+        text.len = json_string_length(json_object_get(snap, "text"));
+        attribs.data = (u_char *) json_string_value(json_object_get(snap,
+                                                                 "attribs"));
+        attribs.len = json_string_length(json_object_get(snap, "attribs"));
+    }
+
+    time = (int64_t) ngx_time() * 1000;
+
+    if (ngx_pad_pad_set_base(pad, rev, time, &text, &attribs, pool)
+        != NGX_OK)
+    {
+        json_decref(snap);
+        ngx_pad_pool_destroy(pool);
+        pad->state = NGX_PAD_LOADING;
+        return NGX_ERROR;
+    }
+
+    json_decref(snap);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pad_pstore_loaded(void *data, ngx_pad_store_result_t *res)
+{
+    json_t         *j;
+    ngx_uint_t      i;
+    ngx_pad_pad_t  *pad = data;
+    u_char          cand[34];
 
     if (pad->state != NGX_PAD_LOADING) {
         ngx_pad_pstore_load_end(pad, NGX_ERROR);
@@ -215,70 +287,10 @@ ngx_pad_pstore_loaded(void *data, ngx_pad_store_result_t *res)
         return;
     }
 
-    pool = ngx_pad_pool_create();
-    if (pool == NULL) {
+    if (ngx_pad_pstore_base(pad, res) != NGX_OK) {
         ngx_pad_pstore_load_end(pad, NGX_ERROR);
         return;
     }
-
-    j = json_loadb((char *) res->pool.data, res->pool.len, 0, NULL);
-
-    if (j == NULL
-        || ngx_pad_msg_pool_from_json(j, pool, 1 << 24) != 0)
-    {
-        json_decref(j);
-        ngx_pad_pool_destroy(pool);
-        ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                      "pad: \"%V\": invalid stored pool", &pad->id);
-        ngx_pad_pstore_load_end(pad, NGX_ERROR);
-        return;
-    }
-
-    json_decref(j);
-
-    snap = NULL;
-    rev = -1;
-    ngx_str_set(&text, "\n");
-    ngx_str_set(&attribs, "|1+1");
-
-    if (res->snap_rev >= 0) {
-        snap = json_loadb((char *) res->snapshot.data, res->snapshot.len, 0,
-                          NULL);
-
-        if (!json_is_string(json_object_get(snap, "text"))
-            || !json_is_string(json_object_get(snap, "attribs")))
-        {
-            json_decref(snap);
-            ngx_pad_pool_destroy(pool);
-            ngx_log_error(NGX_LOG_ERR, ngx_pad_engine->log, 0,
-                          "pad: \"%V\": invalid snapshot %i", &pad->id,
-                          res->snap_rev);
-            ngx_pad_pstore_load_end(pad, NGX_ERROR);
-            return;
-        }
-
-        rev = res->snap_rev;
-        text.data = (u_char *) json_string_value(json_object_get(snap,
-                                                                 "text"));
-        text.len = json_string_length(json_object_get(snap, "text"));
-        attribs.data = (u_char *) json_string_value(json_object_get(snap,
-                                                                 "attribs"));
-        attribs.len = json_string_length(json_object_get(snap, "attribs"));
-    }
-
-    time = (int64_t) ngx_time() * 1000;
-
-    if (ngx_pad_pad_set_base(pad, rev, time, &text, &attribs, pool)
-        != NGX_OK)
-    {
-        json_decref(snap);
-        ngx_pad_pool_destroy(pool);
-        pad->state = NGX_PAD_LOADING;
-        ngx_pad_pstore_load_end(pad, NGX_ERROR);
-        return;
-    }
-
-    json_decref(snap);
 
     pad->chat_head = res->chat_head;
     pad->create_logged = 0;
