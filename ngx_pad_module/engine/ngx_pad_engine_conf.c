@@ -15,6 +15,24 @@
 static void ngx_pad_engine_cleanup_settings(void *data);
 
 
+ngx_pad_conf_range_t  ngx_pad_engine_batch_max_range =
+    ngx_pad_conf_range(2, 1024, "2..1024");
+ngx_pad_conf_range_t  ngx_pad_engine_window_range =
+    ngx_pad_conf_range(10, 1000000, "10..1000000");
+ngx_pad_conf_range_t  ngx_pad_engine_max_pads_range =
+    ngx_pad_conf_range(1, 10000000, "1..10000000");
+ngx_pad_conf_range_t  ngx_pad_engine_max_commits_range =
+    ngx_pad_conf_range(1, 1000000, "1..1000000");
+ngx_pad_conf_range_t  ngx_pad_engine_max_changeset_range =
+    ngx_pad_conf_range(64, 256 * 1024 * 1024, "64..256m");
+ngx_pad_conf_range_t  ngx_pad_engine_max_pool_range =
+    ngx_pad_conf_range(16, 1000000, "16..1000000");
+ngx_pad_conf_range_t  ngx_pad_engine_commit_timeout_range =
+    ngx_pad_conf_range(1, 3600000, "1ms..1h");
+ngx_pad_conf_range_t  ngx_pad_engine_max_rebase_range =
+    ngx_pad_conf_range(1, 100000000, "1..100000000");
+
+
 void
 ngx_pad_engine_create_conf(ngx_pad_engine_conf_t *ecf)
 {
@@ -58,41 +76,6 @@ ngx_pad_engine_init_conf(ngx_conf_t *cf, ngx_pad_engine_conf_t *ecf)
                     "This pad text is synchronized as you type, so that "
                     "everyone viewing this page sees the same text. This "
                     "allows you to collaborate seamlessly on documents!\n\n");
-    }
-
-    if (ecf->batch_max < 2 || ecf->batch_max > 1024) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_new_changes_batch_max\" must be 2..1024");
-        return NGX_CONF_ERROR;
-    }
-
-    if (ecf->commit_timeout < 1) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_commit_timeout\" must be at least 1ms");
-        return NGX_CONF_ERROR;
-    }
-
-    if (ecf->max_rebase < 1) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_max_rebase\" must be at least 1");
-        return NGX_CONF_ERROR;
-    }
-
-    if (ecf->window < 10 || ecf->window > 1000000) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pad_revisions_window\" must be 10..1000000");
-        return NGX_CONF_ERROR;
-    }
-
-    if (ecf->max_pads < 1 || ecf->max_commits < 1 || ecf->max_pool < 16
-        || ecf->max_pool > 1000000 || ecf->max_changeset < 64)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid pad engine limits (pad_max_pads, "
-                           "pad_max_pending_commits >= 1, "
-                           "pad_max_wire_pool 16..1000000, "
-                           "pad_max_changeset >= 64)");
-        return NGX_CONF_ERROR;
     }
 
     if (ecf->default_text.len == 0
