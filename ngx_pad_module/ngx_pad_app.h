@@ -143,4 +143,14 @@ void *ngx_pad_socket_get_data(ngx_pad_socket_t *s);
 void ngx_pad_socket_set_data(ngx_pad_socket_t *s, void *data);
 
 
+/*
+ * What the access log shows of the socket's requests ($pad_id,
+ * $pad_author, $pad_rev): the pad and author once joined, the last
+ * revision sent as it moves.
+ */
+void ngx_pad_socket_note(ngx_pad_socket_t *s, ngx_str_t *pad, u_char *author,
+    size_t author_len, int64_t rev);
+void ngx_pad_socket_note_rev(ngx_pad_socket_t *s, int64_t rev);
+
+
 #endif /* _NGX_PAD_APP_H_INCLUDED_ */

@@ -24,6 +24,7 @@
 #include "http/ngx_pad_http_status.h"
 
 
+static ngx_int_t ngx_pad_preconfiguration(ngx_conf_t *cf);
 static void *ngx_pad_create_main_conf(ngx_conf_t *cf);
 static char *ngx_pad_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_pad_create_loc_conf(ngx_conf_t *cf);
@@ -184,7 +185,7 @@ static ngx_command_t  ngx_pad_commands[] = {
 
 
 static ngx_http_module_t  ngx_pad_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_pad_preconfiguration,              /* preconfiguration */
     NULL,                                  /* postconfiguration */
 
     ngx_pad_create_main_conf,              /* create main configuration */
@@ -212,6 +213,15 @@ ngx_module_t  ngx_pad_module = {
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
+
+
+/* the access log's $pad_id, $pad_author, $pad_rev (the transport's) */
+
+static ngx_int_t
+ngx_pad_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_pad_log_vars_add(cf);
+}
 
 
 static void *
@@ -319,6 +329,10 @@ ngx_pad_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               1000000);
     ngx_conf_merge_msec_value(conf->flush_delay, prev->flush_delay,
                               NGX_PAD_FLUSH_DELAY_DEFAULT);
+
+    if (ngx_pad_log_vars_index(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     if (conf->send_lowat && conf->send_lowat >= conf->send_queue_max) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,

@@ -429,6 +429,7 @@ ngx_pad_fanout_session(ngx_pad_session_t *sess)
 
     ngx_pad_session_free_fill(sess);
     sess->nown = 0;
+    ngx_pad_socket_note_rev(sess->socket, sess->sent_rev);
 
     if (sess->noop_accept) {
         /* a commit that changed nothing: accepted at the current head */

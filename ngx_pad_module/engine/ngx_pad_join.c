@@ -549,6 +549,8 @@ ngx_pad_session_resume(ngx_pad_session_t *sess)
     sess->in_list = 1;
     pad->nsessions++;
     ngx_pad_metric_inc(NGX_PAD_M_PAD_SESSIONS);
+    ngx_pad_socket_note(sess->socket, &pad->id, sess->author,
+                        sess->author_len, sess->sent_rev);
     ngx_pad_conn_count(pad);
 
     ngx_pad_fanout_session(sess);
@@ -808,6 +810,8 @@ ngx_pad_session_enter(ngx_pad_session_t *sess)
     sess->in_list = 1;
     pad->nsessions++;
     ngx_pad_metric_inc(NGX_PAD_M_PAD_SESSIONS);
+    ngx_pad_socket_note(sess->socket, &pad->id, sess->author,
+                        sess->author_len, sess->sent_rev);
     ngx_pad_conn_count(pad);
 
     /* USER_NEWINFO both ways */

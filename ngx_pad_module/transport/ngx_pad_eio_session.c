@@ -265,6 +265,7 @@ ngx_pad_eio_new(ngx_http_request_t *r, ngx_pad_loc_conf_t *conf,
     s->log = ngx_cycle->log;
     s->state = state;
     s->refs = 1;
+    s->note_rev = -1;
     ngx_pad_outq_init(&s->pollq);
     ngx_pad_outq_init(&s->inq);
 

@@ -91,6 +91,7 @@ ngx_pad_poll_get(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
     p->request = r;
     p->session = s;
     s->poll = &p->sink;
+    ngx_pad_log_vars_note(r, s);
 
     ngx_http_set_ctx(r, p, ngx_pad_module);
 
@@ -246,6 +247,7 @@ ngx_pad_poll_post(ngx_http_request_t *r, ngx_pad_eio_session_t *s)
 
     ngx_pad_eio_ref(s);
     s->posting = 1;
+    ngx_pad_log_vars_note(r, s);
 
     cln->handler = ngx_pad_poll_post_cleanup;
     cln->data = s;

@@ -231,8 +231,20 @@ struct ngx_pad_eio_session_s {
     unsigned                    above_lowat:1;
     unsigned                    close_pending:1;  /* a close is posted */
     unsigned                    remote_probe:1;   /* probed elsewhere */
+
+    /* what the application noted, for the access log (log_vars.c) */
+    int64_t                     note_rev;      /* -1: none */
+    size_t                      note_pad_len;
+    size_t                      note_author_len;
+    u_char                      note_pad[NGX_PAD_NOTE_PAD_MAX];
+    u_char                      note_author[NGX_PAD_NOTE_AUTHOR_MAX];
 };
 
+
+/* ngx_pad_log_vars.c */
+ngx_int_t ngx_pad_log_vars_add(ngx_conf_t *cf);
+ngx_int_t ngx_pad_log_vars_index(ngx_conf_t *cf, ngx_pad_loc_conf_t *plcf);
+void ngx_pad_log_vars_note(ngx_http_request_t *r, ngx_pad_eio_session_t *s);
 
 /* ngx_pad_answer.c */
 ngx_int_t ngx_pad_http_answer(ngx_http_request_t *r, ngx_uint_t status,

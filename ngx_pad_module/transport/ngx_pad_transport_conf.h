@@ -14,6 +14,12 @@
 #include <ngx_http.h>
 
 
+/* $pad_id, $pad_author, $pad_rev (ngx_pad_log_vars.c) */
+#define NGX_PAD_LOG_VARS          3
+#define NGX_PAD_NOTE_PAD_MAX      256
+#define NGX_PAD_NOTE_AUTHOR_MAX   64
+
+
 typedef struct {
     ngx_flag_t                 socketio;         /* pad_socketio */
     ngx_msec_t                 ping_interval;    /* pad_ping_interval */
@@ -26,6 +32,7 @@ typedef struct {
     ngx_msec_t                 close_timeout;    /* pad_close_timeout */
     ngx_uint_t                 max_sessions;     /* pad_max_sessions */
     ngx_msec_t                 flush_delay;  /* pad_fanout_flush_delay */
+    ngx_int_t                  log_var[NGX_PAD_LOG_VARS];  /* indexes */
 } ngx_pad_loc_conf_t;
 
 

@@ -159,6 +159,7 @@ ngx_pad_ws_start(ngx_pad_ws_t *ws, ngx_pad_eio_session_t *s,
 
     ws->session = s;
     ngx_pad_eio_ws_attach(s, &ws->sink, c->log, ws->conf->upgrade_timeout);
+    ngx_pad_log_vars_note(r, s);
 
     c->log->action = "serving socket.io over websocket";
 
