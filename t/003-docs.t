@@ -5,7 +5,7 @@
 #     "-", "-1", "-2" ... for repeated headings);
 #   - the directive reference (docs/operators/configuration.md, "Directive
 #     reference") lists every directive the sources define (their
-#     ngx_string("pad_...") command entries) and no other.
+#     { ngx_string("pad_...") command entries) and no other.
 # A check that fails names the file, the line and the link or directive.
 
 use strict;
@@ -129,7 +129,7 @@ sub source_directives {
         find({ no_chdir => 1, wanted => sub {
             return unless /\.[ch]\z/ && -f $_;
             my $t = slurp($_);
-            $d{$1} = 1 while $t =~ /ngx_string\("(pad_[a-z0-9_]+)"\)\s*,/g;
+            $d{$1} = 1 while $t =~ /\{[ \t]*ngx_string\("(pad_[a-z0-9_]+)"\)\s*,/g;
         } }, "$root/$dir");
     }
     return \%d;
