@@ -62,7 +62,7 @@ static ngx_pad_conf_range_t  ngx_pad_flush_delay_range =
 
 static ngx_command_t  ngx_pad_commands[] = {
 
-    /* transport (src/transport/) */
+    /* transport (ngx_pad_module/transport/) */
 
     { ngx_string("pad_socketio"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
@@ -143,7 +143,7 @@ static ngx_command_t  ngx_pad_commands[] = {
 
     /* other parts: add directives below */
 
-    /* Redis and storage (src/store/) */
+    /* Redis and storage (ngx_pad_module/store/) */
 
     NGX_PAD_STORE_COMMANDS(offsetof(ngx_pad_main_conf_t, store)),
 
@@ -172,11 +172,11 @@ static ngx_command_t  ngx_pad_commands[] = {
       offsetof(ngx_pad_main_conf_t, metrics),
       NULL },
 
-    /* pad engine (src/pad/) */
+    /* pad engine (ngx_pad_module/engine/) */
 
     NGX_PAD_ENGINE_COMMANDS(offsetof(ngx_pad_main_conf_t, engine)),
 
-    /* sessions across workers and hosts (src/transport/ngx_pad_relay.c) */
+    /* sessions across workers and hosts (ngx_pad_module/transport/) */
 
     NGX_PAD_RELAY_COMMANDS(offsetof(ngx_pad_main_conf_t, relay)),
 

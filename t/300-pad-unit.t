@@ -1,4 +1,4 @@
-# Unit tests of the pad engine's pure parts (src/msg/ngx_pad_msg.c).
+# Unit tests of the pad engine's pure parts (src/msg/).
 use strict;
 use warnings;
 use FindBin;
