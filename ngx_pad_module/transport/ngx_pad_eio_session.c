@@ -373,6 +373,11 @@ ngx_pad_eio_unref(ngx_pad_eio_session_t *s)
 
     ngx_pad_eio_gauge(s->state, -1);
 
+    if (s->note) {
+        /* the access log's notes (ngx_pad_log_vars.c) */
+        ngx_free(s->note);
+    }
+
     ngx_pad_outq_free(&s->pollq);
     ngx_pad_outq_free(&s->inq);
 

@@ -87,17 +87,36 @@ ngx_pad_log_vars_index(ngx_conf_t *cf, ngx_pad_loc_conf_t *plcf)
 
 /* what the application notes */
 
+/* one allocation of exactly what a joined session needs */
+
 void
 ngx_pad_socket_note(ngx_pad_socket_t *s, ngx_str_t *pad, u_char *author,
     size_t author_len, int64_t rev)
 {
-    s->note_pad_len = ngx_min(pad->len, NGX_PAD_NOTE_PAD_MAX);
-    ngx_memcpy(s->note_pad, pad->data, s->note_pad_len);
+    u_char  *p;
+    size_t   plen, alen;
 
-    s->note_author_len = ngx_min(author_len, NGX_PAD_NOTE_AUTHOR_MAX);
-    ngx_memcpy(s->note_author, author, s->note_author_len);
+    plen = ngx_min(pad->len, NGX_PAD_NOTE_PAD_MAX);
+    alen = ngx_min(author_len, NGX_PAD_NOTE_AUTHOR_MAX);
 
     s->note_rev = rev;
+
+    p = ngx_alloc(plen + alen + 1, s->log);
+    if (p == NULL) {
+        /* only the access log loses */
+        return;
+    }
+
+    ngx_memcpy(p, pad->data, plen);
+    ngx_memcpy(p + plen, author, alen);
+
+    if (s->note) {
+        ngx_free(s->note);
+    }
+
+    s->note = p;
+    s->note_pad_len = plen;
+    s->note_author_len = alen;
 }
 
 
@@ -153,10 +172,11 @@ ngx_pad_log_note_cleanup(void *data)
     s = n->session;
     plcf = ngx_http_get_module_loc_conf(r, ngx_pad_module);
 
-    if (plcf && (ngx_pad_log_var_set(r, plcf->log_var[0], s->note_pad,
+    if (plcf && (ngx_pad_log_var_set(r, plcf->log_var[0], s->note,
                                      s->note_pad_len)
                  != NGX_OK
-                 || ngx_pad_log_var_set(r, plcf->log_var[1], s->note_author,
+                 || ngx_pad_log_var_set(r, plcf->log_var[1],
+                                        s->note + s->note_pad_len,
                                         s->note_author_len)
                     != NGX_OK
                  || (s->note_rev >= 0

@@ -234,10 +234,9 @@ struct ngx_pad_eio_session_s {
 
     /* what the application noted, for the access log (log_vars.c) */
     int64_t                     note_rev;      /* -1: none */
+    u_char                     *note;          /* pad id, then author */
     size_t                      note_pad_len;
     size_t                      note_author_len;
-    u_char                      note_pad[NGX_PAD_NOTE_PAD_MAX];
-    u_char                      note_author[NGX_PAD_NOTE_AUTHOR_MAX];
 };
 
 
