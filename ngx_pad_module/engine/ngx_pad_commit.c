@@ -58,6 +58,8 @@ static void ngx_pad_commit_drop_old(ngx_pad_commit_t *c);
 static ngx_int_t ngx_pad_commit_old_revs(ngx_pad_pad_t *pad,
     ngx_pad_commit_t *c);
 static void ngx_pad_commit_appended(void *data, ngx_int_t rc);
+static void ngx_pad_commit_lost_race(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
+    ngx_uint_t n);
 static ngx_uint_t ngx_pad_commit_group(ngx_pad_pad_t *pad,
     ngx_pad_commit_t *c, ngx_pad_commit_base_t *base,
     ngx_pad_commit_t **group);
@@ -410,6 +412,65 @@ ngx_pad_commit_next(ngx_pad_pad_t *pad)
 }
 
 
+/*
+ * Another writer appended first: the first commit of the group keeps its
+ * rebased changeset when it added no pool entries (the retry follows from
+ * there), the rest of the group starts over; a commit past
+ * pad_commit_timeout gives up.
+ */
+
+static void
+ngx_pad_commit_lost_race(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
+    ngx_uint_t n)
+{
+    ngx_uint_t          i;
+    ngx_queue_t        *q;
+    ngx_pad_commit_t   *g;
+    ngx_pad_session_t  *sess;
+
+    ngx_pad_engine->conflicts++;
+    ngx_pad_metric_inc(NGX_PAD_M_COMMIT_CONFLICTS);
+    sess = c->session;
+
+    /* the rest of the group starts over (rebased on the first) */
+
+    q = ngx_queue_next(&c->queue);
+
+    for (i = 1; i < n && q != ngx_queue_sentinel(&pad->commits);
+         i++, q = ngx_queue_next(q))
+    {
+        g = ngx_queue_data(q, ngx_pad_commit_t, queue);
+        ngx_pad_commit_drop_prepared(g);
+    }
+
+    if (c->pool == NULL && c->rebased.data) {
+        /* keep the rebased changeset: the retry follows from here */
+        c->on_rev = c->rev - 1;
+        ngx_free((void *) c->atext.text.data);
+        ngx_free((void *) c->atext.attribs.data);
+        c->atext.text.data = NULL;
+        c->atext.attribs.data = NULL;
+
+    } else {
+        /* its new pool numbers may be taken now: start over */
+        ngx_pad_commit_drop_prepared(c);
+    }
+
+    c->tries++;
+
+    if (ngx_current_msec - c->started
+        >= ngx_pad_engine->conf->commit_timeout)
+    {
+        ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": commit lost %ui races in %M ms "
+                      "(pad_commit_timeout), giving up", &pad->id,
+                      c->tries, ngx_current_msec - c->started);
+        ngx_pad_commit_refuse(sess, "slowcommit");
+        ngx_pad_commit_done(pad, c);
+    }
+}
+
+
 /* the store's answer to ngx_pad_pstore_append() */
 
 static void
@@ -482,51 +543,7 @@ ngx_pad_commit_appended(void *data, ngx_int_t rc)
     } else if (rc == NGX_DECLINED) {
         /* another writer appended first: rebase again and retry */
 
-        ngx_pad_engine->conflicts++;
-        ngx_pad_metric_inc(NGX_PAD_M_COMMIT_CONFLICTS);
-        sess = c->session;
-
-        /* the rest of the group starts over (rebased on the first) */
-
-        {
-            ngx_queue_t       *q;
-            ngx_pad_commit_t  *g;
-
-            q = ngx_queue_next(&c->queue);
-
-            for (i = 1; i < n && q != ngx_queue_sentinel(&pad->commits);
-                 i++, q = ngx_queue_next(q))
-            {
-                g = ngx_queue_data(q, ngx_pad_commit_t, queue);
-                ngx_pad_commit_drop_prepared(g);
-            }
-        }
-
-        if (c->pool == NULL && c->rebased.data) {
-            /* keep the rebased changeset: the retry follows from here */
-            c->on_rev = c->rev - 1;
-            ngx_free((void *) c->atext.text.data);
-            ngx_free((void *) c->atext.attribs.data);
-            c->atext.text.data = NULL;
-            c->atext.attribs.data = NULL;
-
-        } else {
-            /* its new pool numbers may be taken now: start over */
-            ngx_pad_commit_drop_prepared(c);
-        }
-
-        c->tries++;
-
-        if (ngx_current_msec - c->started
-            >= ngx_pad_engine->conf->commit_timeout)
-        {
-            ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
-                          "pad: \"%V\": commit lost %ui races in %M ms "
-                          "(pad_commit_timeout), giving up", &pad->id,
-                          c->tries, ngx_current_msec - c->started);
-            ngx_pad_commit_refuse(sess, "slowcommit");
-            ngx_pad_commit_done(pad, c);
-        }
+        ngx_pad_commit_lost_race(pad, c, n);
 
         /*
          * ngx_pad_pstore_append.c applied the revisions the reply carried

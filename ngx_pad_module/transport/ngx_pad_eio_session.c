@@ -19,8 +19,6 @@
 #include "transport/ngx_pad_transport.h"
 
 
-static void ngx_pad_eio_gauge(ngx_pad_eio_state_e state,
-    ngx_atomic_int_t delta);
 static void ngx_pad_eio_ping_handler(ngx_event_t *ev);
 static void ngx_pad_eio_connect_handler(ngx_event_t *ev);
 static void ngx_pad_eio_upgrade_handler(ngx_event_t *ev);
@@ -152,33 +150,6 @@ ngx_pad_eio_set_state(ngx_pad_eio_session_t *s, ngx_pad_eio_state_e state)
     ngx_pad_eio_gauge(state, 1);
 
     s->state = state;
-}
-
-
-/*
- * pad_sessions{transport}: the sessions this worker owns; a stand-in (the
- * owner is another worker) and a closed session count nowhere
- */
-
-static void
-ngx_pad_eio_gauge(ngx_pad_eio_state_e state, ngx_atomic_int_t delta)
-{
-    switch (state) {
-
-    case NGX_PAD_EIO_POLLING:
-    case NGX_PAD_EIO_PROBING:
-    case NGX_PAD_EIO_PROBED:
-    case NGX_PAD_EIO_HANDING:
-        ngx_pad_metric_add(NGX_PAD_M_SESSIONS_POLLING, delta);
-        break;
-
-    case NGX_PAD_EIO_WEBSOCKET:
-        ngx_pad_metric_add(NGX_PAD_M_SESSIONS_WEBSOCKET, delta);
-        break;
-
-    default:
-        break;
-    }
 }
 
 

@@ -240,6 +240,9 @@ struct ngx_pad_eio_session_s {
 };
 
 
+/* ngx_pad_eio_metrics.c */
+void ngx_pad_eio_gauge(ngx_pad_eio_state_e state, ngx_atomic_int_t delta);
+
 /* ngx_pad_log_vars.c */
 ngx_int_t ngx_pad_log_vars_add(ngx_conf_t *cf);
 ngx_int_t ngx_pad_log_vars_index(ngx_conf_t *cf, ngx_pad_loc_conf_t *plcf);
