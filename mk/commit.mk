@@ -4,7 +4,7 @@
 
 COMMIT_UNIT_SRCS := $(ROOT)/t/unit/commit_test.c \
                     $(wildcard $(ROOT)/src/commit/*.c) \
-                    $(ROOT)/src/msg/ngx_pad_msg.c \
+                    $(wildcard $(ROOT)/src/msg/*.c) \
                     $(wildcard $(ROOT)/src/easysync/*.c)
 COMMIT_UNIT_DEPS := $(COMMIT_UNIT_SRCS) $(ROOT)/t/unit/tap.h \
                     $(wildcard $(ROOT)/src/commit/*.h) \
