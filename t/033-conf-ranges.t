@@ -90,3 +90,13 @@ is(scalar @plain, 0, 'no numeric directive on a plain nginx slot')
     or diag(join "\n", @plain);
 is_deeply([ sort keys %seen ], [ sort keys %dir ],
           'every directive with a range is checked here');
+
+# the example the package ships is a configuration nginx accepts
+{
+    my $ng = Test::Pad::Nginx->new(
+        redis => 0, load_module => 1, workers => 1, log_level => 'info',
+        http_config => "include $root/examples/pad.conf;",
+        config => '');
+    my ($ok, $out) = $ng->test_config;
+    ok($ok, 'examples/pad.conf passes nginx -t') or diag($out);
+}
