@@ -5,8 +5,8 @@
  * Layout of the zone: a header (layout id, first start, the retired
  * counters) and a fixed array of slots, one per running worker, each
  * owned by the pid written in it.  The zone's slab mutex is taken only
- * to claim, release or read the slots; the hot path is one atomic add
- * on the worker's own slot.
+ * to claim, release or read the slots; the hot path is one plain add
+ * on the worker's own slot (its only writer).
  */
 
 
@@ -167,9 +167,8 @@ ngx_pad_metric_observe(ngx_pad_hist_e h, uint64_t start_us)
         /* void */
     }
 
-    (void) ngx_atomic_fetch_add(&ngx_pad_metrics->bucket[h][i], 1);
-    (void) ngx_atomic_fetch_add(&ngx_pad_metrics->sum_us[h],
-                                (ngx_atomic_int_t) us);
+    ngx_pad_metrics->bucket[h][i]++;
+    ngx_pad_metrics->sum_us[h] += us;
 }
 
 

@@ -4,9 +4,10 @@
  * ("pad_metrics_zone name size", reused across reloads as limit_req's
  * zones are).
  *
- * Each worker owns a slot of the zone and adds to it with one atomic
- * add, no lock: ngx_pad_metric_inc(NGX_PAD_M_JOINS).  A reader (the
- * "pad_status" page) sums the slots.  A worker that exits folds its
+ * Each worker owns a slot of the zone and is the only writer of it while
+ * it lives, so a count is one plain add, no lock and no atomic operation:
+ * ngx_pad_metric_inc(NGX_PAD_M_JOINS).  A reader (the "pad_status" page)
+ * sums the slots; an aligned word is never read torn.  A worker that exits folds its
  * counters into the zone's "retired" slot, so counters never go back;
  * its gauges go with it.  A slot whose worker died is folded when the
  * next worker claims a slot, and its gauges are not counted meanwhile.
@@ -127,7 +128,7 @@ extern ngx_pad_metrics_values_t  *ngx_pad_metrics;
 
 
 #define ngx_pad_metric_add(m, n)                                            \
-    (void) ngx_atomic_fetch_add(&ngx_pad_metrics->v[m], (ngx_atomic_int_t) (n))
+    (ngx_pad_metrics->v[m] += (ngx_atomic_uint_t) (n))
 #define ngx_pad_metric_inc(m)  ngx_pad_metric_add(m, 1)
 #define ngx_pad_metric_dec(m)  ngx_pad_metric_add(m, -1)
 
