@@ -69,32 +69,14 @@ ngx_pad_csreq_free_atext(ngx_pad_atext_t *a)
 static ngx_int_t
 ngx_pad_csreq_set_atext(ngx_pad_atext_t *dst, const ngx_pad_atext_t *src)
 {
-    u_char  *t, *a;
+    ngx_pad_atext_t  copy;
 
-    t = ngx_alloc(src->text.len + 1, ngx_pad_engine->log);
-    a = ngx_alloc(src->attribs.len + 1, ngx_pad_engine->log);
-
-    if (t == NULL || a == NULL) {
-        if (t) {
-            ngx_free(t);
-        }
-
-        if (a) {
-            ngx_free(a);
-        }
-
+    if (ngx_pad_atext_dup(&copy, src) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(t, src->text.data, src->text.len);
-    ngx_memcpy(a, src->attribs.data, src->attribs.len);
-
     ngx_pad_csreq_free_atext(dst);
-
-    dst->text.data = (const char *) t;
-    dst->text.len = src->text.len;
-    dst->attribs.data = (const char *) a;
-    dst->attribs.len = src->attribs.len;
+    *dst = copy;
 
     return NGX_OK;
 }

@@ -67,3 +67,40 @@ ngx_pad_json_payload(json_t *data)
 
     return p;
 }
+
+
+/*
+ * dst gets ngx_alloc()ed copies of src's text and attributes (dst may be
+ * src; what dst held is not freed)
+ */
+
+ngx_int_t
+ngx_pad_atext_dup(ngx_pad_atext_t *dst, const ngx_pad_atext_t *src)
+{
+    u_char  *t, *a;
+
+    t = ngx_alloc(src->text.len + 1, ngx_pad_engine->log);
+    a = ngx_alloc(src->attribs.len + 1, ngx_pad_engine->log);
+
+    if (t == NULL || a == NULL) {
+        if (t) {
+            ngx_free(t);
+        }
+
+        if (a) {
+            ngx_free(a);
+        }
+
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(t, src->text.data, src->text.len);
+    ngx_memcpy(a, src->attribs.data, src->attribs.len);
+
+    dst->text.len = src->text.len;
+    dst->attribs.len = src->attribs.len;
+    dst->text.data = (const char *) t;
+    dst->attribs.data = (const char *) a;
+
+    return NGX_OK;
+}

@@ -538,5 +538,6 @@ void ngx_pad_random(u_char *p, size_t n, const char *alphabet, size_t alen);
 ngx_pad_payload_t *ngx_pad_json_payload(json_t *data);
 const char *ngx_pad_session_state_name(ngx_pad_session_state_e state);
 const char *ngx_pad_pad_state_name(ngx_pad_state_e state);
+ngx_int_t ngx_pad_atext_dup(ngx_pad_atext_t *dst, const ngx_pad_atext_t *src);
 
 #endif /* _NGX_PAD_ENGINE_H_INCLUDED_ */

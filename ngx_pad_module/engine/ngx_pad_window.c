@@ -334,7 +334,6 @@ static ngx_int_t
 ngx_pad_pad_apply_atext(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
     ngx_pad_atext_t *at)
 {
-    u_char           *t, *a;
     ngx_pad_ctx_t    *ctx;
     ngx_pad_atext_t   cur;
 
@@ -354,27 +353,8 @@ ngx_pad_pad_apply_atext(ngx_pad_pad_t *pad, int64_t rev, ngx_pad_str_t *cs,
         return NGX_ERROR;
     }
 
-    t = ngx_alloc(at->text.len + 1, ngx_pad_engine->log);
-    a = ngx_alloc(at->attribs.len + 1, ngx_pad_engine->log);
-
-    if (t == NULL || a == NULL) {
-        if (t) {
-            ngx_free(t);
-        }
-
-        if (a) {
-            ngx_free(a);
-        }
-
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(t, at->text.data, at->text.len);
-    ngx_memcpy(a, at->attribs.data, at->attribs.len);
-    at->text.data = (const char *) t;
-    at->attribs.data = (const char *) a;
-
-    return NGX_OK;
+    /* the context's result, into buffers of the pad's own */
+    return ngx_pad_atext_dup(at, at);
 }
 
 
