@@ -24,37 +24,19 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include <jansson.h>
-
-#include "easysync/ngx_pad_cs.h"
 #include "msg/ngx_pad_msg.h"
 #include "store/ngx_pad_store.h"
+#include "http/ngx_pad_http_pad.h"
 #include "http/ngx_pad_http_export.h"
 
 
 typedef struct {
     ngx_http_request_t        *r;
-    ngx_pad_store_req_t       *sreq;
-    ngx_pad_ctx_t             *es;
-    ngx_str_t                  pad;
-    ngx_int_t                  upto;        /* -1: the head */
-    ngx_int_t                  head;        /* last revision to apply */
-    ngx_int_t                  next;        /* next revision to apply */
-    u_char                    *text;        /* ngx_alloc()ed */
-    size_t                     len;
-    ngx_uint_t                 loaded;
+    ngx_pad_http_pad_t         rd;
 } ngx_pad_export_ctx_t;
 
 
-static ngx_int_t ngx_pad_export_start(ngx_pad_export_ctx_t *ctx);
-static void ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res);
-static void ngx_pad_export_loaded(void *data, ngx_pad_store_result_t *res);
-static ngx_int_t ngx_pad_export_snapshot(ngx_pad_export_ctx_t *ctx,
-    ngx_pad_store_result_t *res);
-static ngx_int_t ngx_pad_export_apply(ngx_pad_export_ctx_t *ctx,
-    ngx_str_t *record);
-static ngx_int_t ngx_pad_export_set_text(ngx_pad_export_ctx_t *ctx,
-    const char *data, size_t len);
+static void ngx_pad_export_read(ngx_pad_http_pad_t *rd);
 static void ngx_pad_export_fail(ngx_pad_export_ctx_t *ctx,
     ngx_uint_t status, ngx_str_t *err);
 static void ngx_pad_export_cleanup(void *data);
@@ -249,17 +231,15 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
     cln->data = ctx;
 
     ctx->r = r;
-    ctx->pad = pad;
-    ctx->upto = upto;
+    ctx->rd.pad = pad;
+    ctx->rd.upto = upto;
+    ctx->rd.resolve = 1;
+    ctx->rd.pool = r->pool;
+    ctx->rd.log = r->connection->log;
+    ctx->rd.handler = ngx_pad_export_read;
+    ctx->rd.data = ctx;
 
-    if (ngx_pad_msg_is_readonly_id(&ps)) {
-        ctx->sreq = ngx_pad_store_readonly_pad(&pad, ngx_pad_export_resolved,
-                                               ctx);
-        if (ctx->sreq == NULL) {
-            return NGX_HTTP_SERVICE_UNAVAILABLE;
-        }
-
-    } else if (ngx_pad_export_start(ctx) != NGX_OK) {
+    if (ngx_pad_http_pad_read(&ctx->rd) != NGX_OK) {
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
@@ -269,253 +249,34 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
 }
 
 
-static ngx_int_t
-ngx_pad_export_start(ngx_pad_export_ctx_t *ctx)
-{
-    ctx->sreq = ngx_pad_store_load(&ctx->pad, ctx->upto,
-                                   ngx_pad_export_loaded, ctx);
-
-    return ctx->sreq ? NGX_OK : NGX_ERROR;
-}
-
-
 static void
-ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res)
+ngx_pad_export_read(ngx_pad_http_pad_t *rd)
 {
-    ngx_pad_export_ctx_t  *ctx = data;
+    ngx_pad_export_ctx_t  *ctx = rd->data;
 
-    u_char  *p;
+    ngx_int_t  rc;
 
-    ctx->sreq = NULL;
+    switch (rd->status) {
 
-    if (res->status == NGX_ERROR) {
-        ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, &res->err);
+    case NGX_OK:
+        rc = ngx_pad_export_send(ctx->r, NGX_HTTP_OK,
+                                 &ngx_pad_export_text_type,
+                                 (u_char *) rd->text.data, rd->text.len);
+        ngx_http_finalize_request(ctx->r, rc);
         return;
-    }
 
-    if (res->status == NGX_DECLINED) {
+    case NGX_DECLINED:
         ngx_pad_export_fail(ctx, NGX_HTTP_NOT_FOUND, NULL);
         return;
-    }
 
-    p = ngx_pnalloc(ctx->r->pool, res->value.len);
-    if (p == NULL) {
+    case NGX_ERROR:
+        ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, &rd->err);
+        return;
+
+    default:
         ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
         return;
     }
-
-    ctx->pad.data = p;
-    ctx->pad.len = res->value.len;
-    ngx_memcpy(p, res->value.data, res->value.len);
-
-    if (ngx_pad_export_start(ctx) != NGX_OK) {
-        ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
-    }
-}
-
-
-static void
-ngx_pad_export_loaded(void *data, ngx_pad_store_result_t *res)
-{
-    ngx_pad_export_ctx_t  *ctx = data;
-
-    ngx_int_t  rc, to;
-    ngx_uint_t i;
-
-    ctx->sreq = NULL;
-
-    if (res->status == NGX_ERROR) {
-        ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, &res->err);
-        return;
-    }
-
-    if (res->status == NGX_DECLINED) {
-        ngx_pad_export_fail(ctx, NGX_HTTP_NOT_FOUND, NULL);
-        return;
-    }
-
-    if (!ctx->loaded) {
-        ctx->loaded = 1;
-        ctx->head = res->head;
-
-        if (ctx->upto >= 0 && ctx->upto < ctx->head) {
-            ctx->head = ctx->upto;
-        }
-
-        ctx->es = ngx_pad_ctx_create();
-        if (ctx->es == NULL
-            || ngx_pad_export_snapshot(ctx, res) != NGX_OK)
-        {
-            ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
-            return;
-        }
-    }
-
-    if (res->from != ctx->next) {
-        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
-                      "pad export: \"%V\": got revisions from %i, "
-                      "expected %i", &ctx->pad, res->from, ctx->next);
-        ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
-        return;
-    }
-
-    for (i = 0; i < res->nitems && ctx->next <= ctx->head; i++) {
-        rc = ngx_pad_export_apply(ctx, &res->items[i]);
-
-        if (rc != NGX_OK) {
-            ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
-            return;
-        }
-    }
-
-    if (ctx->next <= ctx->head) {
-        /* more than one reply's worth of revisions after the snapshot */
-
-        to = ctx->head;
-        if (to - ctx->next + 1 > NGX_PAD_STORE_RANGE_MAX) {
-            to = ctx->next + NGX_PAD_STORE_RANGE_MAX - 1;
-        }
-
-        ctx->sreq = ngx_pad_store_revs(&ctx->pad, ctx->next, to,
-                                       ngx_pad_export_loaded, ctx);
-        if (ctx->sreq == NULL) {
-            ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
-        }
-
-        return;
-    }
-
-    rc = ngx_pad_export_send(ctx->r, NGX_HTTP_OK, &ngx_pad_export_text_type,
-                             ctx->text, ctx->len);
-
-    ngx_http_finalize_request(ctx->r, rc);
-}
-
-
-static ngx_int_t
-ngx_pad_export_snapshot(ngx_pad_export_ctx_t *ctx,
-    ngx_pad_store_result_t *res)
-{
-    json_t        *snap, *text;
-    ngx_int_t      rc;
-    json_error_t   err;
-
-    ctx->next = res->snap_rev + 1;
-
-    if (res->snap_rev < 0) {
-        /* revision 0 applies to the text of a new pad */
-        return ngx_pad_export_set_text(ctx, "\n", 1);
-    }
-
-    snap = json_loadb((char *) res->snapshot.data, res->snapshot.len, 0,
-                      &err);
-    if (snap == NULL) {
-        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
-                      "pad export: \"%V\": bad snapshot %i: %s",
-                      &ctx->pad, res->snap_rev, err.text);
-        return NGX_ERROR;
-    }
-
-    text = json_object_get(snap, "text");
-
-    if (!json_is_string(text)) {
-        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
-                      "pad export: \"%V\": snapshot %i has no text",
-                      &ctx->pad, res->snap_rev);
-        json_decref(snap);
-        return NGX_ERROR;
-    }
-
-    rc = ngx_pad_export_set_text(ctx, json_string_value(text),
-                                 json_string_length(text));
-
-    json_decref(snap);
-
-    return rc;
-}
-
-
-static ngx_int_t
-ngx_pad_export_apply(ngx_pad_export_ctx_t *ctx, ngx_str_t *record)
-{
-    json_t         *rec, *cs, *rev;
-    ngx_int_t       rc;
-    json_error_t    err;
-    ngx_pad_str_t   c, text, out;
-
-    if (record->len == 0) {
-        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
-                      "pad export: \"%V\": revision %i is missing",
-                      &ctx->pad, ctx->next);
-        return NGX_ERROR;
-    }
-
-    rec = json_loadb((char *) record->data, record->len, 0, &err);
-    if (rec == NULL) {
-        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
-                      "pad export: \"%V\": bad revision %i: %s",
-                      &ctx->pad, ctx->next, err.text);
-        return NGX_ERROR;
-    }
-
-    cs = json_object_get(rec, "cs");
-    rev = json_object_get(rec, "rev");
-
-    if (!json_is_string(cs) || !json_is_integer(rev)
-        || json_integer_value(rev) != ctx->next)
-    {
-        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
-                      "pad export: \"%V\": bad revision record %i",
-                      &ctx->pad, ctx->next);
-        json_decref(rec);
-        return NGX_ERROR;
-    }
-
-    c.data = json_string_value(cs);
-    c.len = json_string_length(cs);
-    text.data = (const char *) ctx->text;
-    text.len = ctx->len;
-
-    if (ngx_pad_cs_apply_to_text(ctx->es, &c, &text, &out) != NGX_PAD_CS_OK) {
-        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
-                      "pad export: \"%V\": revision %i does not apply: %s",
-                      &ctx->pad, ctx->next, ngx_pad_ctx_error(ctx->es));
-        json_decref(rec);
-        return NGX_ERROR;
-    }
-
-    rc = ngx_pad_export_set_text(ctx, out.data, out.len);
-
-    json_decref(rec);
-
-    /* the result was copied: keep the context's arena small */
-    ngx_pad_ctx_reset(ctx->es);
-
-    ctx->next++;
-
-    return rc;
-}
-
-
-static ngx_int_t
-ngx_pad_export_set_text(ngx_pad_export_ctx_t *ctx, const char *data,
-    size_t len)
-{
-    u_char  *p;
-
-    p = ngx_alloc(len + 1, ctx->r->connection->log);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(p, data, len);
-
-    ngx_free(ctx->text);
-
-    ctx->text = p;
-    ctx->len = len;
-
-    return NGX_OK;
 }
 
 
@@ -544,7 +305,7 @@ ngx_pad_export_fail(ngx_pad_export_ctx_t *ctx, ngx_uint_t status,
         }
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "pad export: \"%V\": %V", &ctx->pad, err);
+                      "pad export: \"%V\": %V", &ctx->rd.pad, err);
 
         len = sizeof("pad storage unavailable: ") - 1 + err->len;
 
@@ -572,18 +333,7 @@ ngx_pad_export_cleanup(void *data)
 {
     ngx_pad_export_ctx_t  *ctx = data;
 
-    if (ctx->sreq) {
-        ngx_pad_store_cancel(ctx->sreq);
-        ctx->sreq = NULL;
-    }
-
-    if (ctx->es) {
-        ngx_pad_ctx_destroy(ctx->es);
-        ctx->es = NULL;
-    }
-
-    ngx_free(ctx->text);
-    ctx->text = NULL;
+    ngx_pad_http_pad_free(&ctx->rd);
 }
 
 
