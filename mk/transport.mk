@@ -6,12 +6,14 @@ TR_PURE := $(ROOT)/src/codec/ngx_pad_ws_frame.c \
            $(ROOT)/src/codec/ngx_pad_utf8.c \
            $(ROOT)/src/codec/ngx_pad_eio_codec.c \
            $(ROOT)/src/codec/ngx_pad_ws_handshake.c \
-           $(ROOT)/src/codec/ngx_pad_relay_codec.c
+           $(ROOT)/src/codec/ngx_pad_relay_codec.c \
+           $(ROOT)/src/codec/ngx_pad_form.c
 TR_HDRS := $(ROOT)/src/codec/ngx_pad_ws_frame.h \
            $(ROOT)/src/codec/ngx_pad_utf8.h \
            $(ROOT)/src/codec/ngx_pad_eio_codec.h \
            $(ROOT)/src/codec/ngx_pad_ws_handshake.h \
-           $(ROOT)/src/codec/ngx_pad_relay_codec.h
+           $(ROOT)/src/codec/ngx_pad_relay_codec.h \
+           $(ROOT)/src/codec/ngx_pad_form.h
 
 UNIT_BINS += $(BUILD)/unit/transport_test
 

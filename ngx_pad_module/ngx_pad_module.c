@@ -22,6 +22,7 @@
 #include "transport/ngx_pad_relay.h"
 #include "http/ngx_pad_http_export.h"
 #include "http/ngx_pad_http_status.h"
+#include "http/ngx_pad_http_api.h"
 
 
 static ngx_int_t ngx_pad_preconfiguration(ngx_conf_t *cf);
@@ -156,6 +157,10 @@ static ngx_command_t  ngx_pad_commands[] = {
       offsetof(ngx_pad_main_conf_t, store),
       NULL },
 
+    /* Etherpad's HTTP API (ngx_pad_module/http/ngx_pad_http_api*.c) */
+
+    NGX_PAD_API_COMMANDS(offsetof(ngx_pad_main_conf_t, api)),
+
     /* the metrics of every worker (ngx_pad_module/metrics/) */
     { ngx_string("pad_metrics_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
@@ -240,6 +245,7 @@ ngx_pad_create_main_conf(ngx_conf_t *cf)
     ngx_pad_engine_create_conf(&pmcf->engine);
     ngx_pad_relay_create_conf(&pmcf->relay);
     ngx_pad_metrics_create_conf(&pmcf->metrics);
+    ngx_pad_api_create_conf(&pmcf->api);
 
     return pmcf;
 }
@@ -260,6 +266,16 @@ ngx_pad_init_main_conf(ngx_conf_t *cf, void *conf)
     rv = ngx_pad_engine_init_conf(cf, &pmcf->engine);
     if (rv != NGX_CONF_OK) {
         return rv;
+    }
+
+    rv = ngx_pad_api_init_conf(cf, &pmcf->api);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    /* the API reads and writes pads in Redis */
+    if (pmcf->api.used) {
+        pmcf->store.http = 1;
     }
 
     rv = ngx_pad_relay_init_conf(cf, &pmcf->relay);
@@ -396,6 +412,8 @@ ngx_pad_init_process(ngx_cycle_t *cycle)
     {
         return NGX_ERROR;
     }
+
+    ngx_pad_http_api_init_process(pmcf->api.used ? &pmcf->api : NULL);
 
     if (pmcf->socketio
         && ngx_pad_engine_init_process(cycle, &pmcf->engine) != NGX_OK)

@@ -20,6 +20,7 @@
 #include "engine/ngx_pad_engine_conf.h"
 #include "transport/ngx_pad_relay_conf.h"
 #include "transport/ngx_pad_transport_conf.h"
+#include "http/ngx_pad_http_api_conf.h"
 
 
 #include "ngx_pad_version.h"
@@ -33,6 +34,7 @@ typedef struct {
     ngx_pad_engine_conf_t      engine;       /* pad engine */
     ngx_pad_relay_conf_t       relay;        /* session relay (transport) */
     ngx_pad_metrics_conf_t     metrics;      /* the metrics zone */
+    ngx_pad_api_conf_t         api;          /* the HTTP API */
 } ngx_pad_main_conf_t;
 
 

@@ -2,7 +2,8 @@
  * Unit tests of the pure transport parts (TAP): the RFC 6455 frame
  * decoder/encoder, the incremental UTF-8 validator, the Engine.IO /
  * Socket.IO packet codec, the WebSocket handshake checks and the relay
- * messages between workers.
+ * messages between workers, form fields (query strings, urlencoded and
+ * multipart bodies).
  */
 
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "codec/ngx_pad_eio_codec.h"
 #include "codec/ngx_pad_ws_handshake.h"
 #include "codec/ngx_pad_relay_codec.h"
+#include "codec/ngx_pad_form.h"
 
 #include "tap.h"
 
@@ -637,6 +639,88 @@ test_relay_codec(void)
 }
 
 
+static int
+field_is(ngx_pad_form_field_t *f, const char *name, const char *value)
+{
+    return f->name.len == strlen(name)
+           && memcmp(f->name.data, name, f->name.len) == 0
+           && f->value.len == strlen(value)
+           && memcmp(f->value.data, value, f->value.len) == 0;
+}
+
+
+static void
+test_form(void)
+{
+    char                  buf[256];
+    size_t                n;
+    const char           *q, *body, *type;
+    ngx_pad_str_t         b;
+    ngx_pad_form_field_t  f[8];
+
+    q = "padID=a+b%20c&&text=%E2%82%AC%zz%4&flag&=v&x=";
+    n = 0;
+    ok(ngx_pad_form_urlencoded(q, strlen(q), buf, f, 8, &n) == 0,
+       "form: a query decodes");
+    is_int((int) n, 5, "form: empty pairs are skipped");
+    ok(field_is(&f[0], "padID", "a b c"), "form: '+' and %20 are spaces");
+    ok(field_is(&f[1], "text", "\xe2\x82\xac%zz%4"),
+       "form: %XX bytes; malformed escapes kept as they are");
+    ok(field_is(&f[2], "flag", ""), "form: a name without '=' is empty");
+    ok(field_is(&f[3], "", "v"), "form: an empty name");
+    ok(field_is(&f[4], "x", ""), "form: an empty value");
+
+    n = 0;
+    ok(ngx_pad_form_urlencoded("a=1&b=2&c=3", 11, buf, f, 2, &n) == -1,
+       "form: more fields than max fail");
+
+    type = "multipart/form-data; boundary=----abc";
+    ok(ngx_pad_form_boundary(type, strlen(type), &b) == 0
+       && b.len == 7 && memcmp(b.data, "----abc", 7) == 0,
+       "form: the boundary");
+    type = "Multipart/Form-Data;boundary=\"q q\"";
+    ok(ngx_pad_form_boundary(type, strlen(type), &b) == 0
+       && b.len == 3 && memcmp(b.data, "q q", 3) == 0,
+       "form: a quoted boundary, any case");
+    type = "application/x-www-form-urlencoded";
+    ok(ngx_pad_form_boundary(type, strlen(type), &b) == -1,
+       "form: urlencoded has no boundary");
+    type = "multipart/form-data";
+    ok(ngx_pad_form_boundary(type, strlen(type), &b) == -1,
+       "form: multipart without a boundary");
+
+    b.data = "XX";
+    b.len = 2;
+    body = "preamble\r\n--XX\r\n"
+           "Content-Disposition: form-data; name=\"padID\"\r\n\r\n"
+           "p1\r\n--XX\r\n"
+           "Content-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n"
+           "Content-Type: text/plain\r\n\r\nfile\r\n--XX\r\n"
+           "content-disposition: form-data; name=\"text\"\r\n\r\n"
+           "a\r\nb--X\r\n--XX--\r\n";
+    n = 0;
+    ok(ngx_pad_form_multipart(body, strlen(body), &b, f, 8, &n) == 0,
+       "form: a multipart body");
+    is_int((int) n, 2, "form: the file part is skipped");
+    ok(field_is(&f[0], "padID", "p1"), "form: the first part");
+    ok(field_is(&f[1], "text", "a\r\nb--X"),
+       "form: CRLF and dashes inside a value");
+
+    n = 0;
+    body = "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv";
+    ok(ngx_pad_form_multipart(body, strlen(body), &b, f, 8, &n) == -1,
+       "form: a part without its end fails");
+    n = 0;
+    body = "--XX\r\nX-Other: 1\r\n\r\nv\r\n--XX--";
+    ok(ngx_pad_form_multipart(body, strlen(body), &b, f, 8, &n) == -1,
+       "form: a part without a name fails");
+    n = 0;
+    body = "no boundary here";
+    ok(ngx_pad_form_multipart(body, strlen(body), &b, f, 8, &n) == -1,
+       "form: a body without the boundary fails");
+}
+
+
 int
 main(void)
 {
@@ -645,6 +729,7 @@ main(void)
     test_codec();
     test_ws_handshake();
     test_relay_codec();
+    test_form();
 
     return done_testing();
 }
