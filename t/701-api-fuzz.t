@@ -39,7 +39,7 @@ ok($c, 'a client joins') or die;
 is(pad_insert($c, "fuzz\n"), 'accepted', 'it types');
 my $text = "fuzz\n$c->{text}";
 
-my @fns = qw(getText getRevisionsCount getRevisionChangeset getLastEdited
+my @fns = qw(getText getHTML getRevisionsCount getRevisionChangeset getLastEdited
              getChatHead listAuthorsOfPad getAttributePool getReadOnlyID
              getPadID checkToken nosuch);
 my @vers = (qw(1 1.1 1.2 1.2.8 1.2.10 1.3.0 2 1.2.99), '');
