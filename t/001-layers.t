@@ -35,7 +35,7 @@ my %may = (
                            ngx_pad_app.h module)],
 );
 
-my @pure = qw(codec commit easysync msg);
+my @pure = qw(access codec commit easysync msg);
 
 sub part_of_include {
     my ($inc) = @_;
