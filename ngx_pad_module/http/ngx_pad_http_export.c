@@ -30,6 +30,7 @@
 #include "msg/ngx_pad_msg.h"
 #include "store/ngx_pad_store.h"
 #include "http/ngx_pad_http_export.h"
+#include "http/ngx_pad_http_access.h"
 
 
 typedef struct {
@@ -43,10 +44,16 @@ typedef struct {
     u_char                    *text;        /* ngx_alloc()ed */
     size_t                     len;
     ngx_uint_t                 loaded;
+    ngx_pad_authz_t           *az;          /* the decision in flight */
+    ngx_uint_t                 readonly_id;
+    ngx_uint_t                 deciding;    /* inside ngx_pad_http_access */
+    ngx_int_t                  decided;     /* its answer, when at once */
 } ngx_pad_export_ctx_t;
 
 
 static ngx_int_t ngx_pad_export_start(ngx_pad_export_ctx_t *ctx);
+static ngx_int_t ngx_pad_export_access(ngx_pad_export_ctx_t *ctx);
+static void ngx_pad_export_allowed(void *data, ngx_int_t rc);
 static void ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res);
 static void ngx_pad_export_loaded(void *data, ngx_pad_store_result_t *res);
 static ngx_int_t ngx_pad_export_snapshot(ngx_pad_export_ctx_t *ctx,
@@ -253,19 +260,91 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
     ctx->upto = upto;
 
     if (ngx_pad_msg_is_readonly_id(&ps)) {
+        ctx->readonly_id = 1;
         ctx->sreq = ngx_pad_store_readonly_pad(&pad, ngx_pad_export_resolved,
                                                ctx);
         if (ctx->sreq == NULL) {
             return NGX_HTTP_SERVICE_UNAVAILABLE;
         }
 
-    } else if (ngx_pad_export_start(ctx) != NGX_OK) {
-        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    } else {
+        rc = ngx_pad_export_access(ctx);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
     }
 
     r->main->count++;
 
     return NGX_DONE;
+}
+
+
+/*
+ * Etherpad's export route: checkAccess first (403, the same for a missing
+ * and a forbidden pad), then the pad (404 when missing).  NGX_OK: the
+ * answer comes later; else the status to answer now.
+ */
+
+static ngx_int_t
+ngx_pad_export_access(ngx_pad_export_ctx_t *ctx)
+{
+    ctx->deciding = 1;
+    ctx->decided = NGX_AGAIN;
+
+    if (ngx_pad_http_access(ctx->r, &ctx->pad, ctx->readonly_id,
+                            ngx_pad_export_allowed, ctx, &ctx->az)
+        != NGX_OK)
+    {
+        ctx->deciding = 0;
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    ctx->deciding = 0;
+
+    switch (ctx->decided) {
+
+    case NGX_AGAIN:
+        return NGX_OK;
+
+    case NGX_OK:
+        return ngx_pad_export_start(ctx) == NGX_OK
+               ? NGX_OK : NGX_HTTP_SERVICE_UNAVAILABLE;
+
+    case NGX_DECLINED:
+        return ngx_pad_export_send(ctx->r, NGX_HTTP_FORBIDDEN,
+                                   &ngx_pad_export_text_type,
+                                   (u_char *) "403 - Can't touch this",
+                                   sizeof("403 - Can't touch this") - 1);
+
+    default:
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+}
+
+
+static void
+ngx_pad_export_allowed(void *data, ngx_int_t rc)
+{
+    ngx_pad_export_ctx_t  *ctx = data;
+
+    if (ctx->deciding) {
+        ctx->decided = rc;
+        return;
+    }
+
+    if (rc == NGX_OK) {
+        if (ngx_pad_export_start(ctx) != NGX_OK) {
+            ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
+        }
+
+        return;
+    }
+
+    ngx_pad_export_fail(ctx, rc == NGX_DECLINED ? NGX_HTTP_FORBIDDEN
+                                                : NGX_HTTP_SERVICE_UNAVAILABLE,
+                        NULL);
 }
 
 
@@ -294,7 +373,11 @@ ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res)
     }
 
     if (res->status == NGX_DECLINED) {
-        ngx_pad_export_fail(ctx, NGX_HTTP_NOT_FOUND, NULL);
+        /* Etherpad: checkAccess denies a read-only id of no pad */
+        ngx_log_error(NGX_LOG_INFO, ctx->r->connection->log, 0,
+                      "pad export: \"%V\" denied: a read-only id of no pad",
+                      &ctx->r->uri);
+        ngx_pad_export_fail(ctx, NGX_HTTP_FORBIDDEN, NULL);
         return;
     }
 
@@ -308,7 +391,12 @@ ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res)
     ctx->pad.len = res->value.len;
     ngx_memcpy(p, res->value.data, res->value.len);
 
-    if (ngx_pad_export_start(ctx) != NGX_OK) {
+    ctx->deciding = 0;
+
+    if (ngx_pad_http_access(ctx->r, &ctx->pad, 1, ngx_pad_export_allowed,
+                            ctx, &ctx->az)
+        != NGX_OK)
+    {
         ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
     }
 }
@@ -536,6 +624,10 @@ ngx_pad_export_fail(ngx_pad_export_ctx_t *ctx, ngx_uint_t status,
         p = (u_char *) "404 - Not Found";
         len = sizeof("404 - Not Found") - 1;
 
+    } else if (status == NGX_HTTP_FORBIDDEN) {
+        p = (u_char *) "403 - Can't touch this";
+        len = sizeof("403 - Can't touch this") - 1;
+
     } else if (status == NGX_HTTP_SERVICE_UNAVAILABLE) {
         /* the Redis client logged the outage once; this is per request */
 
@@ -575,6 +667,11 @@ ngx_pad_export_cleanup(void *data)
     if (ctx->sreq) {
         ngx_pad_store_cancel(ctx->sreq);
         ctx->sreq = NULL;
+    }
+
+    if (ctx->az) {
+        ngx_pad_authz_cancel(ctx->az);
+        ctx->az = NULL;
     }
 
     if (ctx->es) {
