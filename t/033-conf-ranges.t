@@ -42,6 +42,9 @@ my %dir = (
     pad_max_wire_pool         => ['16..1000000', '15', 'http'],
     pad_commit_timeout        => ['1ms..1h', '0', 'http'],
     pad_max_rebase            => ['1..100000000', '0', 'http'],
+    pad_access_check_timeout  => ['1ms..10m', '11m', 'http'],
+    pad_access_check_max_response => ['256..1m', '255', 'http'],
+    pad_access_check_max_connections => ['1..100000', '0', 'http'],
 );
 
 sub conf_test {
