@@ -106,6 +106,7 @@ ngx_pad_authz_check_start(ngx_pad_authz_input_t *in, ngx_log_t *log,
     ngx_memcpy(chk->pad, in->pad.data, chk->pad_len);
 
     chk->timer.handler = ngx_pad_authz_check_timeout;
+    chk->timer.cancelable = 1;      /* a graceful exit does not wait */
     chk->timer.data = chk;
     chk->timer.log = log;
     chk->done.handler = ngx_pad_authz_check_done;
