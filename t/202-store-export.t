@@ -99,8 +99,19 @@ $res = http_get($ng, '/p/' . ('x' x 51) . '/export/txt');
 is($res->{status}, 404, 'pad id of 51 characters: 404');
 $res = http_get($ng, '/p/p1');
 is($res->{status}, 200, 'GET /p/<pad>: 200');
-$res = http_get($ng, '/p/p1/export/html');
+$res = http_get($ng, '/p/p1/export/pdf');
 is($res->{status}, 404, 'other exports: 404');
+$res = http_get($ng, '/p/p1/export/html');
+is($res->{status}, 200, 'export/html: 200');
+like($res->{headers}{'content-type'}, qr{^text/html; charset=utf-8},
+     '... as HTML');
+like($res->{body}, qr{^<!doctype html>.*<title>p1</title>.*</html>\s*$}si,
+     "... Etherpad's export document, titled with the pad id");
+is($res->{headers}{'content-disposition'}, 'attachment; filename="p1.html"',
+   '... an attachment named after the pad');
+$res = http_get($ng, '/p/p1/export/txt');
+is($res->{headers}{'content-disposition'}, 'attachment; filename="p1.txt"',
+   'export/txt: an attachment named after the pad');
 $res = http_post($ng, '/p/p1/export/txt', 'x');
 is($res->{status}, 405, 'POST: 405');
 

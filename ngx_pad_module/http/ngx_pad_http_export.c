@@ -5,12 +5,16 @@
  *   GET /p/<pad>              200 with a small page (the pad exists for
  *                             the command line clients that fetch it
  *                             before connecting to /socket.io/);
- *   GET /p/<pad>/export/txt   the pad's text: the latest key snapshot and
- *                             the revisions after it, applied with the
- *                             Easysync library; r.<id> names are resolved
- *                             to their pad;
- *   GET /p/<pad>/<rev>/export/txt   the text after revision <rev> (a
- *                             later one than the head gives the head);
+ *   GET /p/<pad>/export/txt   the pad's text as Etherpad's exportTxt
+ *                             renders it (list markers), from the latest
+ *                             key snapshot and the revisions after it;
+ *   GET /p/<pad>/export/html  the HTML document of Etherpad's exportHtml;
+ *   GET /p/<pad>/<rev>/export/<txt|html>   after revision <rev> (a later
+ *                             one than the head gives the head);
+ *
+ * Exports are attachments named <pad>.<type> (<r.id>.<type> when asked by
+ * the read-only id), as Etherpad's export route names them; r.<id> names
+ * are resolved to their pad first.
  *
  * An id that sanitizePadId changes: the page answers 302 to the new id
  * (as Etherpad's pad route does), an export reads the new id.
@@ -28,6 +32,7 @@
 #include "store/ngx_pad_store.h"
 #include "http/ngx_pad_http_pad.h"
 #include "http/ngx_pad_http_access.h"
+#include "html/ngx_pad_html.h"
 #include "http/ngx_pad_http_export.h"
 
 
@@ -39,6 +44,8 @@ typedef struct {
     ngx_uint_t                 readonly_id;
     ngx_uint_t                 deciding;    /* inside ngx_pad_http_access */
     ngx_int_t                  decided;     /* its answer, when at once */
+    ngx_uint_t                 html;        /* export/html, else txt */
+    ngx_str_t                  name;        /* as asked: the file name */
 } ngx_pad_export_ctx_t;
 
 
@@ -46,6 +53,8 @@ static ngx_int_t ngx_pad_export_access(ngx_pad_export_ctx_t *ctx);
 static void ngx_pad_export_allowed(void *data, ngx_int_t rc);
 static void ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res);
 static void ngx_pad_export_read(ngx_pad_http_pad_t *rd);
+static ngx_int_t ngx_pad_export_render(ngx_pad_export_ctx_t *ctx);
+static ngx_int_t ngx_pad_export_attachment(ngx_pad_export_ctx_t *ctx);
 static void ngx_pad_export_fail(ngx_pad_export_ctx_t *ctx,
     ngx_uint_t status, ngx_str_t *err);
 static void ngx_pad_export_cleanup(void *data);
@@ -125,6 +134,7 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
     u_char                *p, *last, *slash, *body;
     size_t                 n;
     ngx_int_t              rc, upto;
+    ngx_uint_t             html;
     ngx_str_t              pad, rest;
     ngx_pad_str_t          ps;
     ngx_pool_cleanup_t    *cln;
@@ -204,7 +214,7 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
                                    body, p - body);
     }
 
-    /* [/<rev>]/export/txt */
+    /* [/<rev>]/export/<txt|html> */
 
     upto = -1;
     p = rest.data + 1;
@@ -220,9 +230,17 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
         rest.data = slash;
     }
 
-    if (rest.len != sizeof("/export/txt") - 1
-        || ngx_strncmp(rest.data, "/export/txt", rest.len) != 0)
+    if (rest.len == sizeof("/export/html") - 1
+        && ngx_strncmp(rest.data, "/export/html", rest.len) == 0)
     {
+        html = 1;
+
+    } else if (rest.len == sizeof("/export/txt") - 1
+               && ngx_strncmp(rest.data, "/export/txt", rest.len) == 0)
+    {
+        html = 0;
+
+    } else {
         return NGX_HTTP_NOT_FOUND;
     }
 
@@ -242,6 +260,9 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
     ctx->r = r;
     ctx->rd.pad = pad;
     ctx->rd.upto = upto;
+    ctx->rd.atext = 1;
+    ctx->html = html;
+    ctx->name = pad;
     ctx->rd.pool = r->pool;
     ctx->rd.log = r->connection->log;
     ctx->rd.handler = ngx_pad_export_read;
@@ -390,9 +411,7 @@ ngx_pad_export_read(ngx_pad_http_pad_t *rd)
     switch (rd->status) {
 
     case NGX_OK:
-        rc = ngx_pad_export_send(ctx->r, NGX_HTTP_OK,
-                                 &ngx_pad_export_text_type,
-                                 (u_char *) rd->text.data, rd->text.len);
+        rc = ngx_pad_export_render(ctx);
         ngx_http_finalize_request(ctx->r, rc);
         return;
 
@@ -408,6 +427,148 @@ ngx_pad_export_read(ngx_pad_http_pad_t *rd)
         ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
         return;
     }
+}
+
+
+static ngx_int_t
+ngx_pad_export_render(ngx_pad_export_ctx_t *ctx)
+{
+    intptr_t              rc;
+    ngx_int_t             sent;
+    ngx_pad_ctx_t        *es;
+    ngx_pad_str_t         out, title;
+    ngx_pad_atext_t       at;
+    ngx_pad_html_opts_t   opts;
+
+    es = ngx_pad_ctx_create();
+    if (es == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_pad_html_opts_init(&opts);
+
+    at.text = ctx->rd.text;
+    at.attribs = ctx->rd.attribs;
+    title.data = (const char *) ctx->name.data;
+    title.len = ctx->name.len;
+
+    rc = ctx->html
+         ? ngx_pad_html_document(es, &at, ctx->rd.apool, &title, &opts, &out)
+         : ngx_pad_html_get_txt(es, &at, ctx->rd.apool, &opts, &out);
+
+    if (rc != NGX_PAD_HTML_OK) {
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                      "pad export: \"%V\": %s", &ctx->rd.pad,
+                      ngx_pad_ctx_error(es));
+        ngx_pad_ctx_destroy(es);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_pad_export_attachment(ctx) != NGX_OK) {
+        ngx_pad_ctx_destroy(es);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    sent = ngx_pad_export_send(ctx->r, NGX_HTTP_OK,
+                               ctx->html ? &ngx_pad_export_html_type
+                                         : &ngx_pad_export_text_type,
+                               (u_char *) out.data, out.len);
+
+    ngx_pad_ctx_destroy(es);
+
+    return sent;
+}
+
+
+/*
+ * Content-Disposition as express's res.attachment() writes it: a quoted
+ * file name when it is printable ASCII, else an ASCII fallback ('?' for
+ * each other byte) and the RFC 5987 filename* of the UTF-8 name.
+ */
+
+static ngx_int_t
+ngx_pad_export_attachment(ngx_pad_export_ctx_t *ctx)
+{
+    u_char           *p, *v, c;
+    size_t            len, i;
+    ngx_str_t        *name;
+    ngx_uint_t        plain;
+    ngx_table_elt_t  *h;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    name = &ctx->name;
+    plain = 1;
+
+    for (i = 0; i < name->len; i++) {
+        c = name->data[i];
+        if (c < 0x20 || c > 0x7e || c == '%') {
+            plain = 0;
+        }
+    }
+
+    /* attachment; filename="<name>.html"; filename*=UTF-8''<pct>.html */
+    len = sizeof("attachment; filename=\"\"; filename*=UTF-8''") - 1
+          + 2 * (name->len + 5) + 3 * name->len + 5;
+
+    v = ngx_pnalloc(ctx->r->pool, len);
+    if (v == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(v, "attachment; filename=\"",
+                   sizeof("attachment; filename=\"") - 1);
+
+    for (i = 0; i < name->len; i++) {
+        c = name->data[i];
+
+        if (c < 0x20 || c > 0x7e) {
+            *p++ = '?';
+            continue;
+        }
+
+        if (c == '"' || c == '\\') {
+            *p++ = '\\';
+        }
+
+        *p++ = c;
+    }
+
+    p = ngx_sprintf(p, ".%s\"", ctx->html ? "html" : "txt");
+
+    if (!plain) {
+        p = ngx_cpymem(p, "; filename*=UTF-8''",
+                       sizeof("; filename*=UTF-8''") - 1);
+
+        for (i = 0; i < name->len; i++) {
+            c = name->data[i];
+
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9') || ngx_strchr("!#$&+-.^_`|~", c))
+            {
+                *p++ = c;
+
+            } else {
+                *p++ = '%';
+                *p++ = hex[c >> 4];
+                *p++ = hex[c & 0xf];
+            }
+        }
+
+        p = ngx_sprintf(p, ".%s", ctx->html ? "html" : "txt");
+    }
+
+    h = ngx_list_push(&ctx->r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Content-Disposition");
+    h->value.data = v;
+    h->value.len = p - v;
+
+    return NGX_OK;
 }
 
 
