@@ -16,3 +16,23 @@ $(BUILD)/unit/html_test: $(HTML_UNIT_DEPS)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(CFLAGS) $(WFLAGS) $(SAN_FLAGS) -I$(ROOT)/src -o $@ \
 	    $(HTML_UNIT_SRCS) -ljansson
+
+HTML_FUZZ := $(BUILD)/fuzz/html_import
+
+FUZZ_BINS += $(HTML_FUZZ)
+UNIT_BINS += $(HTML_FUZZ)
+
+$(HTML_FUZZ): $(ROOT)/fuzz/html_import.c $(HTML_SRCS) $(HTML_HDRS) \
+              $(BUILD)/fuzz/libeasysync.a
+	@mkdir -p $(BUILD)/fuzz
+	clang $(ES_FUZZ_FLAGS) -I$(ROOT)/src -o $@ $(ROOT)/fuzz/html_import.c \
+	    $(HTML_SRCS) $(BUILD)/fuzz/libeasysync.a -ljansson
+
+.PHONY: fuzz-html
+fuzz: fuzz-html
+fuzz-html: $(HTML_FUZZ)
+	@c=$(BUILD)/fuzz/corpus/html_import; mkdir -p $$c; \
+	echo "fuzz html_import for $(FUZZ_SECONDS)s (corpus $$c)"; \
+	$(HTML_FUZZ) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -max_len=4096 -artifact_prefix=$(BUILD)/fuzz/ $$c \
+	    $(ROOT)/fuzz/corpus/html_import

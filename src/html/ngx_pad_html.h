@@ -35,6 +35,21 @@
  *                           list; input that is not UTF-8).
  * Nothing crashes on any input; the pool given to the exports is only read.
  *
+ * Where the import is not Etherpad's (jsdom, parse5, unorm):
+ *   - the HTML parser is the standard's tokenizer with the tree rules a
+ *     pad's content needs (implied </p> and </li>, void, raw-text and head
+ *     elements); misnested formatting elements are closed, not reopened
+ *     (no adoption agency), tables get no foster parenting;
+ *   - named character references: HTML 4's set and &apos; (others stay
+ *     as written); numeric ones as the standard has them;
+ *   - no NFC normalization of the text (sanitizeUnicode);
+ *   - the minifier's tree goes to the collector directly, not through
+ *     rehype's serializer and jsdom again;
+ *   - a line cut at 2000 UTF-16 units (fixLongLines) is cut one unit
+ *     later where Etherpad would split a surrogate pair.
+ * Memory: about 100 bytes of arena per element and text node of the
+ * input, besides copies of the text.
+ *
  * Plugins: the attributes of ep_headings2 ("heading": h1..h4, code) and
  * ep_align ("align": left, center, justify, right) are exported and
  * imported as those plugins' hooks do when opts->flags has
@@ -59,10 +74,11 @@
 /* opts->flags */
 #define NGX_PAD_HTML_HEADINGS   0x01     /* ep_headings2 */
 #define NGX_PAD_HTML_ALIGN      0x02     /* ep_align */
-#define NGX_PAD_HTML_NO_MINIFY  0x100    /* import: skip rehype's minifier
-                                            (the content collector alone, as
+#define NGX_PAD_HTML_NO_MINIFY  0x100    /* import: the content collector
+                                            alone on the parsed HTML, as
                                             Etherpad's contentcollector
-                                            tests run it) */
+                                            tests run it (no cleanText, no
+                                            minifier, no <p> appended) */
 
 /* the deepest list level an AText may have ("bullet1000") */
 #define NGX_PAD_HTML_LEVEL_MAX  1000
@@ -76,7 +92,7 @@ typedef struct {
 } ngx_pad_html_opts_t;
 
 
-/* the defaults: both plugins, 16 MB out, 4 MB in, depth 256 */
+/* the defaults: both plugins, 16 MB out, 1 MB in, depth 256 */
 void ngx_pad_html_opts_init(ngx_pad_html_opts_t *opts);
 
 

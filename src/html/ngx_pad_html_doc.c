@@ -403,9 +403,8 @@ ngx_pad_html_doc_line(ngx_pad_ctx_t *ctx, ngx_pad_html_doc_t *doc,
         line->text.data += len;
         line->text.len -= len;
 
-        seg = &doc->segs[line->seg];
-
         if (line->nsegs) {
+            seg = &doc->segs[line->seg];
             seg->p += len;
             seg->n -= len;
 

@@ -123,7 +123,7 @@ ngx_pad_html_opts_init(ngx_pad_html_opts_t *opts)
 {
     opts->flags = NGX_PAD_HTML_HEADINGS | NGX_PAD_HTML_ALIGN;
     opts->max_output = 16 * 1024 * 1024;
-    opts->max_input = 4 * 1024 * 1024;
+    opts->max_input = 1024 * 1024;
     opts->max_depth = 256;
 }
 

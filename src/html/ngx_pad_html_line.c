@@ -106,8 +106,10 @@ ngx_pad_html_line(ngx_pad_ctx_t *ctx, const ngx_pad_html_props_t *props,
     memset(&ln, 0, sizeof(ngx_pad_html_ln_t));
     ln.out = tmp;
     ln.props = props;
-    ln.seg = &doc->segs[line->seg];
-    ln.last = ln.seg + line->nsegs;
+    if (line->nsegs) {
+        ln.seg = &doc->segs[line->seg];
+        ln.last = ln.seg + line->nsegs;
+    }
 
     tmp->b.len = 0;
     lc->b.len = 0;

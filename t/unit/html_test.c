@@ -27,6 +27,7 @@
 #include "easysync/ngx_pad_cs.h"
 #include "easysync/ngx_pad_pool_json.h"
 #include "html/ngx_pad_html.h"
+#include "html/ngx_pad_html_import.h"
 
 #include "tap.h"
 
@@ -160,7 +161,7 @@ static const export_case_t  export_cases[] = {
 
     { "[ie] indentedListsAreNotBullets",
       { "*indent", "*indent", "", NULL },
-      { "*0*6*a+1+6", "*0*6*7*a+1+6", "" },
+      { "*0*6*a+1+6", "*0*6*a+1+6", "" },
       "<ul class=\"indent\"><li>indent</li><li>indent</ul><br>",
       "\tindent\n\tindent\n\n" },
 
@@ -454,6 +455,457 @@ test_export_errors(void)
 }
 
 
+/* contentcollector.ts's knownAttribs, nothing else */
+#define CC_POOL                                                           \
+    "{\"numToAttrib\":{\"0\":[\"insertorder\",\"first\"],"                \
+    "\"1\":[\"italic\",\"true\"],\"2\":[\"list\",\"bullet1\"],"           \
+    "\"3\":[\"list\",\"bullet2\"],\"4\":[\"list\",\"number1\"],"          \
+    "\"5\":[\"list\",\"number2\"],\"6\":[\"lmkr\",\"1\"],"                \
+    "\"7\":[\"start\",\"1\"],\"8\":[\"start\",\"2\"]},\"nextNum\":9}"
+
+
+typedef struct {
+    const char   *name;
+    const char   *html;
+    const char   *lines[MAXL];      /* NULL ends */
+    const char   *alines[MAXL];
+} cc_case_t;
+
+
+/* [cc]: every case of contentcollector.ts that is not disabled */
+static const cc_case_t  cc_cases[] = {
+    { "Simple", "<html><body><p>foo</p></body></html>",
+      { "foo", NULL }, { "+3" } },
+    { "Line starts with asterisk", "<html><body><p>*foo</p></body></html>",
+      { "*foo", NULL }, { "+4" } },
+    { "Complex nested Li",
+      "<!doctype html><html><body><ol><li>one</li><li><ol><li>1.1</li></ol>"
+      "</li><li>two</li></ol></body></html>",
+      { "*one", "*1.1", "*two", NULL },
+      { "*0*4*6*7+1+3", "*0*5*6*8+1+3", "*0*4*6*8+1+3" } },
+    { "Complex list of different types",
+      "<!doctype html><html><body><ul class=\"bullet\"><li>one</li><li>two"
+      "</li><li>0</li><li>1</li><li>2<ul class=\"bullet\"><li>3</li><li>4"
+      "</li></ul></li></ul><ol class=\"number\"><li>item<ol class=\"number\">"
+      "<li>item1</li><li>item2</li></ol></li></ol></body></html>",
+      { "*one", "*two", "*0", "*1", "*2", "*3", "*4", "*item", "*item1",
+        "*item2", NULL },
+      { "*0*2*6+1+3", "*0*2*6+1+3", "*0*2*6+1+1", "*0*2*6+1+1",
+        "*0*2*6+1+1", "*0*3*6+1+1", "*0*3*6+1+1", "*0*4*6*7+1+4",
+        "*0*5*6*8+1+5", "*0*5*6*8+1+5" } },
+    { "Tests if uls properly get attributes",
+      "<html><body><ul><li>a</li><li>b</li></ul><div>div</div><p>foo</p>"
+      "</body></html>",
+      { "*a", "*b", "div", "foo", NULL },
+      { "*0*2*6+1+1", "*0*2*6+1+1", "+3", "+3" } },
+    { "Tests if indented uls properly get attributes",
+      "<html><body><ul><li>a</li><ul><li>b</li></ul><li>a</li></ul><p>foo"
+      "</p></body></html>",
+      { "*a", "*b", "*a", "foo", NULL },
+      { "*0*2*6+1+1", "*0*3*6+1+1", "*0*2*6+1+1", "+3" } },
+    { "Tests if ols properly get line numbers when in a normal OL",
+      "<html><body><ol><li>a</li><li>b</li><li>c</li></ol><p>test</p>"
+      "</body></html>",
+      { "*a", "*b", "*c", "test", NULL },
+      { "*0*4*6*7+1+1", "*0*4*6*7+1+1", "*0*4*6*7+1+1", "+4" } },
+    { "A single completely empty line break within an ol should reset count "
+      "if OL is closed off..",
+      "<html><body><ol><li>should be 1</li></ol><p>hello</p><ol><li>should "
+      "be 1</li><li>should be 2</li></ol><p></p></body></html>",
+      { "*should be 1", "hello", "*should be 1", "*should be 2", "", NULL },
+      { "*0*4*6*7+1+b", "+5", "*0*4*6*8+1+b", "*0*4*6*8+1+b", "" } },
+    { "A single <p></p> should create a new line",
+      "<html><body><p></p><p></p></body></html>",
+      { "", "", NULL }, { "", "" } },
+    { "Tests if ols properly get line numbers when in a normal OL #2",
+      "<html><body>a<ol><li>b<ol><li>c</li></ol></ol>notlist<p>foo</p>"
+      "</body></html>",
+      { "a", "*b", "*c", "notlist", "foo", NULL },
+      { "+1", "*0*4*6*7+1+1", "*0*5*6*8+1+1", "+7", "+3" } },
+    { "Content outside body should be ignored",
+      "<html><head><title>title</title><style></style></head><body>empty<br>"
+      "</body></html>",
+      { "empty", NULL }, { "+5" } },
+    { "Multiple spaces should be preserved",
+      "<html><body>Text with  more   than    one space.<br></body></html>",
+      { "Text with  more   than    one space.", NULL }, { "+10" } },
+    { "non-breaking and normal space should be preserved",
+      "<html><body>Text&nbsp;with&nbsp; more&nbsp;&nbsp;&nbsp;than   "
+      "&nbsp;one space.<br></body></html>",
+      { "Text with  more   than    one space.", NULL }, { "+10" } },
+    { "Multiple nbsp should be preserved",
+      "<html><body>&nbsp;&nbsp;<br></body></html>",
+      { "  ", NULL }, { "+2" } },
+    { "Multiple nbsp between words ",
+      "<html><body>&nbsp;&nbsp;word1&nbsp;&nbsp;word2&nbsp;&nbsp;&nbsp;word3"
+      "<br></body></html>",
+      { "  word1  word2   word3", NULL }, { "+m" } },
+    { "A non-breaking space preceded by a normal space",
+      "<html><body> &nbsp;word1 &nbsp;word2 &nbsp;word3<br></body></html>",
+      { "  word1  word2  word3", NULL }, { "+l" } },
+    { "A non-breaking space followed by a normal space",
+      "<html><body>&nbsp; word1&nbsp; word2&nbsp; word3<br></body></html>",
+      { "  word1  word2  word3", NULL }, { "+l" } },
+    { "Don't collapse spaces that follow a newline",
+      "<!doctype html><html><body>something<br>             something<br>"
+      "</body></html>",
+      { "something", "             something", NULL }, { "+9", "+m" } },
+    { "Don't collapse spaces that follow a empty paragraph",
+      "<!doctype html><html><body>something<p></p>             something<br>"
+      "</body></html>",
+      { "something", "", "             something", NULL },
+      { "+9", "", "+m" } },
+    { "Don't collapse spaces that preceed/follow a newline",
+      "<html><body>something            <br>             something<br>"
+      "</body></html>",
+      { "something            ", "             something", NULL },
+      { "+l", "+m" } },
+    { "Don't collapse spaces that preceed/follow a empty paragraph",
+      "<html><body>something            <p></p>             something<br>"
+      "</body></html>",
+      { "something            ", "", "             something", NULL },
+      { "+l", "", "+m" } },
+    { "Don't collapse non-breaking spaces that follow a newline",
+      "<html><body>something<br>&nbsp;&nbsp;&nbsp;something<br></body>"
+      "</html>",
+      { "something", "   something", NULL }, { "+9", "+c" } },
+    { "Don't collapse non-breaking spaces that follow a paragraph",
+      "<html><body>something<p></p>&nbsp;&nbsp;&nbsp;something<br></body>"
+      "</html>",
+      { "something", "", "   something", NULL }, { "+9", "", "+c" } },
+    { "Preserve all spaces when multiple are present",
+      "<html><body>Need <span> more </span> space<i>  s </i> !<br></body>"
+      "</html>",
+      { "Need  more  space  s  !", NULL }, { "+h*1+4+2" } },
+    { "Newlines and multiple spaces across newlines should be preserved",
+      "\n      <html><body>Need\n          <span> more </span>\n"
+      "          space\n          <i>  s </i>\n          !<br></body>"
+      "</html>",
+      { "Need           more           space            s           !",
+        NULL },
+      { "+19*1+4+b" } },
+    { "Multiple new lines at the beginning should be preserved",
+      "<html><body><br><br><p></p><p></p>first line<br><br>second line<br>"
+      "</body></html>",
+      { "", "", "", "", "first line", "", "second line", NULL },
+      { "", "", "", "", "+a", "", "+b" } },
+    { "A paragraph with multiple lines should not loose spaces when lines "
+      "are combined",
+      "<html><body><p>\n\xd0\xb0 \xd0\xb1 \xd0\xb2\n\xd0\xbf \xd1\x80</p>\n"
+      "</body></html>",
+      { "\xd0\xb0 \xd0\xb1 \xd0\xb2 \xd0\xbf \xd1\x80", NULL }, { "+9" } },
+    { "lines in preformatted text should be kept intact",
+      "<html><body><p>\n\xd0\xb0 \xd0\xb1</p><pre>multiple\nlines\nin\npre\n"
+      "</pre><p>\xd0\xbf \xd1\x80\n\xd1\x8c</p>\n</body></html>",
+      { "\xd0\xb0 \xd0\xb1", "multiple", "lines", "in", "pre",
+        "\xd0\xbf \xd1\x80 \xd1\x8c", NULL },
+      { "+3", "+8", "+5", "+2", "+3", "+5" } },
+    { "pre should be on a new line not preceded by a space",
+      "<html><body><p>\n    1\n</p><pre>preline\n</pre></body></html>",
+      { "    1 ", "preline", NULL }, { "+6", "+7" } },
+    { "Preserve spaces on the beginning and end of a element",
+      "<html><body>Need<span> more </span>space<i> s </i>!<br></body></html>",
+      { "Need more space s !", NULL }, { "+f*1+3+1" } },
+    { "Preserve spaces outside elements",
+      "<html><body>Need <span>more</span> space <i>s</i> !<br></body></html>",
+      { "Need more space s !", NULL }, { "+g*1+1+2" } },
+    { "Preserve spaces at the end of an element",
+      "<html><body>Need <span>more </span>space <i>s </i>!<br></body></html>",
+      { "Need more space s !", NULL }, { "+g*1+2+1" } },
+    { "Preserve spaces at the start of an element",
+      "<html><body>Need<span> more</span> space<i> s</i> !<br></body></html>",
+      { "Need more space s !", NULL }, { "+f*1+2+2" } },
+    { NULL, NULL, { NULL }, { NULL } }
+};
+
+
+static void
+test_collect(void)
+{
+    int                   good;
+    char                  name[300];
+    size_t                i, n;
+    ngx_pad_str_t         html, al;
+    ngx_pad_pool_t       *pool;
+    ngx_pad_html_cc_t     cc;
+    ngx_pad_html_opts_t   o;
+    const cc_case_t      *c;
+
+    o = opts;
+    o.flags = NGX_PAD_HTML_NO_MINIFY;
+
+    for (c = cc_cases; c->name; c++) {
+        pool = pool_from(CC_POOL);
+        html.data = c->html;
+        html.len = strlen(c->html);
+
+        snprintf(name, sizeof(name), "[cc] %s", c->name);
+
+        if (ngx_pad_html_import_lines(ctx, &html, pool, &o, &cc)
+            != NGX_PAD_HTML_OK)
+        {
+            ok(0, name);
+            diag("%s", ngx_pad_ctx_error(ctx));
+            ngx_pad_pool_destroy(pool);
+            continue;
+        }
+
+        for (n = 0; c->lines[n]; n++) { }
+
+        good = cc.n == n;
+
+        for (i = 0; good && i < n; i++) {
+            if (ngx_pad_html_aline(ctx, &cc.lines[i], &al) != NGX_PAD_HTML_OK
+                || cc.lines[i].text.len != strlen(c->lines[i])
+                || memcmp(cc.lines[i].text.data, c->lines[i],
+                          cc.lines[i].text.len) != 0
+                || al.len != strlen(c->alines[i])
+                || memcmp(al.data, c->alines[i], al.len) != 0)
+            {
+                good = 0;
+            }
+        }
+
+        if (!ok(good, name)) {
+            for (i = 0; i < cc.n; i++) {
+                ngx_pad_html_aline(ctx, &cc.lines[i], &al);
+                diag("got  [%lu] \"%.*s\" %.*s", (unsigned long) i,
+                     (int) cc.lines[i].text.len, cc.lines[i].text.data,
+                     (int) al.len, al.data);
+            }
+
+            for (i = 0; i < n; i++) {
+                diag("want [%lu] \"%s\" %s", (unsigned long) i, c->lines[i],
+                     c->alines[i]);
+            }
+        }
+
+        ngx_pad_pool_destroy(pool);
+    }
+}
+
+
+typedef struct {
+    const char   *name;
+    const char   *input;
+    const char   *html;             /* getHTML's data.html */
+    const char   *text;             /* getText's data.text */
+} ie_case_t;
+
+
+/* [ie]: every case of api/importexport.ts that is not disabled */
+static const ie_case_t  ie_cases[] = {
+    { "whitespaceinlist #3620",
+      "<html><body><ul> <li>FOO</li></ul></body></html>",
+      "<ul class=\"bullet\"><li>FOO</ul><br>", "\t* FOO\n\n" },
+    { "prefixcorrectlinenumber",
+      "<html><body><ol><li>should be 1</li><li>should be 2</li></ol></body>"
+      "</html>",
+      "<ol start=\"1\" class=\"number\"><li>should be 1</li><li>should be 2"
+      "</ol><br>", "\t1. should be 1\n\t2. should be 2\n\n" },
+    { "prefixcorrectlinenumbernested",
+      "<html><body><ol><li>should be 1</li><ol><li>foo</li></ol><li>should "
+      "be 2</li></ol></body></html>",
+      "<ol start=\"1\" class=\"number\"><li>should be 1<ol start=\"2\" "
+      "class=\"number\"><li>foo</ol><li>should be 2</ol><br>",
+      "\t1. should be 1\n\t\t1.1. foo\n\t2. should be 2\n\n" },
+    { "ignoreAnyTagsOutsideBody",
+      "<html><head><title>title</title><style></style></head><body>empty<br>"
+      "</body></html>", "empty<br><br>", "empty\n\n" },
+    { "indentedListsAreNotBullets",
+      "<html><body><ul class=\"indent\"><li>indent</li><li>indent</ul></body>"
+      "</html>",
+      "<ul class=\"indent\"><li>indent</li><li>indent</ul><br>",
+      "\tindent\n\tindent\n\n" },
+    { "lineWithMultipleSpaces",
+      "<html><body>Text with  more   than    one space.<br></body></html>",
+      "Text with more than one space.<br><br>",
+      "Text with more than one space.\n\n" },
+    { "lineWithMultipleNonBreakingAndNormalSpaces",
+      "<html><body>Text&nbsp;with&nbsp; more&nbsp;&nbsp;&nbsp;than   "
+      "&nbsp;one space.<br></body></html>",
+      "Text with&nbsp; more&nbsp;&nbsp; than&nbsp; one space.<br><br>",
+      "Text with  more   than  one space.\n\n" },
+    { "multiplenbsp", "<html><body>&nbsp;&nbsp;<br></body></html>",
+      "&nbsp;&nbsp;<br><br>", "  \n\n" },
+    { "multipleNonBreakingSpaceBetweenWords",
+      "<html><body>&nbsp;&nbsp;word1&nbsp;&nbsp;word2&nbsp;&nbsp;&nbsp;word3"
+      "<br></body></html>",
+      "&nbsp; word1&nbsp; word2&nbsp;&nbsp; word3<br><br>",
+      "  word1  word2   word3\n\n" },
+    { "nonBreakingSpacePreceededBySpaceBetweenWords",
+      "<html><body> &nbsp;word1 &nbsp;word2 &nbsp;word3<br></body></html>",
+      "&nbsp;word1&nbsp; word2&nbsp; word3<br><br>",
+      " word1  word2  word3\n\n" },
+    { "nonBreakingSpaceFollowededBySpaceBetweenWords",
+      "<html><body>&nbsp; word1&nbsp; word2&nbsp; word3<br></body></html>",
+      "&nbsp; word1&nbsp; word2&nbsp; word3<br><br>",
+      "  word1  word2  word3\n\n" },
+    { "spacesAfterNewline",
+      "<!doctype html><html><body>something<br>             something<br>"
+      "</body></html>",
+      "something<br>something<br><br>", "something\nsomething\n\n" },
+    { "spacesAfterNewlineP",
+      "<!doctype html><html><body>something<p></p>             something<br>"
+      "</body></html>",
+      "something<br><br>something<br><br>", "something\n\nsomething\n\n" },
+    { "spacesAtEndOfLine",
+      "<html><body>something            <br>             something<br>"
+      "</body></html>",
+      "something<br>something<br><br>", "something\nsomething\n\n" },
+    { "spacesAtEndOfLineP",
+      "<html><body>something            <p></p>             something<br>"
+      "</body></html>",
+      "something<br><br>something<br><br>", "something\n\nsomething\n\n" },
+    { "nonBreakingSpacesAfterNewlines",
+      "<html><body>something<br>&nbsp;&nbsp;&nbsp;something<br></body>"
+      "</html>",
+      "something<br>&nbsp;&nbsp; something<br><br>",
+      "something\n   something\n\n" },
+    { "nonBreakingSpacesAfterNewlinesP",
+      "<html><body>something<p></p>&nbsp;&nbsp;&nbsp;something<br></body>"
+      "</html>",
+      "something<br><br>&nbsp;&nbsp; something<br><br>",
+      "something\n\n   something\n\n" },
+    { "collapseSpacesInsideElements",
+      "<html><body>Need <span> more </span> space<i>  s </i> !<br></body>"
+      "</html>",
+      "Need more space<em> s </em>!<br><br>", "Need more space s !\n\n" },
+    { "collapseSpacesAcrossNewlines",
+      "\n      <html><body>Need\n          <span> more </span>\n"
+      "          space\n          <i>  s </i>\n          !<br></body>"
+      "</html>",
+      "Need more space <em>s </em>!<br><br>", "Need more space s !\n\n" },
+    { "multipleNewLinesAtBeginning",
+      "<html><body><br><br><p></p><p></p>first line<br><br>second line<br>"
+      "</body></html>",
+      "<br><br><br><br>first line<br><br>second line<br><br>",
+      "\n\n\n\nfirst line\n\nsecond line\n\n" },
+    { "multiLineParagraph",
+      "<html><body>\n    <p>\n      \xd0\xb0 \xd0\xb1 \xd0\xb2\n"
+      "      \xd0\xbf \xd1\x80 \xd1\x8c\n    </p>\n</body></html>",
+      "&#1072; &#1073; &#1074; &#1087; &#1088; &#1100;<br><br>",
+      "\xd0\xb0 \xd0\xb1 \xd0\xb2 \xd0\xbf \xd1\x80 \xd1\x8c\n\n" },
+    { "multiLineParagraphWithPre",
+      "<html><body>\n    <p>\n        \xd0\xb0 \xd0\xbe<pre>multiple\n"
+      "   lines\n in\n      pre\n</pre></p><p>\xd0\xbf \xd1\x8f\n"
+      "\xd1\x8c</p>\n</body></html>",
+      "&#1072; &#1086;<br>multiple<br>&nbsp;&nbsp; lines<br>&nbsp;in<br>"
+      "&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; pre<br><br>&#1087; &#1103; &#1100;"
+      "<br><br>",
+      "\xd0\xb0 \xd0\xbe\nmultiple\n   lines\n in\n      pre\n\n"
+      "\xd0\xbf \xd1\x8f \xd1\x8c\n\n" },
+    { "preIntroducesASpace",
+      "<html><body><p>\n    1\n<pre>preline\n</pre></p></body></html>",
+      "1<br>preline<br><br><br>", "1\npreline\n\n\n" },
+    { "dontDeleteSpaceInsideElements",
+      "<html><body>Need<span> more </span>space<i> s </i>!<br></body></html>",
+      "Need more space<em> s </em>!<br><br>", "Need more space s !\n\n" },
+    { "dontDeleteSpaceOutsideElements",
+      "<html><body>Need <span>more</span> space <i>s</i> !<br></body></html>",
+      "Need more space <em>s</em> !<br><br>", "Need more space s !\n\n" },
+    { "dontDeleteSpaceAtEndOfElement",
+      "<html><body>Need <span>more </span>space <i>s </i>!<br></body></html>",
+      "Need more space <em>s </em>!<br><br>", "Need more space s !\n\n" },
+    { "dontDeleteSpaceAtBeginOfElements",
+      "<html><body>Need<span> more</span> space<i> s</i> !<br></body></html>",
+      "Need more space<em> s</em> !<br><br>", "Need more space s !\n\n" },
+    { "[pad] ulHtml -> expectedHtml",
+      "<!doctype html><html><body><ul class=\"bullet\"><li>one</li><li>two"
+      "</li><li>0</li><li>1</li><li>2<ul class=\"bullet\"><li>3</li><li>4"
+      "</li></ul></li></ul><ol class=\"number\"><li>item<ol class=\"number\">"
+      "<li>item1</li><li>item2</li></ol></li></ol></body></html>",
+      "<ul class=\"bullet\"><li>one</li><li>two</li><li>0</li><li>1</li>"
+      "<li>2<ul class=\"bullet\"><li>3</li><li>4</ul></li></ul>"
+      "<ol start=\"1\" class=\"number\"><li>item<ol start=\"2\" "
+      "class=\"number\"><li>item1</li><li>item2</ol></li></ol><br>", NULL },
+    { "[pad] ulSpaceHtml -> expectedSpaceHtml",
+      "<!doctype html><html><body><ul class=\"bullet\"> <li>one</li></ul>"
+      "</body></html>",
+      "<ul class=\"bullet\"><li>one</ul><br>", NULL },
+    { "[h2] one heading",
+      "<html><body><h1>Hello world</h1></body></html>",
+      "<h1>Hello world</h1><br><br>", NULL },
+    { "[h2] headings and align",
+      "<html><body><h1><left>Hello world</left></h1><br/><h2><center>Foo"
+      "</center></h2></body></html>",
+      "<h1 style='text-align:left'>Hello world</h1><br><br>"
+      "<h2 style='text-align:center'>Foo</h2><br><br>", NULL },
+    { "[h2] adjacent <h1> and <h2> (ether/etherpad#7568)",
+      "<html><body><h1>Alpha</h1><h2>Beta</h2></body></html>",
+      "<h1>Alpha</h1><br><h2>Beta</h2><br><br>", NULL },
+    { "[code] bold, italic, underline, strikethrough from tags and styles",
+      "<p><b>b</b><strong>s</strong><span style=\"font-weight: bold\">w"
+      "</span><em>e<u>u<s>s</s></u></em><del>d</del></p>",
+      "<strong>bsw</strong><em>e<u>u<s>s</s></u></em><s>d</s><br><br>",
+      NULL },
+    { "[code] entities, script and style dropped, unknown tags ignored",
+      "<p>&lt;a&gt; &amp;amp &copy;&#65;&#x42;&eacute;&bogus;"
+      "<script>x<y</script><style>p{}</style><blink>z</blink></p>",
+      "&lt;a&gt; &amp;amp &#169;AB&#233;&amp;bogus;z<br><br>", NULL },
+    { NULL, NULL, NULL, NULL }
+};
+
+
+static void
+test_import(void)
+{
+    char                   name[300], want[4096];
+    ngx_pad_str_t          html, out;
+    ngx_pad_pool_t        *pool;
+    ngx_pad_html_import_t  im;
+    const ie_case_t       *c;
+
+    for (c = ie_cases; c->name; c++) {
+        pool = pool_from("{\"numToAttrib\":{},\"nextNum\":0}");
+        html.data = c->input;
+        html.len = strlen(c->input);
+
+        snprintf(name, sizeof(name), "%s%s: setHTML then getHTML",
+                 c->name[0] == '[' ? "" : "[ie] ", c->name);
+
+        if (ngx_pad_html_import(ctx, &html, pool, &opts, &im)
+            != NGX_PAD_HTML_OK)
+        {
+            ok(0, name);
+            diag("%s", ngx_pad_ctx_error(ctx));
+            ngx_pad_pool_destroy(pool);
+            continue;
+        }
+
+        snprintf(want, sizeof(want), "<!DOCTYPE HTML><html><body>%s"
+                 "</body></html>", c->html);
+
+        if (ngx_pad_html_api_html(ctx, &im.atext, pool, &opts, &out)
+            != NGX_PAD_HTML_OK)
+        {
+            ok(0, name);
+            diag("%s", ngx_pad_ctx_error(ctx));
+
+        } else if (!is_pstr(&out, want, name)) {
+            diag("atext %.*s %.*s", (int) im.atext.text.len,
+                 im.atext.text.data, (int) im.atext.attribs.len,
+                 im.atext.attribs.data);
+        }
+
+        if (c->text) {
+            snprintf(name, sizeof(name), "[ie] %s: getText", c->name);
+
+            if (ngx_pad_html_get_txt(ctx, &im.atext, pool, &opts, &out)
+                != NGX_PAD_HTML_OK)
+            {
+                ok(0, name);
+
+            } else {
+                is_pstr(&out, c->text, name);
+            }
+        }
+
+        ngx_pad_pool_destroy(pool);
+    }
+}
+
+
 int
 main(void)
 {
@@ -468,6 +920,8 @@ main(void)
     test_export_plugins_off();
     test_export_wrappers();
     test_export_errors();
+    test_collect();
+    test_import();
 
     ngx_pad_ctx_destroy(ctx);
 
