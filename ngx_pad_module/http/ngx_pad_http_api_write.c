@@ -1,8 +1,8 @@
 
 /*
  * ngx_pad_module: the HTTP API's functions that write pads (API.ts):
- * createPad, setText, appendText, sendClientsMessage, deletePad,
- * listAllPads.
+ * createPad, createGroupPad, setText, appendText, sendClientsMessage,
+ * deletePad, listAllPads.
  *
  * A text write is one revision appended through ngx_pad_store_append()
  * on the head just read (Pad.ts's spliceText); when the head moved
@@ -52,6 +52,8 @@ typedef struct {
     ngx_pad_api_w_e            op;
     ngx_str_t                  text;       /* cleaned (setText, append) */
     ngx_str_t                  author;
+    ngx_str_t                  pad;        /* createPad, createGroupPad */
+    ngx_uint_t                 group;      /* createGroupPad */
     ngx_uint_t                 tries;
     ngx_event_t                wait;       /* createPad: the grace */
     ngx_pad_ctx_t             *es;
@@ -70,6 +72,9 @@ static ngx_pad_api_w_t *ngx_pad_api_w(ngx_pad_api_t *api,
 static void ngx_pad_api_w_cleanup(ngx_pad_api_t *api);
 static ngx_int_t ngx_pad_api_w_pad(ngx_pad_api_t *api, ngx_str_t **pad);
 static void ngx_pad_api_create_pad(ngx_pad_api_t *api);
+static void ngx_pad_api_create_group_pad(ngx_pad_api_t *api);
+static void ngx_pad_api_group_checked(void *data,
+    ngx_pad_store_result_t *res);
 static void ngx_pad_api_create_head(void *data, ngx_pad_store_result_t *res);
 static void ngx_pad_api_create_send(ngx_pad_api_t *api);
 static void ngx_pad_api_create_wait(ngx_event_t *ev);
@@ -101,6 +106,11 @@ const ngx_pad_api_fn_t  ngx_pad_api_write_fns[] = {
     { ngx_string("createPad"), NGX_PAD_API_V1,
       { "padID", "text", NULL }, { "padID", "text", "authorId", NULL },
       ngx_pad_api_create_pad },
+
+    { ngx_string("createGroupPad"), NGX_PAD_API_V1,
+      { "groupID", "padName", "text", NULL },
+      { "groupID", "padName", "text", "authorId", NULL },
+      ngx_pad_api_create_group_pad },
 
     { ngx_string("setText"), NGX_PAD_API_V1,
       { "padID", "text", NULL }, { "padID", "text", "authorId", NULL },
@@ -139,6 +149,15 @@ ngx_pad_api_w(ngx_pad_api_t *api, ngx_pad_api_w_e op)
 
     a = ngx_pad_api_arg(api, "authorId");
     if (a) {
+        /* it goes into the pad's records: UTF-8, no U+0000 */
+
+        if (ngx_pad_api_clean_text(api, a, &w->text) != NGX_OK) {
+            ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
+                             "authorId is not a string");
+            return NULL;
+        }
+
+        ngx_str_null(&w->text);
         w->author = *a;
     }
 
@@ -204,7 +223,8 @@ ngx_pad_api_w_pad(ngx_pad_api_t *api, ngx_str_t **pad)
 
 /*
  * Pad.ts's cleanText: "\r\n" and "\r" become "\n", a tab eight spaces,
- * U+00A0 a space; the text must be UTF-8.
+ * U+00A0 a space; the text must be UTF-8 without U+0000 (which the pad's
+ * records could not carry: NGX_DECLINED).
  */
 
 static ngx_int_t
@@ -217,7 +237,9 @@ ngx_pad_api_clean_text(ngx_pad_api_t *api, ngx_str_t *in, ngx_str_t *out)
     s.data = (const char *) in->data;
     s.len = in->len;
 
-    if (ngx_pad_utf8_check(&s, &len16, &nl) != 0) {
+    if (ngx_pad_utf8_check(&s, &len16, &nl) != 0
+        || ngx_strlchr(in->data, in->data + in->len, '\0'))
+    {
         return NGX_DECLINED;
     }
 
@@ -300,8 +322,115 @@ ngx_pad_api_create_pad(ngx_pad_api_t *api)
         return;
     }
 
+    w->pad = *pad;
+
     api->sreq = ngx_pad_store_head(pad, -1, &none, ngx_pad_api_create_head,
                                    api);
+    if (api->sreq == NULL) {
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+    }
+}
+
+
+/*
+ * createGroupPad(groupID, padName, [text], [authorId]): GroupManager's;
+ * the pad goes into Pgroup:{groupID}:pads before it is created (a stale
+ * entry, when the creation fails, is the reader's to filter out).
+ */
+
+static void
+ngx_pad_api_create_group_pad(ngx_pad_api_t *api)
+{
+    u_char           *p;
+    ngx_str_t        *g, *name, undef;
+    ngx_pad_str_t     ps;
+    ngx_pad_api_w_t  *w;
+
+    ngx_str_set(&undef, "undefined");
+
+    g = ngx_pad_api_arg(api, "groupID");
+    name = ngx_pad_api_arg(api, "padName");
+
+    if (g == NULL || g->len == 0) {
+        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
+                         "groupID does not exist");
+        return;
+    }
+
+    if (name == NULL) {
+        name = &undef;      /* `${groupID}$${padName}` */
+    }
+
+    w = ngx_pad_api_w(api, NGX_PAD_API_W_CREATE);
+    if (w == NULL) {
+        return;
+    }
+
+    w->group = 1;
+    w->pad.len = g->len + 1 + name->len;
+    w->pad.data = ngx_pnalloc(api->r->pool, w->pad.len + 1);
+
+    if (w->pad.data == NULL) {
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+        return;
+    }
+
+    p = ngx_cpymem(w->pad.data, g->data, g->len);
+    *p++ = '$';
+    p = ngx_cpymem(p, name->data, name->len);
+    *p = '\0';
+
+    ps.data = (const char *) w->pad.data;
+    ps.len = w->pad.len;
+
+    if (!ngx_pad_msg_padid_valid(&ps)
+        || ngx_strlchr(g->data, g->data + g->len, '$'))
+    {
+        /* PadManager.getPad's message */
+        p = ngx_pnalloc(api->r->pool, w->pad.len + sizeof(" is not a valid "
+                                                          "padId"));
+        if (p == NULL) {
+            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+            return;
+        }
+
+        ngx_sprintf(p, "%V is not a valid padId%Z", &w->pad);
+        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM, (char *) p);
+        return;
+    }
+
+    api->sreq = ngx_pad_store_group_pad(g, &w->pad,
+                                        ngx_pad_api_group_checked, api);
+    if (api->sreq == NULL) {
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+    }
+}
+
+
+static void
+ngx_pad_api_group_checked(void *data, ngx_pad_store_result_t *res)
+{
+    ngx_pad_api_t  *api = data;
+
+    ngx_pad_api_w_t  *w = api->data;
+
+    static ngx_str_t  none = ngx_string("");
+
+    api->sreq = NULL;
+
+    if (res->status == NGX_ERROR) {
+        ngx_pad_api_store_fail(api, &res->err);
+        return;
+    }
+
+    if (res->status == NGX_DECLINED) {
+        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
+                         "groupID does not exist");
+        return;
+    }
+
+    api->sreq = ngx_pad_store_head(&w->pad, -1, &none,
+                                   ngx_pad_api_create_head, api);
     if (api->sreq == NULL) {
         ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
     }
@@ -328,7 +457,8 @@ ngx_pad_api_create_head(void *data, ngx_pad_store_result_t *res)
 
     if (res->status == NGX_OK) {
         ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "padID does already exist");
+                         w->group ? "padName does already exist"
+                                  : "padID does already exist");
         return;
     }
 
@@ -340,7 +470,9 @@ ngx_pad_api_create_head(void *data, ngx_pad_store_result_t *res)
         s.data = (const char *) text->data;
         s.len = text->len;
 
-        if (ngx_pad_utf8_check(&s, &len16, &nl) != 0) {
+        if (ngx_pad_utf8_check(&s, &len16, &nl) != 0
+            || ngx_strlchr(text->data, text->data + text->len, '\0'))
+        {
             ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
                              "text is not a string");
             return;
@@ -431,7 +563,7 @@ ngx_pad_api_create_send(ngx_pad_api_t *api)
         pool0.len = ngx_strlen(entry);
     }
 
-    api->sreq = ngx_pad_store_create(ngx_pad_api_arg(api, "padID"), &cs, &h,
+    api->sreq = ngx_pad_store_create(&w->pad, &cs, &h,
                                      &w->author, &pool0, ngx_pad_api_created,
                                      api);
     free(entry);
@@ -455,12 +587,16 @@ ngx_pad_api_created(void *data, ngx_pad_store_result_t *res)
     switch (res->status) {
 
     case NGX_OK:
-        ngx_pad_api_ok(api, NULL);
+        ngx_pad_api_ok(api, w->group ? json_pack("{s:s%}", "padID",
+                                                 (char *) w->pad.data,
+                                                 (size_t) w->pad.len)
+                                     : NULL);
         return;
 
     case NGX_DECLINED:
         ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "padID does already exist");
+                         w->group ? "padName does already exist"
+                                  : "padID does already exist");
         return;
 
     case NGX_BUSY:
@@ -794,7 +930,8 @@ ngx_pad_api_send_message_head(void *data, ngx_pad_store_result_t *res)
                           + (json_int_t) ngx_timeofday()->msec);
 
     if (j && msg) {
-        if (json_object_set_new(json_object_get(json_object_get(j, "msg"),
+        if (ngx_strlchr(msg->data, msg->data + msg->len, '\0')
+            || json_object_set_new(json_object_get(json_object_get(j, "msg"),
                                                 "data"),
                                 "type", ngx_pad_api_string(msg))
             != 0)

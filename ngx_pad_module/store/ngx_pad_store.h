@@ -297,6 +297,12 @@ ngx_pad_store_req_t *ngx_pad_store_pads(ngx_pad_store_handler_pt handler,
     void *data);
 ngx_pad_store_req_t *ngx_pad_store_pad_delete(ngx_str_t *pad,
     ngx_str_t *group, ngx_pad_store_handler_pt handler, void *data);
+/*
+ * createGroupPad: NGX_DECLINED when Pgroup:{group} does not exist, else
+ * the pad is added to Pgroup:{group}:pads (before the pad is created).
+ */
+ngx_pad_store_req_t *ngx_pad_store_group_pad(ngx_str_t *group,
+    ngx_str_t *pad, ngx_pad_store_handler_pt handler, void *data);
 
 
 #endif /* _NGX_PAD_STORE_H_INCLUDED_ */

@@ -20,6 +20,8 @@
 
 static ngx_int_t ngx_pad_store_parse_members(ngx_pad_store_req_t *req,
     redisReply *reply, ngx_pad_store_result_t *res);
+static ngx_int_t ngx_pad_store_parse_group_pad(ngx_pad_store_req_t *req,
+    redisReply *reply, ngx_pad_store_result_t *res);
 static ngx_int_t ngx_pad_store_parse_delete(ngx_pad_store_req_t *req,
     redisReply *reply, ngx_pad_store_result_t *res);
 
@@ -204,6 +206,92 @@ ngx_pad_store_parse_delete(ngx_pad_store_req_t *req, redisReply *reply,
 
     if (ngx_pad_store_pads_key(&args[1], kb) != NGX_OK
         || ngx_pad_store_set_args(req, args, 3) != NGX_OK
+        || ngx_pad_store_send(req) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    res->status = NGX_AGAIN;
+
+    return NGX_OK;
+}
+
+
+/* Pgroup:{group} exists: then the pad goes into Pgroup:{group}:pads */
+
+ngx_pad_store_req_t *
+ngx_pad_store_group_pad(ngx_str_t *group, ngx_str_t *pad,
+    ngx_pad_store_handler_pt handler, void *data)
+{
+    u_char                 kb[NGX_PAD_STORE_KEY_MAX];
+    ngx_str_t              args[2];
+    ngx_pad_store_req_t   *req;
+    ngx_pad_store_conf_t  *scf;
+
+    scf = ngx_pad_store_conf_get();
+
+    if (scf == NULL || group->len == 0 || group->len > NGX_PAD_STORE_ID_MAX
+        || pad->len == 0 || pad->len > NGX_PAD_STORE_ID_MAX)
+    {
+        return NULL;
+    }
+
+    ngx_str_set(&args[0], "EXISTS");
+    args[1].data = kb;
+    args[1].len = ngx_sprintf(kb, "%Vgroup:{%V}", &scf->prefix, group) - kb;
+
+    req = ngx_pad_store_req(NGX_PAD_STORE_STATUS,
+                            ngx_pad_store_parse_group_pad, handler, data,
+                            args, 2);
+    if (req == NULL) {
+        return NULL;
+    }
+
+    if (ngx_pad_store_save(&req->saved, pad) != NGX_OK
+        || ngx_pad_store_save(&req->saved2, group) != NGX_OK)
+    {
+        ngx_pad_store_cancel(req);
+        return NULL;
+    }
+
+    return req;
+}
+
+
+static ngx_int_t
+ngx_pad_store_parse_group_pad(ngx_pad_store_req_t *req, redisReply *reply,
+    ngx_pad_store_result_t *res)
+{
+    u_char                 kb[NGX_PAD_STORE_KEY_MAX];
+    ngx_int_t              n;
+    ngx_str_t              args[3];
+    ngx_pad_store_conf_t  *scf;
+
+    if (req->step == 1) {
+        return NGX_OK;
+    }
+
+    if (ngx_pad_store_int(reply, &n) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (n == 0) {
+        res->status = NGX_DECLINED;
+        return NGX_OK;
+    }
+
+    scf = ngx_pad_store_conf_get();
+
+    ngx_str_set(&args[0], "SADD");
+    args[1].data = kb;
+    args[1].len = ngx_sprintf(kb, "%Vgroup:{%V}:pads", &scf->prefix,
+                              &req->saved2)
+                  - kb;
+    args[2] = req->saved;
+
+    req->step = 1;
+
+    if (ngx_pad_store_set_args(req, args, 3) != NGX_OK
         || ngx_pad_store_send(req) != NGX_OK)
     {
         return NGX_ERROR;
