@@ -289,6 +289,9 @@ ngx_pad_init_main_conf(ngx_conf_t *cf, void *conf)
         pmcf->store.http = 1;
     }
 
+    /* createPad without text: the engine's default text */
+    pmcf->api.default_text = pmcf->engine.default_text;
+
     rv = ngx_pad_relay_init_conf(cf, &pmcf->relay);
     if (rv != NGX_CONF_OK) {
         return rv;

@@ -111,7 +111,7 @@ is($res->[2], 'h1', 'head: the history id');
 is(json_decode($res->[3])->{rev}, 1, 'head: the record of the caller\'s head');
 is(json_decode($res->[4])->{rev}, 2, 'head: the record of the stored head');
 is($res->[5], -1, 'head: nothing absorbed');
-is_deeply(head('none', 3, 'h1'), [-1, 0, '', '', '', -1], 'head: no pad');
+is_deeply(head('none', 3, 'h1'), [-1, 0, '', '', '', -1, 0], 'head: no pad (not deleted)');
 is(head('p', 7, 'h1')->[3], '', 'head: no record above the head');
 
 # --- restore "tail" ---------------------------------------------------------

@@ -1,8 +1,9 @@
 
 /*
  * ngx_pad_module: what arrives on a pad's channel (revision records,
- * chat records, presence events), routed to the pad, its chat, its
- * presence; the subscription's events (a gap to fill: the pad is
+ * chat records, presence events, the HTTP API's deletePad and
+ * sendClientsMessage), routed to the pad, its chat, its presence, its
+ * sessions; the subscription's events (a gap to fill: the pad is
  * compared with Redis).  ngx_pad_channel_handler() is the handler the
  * pad's subscription is given.
  */
@@ -17,6 +18,31 @@
 
 #define NGX_PAD_CHANNEL_REV    "{\"type\":\"rev\",\"rev\":"
 #define NGX_PAD_CHANNEL_RESET  "{\"type\":\"reset\","
+
+
+/*
+ * deletePad removed the pad (delete.lua): a copy of the deleted history
+ * is dropped and its sessions get Etherpad's kick; any other copy (one
+ * loading, of another history) is compared with Redis, whose tombstone
+ * tells the same (head.lua).
+ */
+
+static void
+ngx_pad_channel_deleted(ngx_pad_pad_t *pad, json_t *ev)
+{
+    ngx_pad_str_t  hist;
+
+    if (pad->state == NGX_PAD_READY
+        && ngx_pad_msg_get_str(ev, "hist", &hist) == 0
+        && hist.len == pad->hist.len
+        && ngx_strncmp(hist.data, pad->hist.data, hist.len) == 0)
+    {
+        ngx_pad_repair_drop(pad, "deleted");
+        return;
+    }
+
+    ngx_pad_repair_check(pad);
+}
 
 
 /* a record published on the pad's channel */
@@ -50,6 +76,22 @@ ngx_pad_channel_event(ngx_pad_pad_t *pad, json_t *ev)
         if (j) {
             ngx_pad_pad_broadcast(pad, NULL, j);
             json_decref(j);
+        }
+
+        return;
+    }
+
+    if (ngx_strcmp(type, "deleted") == 0) {
+        ngx_pad_channel_deleted(pad, ev);
+        return;
+    }
+
+    if (ngx_strcmp(type, "custom") == 0) {
+        /* sendClientsMessage: Etherpad's handleCustomMessage */
+        j = json_object_get(ev, "msg");
+
+        if (json_is_object(j)) {
+            ngx_pad_pad_broadcast(pad, NULL, j);
         }
 
         return;

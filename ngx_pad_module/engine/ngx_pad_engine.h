@@ -435,6 +435,8 @@ void ngx_pad_commit_free(ngx_pad_commit_t *c);
 void ngx_pad_repair_cleanup(ngx_pad_pad_t *pad);
 void ngx_pad_repair_check(ngx_pad_pad_t *pad);
 void ngx_pad_repair_lost(void *data);
+/* the copy dropped, its sessions told {"disconnect":reason} */
+void ngx_pad_repair_drop(ngx_pad_pad_t *pad, const char *reason);
 
 /*
  * ngx_pad_merge.c.  The outcome goes to the handler given to start: the

@@ -95,7 +95,8 @@ ngx_pad_pstore_create(ngx_pad_pad_t *pad)
     h.data = hist;
     h.len = sizeof(hist);
 
-    if (ngx_pad_store_create(&pad->id, &cs, &h, ngx_pad_pstore_created, pad)
+    if (ngx_pad_store_create(&pad->id, &cs, &h, NULL, NULL,
+                             ngx_pad_pstore_created, pad)
         == NULL)
     {
         ngx_pad_ctx_reset(ctx);

@@ -25,7 +25,10 @@
  *   reset    Redis holds another history that absorbed this one: this
  *            copy is dropped and its sessions are told to reload
  *            ({"disconnect":"looping"}, as for a reconnect too far
- *            behind); the pad loads anew from Redis.
+ *            behind); the pad loads anew from Redis;
+ *   deleted  deletePad removed this history (the tombstone of delete.lua,
+ *            or its publish, ngx_pad_channel.c): the copy is dropped, never
+ *            written back, and its sessions get {"disconnect":"deleted"}.
  *
  * The states (pad->repair): NONE -> CHECKING -> (NONE | WRITING |
  * READING -> WRITING) -> NONE, and WAITING (back-off) after a failure:
@@ -68,7 +71,6 @@ static void ngx_pad_repair_retry(ngx_pad_pad_t *pad, ngx_str_t *why,
 static void ngx_pad_repair_timer(ngx_event_t *ev);
 static void ngx_pad_repair_done(ngx_pad_pad_t *pad);
 static void ngx_pad_repair_written(void *data, ngx_pad_store_result_t *res);
-static void ngx_pad_repair_reset(ngx_pad_pad_t *pad);
 static ngx_int_t ngx_pad_repair_write(ngx_pad_pad_t *pad,
     ngx_pad_store_restore_t *r);
 static ngx_int_t ngx_pad_repair_merged(ngx_pad_pad_t *pad,
@@ -210,6 +212,12 @@ ngx_pad_repair_head(void *data, ngx_pad_store_result_t *res)
         goto done;
     }
 
+    if (res->deleted) {
+        /* deletePad removed this history: never written back */
+        ngx_pad_repair_drop(pad, "deleted");
+        goto done;
+    }
+
     if (res->chat_head > pad->chat_head) {
         pad->chat_head = res->chat_head;
     }
@@ -278,7 +286,7 @@ ngx_pad_repair_head(void *data, ngx_pad_store_result_t *res)
 
     } else if (res->absorbed >= pad->head) {
         /* Redis's history holds this one's edits: reload from it */
-        ngx_pad_repair_reset(pad);
+        ngx_pad_repair_drop(pad, "looping");
         goto done;
     }
 
@@ -615,18 +623,29 @@ ngx_pad_repair_written(void *data, ngx_pad_store_result_t *res)
 
 
 /*
- * This copy's history was absorbed into Redis's: its sessions reload the
- * pad (a reconnect with their revision numbers would be wrong), and the
- * copy leaves the registry so that the next join loads the pad anew.
+ * This copy's history was absorbed into Redis's ("looping": its sessions
+ * reload the pad, a reconnect with their revision numbers would be
+ * wrong) or deleted by deletePad ("deleted", Etherpad's kick): the copy
+ * leaves the registry so that the next join loads the pad anew.
  */
 
-static void
-ngx_pad_repair_reset(ngx_pad_pad_t *pad)
+void
+ngx_pad_repair_drop(ngx_pad_pad_t *pad, const char *reason)
 {
     ngx_queue_t        *q;
     ngx_pad_session_t  *sess;
 
-    if (pad->repair_logged != NGX_PAD_REPAIR_LOG_RESET) {
+    if (pad->detached) {
+        return;
+    }
+
+    if (reason[0] == 'd') {
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": deleted (history \"%V\"): the copy "
+                      "is dropped and its %ui sessions are told",
+                      &pad->id, &pad->hist, pad->nsessions);
+
+    } else if (pad->repair_logged != NGX_PAD_REPAIR_LOG_RESET) {
         pad->repair_logged = NGX_PAD_REPAIR_LOG_RESET;
         ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
                       "pad: \"%V\": Redis's history of the pad took in "
@@ -648,7 +667,7 @@ ngx_pad_repair_reset(ngx_pad_pad_t *pad)
     while (!ngx_queue_empty(&pad->sessions)) {
         q = ngx_queue_head(&pad->sessions);
         sess = ngx_queue_data(q, ngx_pad_session_t, queue);
-        ngx_pad_session_disconnect(sess, "looping");
+        ngx_pad_session_disconnect(sess, reason);
 
         if (!ngx_queue_empty(&pad->sessions)
             && ngx_queue_head(&pad->sessions) == q)

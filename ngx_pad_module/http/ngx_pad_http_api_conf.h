@@ -22,6 +22,7 @@ typedef struct {
     ngx_str_t                  key;           /* pad_api_key_file, trimmed */
     ngx_str_t                  key_file;
     size_t                     body_max;      /* pad_api_body_max */
+    ngx_str_t                  default_text;  /* pad_default_text's */
 } ngx_pad_api_conf_t;
 
 

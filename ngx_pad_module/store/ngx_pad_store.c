@@ -36,6 +36,7 @@ ngx_pad_lua_script_t  *ngx_pad_store_lua_getset;
 ngx_pad_lua_script_t  *ngx_pad_store_lua_create;
 ngx_pad_lua_script_t  *ngx_pad_store_lua_epoch;
 ngx_pad_lua_script_t  *ngx_pad_store_lua_head;
+ngx_pad_lua_script_t  *ngx_pad_store_lua_delete;
 
 
 ngx_int_t
@@ -82,6 +83,9 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
 
         } else if (ngx_strcmp(s->name.data, "head") == 0) {
             ngx_pad_store_lua_head = s;
+
+        } else if (ngx_strcmp(s->name.data, "delete") == 0) {
+            ngx_pad_store_lua_delete = s;
         }
     }
 
@@ -91,7 +95,8 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
         || ngx_pad_store_lua_getset == NULL
         || ngx_pad_store_lua_restore == NULL
         || ngx_pad_store_lua_create == NULL
-        || ngx_pad_store_lua_epoch == NULL || ngx_pad_store_lua_head == NULL)
+        || ngx_pad_store_lua_epoch == NULL || ngx_pad_store_lua_head == NULL
+        || ngx_pad_store_lua_delete == NULL)
     {
         ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
                       "pad store: a Lua script is missing");

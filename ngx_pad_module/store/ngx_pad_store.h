@@ -63,6 +63,8 @@ typedef struct {
        revision of the caller's history that a merge took in (-1) */
     ngx_str_t                  head_record;
     ngx_int_t                  absorbed;
+    /* head: the caller's history was deleted (deletePad's tombstone) */
+    ngx_uint_t                 deleted;
     /* create (NGX_BUSY): how long until it may be created */
     ngx_msec_t                 wait;
     /* epoch: created and Redis's time now (ms) */
@@ -131,9 +133,12 @@ void ngx_pad_store_on_lost(ngx_pad_store_lost_pt handler, void *data);
  * Creates a pad with revision 0 (create.lua), history id hist, unless it
  * exists (NGX_DECLINED, res->head) or Redis's data set is younger than
  * pad_redis_lost_grace (NGX_BUSY, res->wait).  NGX_OK: res->ts, record.
+ * author (NULL: none) is revision 0's, pool0 (NULL: none) the pool's
+ * entry 0 (["author","a.X"]).  The pad is added to Ppads first.
  */
 ngx_pad_store_req_t *ngx_pad_store_create(ngx_str_t *pad, ngx_str_t *cs,
-    ngx_str_t *hist, ngx_pad_store_handler_pt handler, void *data);
+    ngx_str_t *hist, ngx_str_t *author, ngx_str_t *pool0,
+    ngx_pad_store_handler_pt handler, void *data);
 
 /*
  * Appends revisions base+1..base+n (cs[i], author[i]; n > 1: group commit)
@@ -314,6 +319,30 @@ ngx_pad_store_access_req_t *ngx_pad_store_access(ngx_str_t *pad,
     ngx_str_t *ids, ngx_uint_t nids, ngx_pad_store_access_pt handler,
     void *data);
 void ngx_pad_store_access_cancel(ngx_pad_store_access_req_t *req);
+
+
+/*
+ * ngx_pad_store_admin.c: pads as a whole (the HTTP API).
+ *
+ * pads: the members of Ppads in res->items (a stale entry, left by a
+ * crash between the index and the pad, is the reader's to filter out).
+ *
+ * pad_delete: every key of the pad (delete.lua, which leaves the
+ * tombstone deleted:<hist> in P{pad}:meta and publishes
+ * {"type":"deleted","hist":...}), then Pro:<its read-only id>, its entry
+ * in Pgroup:{group}:pads (group NULL: none) and in Ppads.  NGX_DECLINED:
+ * no such pad.
+ */
+ngx_pad_store_req_t *ngx_pad_store_pads(ngx_pad_store_handler_pt handler,
+    void *data);
+ngx_pad_store_req_t *ngx_pad_store_pad_delete(ngx_str_t *pad,
+    ngx_str_t *group, ngx_pad_store_handler_pt handler, void *data);
+/*
+ * createGroupPad: NGX_DECLINED when Pgroup:{group} does not exist, else
+ * the pad is added to Pgroup:{group}:pads (before the pad is created).
+ */
+ngx_pad_store_req_t *ngx_pad_store_group_pad(ngx_str_t *group,
+    ngx_str_t *pad, ngx_pad_store_handler_pt handler, void *data);
 
 
 #endif /* _NGX_PAD_STORE_H_INCLUDED_ */

@@ -44,6 +44,8 @@ typedef ngx_int_t (*ngx_pad_store_parse_pt)(ngx_pad_store_req_t *req,
 #define NGX_PAD_STORE_STATUS      11   /* any reply but an error is OK */
 #define NGX_PAD_STORE_CREATE      12
 #define NGX_PAD_STORE_EPOCH       13
+#define NGX_PAD_STORE_DELETE      14
+#define NGX_PAD_STORE_MEMBERS     15
 
 
 struct ngx_pad_store_req_s {
@@ -75,6 +77,7 @@ extern ngx_pad_lua_script_t  *ngx_pad_store_lua_getset;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_create;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_epoch;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_head;
+extern ngx_pad_lua_script_t  *ngx_pad_store_lua_delete;
 
 
 /* ngx_pad_store.c: requests */
@@ -126,6 +129,10 @@ ngx_int_t ngx_pad_store_parse_epoch(ngx_pad_store_req_t *req,
     redisReply *reply, ngx_pad_store_result_t *res);
 ngx_int_t ngx_pad_store_parse_head(ngx_pad_store_req_t *req,
     redisReply *reply, ngx_pad_store_result_t *res);
+
+/* ngx_pad_store_admin.c */
+/* adds the pad to Ppads (no answer; sent before what creates the pad) */
+ngx_int_t ngx_pad_store_pads_add(ngx_str_t *pad);
 
 
 #endif /* _NGX_PAD_STORE_INT_H_INCLUDED_ */

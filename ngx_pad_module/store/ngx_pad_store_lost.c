@@ -121,18 +121,27 @@ ngx_pad_store_restore(ngx_str_t *pad, ngx_pad_store_restore_t *r,
 
 ngx_pad_store_req_t *
 ngx_pad_store_create(ngx_str_t *pad, ngx_str_t *cs, ngx_str_t *hist,
-    ngx_pad_store_handler_pt handler, void *data)
+    ngx_str_t *author, ngx_str_t *pool0, ngx_pad_store_handler_pt handler,
+    void *data)
 {
-    u_char      kb[4][NGX_PAD_STORE_KEY_MAX];
+    int         nargs;
+    u_char      kb[5][NGX_PAD_STORE_KEY_MAX];
     u_char      nb[NGX_INT_T_LEN], id[16];
-    ngx_str_t   keys[3], args[5], e;
+    ngx_str_t   keys[4], args[7], e;
 
     ngx_str_set(&e, "epoch");
 
     if (ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
         || ngx_pad_store_pad_key(&keys[1], kb[1], pad, "revs") != NGX_OK
+        || ngx_pad_store_pad_key(&keys[3], kb[4], pad, "pool") != NGX_OK
         || ngx_pad_store_pad_key(&args[0], kb[3], pad, "ch") != NGX_OK)
     {
+        return NULL;
+    }
+
+    /* the index first: a crash between leaves a stale entry (filtered) */
+
+    if (ngx_pad_store_pads_add(pad) != NGX_OK) {
         return NULL;
     }
 
@@ -150,9 +159,19 @@ ngx_pad_store_create(ngx_str_t *pad, ngx_str_t *cs, ngx_str_t *hist,
     args[4].len = sizeof(id);
     ngx_pad_store_random_id(id, sizeof(id));
 
+    nargs = 5;
+
+    if (author && author->len) {
+        args[nargs++] = *author;
+
+        if (pool0 && pool0->len) {
+            args[nargs++] = *pool0;
+        }
+    }
+
     return ngx_pad_store_eval(ngx_pad_store_lua_create, NGX_PAD_STORE_CREATE,
-                              ngx_pad_store_parse_create, keys, 3, args, 5,
-                              handler, data);
+                              ngx_pad_store_parse_create, keys, 4, args,
+                              nargs, handler, data);
 }
 
 
@@ -281,7 +300,7 @@ ngx_pad_store_parse_head(ngx_pad_store_req_t *req, redisReply *reply,
 
     /* {head, chat_next, hist, record at mine, record at head, abs} */
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 6
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 7
         || ngx_pad_store_int(reply->element[0], &res->head) != NGX_OK
         || ngx_pad_store_int(reply->element[1], &n) != NGX_OK
         || ngx_pad_store_str(reply->element[2], &res->hist) != NGX_OK
@@ -289,8 +308,15 @@ ngx_pad_store_parse_head(ngx_pad_store_req_t *req, redisReply *reply,
         || ngx_pad_store_str(reply->element[4], &res->head_record)
            != NGX_OK
         || ngx_pad_store_int(reply->element[5], &res->absorbed)
-           != NGX_OK)
+           != NGX_OK
+        || ngx_pad_store_int(reply->element[6], &n) != NGX_OK)
     {
+        return NGX_ERROR;
+    }
+
+    res->deleted = (n != 0);
+
+    if (ngx_pad_store_int(reply->element[1], &n) != NGX_OK) {
         return NGX_ERROR;
     }
 
