@@ -43,6 +43,7 @@ my %dir = (
     pad_commit_timeout        => ['1ms..1h', '0', 'http'],
     pad_max_rebase            => ['1..100000000', '0', 'http'],
     pad_api_body_max          => ['1k..1g', '512', 'http'],
+    pad_api_chat_max          => ['1..10000000', '0', 'http'],
 );
 
 sub conf_test {

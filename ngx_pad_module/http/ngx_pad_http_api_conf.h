@@ -22,6 +22,7 @@ typedef struct {
     ngx_str_t                  key;           /* pad_api_key_file, trimmed */
     ngx_str_t                  key_file;
     size_t                     body_max;      /* pad_api_body_max */
+    ngx_uint_t                 chat_max;      /* pad_api_chat_max */
 } ngx_pad_api_conf_t;
 
 
@@ -35,6 +36,7 @@ char *ngx_pad_api_set_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
 
 extern ngx_pad_conf_range_t  ngx_pad_api_body_max_range;
+extern ngx_pad_conf_range_t  ngx_pad_api_chat_max_range;
 
 
 /* "base" is offsetof(ngx_pad_main_conf_t, api) */
@@ -47,7 +49,11 @@ extern ngx_pad_conf_range_t  ngx_pad_api_body_max_range;
     { ngx_string("pad_api_body_max"), NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,      \
       ngx_pad_conf_set_size_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
       (base) + offsetof(ngx_pad_api_conf_t, body_max),                        \
-      &ngx_pad_api_body_max_range }
+      &ngx_pad_api_body_max_range },                                          \
+    { ngx_string("pad_api_chat_max"), NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,      \
+      ngx_pad_conf_set_uint_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_api_conf_t, chat_max),                        \
+      &ngx_pad_api_chat_max_range }
 
 
 #endif /* _NGX_PAD_HTTP_API_CONF_H_INCLUDED_ */

@@ -208,9 +208,15 @@ ngx_pad_store_req_t *ngx_pad_store_revs(ngx_str_t *pad, ngx_int_t from,
 ngx_pad_store_req_t *ngx_pad_store_head(ngx_str_t *pad, ngx_int_t mine,
     ngx_str_t *hist, ngx_pad_store_handler_pt handler, void *data);
 
+/*
+ * A chat message stored (chat.lua) and published: time NULL is Redis's
+ * time (ms), else the string kept as the message's time (the HTTP API's);
+ * name, if not NULL, the author's name the published record carries
+ * ("userName") for the workers that send it on.  res->rev: its number.
+ */
 ngx_pad_store_req_t *ngx_pad_store_chat_append(ngx_str_t *pad,
-    ngx_str_t *text, ngx_str_t *author, ngx_pad_store_handler_pt handler,
-    void *data);
+    ngx_str_t *text, ngx_str_t *author, ngx_str_t *time, ngx_str_t *name,
+    ngx_pad_store_handler_pt handler, void *data);
 
 /* chat records from..to (at most NGX_PAD_STORE_RANGE_MAX) */
 ngx_pad_store_req_t *ngx_pad_store_chat_range(ngx_str_t *pad,
