@@ -776,6 +776,7 @@ ngx_pad_api_save_revision_pad(ngx_pad_api_t *api)
     json_t              *rec;
     ngx_str_t            a, c, name, str;
     ngx_uint_t           i;
+    ngx_time_t          *tp;
     ngx_pad_api_chat_t  *ch = api->data;
 
     static const char  alnum[] =
@@ -815,12 +816,13 @@ ngx_pad_api_save_revision_pad(ngx_pad_api_t *api)
         return;
     }
 
+    tp = ngx_timeofday();
+
     rec = json_pack("{s:I,s:s%,s:s,s:I,s:s%}",
                     "revNum", (json_int_t) api->rev,
                     "savedById", (char *) aid, sizeof(aid),
                     "label", "Saved through API call",
-                    "timestamp", (json_int_t) ngx_timeofday()->sec * 1000
-                                 + (json_int_t) ngx_timeofday()->msec,
+                    "timestamp", (json_int_t) tp->sec * 1000 + tp->msec,
                     "id", (char *) sid, sizeof(sid));
 
     s = rec ? json_dumps(rec, JSON_COMPACT|JSON_PRESERVE_ORDER) : NULL;

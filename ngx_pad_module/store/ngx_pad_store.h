@@ -86,6 +86,9 @@ typedef struct {
     ngx_uint_t                 created;      /* readonly_id, author: new */
     ngx_str_t                  name;         /* author: "" when unset */
     ngx_str_t                  color;        /* author: "" when unset */
+
+    /* stats_get: all pads (Ppads), sessions, active pads */
+    ngx_int_t                  count[3];
 } ngx_pad_store_result_t;
 
 
@@ -279,6 +282,29 @@ ngx_pad_store_req_t *ngx_pad_store_conn_get(ngx_str_t *pad,
 ngx_pad_store_req_t *ngx_pad_store_saved_add(ngx_str_t *pad, ngx_int_t rev,
     ngx_str_t *record, ngx_pad_store_handler_pt handler, void *data);
 ngx_pad_store_req_t *ngx_pad_store_saved_get(ngx_str_t *pad,
+    ngx_pad_store_handler_pt handler, void *data);
+
+
+/*
+ * ngx_pad_store_stats.c: what the workers record for padUsers and
+ * getStats.  conn_value parses a P{pad}:conn value
+ * "<n>:<expiry ms>[:<id>,<id>...]" (ids: the listed authors, may be
+ * NULL).  stats_worker: this worker's sessions (0: its field goes);
+ * stats_pad: the pad has sessions here until expiry; stats_pad_left: it
+ * has none here any more (removed when no worker has it).  stats_get:
+ * res->count[] = all pads, the fleet's sessions, its active pads.
+ */
+ngx_int_t ngx_pad_store_conn_value(ngx_str_t *value, ngx_int_t *n,
+    int64_t *expiry, ngx_str_t *ids);
+ngx_pad_store_req_t *ngx_pad_store_stats_worker(ngx_str_t *worker,
+    ngx_uint_t sessions, int64_t expiry);
+ngx_pad_store_req_t *ngx_pad_store_stats_pad(ngx_str_t *pad, int64_t expiry);
+ngx_pad_store_req_t *ngx_pad_store_stats_pad_left(ngx_str_t *pad);
+ngx_pad_store_req_t *ngx_pad_store_stats_get(int64_t now,
+    ngx_pad_store_handler_pt handler, void *data);
+/* Pauthor:<id>'s name, color and created (res->ts, -1: none); NGX_DECLINED
+   when it has none of them */
+ngx_pad_store_req_t *ngx_pad_store_author_record(ngx_str_t *id,
     ngx_pad_store_handler_pt handler, void *data);
 
 

@@ -540,6 +540,37 @@ static const char  ngx_pad_lua_snapshot[] =
     "return 1\n"
     ;
 
+static const char  ngx_pad_lua_stats[] =
+    "-- stats: the fleet's sessions and active pads, as the workers record them\n"
+    "-- (getStats).\n"
+    "--\n"
+    "-- KEYS[1] P{stats}:workers   hash: worker id -> \"<sessions>:<expiry ms>\"\n"
+    "-- KEYS[2] P{stats}:pads      sorted set: pad id, score its expiry (ms)\n"
+    "-- ARGV[1] now (ms)\n"
+    "--\n"
+    "-- Expired fields and members (of workers that died or stopped writing)\n"
+    "-- are removed.  Returns {sessions, active pads, workers}.\n"
+    "\n"
+    "local now = tonumber(ARGV[1])\n"
+    "local sessions, workers = 0, 0\n"
+    "local all = redis.call('HGETALL', KEYS[1])\n"
+    "\n"
+    "for i = 1, #all, 2 do\n"
+    "    local n, expiry = string.match(all[i + 1], '^(%d+):(%d+)$')\n"
+    "\n"
+    "    if n and tonumber(expiry) > now then\n"
+    "        sessions = sessions + tonumber(n)\n"
+    "        workers = workers + 1\n"
+    "    else\n"
+    "        redis.call('HDEL', KEYS[1], all[i])\n"
+    "    end\n"
+    "end\n"
+    "\n"
+    "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)\n"
+    "\n"
+    "return {sessions, redis.call('ZCARD', KEYS[2]), workers}\n"
+    ;
+
 
 ngx_pad_lua_script_t  ngx_pad_lua_scripts[] = {
     { ngx_string("append"),
@@ -568,6 +599,9 @@ ngx_pad_lua_script_t  ngx_pad_lua_scripts[] = {
       { 0 } },
     { ngx_string("snapshot"),
       { sizeof(ngx_pad_lua_snapshot) - 1, (u_char *) ngx_pad_lua_snapshot },
+      { 0 } },
+    { ngx_string("stats"),
+      { sizeof(ngx_pad_lua_stats) - 1, (u_char *) ngx_pad_lua_stats },
       { 0 } },
     { ngx_null_string, ngx_null_string, { 0 } }
 };
