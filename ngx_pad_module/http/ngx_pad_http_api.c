@@ -318,6 +318,22 @@ ngx_pad_api_fields(ngx_pad_api_t *api)
         }
     }
 
+    if (api->conf->key.len == 0 && api->conf->jwt_key) {
+        /* Etherpad's "sso": a bearer token (ngx_pad_http_api_jwt.c) */
+
+        switch (ngx_pad_api_jwt_check(api)) {
+        case NGX_OK:
+            return NGX_OK;
+        case NGX_DECLINED:
+            ngx_pad_api_fail(api, NGX_PAD_API_NO_KEY, "no or wrong API Key");
+            return NGX_ERROR;
+        default:
+            ngx_pad_api_fail(api, NGX_PAD_API_NO_KEY,
+                             "no or wrong OAuth token");
+            return NGX_ERROR;
+        }
+    }
+
     if (ngx_pad_api_key_ok(api, &key) != NGX_OK) {
         ngx_pad_api_fail(api, NGX_PAD_API_NO_KEY, "no or wrong API Key");
         return NGX_ERROR;
