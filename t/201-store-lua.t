@@ -215,7 +215,17 @@ is_deeply([@$rec{qw(type n authorId time)}], ['chat', 2, 'a.one', $res->[1]],
 is($r->hget(k('c', 'meta'), 'chat_next'), 3, 'chat_next 3');
 wait_until(sub { $sub->wait_for_messages(0.05); @chat >= 3 }, 3);
 is(scalar @chat, 3, 'chat messages published');
-is($chat[2], $res->[2], 'the stored record was published');
+is($chat[2], substr($res->[2], 0, -1) . ',"userName":null}',
+   'the stored record was published, with userName');
+$res = $r->evalsha($sha{chat}, 2, k('c', 'meta'), k('c', 'chat'), 'api',
+                   'a.two', k('c', 'ch'), '1700000000000', 'Ann');
+is_deeply([$res->[0], $res->[1]], [3, 0], 'chat with a given time: 3, ts 0');
+is($r->hget(k('c', 'chat'), 3), '{"type":"chat","n":3,"text":"api",'
+   . '"authorId":"a.two","time":"1700000000000"}',
+   '... stored with the time as the string given, without the name');
+wait_until(sub { $sub->wait_for_messages(0.05); @chat >= 4 }, 3);
+is(json_decode($chat[3] // '{}')->{userName}, 'Ann',
+   '... published with the sender\'s name');
 is(json_decode($chat[0])->{text}, "hi \"0\" \x{e9}", 'text round trip');
 
 # --- getset ----------------------------------------------------------------

@@ -61,24 +61,37 @@ ngx_pad_session_name_of(ngx_pad_pad_t *pad, const char *author, size_t len)
 }
 
 
-/* a stored chat record {"text","authorId","time"} as the client wants it */
+/*
+ * A chat record {"text","authorId","time"} as the client wants it; a
+ * published one carries the author's name as its sender knew it
+ * ("userName", a string or null), else a session of the pad names it.
+ */
 
 json_t *
 ngx_pad_session_chat_json(ngx_pad_pad_t *pad, json_t *rec)
 {
-    ngx_pad_str_t  author;
+    json_t         *name;
+    ngx_pad_str_t   author;
 
     if (ngx_pad_msg_get_str(rec, "authorId", &author) != 0) {
         author.data = "";
         author.len = 0;
     }
 
+    name = json_object_get(rec, "userName");
+
+    if (json_is_string(name)) {
+        name = json_incref(name);
+
+    } else {
+        name = ngx_pad_session_name_of(pad, author.data, author.len);
+    }
+
     return json_pack("{s:O,s:O,s:s%,s:o}",
                      "text", json_object_get(rec, "text"),
                      "time", json_object_get(rec, "time"),
                      "userId", author.data, author.len,
-                     "userName", ngx_pad_session_name_of(pad, author.data,
-                                                         author.len));
+                     "userName", name);
 }
 
 

@@ -151,6 +151,7 @@ struct ngx_pad_pad_s {
 
     ngx_queue_t            sessions;      /* joined sessions */
     ngx_uint_t             nsessions;
+    ngx_uint_t             conn_reported; /* nsessions in the totals */
     ngx_queue_t            waiters;       /* sessions waiting for load */
 
     ngx_queue_t            commits;       /* FIFO, head is in progress */
@@ -335,6 +336,7 @@ typedef struct {
     json_t                *settings;      /* site settings, or NULL */
     char                   wid[20];       /* this worker, in presence */
     ngx_uint_t             exiting;       /* the store is gone */
+    ngx_uint_t             sessions;      /* joined, over all pads */
 
     /*
      * The upper layers' handlers, handed down by ngx_pad_engine_init.c at

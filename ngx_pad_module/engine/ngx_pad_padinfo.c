@@ -75,7 +75,6 @@ ngx_pad_padinfo_conn_done(void *data, ngx_pad_store_result_t *res)
 {
     ngx_pad_session_t  *sess = data;
 
-    u_char      *p, *last;
     int64_t      now, expiry;
     ngx_int_t    n;
     ngx_uint_t   i;
@@ -95,15 +94,11 @@ ngx_pad_padinfo_conn_done(void *data, ngx_pad_store_result_t *res)
                 continue;   /* ours: counted from the pad */
             }
 
-            last = value->data + value->len;
-            p = ngx_strlchr(value->data, last, ':');
-
-            if (p == NULL) {
+            if (ngx_pad_store_conn_value(value, &n, &expiry, NULL)
+                != NGX_OK)
+            {
                 continue;
             }
-
-            n = ngx_atoi(value->data, p - value->data);
-            expiry = ngx_atoof(p + 1, last - p - 1);
 
             if (n > 0 && expiry > now) {
                 sess->remote_users += n;

@@ -23,7 +23,7 @@ typedef struct {
 ngx_int_t
 ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg)
 {
-    ngx_str_t  text, author;
+    ngx_str_t  text, author, name;
 
     if (ngx_pad_engine->exiting) {
         return NGX_ERROR;
@@ -34,7 +34,14 @@ ngx_pad_pstore_chat_add(ngx_pad_session_t *sess, json_t *msg)
     author.data = sess->author;
     author.len = sess->author_len;
 
-    if (ngx_pad_store_chat_append(&sess->pad->id, &text, &author, NULL, NULL)
+    /* the sender's name goes with it to the workers that do not know it */
+
+    name.data = (u_char *) json_string_value(sess->name);
+    name.len = json_is_string(sess->name) ? json_string_length(sess->name)
+                                          : 0;
+
+    if (ngx_pad_store_chat_append(&sess->pad->id, &text, &author, NULL,
+                                  name.len ? &name : NULL, NULL, NULL)
         == NULL)
     {
         return NGX_ERROR;

@@ -52,6 +52,8 @@ static const char  *ngx_pad_api_versions[] = {
 static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_read_fns,
     ngx_pad_api_write_fns,
+    ngx_pad_api_chat_fns,
+    ngx_pad_api_users_fns,
     NULL
 };
 
@@ -313,6 +315,22 @@ ngx_pad_api_fields(ngx_pad_api_t *api)
         }
 
         if (ngx_pad_api_take(api, f, n, 0, &key) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (api->conf->key.len == 0 && api->conf->jwt_key) {
+        /* Etherpad's "sso": a bearer token (ngx_pad_http_api_jwt.c) */
+
+        switch (ngx_pad_api_jwt_check(api)) {
+        case NGX_OK:
+            return NGX_OK;
+        case NGX_DECLINED:
+            ngx_pad_api_fail(api, NGX_PAD_API_NO_KEY, "no or wrong API Key");
+            return NGX_ERROR;
+        default:
+            ngx_pad_api_fail(api, NGX_PAD_API_NO_KEY,
+                             "no or wrong OAuth token");
             return NGX_ERROR;
         }
     }

@@ -136,9 +136,19 @@ ngx_int_t ngx_pad_api_read_pad(ngx_pad_api_t *api, ngx_int_t upto,
     ngx_uint_t atext, ngx_pad_api_handler_pt done);
 
 
+/*
+ * ngx_pad_http_api_jwt.c: the call's bearer token (pad_api_jwt_key set, no
+ * pad_api_key_file): NGX_OK, NGX_DECLINED (no Authorization header) or
+ * NGX_ERROR (refused; logged at most once a second).
+ */
+ngx_int_t ngx_pad_api_jwt_check(ngx_pad_api_t *api);
+
+
 /* the function tables */
 extern const ngx_pad_api_fn_t  ngx_pad_api_read_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_write_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_chat_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_users_fns[];
 
 
 #endif /* _NGX_PAD_HTTP_API_H_INCLUDED_ */

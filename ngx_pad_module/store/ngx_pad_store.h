@@ -88,6 +88,9 @@ typedef struct {
     ngx_uint_t                 created;      /* readonly_id, author: new */
     ngx_str_t                  name;         /* author: "" when unset */
     ngx_str_t                  color;        /* author: "" when unset */
+
+    /* stats_get: all pads (Ppads), sessions, active pads */
+    ngx_int_t                  count[3];
 } ngx_pad_store_result_t;
 
 
@@ -213,9 +216,15 @@ ngx_pad_store_req_t *ngx_pad_store_revs(ngx_str_t *pad, ngx_int_t from,
 ngx_pad_store_req_t *ngx_pad_store_head(ngx_str_t *pad, ngx_int_t mine,
     ngx_str_t *hist, ngx_pad_store_handler_pt handler, void *data);
 
+/*
+ * A chat message stored (chat.lua) and published: time NULL is Redis's
+ * time (ms), else the string kept as the message's time (the HTTP API's);
+ * name, if not NULL, the author's name the published record carries
+ * ("userName") for the workers that send it on.  res->rev: its number.
+ */
 ngx_pad_store_req_t *ngx_pad_store_chat_append(ngx_str_t *pad,
-    ngx_str_t *text, ngx_str_t *author, ngx_pad_store_handler_pt handler,
-    void *data);
+    ngx_str_t *text, ngx_str_t *author, ngx_str_t *time, ngx_str_t *name,
+    ngx_pad_store_handler_pt handler, void *data);
 
 /* chat records from..to (at most NGX_PAD_STORE_RANGE_MAX) */
 ngx_pad_store_req_t *ngx_pad_store_chat_range(ngx_str_t *pad,
@@ -343,6 +352,29 @@ ngx_pad_store_req_t *ngx_pad_store_pad_delete(ngx_str_t *pad,
  */
 ngx_pad_store_req_t *ngx_pad_store_group_pad(ngx_str_t *group,
     ngx_str_t *pad, ngx_pad_store_handler_pt handler, void *data);
+
+
+/*
+ * ngx_pad_store_stats.c: what the workers record for padUsers and
+ * getStats.  conn_value parses a P{pad}:conn value
+ * "<n>:<expiry ms>[:<id>,<id>...]" (ids: the listed authors, may be
+ * NULL).  stats_worker: this worker's sessions (0: its field goes);
+ * stats_pad: the pad has sessions here until expiry; stats_pad_left: it
+ * has none here any more (removed when no worker has it).  stats_get:
+ * res->count[] = all pads, the fleet's sessions, its active pads.
+ */
+ngx_int_t ngx_pad_store_conn_value(ngx_str_t *value, ngx_int_t *n,
+    int64_t *expiry, ngx_str_t *ids);
+ngx_pad_store_req_t *ngx_pad_store_stats_worker(ngx_str_t *worker,
+    ngx_uint_t sessions, int64_t expiry);
+ngx_pad_store_req_t *ngx_pad_store_stats_pad(ngx_str_t *pad, int64_t expiry);
+ngx_pad_store_req_t *ngx_pad_store_stats_pad_left(ngx_str_t *pad);
+ngx_pad_store_req_t *ngx_pad_store_stats_get(int64_t now,
+    ngx_pad_store_handler_pt handler, void *data);
+/* Pauthor:<id>'s name, color and created (res->ts, -1: none); NGX_DECLINED
+   when it has none of them */
+ngx_pad_store_req_t *ngx_pad_store_author_record(ngx_str_t *id,
+    ngx_pad_store_handler_pt handler, void *data);
 
 
 #endif /* _NGX_PAD_STORE_H_INCLUDED_ */

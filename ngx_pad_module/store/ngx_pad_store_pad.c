@@ -351,10 +351,13 @@ ngx_pad_store_chat_range(ngx_str_t *pad, ngx_int_t from, ngx_int_t to,
 
 ngx_pad_store_req_t *
 ngx_pad_store_chat_append(ngx_str_t *pad, ngx_str_t *text,
-    ngx_str_t *author, ngx_pad_store_handler_pt handler, void *data)
+    ngx_str_t *author, ngx_str_t *time, ngx_str_t *name,
+    ngx_pad_store_handler_pt handler, void *data)
 {
     u_char     kb[3][NGX_PAD_STORE_KEY_MAX];
-    ngx_str_t  keys[2], args[3];
+    ngx_str_t  keys[2], args[5];
+
+    static ngx_str_t  none = ngx_string("");
 
     if (ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
         || ngx_pad_store_pad_key(&keys[1], kb[1], pad, "chat") != NGX_OK
@@ -365,9 +368,11 @@ ngx_pad_store_chat_append(ngx_str_t *pad, ngx_str_t *text,
 
     args[0] = *text;
     args[1] = *author;
+    args[3] = time ? *time : none;
+    args[4] = name ? *name : none;
 
     return ngx_pad_store_eval(ngx_pad_store_lua_chat, NGX_PAD_STORE_CHAT,
-                              ngx_pad_store_parse_chat, keys, 2, args, 3,
+                              ngx_pad_store_parse_chat, keys, 2, args, 5,
                               handler, data);
 }
 

@@ -130,24 +130,45 @@ static const char  ngx_pad_lua_chat[] =
     "--\n"
     "-- KEYS[1] P{pad}:meta   KEYS[2] P{pad}:chat\n"
     "-- ARGV[1] text   ARGV[2] author id   ARGV[3] pub/sub channel of the pad\n"
+    "-- ARGV[4] the time as given to the HTTP API (\"\": Redis's time, in ms)\n"
+    "-- ARGV[5] the author's name as the sender knows it (\"\": none)\n"
     "--\n"
-    "-- Returns {n, time, record}; the record, stored in P{pad}:chat field n and\n"
-    "-- published, is\n"
+    "-- Returns {n, time, record}; the record, stored in P{pad}:chat field n, is\n"
     "--   {\"type\":\"chat\",\"n\":N,\"text\":\"...\",\"authorId\":\"...\",\"time\":MS}\n"
+    "-- with \"time\" the string ARGV[4] when one is given (Etherpad keeps the\n"
+    "-- API's string); time is 0 then.  The published record is the same with\n"
+    "-- \"userName\" (the name, or null) added: never stored, as Etherpad stores\n"
+    "-- no display name.\n"
     "\n"
     "local n = redis.call('HINCRBY', KEYS[1], 'chat_next', 1) - 1\n"
-    "local t = redis.call('TIME')\n"
-    "local ts = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+    "local given = ARGV[4] or ''\n"
+    "local sender = ARGV[5] or ''\n"
+    "local ts = 0\n"
+    "local time\n"
+    "\n"
+    "if given ~= '' then\n"
+    "    time = cjson.encode(given)\n"
+    "else\n"
+    "    local t = redis.call('TIME')\n"
+    "    ts = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+    "    time = string.format('%d', ts)\n"
+    "end\n"
     "\n"
     "local record = '{\"type\":\"chat\",\"n\":' .. n\n"
     "    .. ',\"text\":' .. cjson.encode(ARGV[1])\n"
     "    .. ',\"authorId\":' .. cjson.encode(ARGV[2])\n"
-    "    .. ',\"time\":' .. string.format('%d', ts) .. '}'\n"
+    "    .. ',\"time\":' .. time\n"
     "\n"
-    "redis.call('HSET', KEYS[2], n, record)\n"
-    "redis.call('PUBLISH', ARGV[3], record)\n"
+    "local name = 'null'\n"
     "\n"
-    "return {n, ts, record}\n"
+    "if sender ~= '' then\n"
+    "    name = cjson.encode(sender)\n"
+    "end\n"
+    "\n"
+    "redis.call('HSET', KEYS[2], n, record .. '}')\n"
+    "redis.call('PUBLISH', ARGV[3], record .. ',\"userName\":' .. name .. '}')\n"
+    "\n"
+    "return {n, ts, record .. '}'}\n"
     ;
 
 static const char  ngx_pad_lua_create[] =
@@ -593,6 +614,37 @@ static const char  ngx_pad_lua_snapshot[] =
     "return 1\n"
     ;
 
+static const char  ngx_pad_lua_stats[] =
+    "-- stats: the fleet's sessions and active pads, as the workers record them\n"
+    "-- (getStats).\n"
+    "--\n"
+    "-- KEYS[1] P{stats}:workers   hash: worker id -> \"<sessions>:<expiry ms>\"\n"
+    "-- KEYS[2] P{stats}:pads      sorted set: pad id, score its expiry (ms)\n"
+    "-- ARGV[1] now (ms)\n"
+    "--\n"
+    "-- Expired fields and members (of workers that died or stopped writing)\n"
+    "-- are removed.  Returns {sessions, active pads, workers}.\n"
+    "\n"
+    "local now = tonumber(ARGV[1])\n"
+    "local sessions, workers = 0, 0\n"
+    "local all = redis.call('HGETALL', KEYS[1])\n"
+    "\n"
+    "for i = 1, #all, 2 do\n"
+    "    local n, expiry = string.match(all[i + 1], '^(%d+):(%d+)$')\n"
+    "\n"
+    "    if n and tonumber(expiry) > now then\n"
+    "        sessions = sessions + tonumber(n)\n"
+    "        workers = workers + 1\n"
+    "    else\n"
+    "        redis.call('HDEL', KEYS[1], all[i])\n"
+    "    end\n"
+    "end\n"
+    "\n"
+    "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)\n"
+    "\n"
+    "return {sessions, redis.call('ZCARD', KEYS[2]), workers}\n"
+    ;
+
 
 ngx_pad_lua_script_t  ngx_pad_lua_scripts[] = {
     { ngx_string("append"),
@@ -624,6 +676,9 @@ ngx_pad_lua_script_t  ngx_pad_lua_scripts[] = {
       { 0 } },
     { ngx_string("snapshot"),
       { sizeof(ngx_pad_lua_snapshot) - 1, (u_char *) ngx_pad_lua_snapshot },
+      { 0 } },
+    { ngx_string("stats"),
+      { sizeof(ngx_pad_lua_stats) - 1, (u_char *) ngx_pad_lua_stats },
       { 0 } },
     { ngx_null_string, ngx_null_string, { 0 } }
 };
