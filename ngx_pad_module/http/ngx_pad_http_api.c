@@ -51,6 +51,8 @@ static const char  *ngx_pad_api_versions[] = {
 
 static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_read_fns,
+    ngx_pad_api_author_fns,
+    ngx_pad_api_group_fns,
     NULL
 };
 
