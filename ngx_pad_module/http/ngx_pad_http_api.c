@@ -53,6 +53,7 @@ static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_read_fns,
     ngx_pad_api_author_fns,
     ngx_pad_api_group_fns,
+    ngx_pad_api_session_fns,
     NULL
 };
 

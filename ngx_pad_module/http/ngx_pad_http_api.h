@@ -140,6 +140,7 @@ ngx_int_t ngx_pad_api_read_pad(ngx_pad_api_t *api, ngx_int_t upto,
 extern const ngx_pad_api_fn_t  ngx_pad_api_read_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_author_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_group_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_session_fns[];
 
 
 #endif /* _NGX_PAD_HTTP_API_H_INCLUDED_ */
