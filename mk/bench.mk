@@ -36,3 +36,9 @@ bench-pad: module $(BUILD)/padload $(BUILD)/tcpfloor
 
 bench-full: module $(BUILD)/padload $(BUILD)/tcpfloor
 	perl $(ROOT)/bench/pad-bench.pl --profile full $(BENCH_PAD_ARGS)
+
+# The HTTP API with ApacheBench (bench/api-bench.pl): getText and, when
+# built, appendText requests per second.
+.PHONY: bench-api
+bench-api: module
+	perl $(ROOT)/bench/api-bench.pl $(BENCH_API_ARGS)

@@ -27,7 +27,7 @@ $(BUILD)/unit/transport_test: $(ROOT)/t/unit/transport_test.c $(TR_PURE) \
 # of each (t/005-transport-fuzz.t), "make fuzz-transport" runs each
 # FUZZ_SECONDS.
 
-TR_FUZZ_TARGETS := ws_frame eio
+TR_FUZZ_TARGETS := ws_frame eio form
 TR_FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz/transport_%,$(TR_FUZZ_TARGETS))
 TR_FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
                    -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -132,6 +132,14 @@ ngx_int_t ngx_pad_socket_arg(ngx_pad_socket_t *s, const char *name,
 ngx_int_t ngx_pad_socket_cookie(ngx_pad_socket_t *s, const char *name,
     ngx_str_t *value);
 
+/*
+ * The whole Cookie header (the latest that a request of the session
+ * carried: the handshake, a polling request, the WebSocket upgrade;
+ * kept across a handover) and the client's address; "" when none.
+ */
+void ngx_pad_socket_cookies(ngx_pad_socket_t *s, ngx_str_t *value);
+void ngx_pad_socket_addr(ngx_pad_socket_t *s, ngx_str_t *value);
+
 /* the Socket.IO socket id and the Engine.IO session id */
 ngx_str_t *ngx_pad_socket_id(ngx_pad_socket_t *s);
 ngx_str_t *ngx_pad_socket_sid(ngx_pad_socket_t *s);

@@ -18,6 +18,7 @@
 #include "ngx_pad_module.h"
 #include "conf/ngx_pad_conf.h"
 #include "store/ngx_pad_store.h"
+#include "authz/ngx_pad_authz.h"
 #include "engine/ngx_pad_engine.h"
 #include "transport/ngx_pad_relay.h"
 #include "http/ngx_pad_http_export.h"
@@ -177,6 +178,10 @@ static ngx_command_t  ngx_pad_commands[] = {
       offsetof(ngx_pad_main_conf_t, metrics),
       NULL },
 
+    /* access to pads (ngx_pad_module/authz/) */
+
+    NGX_PAD_AUTHZ_COMMANDS(offsetof(ngx_pad_main_conf_t, authz)),
+
     /* pad engine (ngx_pad_module/engine/) */
 
     NGX_PAD_ENGINE_COMMANDS(offsetof(ngx_pad_main_conf_t, engine)),
@@ -242,6 +247,7 @@ ngx_pad_create_main_conf(ngx_conf_t *cf)
     pmcf->socketio = 0;
 
     ngx_pad_store_create_conf(&pmcf->store);
+    ngx_pad_authz_create_conf(&pmcf->authz);
     ngx_pad_engine_create_conf(&pmcf->engine);
     ngx_pad_relay_create_conf(&pmcf->relay);
     ngx_pad_metrics_create_conf(&pmcf->metrics);
@@ -259,6 +265,11 @@ ngx_pad_init_main_conf(ngx_conf_t *cf, void *conf)
     char  *rv;
 
     rv = ngx_pad_store_init_conf(cf, &pmcf->store);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_pad_authz_init_conf(cf, &pmcf->authz);
     if (rv != NGX_CONF_OK) {
         return rv;
     }
@@ -414,6 +425,7 @@ ngx_pad_init_process(ngx_cycle_t *cycle)
     }
 
     ngx_pad_http_api_init_process(pmcf->api.used ? &pmcf->api : NULL);
+    ngx_pad_authz_init_process(&pmcf->authz);
 
     if (pmcf->socketio
         && ngx_pad_engine_init_process(cycle, &pmcf->engine) != NGX_OK)

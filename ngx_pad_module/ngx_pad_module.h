@@ -17,6 +17,7 @@
 
 #include "metrics/ngx_pad_metrics.h"
 #include "store/ngx_pad_store_conf.h"
+#include "authz/ngx_pad_authz_conf.h"
 #include "engine/ngx_pad_engine_conf.h"
 #include "transport/ngx_pad_relay_conf.h"
 #include "transport/ngx_pad_transport_conf.h"
@@ -31,6 +32,7 @@ typedef struct {
 
     /* other parts: add main-level fields below (e.g. Redis address) */
     ngx_pad_store_conf_t       store;        /* Redis, storage */
+    ngx_pad_authz_conf_t       authz;        /* access to pads */
     ngx_pad_engine_conf_t      engine;       /* pad engine */
     ngx_pad_relay_conf_t       relay;        /* session relay (transport) */
     ngx_pad_metrics_conf_t     metrics;      /* the metrics zone */

@@ -28,20 +28,21 @@ my %may = (
     metrics         => [],
     redis           => [qw(conf metrics)],
     store           => [qw(conf metrics redis)],
-    engine          => [qw(conf metrics redis store ngx_pad_app.h)],
-    http            => [qw(conf metrics redis store)],
+    authz           => [qw(conf metrics redis store)],
+    engine          => [qw(conf metrics redis store authz ngx_pad_app.h)],
+    http            => [qw(conf metrics redis store authz)],
     transport       => [qw(conf metrics redis ngx_pad_app.h)],
-    module          => [qw(conf metrics redis store engine http transport
+    module          => [qw(conf metrics redis store authz engine http transport
                            ngx_pad_app.h module)],
 );
 
-my @pure = qw(codec commit easysync msg);
+my @pure = qw(access codec commit easysync html msg);
 
 sub part_of_include {
     my ($inc) = @_;
     return 'src' if grep { $inc =~ m{^\Q$_\E/} } @pure;
     return 'src' if $inc eq 'ngx_pad_version.h';
-    return $1 if $inc =~ m{^(conf|metrics|redis|store|engine|http|transport)/};
+    return $1 if $inc =~ m{^(conf|metrics|redis|store|authz|engine|http|transport)/};
     return 'ngx_pad_app.h' if $inc eq 'ngx_pad_app.h';
     return 'module' if $inc eq 'ngx_pad_module.h';
     return 'local';            # a name of the including file's own folder

@@ -32,17 +32,18 @@ my %may = (
     metrics   => [],
     redis     => [qw(conf metrics)],
     store     => [qw(conf metrics redis)],
-    engine    => [qw(conf metrics redis store)],
-    http      => [qw(conf metrics redis store)],
+    authz     => [qw(conf metrics redis store)],
+    engine    => [qw(conf metrics redis store authz)],
+    http      => [qw(conf metrics redis store authz)],
     transport => [qw(conf metrics redis)],
-    module    => [qw(conf metrics redis store engine http transport)],
+    module    => [qw(conf metrics redis store authz engine http transport)],
 );
 
 sub part_of {
     my ($path) = @_;
     return 'src' if $path =~ m{^src/};
     return $1
-        if $path =~ m{^ngx_pad_module/(conf|metrics|redis|store|engine|http|transport)/};
+        if $path =~ m{^ngx_pad_module/(conf|metrics|redis|store|authz|engine|http|transport)/};
     return 'module';
 }
 

@@ -6,7 +6,7 @@ use FindBin;
 use File::Temp qw(tempdir);
 
 my $dir = "$FindBin::Bin/../build/fuzz";
-my @targets = qw(ws_frame eio);
+my @targets = qw(ws_frame eio form);
 my $secs = $ENV{TRANSPORT_FUZZ_SECONDS} || 3;
 my $tmp = tempdir(CLEANUP => 1);
 

@@ -43,6 +43,9 @@ my %dir = (
     pad_commit_timeout        => ['1ms..1h', '0', 'http'],
     pad_max_rebase            => ['1..100000000', '0', 'http'],
     pad_api_body_max          => ['1k..1g', '512', 'http'],
+    pad_access_check_timeout  => ['1ms..10m', '11m', 'http'],
+    pad_access_check_max_response => ['256..1m', '255', 'http'],
+    pad_access_check_max_connections => ['1..100000', '0', 'http'],
 );
 
 sub conf_test {

@@ -29,7 +29,6 @@ for my $c (["with  spaces", 'with_spaces'],
            ["tab\tand\nnewline", 'tab_and_newline'],
            ["nbsp\x{a0}ideo\x{3000}\x{2028}sep", 'nbsp_ideo_sep'],
            ["a : b::c", 'a___b_c'],
-           ["g\x{e9}aaaaaaaaaaaaaaaa\$group", "g\x{e9}aaaaaaaaaaaaaaaa\$group"],
            ["\x{1F600}" . ('x' x 48), "\x{1F600}" . ('x' x 48)])
 {
     my ($asked, $want) = @$c;
@@ -37,6 +36,16 @@ for my $c (["with  spaces", 'with_spaces'],
     (my $show = "\"$asked\" is the pad \"$want\"")
         =~ s/([^\x20-\x7e])/sprintf('\\x{%x}', ord $1)/ge;
     is($m && $m->{type} && $m->{data}{padId}, $want, $show);
+}
+
+# a group pad's form ("g" and any character, as Etherpad's regex has it):
+# a valid id, so not refused as invalid, but a new group pad without a
+# session of its group is denied (Etherpad's checkAccess; t/401)
+{
+    my $m = ready("g\x{e9}aaaaaaaaaaaaaaaa\$group");
+    is($m && $m->{accessStatus}, 'deny',
+       '"g\x{e9}aaaaaaaaaaaaaaaa$group" is a valid group pad id: denied '
+       . 'without a session');
 }
 
 # invalid as asked: refused even if sanitizing would shorten it

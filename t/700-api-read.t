@@ -10,7 +10,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
-use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert);
+use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert b36);
 use Test::More;
 use Time::HiRes qw(sleep time);
 
@@ -37,6 +37,13 @@ sub api {
     my $r = http_get($ng, "/api/$ver/$fn" . ($qs ? "?$qs" : ''),
                      %{ $o{http} || {} });
     return ($r, Test::Pad::json_decode($r->{body}));
+}
+
+sub esc_html {
+    my $s = shift;
+    $s =~ s/&/&amp;/g; $s =~ s/</&lt;/g; $s =~ s/>/&gt;/g;
+    $s =~ s/"/&quot;/g; $s =~ s/'/&#x27;/g;
+    return $s;
 }
 
 sub uri {
@@ -164,6 +171,20 @@ is(Test::Pad::json_decode($r->{body})->{code}, 1, 'padID not UTF-8: code 1');
 ($res, $j) = api('getText', q => { padID => 'api read' });
 is($j->{message}, 'padID does not exist', 'padID sanitized ("api_read")');
 
+# getHTML as Etherpad's getPadHTML: lines end in <br>, text escaped
+($res, $j) = api('getHTML', q => { padID => 'apiread', rev => 1 });
+my @lines = split /\n/, "hello\n$c->{text}", -1;
+pop @lines;                 # the pad's final newline ends the last line
+my $html = join '', map { esc_html($_) . '<br>' } @lines;
+$html =~ s{(https?://[^\s<]+)}{<a href="$1" rel="noreferrer noopener">$1</a>}g;
+is($j->{data}{html}, "<!DOCTYPE HTML><html><body>$html</body></html>",
+   'getHTML rev 1');
+($res, $j) = api('getHTML', q => { padID => 'apiread', rev => 9 });
+is($j->{message}, 'rev is higher than the head revision of the pad',
+   'getHTML rev 9');
+($res, $j) = api('getHTML', q => { padID => 'nosuchpad' });
+is($j->{message}, 'padID does not exist', 'getHTML of no pad');
+
 ($res, $j) = api('getRevisionChangeset', q => { padID => 'apiread',
                                                 rev => 1 });
 like($j->{data}, qr/^Z:[0-9a-z]+>6\*0\|1\+6\$hello\n$/s,
@@ -206,6 +227,26 @@ is_deeply($j->{data}, { padID => 'apiread' }, 'getPadID');
 is($j->{message}, 'padID does not exist', 'getPadID of an unknown id');
 ($res, $j) = api('getPadID', q => { roID => 'apiread' });
 is($j->{message}, 'padID does not exist', 'getPadID of a pad id');
+
+# a bold word typed by a client
+{
+    my $len = Test::Pad::Engine::changeset_len("abchello\n$c->{text}");
+    Test::Pad::Engine::pad_send($c->{ws}, { type => 'COLLABROOM',
+        component => 'pad', data => { type => 'USER_CHANGES',
+        baseRev => $c->{rev}, changeset => 'Z:' . b36($len) . '>4*0+4$bold',
+        apool => { numToAttrib => { 0 => [ 'bold', 'true' ] },
+                   nextNum => 1 } } });
+    my ($m) = Test::Pad::Engine::pad_recv_until($c->{ws},
+        sub { ($_[0]{data}{type} || '') eq 'ACCEPT_COMMIT' }, 5);
+    ok($m, 'a bold insert is accepted');
+    $c->{rev}++;
+    $c->{len} = $len + 4;
+}
+($res, $j) = api('getHTML', q => { padID => 'apiread' });
+like($j->{data}{html}, qr{^<!DOCTYPE HTML><html><body><strong>bold</strong>abchello<br>},
+     'getHTML: bold as <strong>');
+($res, $j) = api('getText', q => { padID => 'apiread' });
+like($j->{data}{text}, qr/^boldabchello\n/, 'getText at the head');
 
 # --- Redis down ----------------------------------------------------------
 

@@ -14,6 +14,7 @@
  *                        the pad's ready event
  *   ngx_pad_channel.c    the pad channel's records, routed
  *   ngx_pad_join.c       CLIENT_READY -> CLIENT_VARS, a handover's join
+ *   ngx_pad_join_access.c  CLIENT_READY's access decision and author
  *   ngx_pad_presence.c   presence across workers, USER_NEWINFO
  *   ngx_pad_chat.c       chat
  *   ngx_pad_csreq.c      CHANGESET_REQ
@@ -57,6 +58,7 @@
 #include "msg/ngx_pad_msg.h"
 #include "engine/ngx_pad_engine_conf.h"
 #include "store/ngx_pad_store.h"
+#include "authz/ngx_pad_authz.h"
 #include "metrics/ngx_pad_metrics.h"
 
 
@@ -233,6 +235,12 @@ struct ngx_pad_session_s {
 
     int64_t                client_rev;    /* reconnect */
 
+    /* CLIENT_READY's credentials, kept for the access decision */
+    u_char                 token[NGX_PAD_MSG_TOKEN_MAX];
+    size_t                 token_len;
+    u_char                *sids;          /* sessionID lists (malloc) */
+    size_t                 sids_len;
+
     /* the USER_NEWINFO of the users present, sent after CLIENT_VARS left */
     ngx_event_t            newinfo_ev;
     ngx_uint_t             newinfo_tries;
@@ -244,6 +252,7 @@ struct ngx_pad_session_s {
     ngx_uint_t             nearly;
 
     unsigned               readonly:1;
+    unsigned               token_ok:1;    /* token is a valid one */
     unsigned               batch:1;       /* opted in to batches */
     unsigned               reconnect:1;
     unsigned               handover:1;    /* came from another worker */
@@ -393,6 +402,13 @@ void ngx_pad_session_joined(ngx_pad_session_t *sess);
 void ngx_pad_session_join_failed(ngx_pad_session_t *sess,
     const char *reason);
 void ngx_pad_session_author_record(ngx_pad_session_t *sess);
+
+/* ngx_pad_join_access.c */
+ngx_int_t ngx_pad_session_credentials(ngx_pad_session_t *sess,
+    ngx_pad_msg_t *m);
+void ngx_pad_session_access(ngx_pad_session_t *sess,
+    ngx_pad_pstore_author_pt handler);
+void ngx_pad_session_deny(ngx_pad_session_t *sess, const char *reason);
 
 /* ngx_pad_presence.c */
 void ngx_pad_pad_forward(ngx_pad_pad_t *pad, ngx_pad_str_t *to, json_t *m);

@@ -2,8 +2,10 @@
 /*
  * ngx_pad_module: joining a pad.
  *
- * CLIENT_READY: token (message, else the "token" cookie) -> author
- * (token2author, created once) -> pad (loaded once per worker) -> userdup
+ * CLIENT_READY: pad id (sanitized; an r. id resolved to its pad) ->
+ * access (ngx_pad_join_access.c: Etherpad's checkAccess) -> author (the
+ * session's, else the token's, created once) -> pad (loaded once per
+ * worker) -> userdup
  * for an older socket of the same author -> CLIENT_VARS (or the
  * CLIENT_RECONNECT catch-up) built from the pad's head in the same event
  * loop tick that puts the session in the pad's list with sent_rev = head,
@@ -39,9 +41,7 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     int64_t ack_id)
 {
     size_t          n;
-    ngx_str_t       cookie;
-    ngx_pad_str_t   token, id;
-    json_t         *deny;
+    ngx_pad_str_t   id, ro;
     u_char          buf[NGX_PAD_ID_MAX];
 
     if (sess->state != NGX_PAD_SESSION_NEW) {
@@ -49,26 +49,9 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
         return;
     }
 
-    token = m->token;
-
-    if (token.len == 0
-        && ngx_pad_socket_cookie(sess->socket, "token", &cookie) == NGX_OK)
-    {
-        token.data = (const char *) cookie.data;
-        token.len = cookie.len;
-    }
-
-    if (!ngx_pad_msg_token_valid(&token)) {
-        ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
-                      "pad: CLIENT_READY with an invalid token, denied");
-        ngx_pad_metric_inc(NGX_PAD_M_JOINS_REFUSED);
-        deny = ngx_pad_msg_deny();
-        ngx_pad_session_emit(sess, deny);
-        json_decref(deny);
-        return;
-    }
-
     id = m->pad_id;
+    sess->readonly = 0;
+    sess->real_id_len = 0;
 
     if (ngx_pad_msg_is_readonly_id(&id)) {
         sess->readonly = 1;
@@ -98,6 +81,17 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     ngx_memcpy(sess->asked_id, id.data, id.len);
     sess->asked_id_len = id.len;
 
+    if (ngx_pad_session_credentials(sess, m) != NGX_OK) {
+        ngx_pad_session_disconnect(sess, "unavailable");
+        return;
+    }
+
+    if (!sess->token_ok && sess->sids_len == 0) {
+        /* no session can grant it: denied at once (the same answer) */
+        ngx_pad_session_deny(sess, "an invalid author token");
+        return;
+    }
+
     sess->handover = 0;
     sess->reconnect = m->reconnect;
     sess->client_rev = m->client_rev;
@@ -109,10 +103,12 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     /* the user's wishes, applied once the author record is read */
 
     if (m->has_color) {
+        json_decref(sess->color);
         sess->color = ngx_pad_msg_string(&m->color);
     }
 
     if (m->has_name) {
+        json_decref(sess->name);
         sess->name = ngx_pad_msg_string(&m->name);
     }
 
@@ -120,12 +116,23 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     sess->padinfo_asked = 0;
     sess->refs++;
 
-    if (ngx_pad_pstore_author(sess, &token, ngx_pad_session_author, sess)
+    if (!sess->readonly) {
+        /* the join reference goes with the decision */
+        ngx_pad_session_access(sess, ngx_pad_session_author);
+        return;
+    }
+
+    /* a read-only id: its pad first, then the decision on that pad */
+
+    ro.data = (const char *) sess->asked_id;
+    ro.len = sess->asked_id_len;
+
+    if (ngx_pad_pstore_readonly(sess, &ro, ngx_pad_session_padid, sess)
         != NGX_OK)
     {
-        sess->refs--;
         ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, "unavailable");
+        ngx_pad_session_unref(sess);
     }
 }
 
@@ -138,7 +145,6 @@ ngx_pad_session_author(void *data, ngx_int_t rc, ngx_pad_str_t *author,
 {
     json_t             *v;
     ngx_uint_t          update;
-    ngx_pad_str_t       ro;
     ngx_pad_session_t  *sess = data;
 
     if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINING) {
@@ -187,22 +193,6 @@ ngx_pad_session_author(void *data, ngx_int_t rc, ngx_pad_str_t *author,
         ngx_pad_pstore_author_update(sess);
     }
 
-    if (sess->readonly) {
-        ro.data = (const char *) sess->asked_id;
-        ro.len = sess->asked_id_len;
-
-        if (ngx_pad_pstore_readonly(sess, &ro, ngx_pad_session_padid, sess)
-            == NGX_OK)
-        {
-            return;     /* our reference goes with it */
-        }
-
-        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
-        ngx_pad_session_disconnect(sess, "unavailable");
-        ngx_pad_session_unref(sess);
-        return;
-    }
-
     ngx_pad_session_get_pad(sess);
 }
 
@@ -212,7 +202,6 @@ ngx_pad_session_author(void *data, ngx_int_t rc, ngx_pad_str_t *author,
 static void
 ngx_pad_session_padid(void *data, ngx_int_t rc, ngx_pad_str_t *pad_id)
 {
-    json_t             *deny;
     ngx_pad_session_t  *sess = data;
 
     if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINING) {
@@ -224,12 +213,11 @@ ngx_pad_session_padid(void *data, ngx_int_t rc, ngx_pad_str_t *pad_id)
         ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
 
         if (rc == NGX_DECLINED) {
-            ngx_pad_metric_inc(NGX_PAD_M_JOINS_REFUSED);
-            deny = ngx_pad_msg_deny();
-            ngx_pad_session_emit(sess, deny);
-            json_decref(deny);
+            /* as a forbidden pad: the same answer */
+            ngx_pad_session_deny(sess, "a read-only id of no pad");
 
         } else {
+            ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
             ngx_pad_session_disconnect(sess, "unavailable");
         }
 
@@ -240,7 +228,8 @@ ngx_pad_session_padid(void *data, ngx_int_t rc, ngx_pad_str_t *pad_id)
     sess->real_id_len = pad_id->len;
     ngx_memcpy(sess->real_id, pad_id->data, pad_id->len);
 
-    ngx_pad_session_get_pad(sess);
+    /* the join reference goes with the decision */
+    ngx_pad_session_access(sess, ngx_pad_session_author);
 }
 
 

@@ -117,6 +117,7 @@ ngx_pad_session_unref(ngx_pad_session_t *sess)
     json_decref(sess->name);
     json_decref(sess->color);
     json_decref(sess->saved);
+    ngx_free(sess->sids);
 
     ngx_free(sess);
 }

@@ -1,9 +1,9 @@
 
 /*
  * ngx_pad_module: the HTTP API's functions that read a pad (API.ts):
- * getRevisionsCount, getText, getAttributePool, getRevisionChangeset,
- * getLastEdited, getChatHead, listAuthorsOfPad, getReadOnlyID, getPadID,
- * checkToken.
+ * getRevisionsCount, getText, getHTML, getAttributePool,
+ * getRevisionChangeset, getLastEdited, getChatHead, listAuthorsOfPad,
+ * getReadOnlyID, getPadID, checkToken.
  */
 
 
@@ -12,12 +12,16 @@
 #include <ngx_http.h>
 
 #include "msg/ngx_pad_msg.h"
+#include "html/ngx_pad_html.h"
 #include "http/ngx_pad_http_api.h"
 
 
 static void ngx_pad_api_revisions_count(ngx_pad_api_t *api);
 static void ngx_pad_api_get_text(ngx_pad_api_t *api);
 static void ngx_pad_api_get_text_read(ngx_pad_api_t *api);
+static void ngx_pad_api_get_html(ngx_pad_api_t *api);
+static void ngx_pad_api_get_html_read(ngx_pad_api_t *api);
+static void ngx_pad_api_render(ngx_pad_api_t *api, ngx_uint_t html);
 static void ngx_pad_api_get_pool(ngx_pad_api_t *api);
 static void ngx_pad_api_get_pool_read(ngx_pad_api_t *api);
 static void ngx_pad_api_authors(ngx_pad_api_t *api);
@@ -54,6 +58,9 @@ const ngx_pad_api_fn_t  ngx_pad_api_read_fns[] = {
 
     { ngx_string("getText"), NGX_PAD_API_V1,
       { "padID", "rev", NULL }, { NULL }, ngx_pad_api_get_text },
+
+    { ngx_string("getHTML"), NGX_PAD_API_V1,
+      { "padID", "rev", NULL }, { NULL }, ngx_pad_api_get_html },
 
     { ngx_string("getLastEdited"), NGX_PAD_API_V1,
       { "padID", NULL }, { NULL }, ngx_pad_api_last_edited },
@@ -350,7 +357,10 @@ ngx_pad_api_pad_id_done(void *data, ngx_pad_store_result_t *res)
 }
 
 
-/* getText(padID, [rev]) */
+/*
+ * getText(padID, [rev]): a revision's text as stored; without rev the
+ * head's as Etherpad's getTXTFromAtext renders it (list markers).
+ */
 
 static void
 ngx_pad_api_get_text(ngx_pad_api_t *api)
@@ -359,7 +369,8 @@ ngx_pad_api_get_text(ngx_pad_api_t *api)
         return;
     }
 
-    (void) ngx_pad_api_read_pad(api, api->rev, 0, ngx_pad_api_get_text_read);
+    (void) ngx_pad_api_read_pad(api, api->rev, api->rev < 0,
+                                ngx_pad_api_get_text_read);
 }
 
 
@@ -372,8 +383,78 @@ ngx_pad_api_get_text_read(ngx_pad_api_t *api)
         return;
     }
 
+    if (api->rev < 0) {
+        ngx_pad_api_render(api, 0);
+        return;
+    }
+
     ngx_pad_api_ok(api, json_pack("{s:s%}", "text", api->rd.text.data,
                                   api->rd.text.len));
+}
+
+
+/* getHTML(padID, [rev]): exportHtml.getPadHTML in <html><body> */
+
+static void
+ngx_pad_api_get_html(ngx_pad_api_t *api)
+{
+    if (ngx_pad_api_rev(api, "rev") != NGX_OK) {
+        return;
+    }
+
+    (void) ngx_pad_api_read_pad(api, api->rev, 1, ngx_pad_api_get_html_read);
+}
+
+
+static void
+ngx_pad_api_get_html_read(ngx_pad_api_t *api)
+{
+    if (api->rev > api->rd.stored_head) {
+        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
+                         "rev is higher than the head revision of the pad");
+        return;
+    }
+
+    ngx_pad_api_render(api, 1);
+}
+
+
+static void
+ngx_pad_api_render(ngx_pad_api_t *api, ngx_uint_t html)
+{
+    intptr_t              rc;
+    ngx_pad_ctx_t        *es;
+    ngx_pad_str_t         out;
+    ngx_pad_atext_t       at;
+    ngx_pad_html_opts_t   opts;
+
+    es = ngx_pad_ctx_create();
+    if (es == NULL) {
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+        return;
+    }
+
+    ngx_pad_html_opts_init(&opts);
+
+    at.text = api->rd.text;
+    at.attribs = api->rd.attribs;
+
+    rc = html ? ngx_pad_html_api_html(es, &at, api->rd.apool, &opts, &out)
+              : ngx_pad_html_get_txt(es, &at, api->rd.apool, &opts, &out);
+
+    if (rc != NGX_PAD_HTML_OK) {
+        ngx_log_error(NGX_LOG_ERR, api->log, 0,
+                      "pad api: %V of \"%V\": %s", &api->fn->name,
+                      &api->rd.pad, ngx_pad_ctx_error(es));
+        ngx_pad_ctx_destroy(es);
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+        return;
+    }
+
+    ngx_pad_api_ok(api, json_pack("{s:s%}", html ? "html" : "text",
+                                  out.data, out.len));
+
+    ngx_pad_ctx_destroy(es);
 }
 
 

@@ -27,15 +27,24 @@
 #include "msg/ngx_pad_msg.h"
 #include "store/ngx_pad_store.h"
 #include "http/ngx_pad_http_pad.h"
+#include "http/ngx_pad_http_access.h"
 #include "http/ngx_pad_http_export.h"
 
 
 typedef struct {
     ngx_http_request_t        *r;
     ngx_pad_http_pad_t         rd;
+    ngx_pad_store_req_t       *sreq;        /* a read-only id resolved */
+    ngx_pad_authz_t           *az;          /* the decision in flight */
+    ngx_uint_t                 readonly_id;
+    ngx_uint_t                 deciding;    /* inside ngx_pad_http_access */
+    ngx_int_t                  decided;     /* its answer, when at once */
 } ngx_pad_export_ctx_t;
 
 
+static ngx_int_t ngx_pad_export_access(ngx_pad_export_ctx_t *ctx);
+static void ngx_pad_export_allowed(void *data, ngx_int_t rc);
+static void ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res);
 static void ngx_pad_export_read(ngx_pad_http_pad_t *rd);
 static void ngx_pad_export_fail(ngx_pad_export_ctx_t *ctx,
     ngx_uint_t status, ngx_str_t *err);
@@ -233,19 +242,141 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
     ctx->r = r;
     ctx->rd.pad = pad;
     ctx->rd.upto = upto;
-    ctx->rd.resolve = 1;
     ctx->rd.pool = r->pool;
     ctx->rd.log = r->connection->log;
     ctx->rd.handler = ngx_pad_export_read;
     ctx->rd.data = ctx;
 
-    if (ngx_pad_http_pad_read(&ctx->rd) != NGX_OK) {
-        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    if (ngx_pad_msg_is_readonly_id(&ps)) {
+        ctx->readonly_id = 1;
+        ctx->sreq = ngx_pad_store_readonly_pad(&pad, ngx_pad_export_resolved,
+                                               ctx);
+        if (ctx->sreq == NULL) {
+            return NGX_HTTP_SERVICE_UNAVAILABLE;
+        }
+
+    } else {
+        rc = ngx_pad_export_access(ctx);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
     }
 
     r->main->count++;
 
     return NGX_DONE;
+}
+
+
+/*
+ * Etherpad's export route: checkAccess first (403, the same for a missing
+ * and a forbidden pad), then the pad (404 when missing).  NGX_OK: the
+ * answer comes later; else the status to answer now.
+ */
+
+static ngx_int_t
+ngx_pad_export_access(ngx_pad_export_ctx_t *ctx)
+{
+    ctx->deciding = 1;
+    ctx->decided = NGX_AGAIN;
+
+    if (ngx_pad_http_access(ctx->r, &ctx->rd.pad, ctx->readonly_id,
+                            ngx_pad_export_allowed, ctx, &ctx->az)
+        != NGX_OK)
+    {
+        ctx->deciding = 0;
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    ctx->deciding = 0;
+
+    switch (ctx->decided) {
+
+    case NGX_AGAIN:
+        return NGX_OK;
+
+    case NGX_OK:
+        return ngx_pad_http_pad_read(&ctx->rd) == NGX_OK
+               ? NGX_OK : NGX_HTTP_SERVICE_UNAVAILABLE;
+
+    case NGX_DECLINED:
+        return ngx_pad_export_send(ctx->r, NGX_HTTP_FORBIDDEN,
+                                   &ngx_pad_export_text_type,
+                                   (u_char *) "403 - Can't touch this",
+                                   sizeof("403 - Can't touch this") - 1);
+
+    default:
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+}
+
+
+static void
+ngx_pad_export_allowed(void *data, ngx_int_t rc)
+{
+    ngx_pad_export_ctx_t  *ctx = data;
+
+    if (ctx->deciding) {
+        ctx->decided = rc;
+        return;
+    }
+
+    if (rc == NGX_OK) {
+        if (ngx_pad_http_pad_read(&ctx->rd) != NGX_OK) {
+            ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
+        }
+
+        return;
+    }
+
+    ngx_pad_export_fail(ctx, rc == NGX_DECLINED ? NGX_HTTP_FORBIDDEN
+                                                : NGX_HTTP_SERVICE_UNAVAILABLE,
+                        NULL);
+}
+
+
+static void
+ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res)
+{
+    ngx_pad_export_ctx_t  *ctx = data;
+
+    u_char  *p;
+
+    ctx->sreq = NULL;
+
+    if (res->status == NGX_ERROR) {
+        ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, &res->err);
+        return;
+    }
+
+    if (res->status == NGX_DECLINED) {
+        /* Etherpad: checkAccess denies a read-only id of no pad */
+        ngx_log_error(NGX_LOG_INFO, ctx->r->connection->log, 0,
+                      "pad export: \"%V\" denied: a read-only id of no pad",
+                      &ctx->r->uri);
+        ngx_pad_export_fail(ctx, NGX_HTTP_FORBIDDEN, NULL);
+        return;
+    }
+
+    p = ngx_pnalloc(ctx->r->pool, res->value.len);
+    if (p == NULL) {
+        ngx_pad_export_fail(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR, NULL);
+        return;
+    }
+
+    ngx_memcpy(p, res->value.data, res->value.len);
+    ctx->rd.pad.data = p;
+    ctx->rd.pad.len = res->value.len;
+
+    ctx->deciding = 0;
+
+    if (ngx_pad_http_access(ctx->r, &ctx->rd.pad, 1, ngx_pad_export_allowed,
+                            ctx, &ctx->az)
+        != NGX_OK)
+    {
+        ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
+    }
 }
 
 
@@ -297,6 +428,10 @@ ngx_pad_export_fail(ngx_pad_export_ctx_t *ctx, ngx_uint_t status,
         p = (u_char *) "404 - Not Found";
         len = sizeof("404 - Not Found") - 1;
 
+    } else if (status == NGX_HTTP_FORBIDDEN) {
+        p = (u_char *) "403 - Can't touch this";
+        len = sizeof("403 - Can't touch this") - 1;
+
     } else if (status == NGX_HTTP_SERVICE_UNAVAILABLE) {
         /* the Redis client logged the outage once; this is per request */
 
@@ -332,6 +467,16 @@ static void
 ngx_pad_export_cleanup(void *data)
 {
     ngx_pad_export_ctx_t  *ctx = data;
+
+    if (ctx->sreq) {
+        ngx_pad_store_cancel(ctx->sreq);
+        ctx->sreq = NULL;
+    }
+
+    if (ctx->az) {
+        ngx_pad_authz_cancel(ctx->az);
+        ctx->az = NULL;
+    }
 
     ngx_pad_http_pad_free(&ctx->rd);
 }

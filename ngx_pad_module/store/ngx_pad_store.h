@@ -275,5 +275,45 @@ ngx_pad_store_req_t *ngx_pad_store_saved_add(ngx_str_t *pad, ngx_int_t rev,
 ngx_pad_store_req_t *ngx_pad_store_saved_get(ngx_str_t *pad,
     ngx_pad_store_handler_pt handler, void *data);
 
+/*
+ * The facts of an access decision, read in one pipelined round trip:
+ * whether the pad exists and is public (P{pad}:meta "head", "public" = 1)
+ * and, for each of ids[0..nids-1] (at most NGX_PAD_STORE_SESSIONS_MAX),
+ * its session record Psession:{id} (groupID, authorID, validUntil; each
+ * "" when missing or too long).  The handler is called once, from the
+ * event loop; res->status NGX_OK, or NGX_ERROR (res->err) when any read
+ * failed.  ngx_pad_store_access_cancel() before it: never called.
+ */
+
+#define NGX_PAD_STORE_SESSIONS_MAX  16
+
+typedef struct ngx_pad_store_access_req_s  ngx_pad_store_access_req_t;
+
+typedef struct {
+    ngx_str_t                  group;
+    ngx_str_t                  author;
+    ngx_str_t                  valid_until;
+    u_char                     gbuf[64];
+    u_char                     abuf[64];
+    u_char                     vbuf[24];
+} ngx_pad_store_session_t;
+
+typedef struct {
+    ngx_int_t                  status;
+    ngx_str_t                  err;
+    ngx_uint_t                 exists;
+    ngx_uint_t                 public;
+    ngx_uint_t                 nsessions;
+    ngx_pad_store_session_t   *sessions;     /* in the order of ids */
+} ngx_pad_store_access_t;
+
+typedef void (*ngx_pad_store_access_pt)(void *data,
+    ngx_pad_store_access_t *res);
+
+ngx_pad_store_access_req_t *ngx_pad_store_access(ngx_str_t *pad,
+    ngx_str_t *ids, ngx_uint_t nids, ngx_pad_store_access_pt handler,
+    void *data);
+void ngx_pad_store_access_cancel(ngx_pad_store_access_req_t *req);
+
 
 #endif /* _NGX_PAD_STORE_H_INCLUDED_ */

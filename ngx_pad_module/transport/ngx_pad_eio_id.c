@@ -126,33 +126,26 @@ ngx_pad_eio_sid_owner(ngx_str_t *sid, uint32_t *instance, ngx_uint_t *worker)
 }
 
 
-ngx_int_t
-ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
+/*
+ * Every Cookie header of r, joined with "; " (walking the header list works
+ * with nginx 1.22's cookies array and 1.23's linked headers alike), into
+ * a new allocation; out->len 0 (and nothing allocated) when there is none.
+ */
+
+static ngx_int_t
+ngx_pad_eio_header_cookie(ngx_http_request_t *r, ngx_log_t *log,
+    ngx_str_t *out)
 {
     size_t            len;
     u_char           *p;
-    ngx_str_t         v;
     ngx_uint_t        i, pass;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
-    if (r->args.len) {
-        s->args.data = ngx_alloc(r->args.len, s->log);
-        if (s->args.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_memcpy(s->args.data, r->args.data, r->args.len);
-        s->args.len = r->args.len;
-    }
-
-    /*
-     * Every Cookie header, joined with "; " (walking the header list works
-     * with nginx 1.22's cookies array and 1.23's linked headers alike).
-     */
-
     len = 0;
     p = NULL;
+    out->data = NULL;
+    out->len = 0;
 
     for (pass = 0; pass < 2; pass++) {
 
@@ -184,7 +177,7 @@ ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
                 continue;
             }
 
-            if (p != s->cookie.data) {
+            if (p != out->data) {
                 *p++ = ';';
                 *p++ = ' ';
             }
@@ -194,19 +187,56 @@ ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
 
         if (pass == 0) {
             if (len == 0) {
-                break;
+                return NGX_OK;
             }
 
-            p = ngx_alloc(len, s->log);
+            p = ngx_alloc(len, log);
             if (p == NULL) {
                 return NGX_ERROR;
             }
 
-            s->cookie.data = p;
+            out->data = p;
 
         } else {
-            s->cookie.len = p - s->cookie.data;
+            out->len = p - out->data;
         }
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
+{
+    u_char     *p;
+    ngx_str_t   v;
+
+    if (r->args.len) {
+        s->args.data = ngx_alloc(r->args.len, s->log);
+        if (s->args.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(s->args.data, r->args.data, r->args.len);
+        s->args.len = r->args.len;
+    }
+
+    /* the client's address, for the site's access check */
+
+    if (r->connection->addr_text.len) {
+        s->addr.data = ngx_alloc(r->connection->addr_text.len, s->log);
+        if (s->addr.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        s->addr.len = ngx_cpymem(s->addr.data, r->connection->addr_text.data,
+                                 r->connection->addr_text.len)
+                      - s->addr.data;
+    }
+
+    if (ngx_pad_eio_header_cookie(r, s->log, &s->cookie) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     if (s->cookie.len == 0
@@ -215,13 +245,8 @@ ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
     {
         /* Etherpad: Node clients pass the Cookie header as ?cookie= */
 
-        if (s->cookie.data) {
-            ngx_free(s->cookie.data);
-        }
-
         p = ngx_alloc(v.len, s->log);
         if (p == NULL) {
-            s->cookie.data = NULL;
             return NGX_ERROR;
         }
 
@@ -231,6 +256,37 @@ ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * A later request of the session (a polling GET or POST, the WebSocket
+ * upgrade) that carries a Cookie header: its cookies replace the kept
+ * ones, so the access decision sees the client's latest (relayed
+ * requests carry no header: the owner keeps what it had).
+ */
+
+void
+ngx_pad_eio_refresh_cookie(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
+{
+    ngx_str_t  c;
+
+    if (ngx_pad_eio_header_cookie(r, s->log, &c) != NGX_OK || c.len == 0) {
+        return;
+    }
+
+    if (c.len == s->cookie.len
+        && ngx_memcmp(c.data, s->cookie.data, c.len) == 0)
+    {
+        ngx_free(c.data);
+        return;
+    }
+
+    if (s->cookie.data) {
+        ngx_free(s->cookie.data);
+    }
+
+    s->cookie = c;
 }
 
 

@@ -249,6 +249,10 @@ ngx_pad_eio_new(ngx_http_request_t *r, ngx_pad_loc_conf_t *conf,
             ngx_free(s->cookie.data);
         }
 
+        if (s->addr.data) {
+            ngx_free(s->addr.data);
+        }
+
         ngx_free(s);
 
         return NULL;
@@ -358,6 +362,10 @@ ngx_pad_eio_unref(ngx_pad_eio_session_t *s)
 
     if (s->cookie.data) {
         ngx_free(s->cookie.data);
+    }
+
+    if (s->addr.data) {
+        ngx_free(s->addr.data);
     }
 
     ngx_free(s);

@@ -75,6 +75,10 @@ ngx_pad_eio_export(ngx_pad_eio_session_t *s, json_t **state)
                                json_stringn(s->cookie.len
                                             ? (char *) s->cookie.data : "",
                                             s->cookie.len)) != 0
+        || json_object_set_new(st, "addr",
+                               json_stringn(s->addr.len
+                                            ? (char *) s->addr.data : "",
+                                            s->addr.len)) != 0
         || json_object_set_new(st, "app", app ? app : json_null()) != 0)
     {
         app = NULL;
@@ -136,8 +140,23 @@ ngx_pad_eio_import(ngx_pad_eio_session_t *s, json_t *state)
         || json_string_length(sio) != NGX_PAD_SID_LEN
         || ngx_pad_eio_set_str(&s->args, json_object_get(state, "args"),
                                s->log) != NGX_OK
-        || ngx_pad_eio_set_str(&s->cookie, json_object_get(state, "cookie"),
-                               s->log) != NGX_OK)
+        || !json_is_string(json_object_get(state, "cookie")))
+    {
+        return NGX_ERROR;
+    }
+
+    /*
+     * The upgrade's own Cookie and address are the client's latest: the
+     * owner's are taken only when the upgrade had none.
+     */
+
+    if ((s->cookie.len == 0
+         && ngx_pad_eio_set_str(&s->cookie, json_object_get(state, "cookie"),
+                                s->log) != NGX_OK)
+        || (s->addr.len == 0
+            && json_is_string(json_object_get(state, "addr"))
+            && ngx_pad_eio_set_str(&s->addr, json_object_get(state, "addr"),
+                                   s->log) != NGX_OK))
     {
         return NGX_ERROR;
     }

@@ -90,6 +90,8 @@ ngx_pad_http_handler(ngx_http_request_t *r)
                                       NGX_PAD_ERR_SID);
         }
 
+        ngx_pad_eio_refresh_cookie(s, r);
+
         if (websocket) {
             if (r->headers_in.upgrade == NULL) {
                 return ngx_pad_eio_refuse(r, NGX_HTTP_BAD_REQUEST,

@@ -459,6 +459,20 @@ ngx_pad_socket_cookie(ngx_pad_socket_t *s, const char *name,
 }
 
 
+void
+ngx_pad_socket_cookies(ngx_pad_socket_t *s, ngx_str_t *value)
+{
+    *value = s->cookie;
+}
+
+
+void
+ngx_pad_socket_addr(ngx_pad_socket_t *s, ngx_str_t *value)
+{
+    *value = s->addr;
+}
+
+
 ngx_str_t *
 ngx_pad_socket_id(ngx_pad_socket_t *s)
 {

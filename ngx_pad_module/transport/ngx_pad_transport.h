@@ -212,7 +212,8 @@ struct ngx_pad_eio_session_s {
     ngx_uint_t                  close_code;    /* WebSocket code, or 0 */
 
     ngx_str_t                   args;          /* handshake query */
-    ngx_str_t                   cookie;        /* handshake Cookie */
+    ngx_str_t                   cookie;        /* the latest Cookie */
+    ngx_str_t                   addr;          /* the client's address */
     void                       *app_data;
 
     ngx_uint_t                  refs;
@@ -283,6 +284,8 @@ uint32_t ngx_pad_eio_instance_id(void);
 ngx_uint_t ngx_pad_eio_sid_owner(ngx_str_t *sid, uint32_t *instance,
     ngx_uint_t *worker);
 ngx_int_t ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s,
+    ngx_http_request_t *r);
+void ngx_pad_eio_refresh_cookie(ngx_pad_eio_session_t *s,
     ngx_http_request_t *r);
 ngx_int_t ngx_pad_eio_set_str(ngx_str_t *dst, json_t *v, ngx_log_t *log);
 ngx_int_t ngx_pad_eio_open_packet(ngx_pad_eio_session_t *s, ngx_str_t *out,

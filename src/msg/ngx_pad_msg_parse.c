@@ -202,6 +202,7 @@ ngx_pad_msg_parse(json_t *m, ngx_pad_msg_t *out, const char **err)
         }
 
         (void) ngx_pad_msg_get_str(m, "token", &out->token);
+        (void) ngx_pad_msg_get_str(m, "sessionID", &out->session_id);
 
         if (ngx_pad_msg_parse_user_info(json_object_get(m, "userInfo"), out,
                                         0, err)

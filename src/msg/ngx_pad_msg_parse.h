@@ -45,6 +45,7 @@ typedef struct {
     /* CLIENT_READY */
     ngx_pad_str_t        pad_id;
     ngx_pad_str_t        token;         /* len 0: absent */
+    ngx_pad_str_t        session_id;    /* sessionID (2.x); len 0: absent */
     ngx_pad_str_t        name;          /* userInfo.name; len 0: absent */
     ngx_pad_str_t        color;         /* userInfo.colorId if valid */
     unsigned             has_name:1;
