@@ -186,8 +186,12 @@ is_deeply(api('listPads', groupID => $g), ok_data({ padIDs => [] }),
 
 # pads as createGroupPad makes them: the set, then the pad
 $rc->sadd("P:group:{$g}:pads", "$g\$one", "$g\$never");
-$c = pad_joined($ng, "$g\$one", 't.' . 'g' x 20);
-ok($c, 'a client creates the group pad') or die;
+my $sid = api('createSession', groupID => $g, authorID => $john,
+              validUntil => time + 3600)->{data}{sessionID};
+$c = pad_joined($ng, "$g\$one", undef, msg => { sessionID => $sid });
+ok($c, 'a client with a session of the group creates the group pad')
+    or die;
+is($c->{vars}{userId}, $john, '... as the session\'s author');
 is(pad_insert($c, "hi\n"), 'accepted', '... and types');
 $c->{ws}->close;
 is_deeply(api('listPads', groupID => $g), ok_data({ padIDs => ["$g\$one"] }),

@@ -167,6 +167,18 @@ is_deeply(api('createSession', groupID => $g2, authorID => $a,
               validUntil => $FAR),
           err1('groupID does not exist'), 'no session of a deleted group');
 
+# --- the pad engine's access check reads these sessions -----------------
+
+my $sx = api('createSession', groupID => $g, authorID => $a,
+             validUntil => time + 3600)->{data}{sessionID};
+my $c = pad_joined($ng, "$g\$s", undef, msg => { sessionID => $sx });
+ok($c, 'a client with an API session joins a new group pad');
+is($c && $c->{vars}{userId}, $a, '... as the session\'s author');
+$c->{ws}->close if $c;
+api('deleteSession', sessionID => $sx);
+ok(!pad_joined($ng, "$g\$s", undef, msg => { sessionID => $sx }),
+   'after deleteSession it cannot join');
+
 # --- Redis down ----------------------------------------------------------
 
 $redis->stop;

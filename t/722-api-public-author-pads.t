@@ -68,8 +68,14 @@ is_deeply(api('setPublicStatus', padID => "$g\$nosuch",
           err1('padID does not exist'), '... set');
 ok(!$rc->exists("P:{$g\$nosuch}:meta"), '... which writes nothing');
 
-my $c = pad_joined($ng, $gp, 't.' . 'p' x 20);
-ok($c, 'a client creates the group pad') or die;
+my $au = api('createAuthor', name => 'pat')->{data}{authorID};
+my $sid = api('createSession', groupID => $g, authorID => $au,
+              validUntil => time + 3600)->{data}{sessionID};
+my $c = pad_joined($ng, $gp, undef, msg => { sessionID => $sid });
+ok($c, 'a client with a session creates the group pad') or die;
+$c->{ws}->close;
+my $tok = 't.' . 'q' x 20;
+ok(!pad_joined($ng, $gp, $tok), 'a private group pad: no join without one');
 is_deeply(api('getPublicStatus', padID => $gp),
           ok_data({ publicStatus => $F }),
           'getPublicStatus: false');
@@ -79,6 +85,9 @@ is($rc->hget("P:{$gp}:meta", 'public'), '1', '... P{pad}:meta public 1');
 is_deeply(api('getPublicStatus', padID => $gp),
           ok_data({ publicStatus => $T }),
           'getPublicStatus: true');
+$c = pad_joined($ng, $gp, $tok);
+ok($c, 'a public pad: joined without a session');
+$c->{ws}->close if $c;
 api('setPublicStatus', padID => $gp, publicStatus => 'yes');
 is_deeply(api('getPublicStatus', padID => $gp),
           ok_data({ publicStatus => $F }),
