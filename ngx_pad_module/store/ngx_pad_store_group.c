@@ -34,6 +34,11 @@ static ngx_int_t ngx_pad_store_g_delete(ngx_pad_store_req_t *req,
     redisReply *reply, ngx_pad_store_result_t *res);
 static ngx_int_t ngx_pad_store_g_public_done(ngx_pad_store_req_t *req,
     redisReply *reply, ngx_pad_store_result_t *res);
+static ngx_int_t ngx_pad_store_g_group_check(ngx_pad_store_req_t *req);
+static ngx_int_t ngx_pad_store_g_group_new(ngx_pad_store_req_t *req,
+    ngx_pad_store_result_t *res);
+static ngx_int_t ngx_pad_store_g_delete_step(ngx_pad_store_req_t *req,
+    redisReply *reply);
 static ngx_int_t ngx_pad_store_g_delete_session(ngx_pad_store_req_t *req);
 
 
@@ -511,7 +516,8 @@ ngx_pad_store_g_group_map(ngx_pad_store_req_t *req, redisReply *reply,
     case 0:
         if (reply->type != REDIS_REPLY_STRING || reply->len == 0) {
             ngx_str_set(&g->seen, "");
-            goto create;
+            rc = ngx_pad_store_g_group_new(req, res);
+            break;
         }
 
         (void) ngx_pad_store_str(reply, &v);
@@ -520,7 +526,8 @@ ngx_pad_store_g_group_map(ngx_pad_store_req_t *req, redisReply *reply,
             return NGX_ERROR;
         }
 
-        goto check;
+        rc = ngx_pad_store_g_group_check(req);
+        break;
 
     case 1:
         if (ngx_pad_store_int(reply, &n) != NGX_OK) {
@@ -534,7 +541,8 @@ ngx_pad_store_g_group_map(ngx_pad_store_req_t *req, redisReply *reply,
         }
 
         /* the mapping names a group that is gone: replace it */
-        goto create;
+        rc = ngx_pad_store_g_group_new(req, res);
+        break;
 
     case 2:
         ngx_str_set(&args[0], "HSET");
@@ -610,10 +618,12 @@ ngx_pad_store_g_group_map(ngx_pad_store_req_t *req, redisReply *reply,
 
     default:
         if (g->seen.len == 0) {
-            goto create;
+            rc = ngx_pad_store_g_group_new(req, res);
+            break;
         }
 
-        goto check;
+        rc = ngx_pad_store_g_group_check(req);
+        break;
     }
 
     if (rc != NGX_AGAIN) {
@@ -623,20 +633,38 @@ ngx_pad_store_g_group_map(ngx_pad_store_req_t *req, redisReply *reply,
     res->status = NGX_AGAIN;
     return NGX_OK;
 
-check:
+}
+
+
+/* the group the mapping names exists? (step 1) */
+
+static ngx_int_t
+ngx_pad_store_g_group_check(ngx_pad_store_req_t *req)
+{
+    ngx_pad_store_g_t  *g = req->ext;
+
+    ngx_str_t  args[2];
 
     ngx_str_set(&args[0], "EXISTS");
 
-    if (ngx_pad_store_g_key(g, &args[1], "group:{", &g->seen, "}") != NGX_OK
-        || ngx_pad_store_g_send(req, 1, args, 2) != NGX_AGAIN)
+    if (ngx_pad_store_g_key(g, &args[1], "group:{", &g->seen, "}") != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    res->status = NGX_AGAIN;
-    return NGX_OK;
+    return ngx_pad_store_g_send(req, 1, args, 2);
+}
 
-create:
+
+/* a new group for the mapper: its entry first (step 2) */
+
+static ngx_int_t
+ngx_pad_store_g_group_new(ngx_pad_store_req_t *req,
+    ngx_pad_store_result_t *res)
+{
+    ngx_pad_store_g_t  *g = req->ext;
+
+    ngx_str_t  args[3];
 
     if (++g->tries > NGX_PAD_STORE_G_TRIES) {
         ngx_str_set(&res->err, "group mapping changed too often");
@@ -653,12 +681,7 @@ create:
 
     args[2] = g->id;
 
-    if (ngx_pad_store_g_send(req, 2, args, 3) != NGX_AGAIN) {
-        return NGX_ERROR;
-    }
-
-    res->status = NGX_AGAIN;
-    return NGX_OK;
+    return ngx_pad_store_g_send(req, 2, args, 3);
 }
 
 
@@ -727,51 +750,9 @@ ngx_pad_store_g_delete(ngx_pad_store_req_t *req, redisReply *reply,
         break;
 
     case 3:
-        /* the session's author: its record goes, then its entry */
-
-        g->author.len = 0;
-
-        if (reply->type == REDIS_REPLY_STRING && reply->len) {
-            (void) ngx_pad_store_str(reply, &v);
-
-            if (ngx_pad_store_g_copy(g, &g->author, &v) != NGX_OK) {
-                return NGX_ERROR;
-            }
-        }
-
-        ngx_str_set(&args[0], "DEL");
-
-        if (ngx_pad_store_g_key(g, &args[1], "session:{",
-                                &g->members[g->next], "}")
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        rc = ngx_pad_store_g_send(req, 4, args, 2);
-        break;
-
     case 4:
-        if (g->author.len) {
-            ngx_str_set(&args[0], "SREM");
-            args[2] = g->members[g->next];
-
-            if (ngx_pad_store_g_key(g, &args[1], "author:", &g->author,
-                                    ":sessions")
-                != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-
-            rc = ngx_pad_store_g_send(req, 5, args, 3);
-            break;
-        }
-
-        /* fall through */
-
     case 5:
-        g->next++;
-        rc = ngx_pad_store_g_delete_session(req);
+        rc = ngx_pad_store_g_delete_step(req, reply);
         break;
 
     case 6:
@@ -833,6 +814,67 @@ ngx_pad_store_g_delete(ngx_pad_store_req_t *req, redisReply *reply,
 
     res->status = NGX_AGAIN;
     return NGX_OK;
+}
+
+
+/* deleteGroup's steps 3-5: a session's record, then the author's entry */
+
+static ngx_int_t
+ngx_pad_store_g_delete_step(ngx_pad_store_req_t *req, redisReply *reply)
+{
+    ngx_pad_store_g_t  *g = req->ext;
+
+    ngx_str_t  v, args[3];
+
+    switch (req->step) {
+
+    case 3:
+        /* the session's author: its record goes, then its entry */
+
+        g->author.len = 0;
+
+        if (reply->type == REDIS_REPLY_STRING && reply->len) {
+            (void) ngx_pad_store_str(reply, &v);
+
+            if (ngx_pad_store_g_copy(g, &g->author, &v) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
+
+        ngx_str_set(&args[0], "DEL");
+
+        if (ngx_pad_store_g_key(g, &args[1], "session:{",
+                                &g->members[g->next], "}")
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        return ngx_pad_store_g_send(req, 4, args, 2);
+
+    case 4:
+        if (g->author.len) {
+            ngx_str_set(&args[0], "SREM");
+            args[2] = g->members[g->next];
+
+            if (ngx_pad_store_g_key(g, &args[1], "author:", &g->author,
+                                    ":sessions")
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            return ngx_pad_store_g_send(req, 5, args, 3);
+        }
+
+        /* fall through */
+
+    case 5:
+        g->next++;
+        return ngx_pad_store_g_delete_session(req);
+    }
+
+    return NGX_ERROR;
 }
 
 
