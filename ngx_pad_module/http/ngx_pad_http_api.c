@@ -54,6 +54,9 @@ static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_write_fns,
     ngx_pad_api_chat_fns,
     ngx_pad_api_users_fns,
+    ngx_pad_api_author_fns,
+    ngx_pad_api_group_fns,
+    ngx_pad_api_session_fns,
     NULL
 };
 

@@ -37,6 +37,9 @@ ngx_pad_lua_script_t  *ngx_pad_store_lua_create;
 ngx_pad_lua_script_t  *ngx_pad_store_lua_epoch;
 ngx_pad_lua_script_t  *ngx_pad_store_lua_head;
 ngx_pad_lua_script_t  *ngx_pad_store_lua_delete;
+ngx_pad_lua_script_t  *ngx_pad_store_lua_mapper;
+ngx_pad_lua_script_t  *ngx_pad_store_lua_mark;
+ngx_pad_lua_script_t  *ngx_pad_store_lua_public;
 
 
 ngx_int_t
@@ -86,6 +89,14 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
 
         } else if (ngx_strcmp(s->name.data, "delete") == 0) {
             ngx_pad_store_lua_delete = s;
+        } else if (ngx_strcmp(s->name.data, "mapper") == 0) {
+            ngx_pad_store_lua_mapper = s;
+
+        } else if (ngx_strcmp(s->name.data, "mark") == 0) {
+            ngx_pad_store_lua_mark = s;
+
+        } else if (ngx_strcmp(s->name.data, "public") == 0) {
+            ngx_pad_store_lua_public = s;
         }
     }
 
@@ -96,7 +107,9 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
         || ngx_pad_store_lua_restore == NULL
         || ngx_pad_store_lua_create == NULL
         || ngx_pad_store_lua_epoch == NULL || ngx_pad_store_lua_head == NULL
-        || ngx_pad_store_lua_delete == NULL)
+        || ngx_pad_store_lua_delete == NULL
+        || ngx_pad_store_lua_mapper == NULL || ngx_pad_store_lua_mark == NULL
+        || ngx_pad_store_lua_public == NULL)
     {
         ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
                       "pad store: a Lua script is missing");
@@ -314,6 +327,10 @@ ngx_pad_store_send(ngx_pad_store_req_t *req)
 static void
 ngx_pad_store_free(ngx_pad_store_req_t *req)
 {
+    if (req->ext_free) {
+        req->ext_free(req->ext);
+    }
+
     ngx_free(req->args);
     ngx_free(req->saved.data);
     ngx_free(req->saved2.data);

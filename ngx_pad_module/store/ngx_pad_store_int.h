@@ -46,6 +46,7 @@ typedef ngx_int_t (*ngx_pad_store_parse_pt)(ngx_pad_store_req_t *req,
 #define NGX_PAD_STORE_EPOCH       13
 #define NGX_PAD_STORE_DELETE      14
 #define NGX_PAD_STORE_MEMBERS     15
+#define NGX_PAD_STORE_GROUP       16   /* ngx_pad_store_group.c */
 
 
 struct ngx_pad_store_req_s {
@@ -65,6 +66,8 @@ struct ngx_pad_store_req_s {
     ngx_str_t                  saved;      /* multi-step: a value */
     ngx_str_t                  saved2;     /* multi-step: another one */
     ngx_uint_t                 created;
+    void                      *ext;        /* a request's own state */
+    void                     (*ext_free)(void *ext);
 };
 
 
@@ -78,6 +81,9 @@ extern ngx_pad_lua_script_t  *ngx_pad_store_lua_create;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_epoch;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_head;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_delete;
+extern ngx_pad_lua_script_t  *ngx_pad_store_lua_mapper;
+extern ngx_pad_lua_script_t  *ngx_pad_store_lua_mark;
+extern ngx_pad_lua_script_t  *ngx_pad_store_lua_public;
 
 
 /* ngx_pad_store.c: requests */

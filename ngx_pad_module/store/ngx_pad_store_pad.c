@@ -19,6 +19,9 @@ static ngx_pad_store_req_t *ngx_pad_store_range(ngx_str_t *pad,
     ngx_pad_store_handler_pt handler, void *data);
 
 
+static void ngx_pad_store_author_pad(ngx_str_t *entry, ngx_str_t *pad);
+
+
 ngx_pad_store_req_t *
 ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base, ngx_str_t *hist,
     ngx_uint_t n, ngx_str_t *cs, ngx_str_t *author, ngx_int_t pool_first,
@@ -66,6 +69,12 @@ ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base, ngx_str_t *hist,
         args[a++] = author[i];
     }
 
+    /* the pads of the authors new to the pad: the index first */
+
+    for (i = 0; i < npool; i++) {
+        ngx_pad_store_author_pad(&pool[i], pad);
+    }
+
     req = ngx_pad_store_eval(ngx_pad_store_lua_append, NGX_PAD_STORE_APPEND,
                              ngx_pad_store_parse_append, keys, 3, args, a,
                              handler, data);
@@ -78,6 +87,53 @@ ngx_pad_store_append(ngx_str_t *pad, ngx_int_t base, ngx_str_t *hist,
     }
 
     return req;
+}
+
+
+/*
+ * A pool entry ["author","<id>"]: the pad goes into Pauthor:<id>:pads
+ * (listPadsOfAuthor), sent before the append that brings the author in;
+ * a failed append leaves an entry that a later one of the author writes
+ * anyway.  No answer is awaited.
+ */
+
+static void
+ngx_pad_store_author_pad(ngx_str_t *entry, ngx_str_t *pad)
+{
+    u_char     kb[NGX_PAD_STORE_KEY_MAX + 8];
+    size_t     i;
+    ngx_str_t  id, args[3];
+
+    static const char  head[] = "[\"author\",\"";
+
+    if (entry->len < sizeof(head) - 1 + 3
+        || ngx_strncmp(entry->data, head, sizeof(head) - 1) != 0
+        || entry->data[entry->len - 1] != ']'
+        || entry->data[entry->len - 2] != '"')
+    {
+        return;
+    }
+
+    id.data = entry->data + sizeof(head) - 1;
+    id.len = entry->len - (sizeof(head) - 1) - 2;
+
+    for (i = 0; i < id.len; i++) {
+        if (id.data[i] == '"' || id.data[i] == '\\') {
+            return;
+        }
+    }
+
+    ngx_str_set(&args[0], "SADD");
+    args[2] = *pad;
+
+    if (ngx_pad_store_global_key(&args[1], kb, "author", &id) != NGX_OK) {
+        return;
+    }
+
+    args[1].len = ngx_sprintf(args[1].data + args[1].len, ":pads")
+                  - args[1].data;
+
+    (void) ngx_pad_store_req(NGX_PAD_STORE_STATUS, NULL, NULL, NULL, args, 3);
 }
 
 

@@ -455,6 +455,75 @@ static const char  ngx_pad_lua_load[] =
     "return reply\n"
     ;
 
+static const char  ngx_pad_lua_mapper[] =
+    "-- mapper: a mapper's id (Pmapper2group:<mapper>, Pmapper2author:<mapper>)\n"
+    "-- changed only if it is still the one the caller saw: one group or author\n"
+    "-- per mapper even when several workers create one at once.\n"
+    "--\n"
+    "-- KEYS[1] the mapper key\n"
+    "-- ARGV[1] the new id (\"\": delete the mapping)\n"
+    "-- ARGV[2] the id the caller saw (\"\": none)\n"
+    "--\n"
+    "-- Returns {id now (\"\" none), 1 if changed now else 0}.\n"
+    "\n"
+    "local v = redis.call('GET', KEYS[1]) or ''\n"
+    "\n"
+    "if v ~= ARGV[2] then\n"
+    "    return {v, 0}\n"
+    "end\n"
+    "\n"
+    "if ARGV[1] == '' then\n"
+    "    redis.call('DEL', KEYS[1])\n"
+    "else\n"
+    "    redis.call('SET', KEYS[1], ARGV[1])\n"
+    "end\n"
+    "\n"
+    "return {ARGV[1], 1}\n"
+    ;
+
+static const char  ngx_pad_lua_mark[] =
+    "-- mark: sets a field of a hash only if the hash exists (a group's or an\n"
+    "-- author's \"sessions\" flag: it has had sessions), so that a record deleted\n"
+    "-- meanwhile is not brought back as a stub.\n"
+    "--\n"
+    "-- KEYS[1] the hash   ARGV[1] the field   ARGV[2] the value\n"
+    "--\n"
+    "-- Returns 1 when set, 0 when the hash does not exist.\n"
+    "\n"
+    "if redis.call('EXISTS', KEYS[1]) == 0 then\n"
+    "    return 0\n"
+    "end\n"
+    "\n"
+    "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+    "\n"
+    "return 1\n"
+    ;
+
+static const char  ngx_pad_lua_public[] =
+    "-- public: a pad's public status (P{pad}:meta field \"public\" = 1; absent:\n"
+    "-- not public), read or written only if the pad exists.\n"
+    "--\n"
+    "-- KEYS[1] P{pad}:meta   ARGV[1] \"get\", \"1\" (public) or \"0\" (not)\n"
+    "--\n"
+    "-- Returns -1 when there is no such pad, else the status (1 or 0).\n"
+    "\n"
+    "if redis.call('HEXISTS', KEYS[1], 'head') == 0 then\n"
+    "    return -1\n"
+    "end\n"
+    "\n"
+    "if ARGV[1] == '1' then\n"
+    "    redis.call('HSET', KEYS[1], 'public', '1')\n"
+    "elseif ARGV[1] == '0' then\n"
+    "    redis.call('HDEL', KEYS[1], 'public')\n"
+    "end\n"
+    "\n"
+    "if redis.call('HGET', KEYS[1], 'public') == '1' then\n"
+    "    return 1\n"
+    "end\n"
+    "\n"
+    "return 0\n"
+    ;
+
 static const char  ngx_pad_lua_restore[] =
     "-- restore: put a pad back into Redis from a worker's copy after Redis lost\n"
     "-- revisions of it (restarted without persistence, a failover to a replica\n"
@@ -670,6 +739,15 @@ ngx_pad_lua_script_t  ngx_pad_lua_scripts[] = {
       { 0 } },
     { ngx_string("load"),
       { sizeof(ngx_pad_lua_load) - 1, (u_char *) ngx_pad_lua_load },
+      { 0 } },
+    { ngx_string("mapper"),
+      { sizeof(ngx_pad_lua_mapper) - 1, (u_char *) ngx_pad_lua_mapper },
+      { 0 } },
+    { ngx_string("mark"),
+      { sizeof(ngx_pad_lua_mark) - 1, (u_char *) ngx_pad_lua_mark },
+      { 0 } },
+    { ngx_string("public"),
+      { sizeof(ngx_pad_lua_public) - 1, (u_char *) ngx_pad_lua_public },
       { 0 } },
     { ngx_string("restore"),
       { sizeof(ngx_pad_lua_restore) - 1, (u_char *) ngx_pad_lua_restore },
