@@ -52,6 +52,7 @@ static const char  *ngx_pad_api_versions[] = {
 static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_read_fns,
     ngx_pad_api_write_fns,
+    ngx_pad_api_list_fns,
     ngx_pad_api_chat_fns,
     ngx_pad_api_users_fns,
     ngx_pad_api_author_fns,

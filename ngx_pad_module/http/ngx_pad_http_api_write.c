@@ -2,7 +2,7 @@
 /*
  * ngx_pad_module: the HTTP API's functions that write pads (API.ts):
  * createPad, createGroupPad, setText, appendText, sendClientsMessage,
- * deletePad, listAllPads.
+ * deletePad.
  *
  * A text write is one revision appended through ngx_pad_store_append()
  * on the head just read (Pad.ts's spliceText); when the head moved
@@ -29,7 +29,6 @@
 
 #define NGX_PAD_API_WRITE_TRIES   10
 #define NGX_PAD_API_TEXT_MAX      100000     /* createPad, UTF-16 units */
-#define NGX_PAD_API_LIST_BATCH    100
 
 
 typedef enum {
@@ -37,15 +36,6 @@ typedef enum {
     NGX_PAD_API_W_SET,
     NGX_PAD_API_W_APPEND
 } ngx_pad_api_w_e;
-
-
-/* listAllPads: one entry of Ppads being checked */
-typedef struct {
-    ngx_pad_api_t             *api;
-    ngx_str_t                  id;
-    ngx_uint_t                 exists;
-    ngx_pad_store_req_t       *req;
-} ngx_pad_api_entry_t;
 
 
 typedef struct {
@@ -57,13 +47,6 @@ typedef struct {
     ngx_uint_t                 tries;
     ngx_event_t                wait;       /* createPad: the grace */
     ngx_pad_ctx_t             *es;
-
-    /* listAllPads */
-    ngx_pad_api_entry_t       *ids;
-    ngx_uint_t                 nids;
-    ngx_uint_t                 next;
-    ngx_uint_t                 pending;
-    ngx_uint_t                 failed;
 } ngx_pad_api_w_t;
 
 
@@ -91,12 +74,6 @@ static void ngx_pad_api_send_message_head(void *data,
 static void ngx_pad_api_store_done(void *data, ngx_pad_store_result_t *res);
 static void ngx_pad_api_delete_pad(ngx_pad_api_t *api);
 static void ngx_pad_api_deleted(void *data, ngx_pad_store_result_t *res);
-static void ngx_pad_api_list_pads(ngx_pad_api_t *api);
-static void ngx_pad_api_list_members(void *data,
-    ngx_pad_store_result_t *res);
-static void ngx_pad_api_list_next(ngx_pad_api_t *api);
-static void ngx_pad_api_list_head(void *data, ngx_pad_store_result_t *res);
-static void ngx_pad_api_list_answer(ngx_pad_api_t *api);
 static ngx_int_t ngx_pad_api_clean_text(ngx_pad_api_t *api, ngx_str_t *in,
     ngx_str_t *out);
 
@@ -122,8 +99,6 @@ const ngx_pad_api_fn_t  ngx_pad_api_write_fns[] = {
     { ngx_string("sendClientsMessage"), NGX_PAD_API_V1_1,
       { "padID", "msg", NULL }, { NULL }, ngx_pad_api_send_message },
 
-    { ngx_string("listAllPads"), NGX_PAD_API_V1_2_1,
-      { NULL }, { NULL }, ngx_pad_api_list_pads },
 
     { ngx_string("appendText"), NGX_PAD_API_V1_2_13,
       { "padID", "text", NULL }, { "padID", "text", "authorId", NULL },
@@ -171,7 +146,6 @@ ngx_pad_api_w(ngx_pad_api_t *api, ngx_pad_api_w_e op)
 static void
 ngx_pad_api_w_cleanup(ngx_pad_api_t *api)
 {
-    ngx_uint_t        i;
     ngx_pad_api_w_t  *w = api->data;
 
     if (w == NULL) {
@@ -185,13 +159,6 @@ ngx_pad_api_w_cleanup(ngx_pad_api_t *api)
     if (w->es) {
         ngx_pad_ctx_destroy(w->es);
         w->es = NULL;
-    }
-
-    for (i = 0; w->ids && i < w->nids; i++) {
-        if (w->ids[i].req) {
-            ngx_pad_store_cancel(w->ids[i].req);
-            w->ids[i].req = NULL;
-        }
     }
 }
 
@@ -1034,179 +1001,4 @@ ngx_pad_api_deleted(void *data, ngx_pad_store_result_t *res)
     }
 
     ngx_pad_api_ok(api, NULL);
-}
-
-
-/*
- * listAllPads: Ppads, each entry checked (a stale one, left by a crash
- * between the index and the pad, is left out), sorted as JavaScript
- * sorts strings.
- */
-
-static void
-ngx_pad_api_list_pads(ngx_pad_api_t *api)
-{
-    if (ngx_pad_api_w(api, NGX_PAD_API_W_CREATE) == NULL) {
-        return;
-    }
-
-    api->sreq = ngx_pad_store_pads(ngx_pad_api_list_members, api);
-    if (api->sreq == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-    }
-}
-
-
-static void
-ngx_pad_api_list_members(void *data, ngx_pad_store_result_t *res)
-{
-    ngx_pad_api_t  *api = data;
-
-    ngx_uint_t            i;
-    ngx_pad_api_w_t      *w = api->data;
-    ngx_pad_api_entry_t  *e;
-
-    api->sreq = NULL;
-
-    if (res->status != NGX_OK) {
-        ngx_pad_api_store_fail(api, &res->err);
-        return;
-    }
-
-    w->nids = 0;
-    w->ids = ngx_pcalloc(api->r->pool,
-                         (res->nitems + 1) * sizeof(ngx_pad_api_entry_t));
-    if (w->ids == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-        return;
-    }
-
-    for (i = 0; i < res->nitems; i++) {
-        if (res->items[i].data == NULL || res->items[i].len == 0) {
-            continue;
-        }
-
-        e = &w->ids[w->nids];
-        e->api = api;
-        e->id.len = res->items[i].len;
-        e->id.data = ngx_pstrdup(api->r->pool, &res->items[i]);
-
-        if (e->id.data == NULL) {
-            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-            return;
-        }
-
-        w->nids++;
-    }
-
-    ngx_pad_api_list_next(api);
-}
-
-
-/* at most NGX_PAD_API_LIST_BATCH head reads in flight */
-
-static void
-ngx_pad_api_list_next(ngx_pad_api_t *api)
-{
-    ngx_pad_api_w_t      *w = api->data;
-    ngx_pad_api_entry_t  *e;
-
-    static ngx_str_t  none = ngx_string("");
-
-    while (w->next < w->nids && w->pending < NGX_PAD_API_LIST_BATCH) {
-        e = &w->ids[w->next++];
-        e->req = ngx_pad_store_head(&e->id, -1, &none,
-                                    ngx_pad_api_list_head, e);
-        if (e->req == NULL) {
-            w->failed = 1;
-            break;
-        }
-
-        w->pending++;
-    }
-
-    if (w->pending == 0) {
-        if (w->failed) {
-            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-            return;
-        }
-
-        ngx_pad_api_list_answer(api);
-    }
-}
-
-
-static void
-ngx_pad_api_list_head(void *data, ngx_pad_store_result_t *res)
-{
-    ngx_pad_api_entry_t  *e = data;
-
-    ngx_pad_api_t    *api = e->api;
-    ngx_pad_api_w_t  *w = api->data;
-
-    e->req = NULL;
-    e->exists = (res->status == NGX_OK);
-    w->pending--;
-
-    if (res->status == NGX_ERROR && !w->failed) {
-        w->failed = 1;
-        ngx_log_error(NGX_LOG_INFO, api->log, 0, "pad api: %V: %V",
-                      &api->fn->name, &res->err);
-    }
-
-    if (w->failed) {
-        if (w->pending == 0) {
-            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-        }
-
-        return;
-    }
-
-    ngx_pad_api_list_next(api);
-}
-
-
-static int ngx_libc_cdecl
-ngx_pad_api_list_cmp(const void *one, const void *two)
-{
-    const ngx_pad_api_entry_t  *a = one, *b = two;
-    ngx_pad_str_t               sa, sb;
-
-    sa.data = (const char *) a->id.data;
-    sa.len = a->id.len;
-    sb.data = (const char *) b->id.data;
-    sb.len = b->id.len;
-
-    return ngx_pad_str_cmp16(&sa, &sb);
-}
-
-
-static void
-ngx_pad_api_list_answer(ngx_pad_api_t *api)
-{
-    json_t           *ids;
-    ngx_uint_t        i, n;
-    ngx_pad_api_w_t  *w = api->data;
-
-    n = 0;
-
-    for (i = 0; i < w->nids; i++) {
-        if (w->ids[i].exists) {
-            w->ids[n++] = w->ids[i];
-        }
-    }
-
-    ngx_qsort(w->ids, n, sizeof(ngx_pad_api_entry_t), ngx_pad_api_list_cmp);
-
-    ids = json_array();
-    if (ids == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-        return;
-    }
-
-    for (i = 0; i < n; i++) {
-        json_array_append_new(ids, ngx_pad_api_string(&w->ids[i].id));
-    }
-
-    ngx_pad_api_ok(api, json_pack("{s:o}", "padIDs", ids));
 }
