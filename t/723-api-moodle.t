@@ -125,6 +125,8 @@ is_deeply(api('getSessionInfo', sessionID => $s),
           err1('sessionID does not exist'), '... its session is gone');
 is_deeply(api('listPads', groupID => $g), err1('groupID does not exist'),
           '... and the group');
+is_deeply(api('getText', padID => $pad), err1('padID does not exist'),
+          '... and its pad (GroupManager.deleteGroup deletes its pads)');
 ok(!pad_joined($ng, $pad, undef, msg => { sessionID => $s }),
    '... the session no longer opens the pad');
 

@@ -214,21 +214,127 @@ ngx_pad_api_ids_done(void *data, ngx_pad_store_result_t *res)
 
 
 /*
- * deleteGroup(groupID): its sessions, its mapping and the group itself.
+ * deleteGroup(groupID), as GroupManager.deleteGroup: its pads (each
+ * deleted as deletePad deletes a pad: its sessions kicked on every
+ * worker), then its sessions, its mapping and the group itself.
  */
+
+typedef struct {
+    ngx_str_t                  group;
+    ngx_str_t                 *pads;
+    ngx_uint_t                 npads;
+    ngx_uint_t                 next;
+} ngx_pad_api_group_del_t;
+
+
+static void ngx_pad_api_delete_group_pads(void *data,
+    ngx_pad_store_result_t *res);
+static void ngx_pad_api_delete_group_next(void *data,
+    ngx_pad_store_result_t *res);
+
 
 static void
 ngx_pad_api_delete_group(ngx_pad_api_t *api)
 {
-    ngx_str_t  *id;
+    ngx_str_t                *id;
+    ngx_pad_api_group_del_t  *d;
 
     id = ngx_pad_api_group_id(api);
     if (id == NULL) {
         return;
     }
 
-    api->sreq = ngx_pad_store_group_delete(id, ngx_pad_api_delete_group_done,
-                                           api);
+    d = ngx_pcalloc(api->r->pool, sizeof(ngx_pad_api_group_del_t));
+    if (d == NULL) {
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+        return;
+    }
+
+    d->group = *id;
+    api->data = d;
+
+    api->sreq = ngx_pad_store_group_pads(id, ngx_pad_api_delete_group_pads,
+                                         api);
+    if (api->sreq == NULL) {
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+    }
+}
+
+
+static void
+ngx_pad_api_delete_group_pads(void *data, ngx_pad_store_result_t *res)
+{
+    ngx_pad_api_t  *api = data;
+
+    ngx_uint_t                i;
+    ngx_pad_api_group_del_t  *d = api->data;
+
+    api->sreq = NULL;
+
+    if (res->status == NGX_ERROR) {
+        ngx_pad_api_store_fail(api, &res->err);
+        return;
+    }
+
+    if (res->status != NGX_OK) {
+        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
+                         "groupID does not exist");
+        return;
+    }
+
+    d->pads = ngx_pcalloc(api->r->pool,
+                          (res->nitems + 1) * sizeof(ngx_str_t));
+    if (d->pads == NULL) {
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+        return;
+    }
+
+    for (i = 0; i < res->nitems; i++) {
+        if (res->items[i].len == 0) {
+            continue;
+        }
+
+        d->pads[d->npads].len = res->items[i].len;
+        d->pads[d->npads].data = ngx_pstrdup(api->r->pool, &res->items[i]);
+
+        if (d->pads[d->npads].data == NULL) {
+            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+            return;
+        }
+
+        d->npads++;
+    }
+
+    ngx_pad_api_delete_group_next(api, NULL);
+}
+
+
+/* one pad after the other (a pad already gone is fine), then the group */
+
+static void
+ngx_pad_api_delete_group_next(void *data, ngx_pad_store_result_t *res)
+{
+    ngx_pad_api_t  *api = data;
+
+    ngx_pad_api_group_del_t  *d = api->data;
+
+    api->sreq = NULL;
+
+    if (res && res->status == NGX_ERROR) {
+        ngx_pad_api_store_fail(api, &res->err);
+        return;
+    }
+
+    if (d->next < d->npads) {
+        api->sreq = ngx_pad_store_pad_delete(&d->pads[d->next++], &d->group,
+                                             ngx_pad_api_delete_group_next,
+                                             api);
+    } else {
+        api->sreq = ngx_pad_store_group_delete(&d->group,
+                                               ngx_pad_api_delete_group_done,
+                                               api);
+    }
+
     if (api->sreq == NULL) {
         ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
     }
