@@ -53,6 +53,7 @@ static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_read_fns,
     ngx_pad_api_write_fns,
     ngx_pad_api_list_fns,
+    ngx_pad_api_html_fns,
     ngx_pad_api_chat_fns,
     ngx_pad_api_users_fns,
     ngx_pad_api_author_fns,

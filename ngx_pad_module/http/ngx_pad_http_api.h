@@ -148,6 +148,7 @@ ngx_int_t ngx_pad_api_jwt_check(ngx_pad_api_t *api);
 extern const ngx_pad_api_fn_t  ngx_pad_api_read_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_write_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_list_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_html_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_chat_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_users_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_author_fns[];
