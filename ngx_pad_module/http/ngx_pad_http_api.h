@@ -128,6 +128,12 @@ json_t *ngx_pad_api_string(ngx_str_t *s);
 ngx_int_t ngx_pad_api_rev(ngx_pad_api_t *api, const char *name);
 
 /*
+ * getPadSafe's checks of padID ("padID is not a string", "padID did not
+ * match requirements"): NGX_OK and *pad, or NGX_ERROR after answering.
+ */
+ngx_int_t ngx_pad_api_pad_arg(ngx_pad_api_t *api, ngx_str_t **pad);
+
+/*
  * Etherpad's getPadSafe(padID, true): the pad read into api->rd (upto,
  * atext as asked), then done() with rd->status NGX_OK.  Missing,
  * invalid, not-existing pads and store errors are answered here.

@@ -140,26 +140,40 @@ ngx_pad_api_rev(ngx_pad_api_t *api, const char *name)
 }
 
 
-ngx_int_t
-ngx_pad_api_read_pad(ngx_pad_api_t *api, ngx_int_t upto, ngx_uint_t atext,
-    ngx_pad_api_handler_pt done)
-{
-    ngx_str_t      *pad;
-    ngx_pad_str_t   ps;
+/* getPadSafe's checks of padID, answered here when it fails them */
 
-    pad = ngx_pad_api_arg(api, "padID");
-    if (pad == NULL) {
+ngx_int_t
+ngx_pad_api_pad_arg(ngx_pad_api_t *api, ngx_str_t **pad)
+{
+    ngx_pad_str_t  ps;
+
+    *pad = ngx_pad_api_arg(api, "padID");
+    if (*pad == NULL) {
         ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
                          "padID is not a string");
         return NGX_ERROR;
     }
 
-    ps.data = (const char *) pad->data;
-    ps.len = pad->len;
+    ps.data = (const char *) (*pad)->data;
+    ps.len = (*pad)->len;
 
     if (!ngx_pad_msg_padid_valid(&ps)) {
         ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
                          "padID did not match requirements");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pad_api_read_pad(ngx_pad_api_t *api, ngx_int_t upto, ngx_uint_t atext,
+    ngx_pad_api_handler_pt done)
+{
+    ngx_str_t  *pad;
+
+    if (ngx_pad_api_pad_arg(api, &pad) != NGX_OK) {
         return NGX_ERROR;
     }
 

@@ -112,24 +112,11 @@ static ngx_int_t
 ngx_pad_api_chat_pad(ngx_pad_api_t *api, ngx_pad_api_handler_pt done)
 {
     ngx_str_t           *pad;
-    ngx_pad_str_t        ps;
     ngx_pad_api_chat_t  *ch;
 
     static ngx_str_t  none = ngx_string("");
 
-    pad = ngx_pad_api_arg(api, "padID");
-    if (pad == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "padID is not a string");
-        return NGX_ERROR;
-    }
-
-    ps.data = (const char *) pad->data;
-    ps.len = pad->len;
-
-    if (!ngx_pad_msg_padid_valid(&ps)) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "padID did not match requirements");
+    if (ngx_pad_api_pad_arg(api, &pad) != NGX_OK) {
         return NGX_ERROR;
     }
 

@@ -399,8 +399,7 @@ ngx_pad_api_get_public(ngx_pad_api_t *api)
 static void
 ngx_pad_api_public(ngx_pad_api_t *api, ngx_str_t *set)
 {
-    ngx_str_t      *pad;
-    ngx_pad_str_t   ps;
+    ngx_str_t  *pad;
 
     pad = ngx_pad_api_arg(api, "padID");
 
@@ -413,18 +412,7 @@ ngx_pad_api_public(ngx_pad_api_t *api, ngx_str_t *set)
         return;
     }
 
-    if (pad == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "padID is not a string");
-        return;
-    }
-
-    ps.data = (const char *) pad->data;
-    ps.len = pad->len;
-
-    if (!ngx_pad_msg_padid_valid(&ps)) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "padID did not match requirements");
+    if (ngx_pad_api_pad_arg(api, &pad) != NGX_OK) {
         return;
     }
 

@@ -38,7 +38,6 @@ static void ngx_pad_api_readonly_id_done(void *data,
 static void ngx_pad_api_pad_id(ngx_pad_api_t *api);
 static void ngx_pad_api_pad_id_done(void *data, ngx_pad_store_result_t *res);
 static void ngx_pad_api_check_token(ngx_pad_api_t *api);
-static ngx_int_t ngx_pad_api_pad_valid(ngx_pad_api_t *api, ngx_str_t **pad);
 
 
 /* what a head read answers: which function asked */
@@ -89,30 +88,6 @@ const ngx_pad_api_fn_t  ngx_pad_api_read_fns[] = {
     { ngx_null_string, 0, { NULL }, { NULL }, NULL }
 };
 
-
-static ngx_int_t
-ngx_pad_api_pad_valid(ngx_pad_api_t *api, ngx_str_t **pad)
-{
-    ngx_pad_str_t  ps;
-
-    *pad = ngx_pad_api_arg(api, "padID");
-    if (*pad == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "padID is not a string");
-        return NGX_ERROR;
-    }
-
-    ps.data = (const char *) (*pad)->data;
-    ps.len = (*pad)->len;
-
-    if (!ngx_pad_msg_padid_valid(&ps)) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "padID did not match requirements");
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
 
 
 /*
@@ -168,7 +143,7 @@ ngx_pad_api_head(ngx_pad_api_t *api, ngx_uint_t what)
         return;
     }
 
-    if (ngx_pad_api_pad_valid(api, &pad) != NGX_OK) {
+    if (ngx_pad_api_pad_arg(api, &pad) != NGX_OK) {
         return;
     }
 

@@ -53,7 +53,6 @@ typedef struct {
 static ngx_pad_api_w_t *ngx_pad_api_w(ngx_pad_api_t *api,
     ngx_pad_api_w_e op);
 static void ngx_pad_api_w_cleanup(ngx_pad_api_t *api);
-static ngx_int_t ngx_pad_api_w_pad(ngx_pad_api_t *api, ngx_str_t **pad);
 static void ngx_pad_api_create_pad(ngx_pad_api_t *api);
 static void ngx_pad_api_create_group_pad(ngx_pad_api_t *api);
 static void ngx_pad_api_group_checked(void *data,
@@ -163,30 +162,6 @@ ngx_pad_api_w_cleanup(ngx_pad_api_t *api)
 }
 
 
-static ngx_int_t
-ngx_pad_api_w_pad(ngx_pad_api_t *api, ngx_str_t **pad)
-{
-    ngx_pad_str_t  ps;
-
-    *pad = ngx_pad_api_arg(api, "padID");
-    if (*pad == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "padID is not a string");
-        return NGX_ERROR;
-    }
-
-    ps.data = (const char *) (*pad)->data;
-    ps.len = (*pad)->len;
-
-    if (!ngx_pad_msg_padid_valid(&ps)) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "padID did not match requirements");
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
 
 /*
  * Pad.ts's cleanText: "\r\n" and "\r" become "\n", a tab eight spaces,
@@ -280,7 +255,7 @@ ngx_pad_api_create_pad(ngx_pad_api_t *api)
         }
     }
 
-    if (ngx_pad_api_w_pad(api, &pad) != NGX_OK) {
+    if (ngx_pad_api_pad_arg(api, &pad) != NGX_OK) {
         return;
     }
 
@@ -855,7 +830,7 @@ ngx_pad_api_send_message(ngx_pad_api_t *api)
 
     static ngx_str_t  none = ngx_string("");
 
-    if (ngx_pad_api_w_pad(api, &pad) != NGX_OK) {
+    if (ngx_pad_api_pad_arg(api, &pad) != NGX_OK) {
         return;
     }
 
@@ -963,7 +938,7 @@ ngx_pad_api_delete_pad(ngx_pad_api_t *api)
     u_char     *dollar;
     ngx_str_t  *pad, group, *g;
 
-    if (ngx_pad_api_w_pad(api, &pad) != NGX_OK) {
+    if (ngx_pad_api_pad_arg(api, &pad) != NGX_OK) {
         return;
     }
 
