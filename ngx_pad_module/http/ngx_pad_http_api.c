@@ -55,6 +55,7 @@ static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_list_fns,
     ngx_pad_api_html_fns,
     ngx_pad_api_chat_fns,
+    ngx_pad_api_saved_fns,
     ngx_pad_api_users_fns,
     ngx_pad_api_author_fns,
     ngx_pad_api_group_fns,

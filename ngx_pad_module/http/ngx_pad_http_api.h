@@ -96,6 +96,9 @@ struct ngx_pad_api_s {
     ngx_pad_http_pad_t         rd;
     ngx_pad_store_req_t       *sreq;
     ngx_int_t                  rev;        /* a parsed "rev", -1: none */
+    ngx_int_t                  head;       /* ngx_pad_api_pad_head() */
+    ngx_int_t                  chat_head;
+    ngx_pad_api_handler_pt     next;
     void                      *data;
     ngx_pad_api_handler_pt     cleanup;    /* called when the request
                                               ends, answered or not */
@@ -138,6 +141,14 @@ ngx_int_t ngx_pad_api_pad_arg(ngx_pad_api_t *api, ngx_str_t **pad);
  * atext as asked), then done() with rd->status NGX_OK.  Missing,
  * invalid, not-existing pads and store errors are answered here.
  */
+/*
+ * getPadSafe(padID, true) by the pad's head: api->head and api->chat_head
+ * set, then done(api); NGX_ERROR after answering (bad padID, no memory).
+ * "padID does not exist" and Redis errors are answered here.
+ */
+ngx_int_t ngx_pad_api_pad_head(ngx_pad_api_t *api,
+    ngx_pad_api_handler_pt done);
+
 ngx_int_t ngx_pad_api_read_pad(ngx_pad_api_t *api, ngx_int_t upto,
     ngx_uint_t atext, ngx_pad_api_handler_pt done);
 
@@ -156,6 +167,7 @@ extern const ngx_pad_api_fn_t  ngx_pad_api_write_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_list_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_html_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_chat_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_saved_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_users_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_author_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_group_fns[];
