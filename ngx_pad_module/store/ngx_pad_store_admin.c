@@ -16,6 +16,7 @@
 
 #include "store/ngx_pad_store.h"
 #include "store/ngx_pad_store_int.h"
+#include "store/ngx_pad_store_seq.h"
 
 
 static ngx_int_t ngx_pad_store_parse_members(ngx_pad_store_req_t *req,
@@ -67,18 +68,19 @@ ngx_pad_store_pads_add(ngx_str_t *pad)
 ngx_pad_store_req_t *
 ngx_pad_store_pads(ngx_pad_store_handler_pt handler, void *data)
 {
-    u_char     kb[NGX_PAD_STORE_KEY_MAX];
-    ngx_str_t  args[2];
+    u_char     kb[NGX_PAD_STORE_KEY_MAX], mb[NGX_INT_T_LEN];
+    ngx_str_t  key, max;
 
-    ngx_str_set(&args[0], "SMEMBERS");
-
-    if (ngx_pad_store_pads_key(&args[1], kb) != NGX_OK) {
+    if (ngx_pad_store_pads_key(&key, kb) != NGX_OK) {
         return NULL;
     }
 
-    return ngx_pad_store_req(NGX_PAD_STORE_MEMBERS,
-                             ngx_pad_store_parse_members, handler, data,
-                             args, 2);
+    ngx_pad_store_list_max_arg(&max, mb);
+
+    return ngx_pad_store_eval(ngx_pad_store_lua_members,
+                              NGX_PAD_STORE_MEMBERS,
+                              ngx_pad_store_parse_members, &key, 1, &max, 1,
+                              handler, data);
 }
 
 

@@ -84,6 +84,7 @@ extern ngx_pad_lua_script_t  *ngx_pad_store_lua_delete;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_mapper;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_mark;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_public;
+extern ngx_pad_lua_script_t  *ngx_pad_store_lua_members;
 
 
 /* ngx_pad_store.c: requests */

@@ -509,6 +509,25 @@ static const char  ngx_pad_lua_mark[] =
     "return 1\n"
     ;
 
+static const char  ngx_pad_lua_members[] =
+    "-- members: a set's members, bounded: a set with more than ARGV[1]\n"
+    "-- members (pad_redis_list_max) is refused instead of read, so that no\n"
+    "-- worker ever parses and answers an unbounded reply.\n"
+    "--\n"
+    "-- KEYS[1] the set   ARGV[1] the most members read\n"
+    "--\n"
+    "-- Returns the members, or the error \"TOOBIG <n> members\".\n"
+    "\n"
+    "local n = redis.call('SCARD', KEYS[1])\n"
+    "\n"
+    "if n > tonumber(ARGV[1]) then\n"
+    "    return redis.error_reply('TOOBIG ' .. n .. ' members, more than '\n"
+    "                             .. 'pad_redis_list_max')\n"
+    "end\n"
+    "\n"
+    "return redis.call('SMEMBERS', KEYS[1])\n"
+    ;
+
 static const char  ngx_pad_lua_public[] =
     "-- public: a pad's public status (P{pad}:meta field \"public\" = 1; absent:\n"
     "-- not public), read or written only if the pad exists.\n"
@@ -755,6 +774,9 @@ ngx_pad_lua_script_t  ngx_pad_lua_scripts[] = {
       { 0 } },
     { ngx_string("mark"),
       { sizeof(ngx_pad_lua_mark) - 1, (u_char *) ngx_pad_lua_mark },
+      { 0 } },
+    { ngx_string("members"),
+      { sizeof(ngx_pad_lua_members) - 1, (u_char *) ngx_pad_lua_members },
       { 0 } },
     { ngx_string("public"),
       { sizeof(ngx_pad_lua_public) - 1, (u_char *) ngx_pad_lua_public },
