@@ -334,7 +334,7 @@ static const char  ngx_pad_lua_copyread[] =
     "    local n = tonumber(list[i])\n"
     "    local v = redis.call('HGET', KEYS[2], n)\n"
     "    if v then\n"
-    "        reply[#reply + 1] = n\n"
+    "        reply[#reply + 1] = tostring(n)\n"
     "        reply[#reply + 1] = v\n"
     "        bytes = bytes + #v\n"
     "    end\n"

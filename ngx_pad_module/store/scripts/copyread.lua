@@ -60,7 +60,7 @@ for i = 1, #list do
     local n = tonumber(list[i])
     local v = redis.call('HGET', KEYS[2], n)
     if v then
-        reply[#reply + 1] = n
+        reply[#reply + 1] = tostring(n)
         reply[#reply + 1] = v
         bytes = bytes + #v
     end
