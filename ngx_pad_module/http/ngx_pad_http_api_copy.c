@@ -1,14 +1,7 @@
 
 /*
- * ngx_pad_module: the HTTP API's pad lifecycle functions that make one
- * pad from another (API.ts): restoreRevision, copyPad,
- * copyPadWithoutHistory, movePad.
- *
- * restoreRevision is one revision appended on the head just read, as
- * setText (ngx_pad_http_api_write.c): it replaces the whole AText by the
- * AText of revision "rev", so that the pad's text and attributes equal
- * that revision's; append.lua publishes it to every worker holding the
- * pad.
+ * ngx_pad_module: the HTTP API's copies of a pad (API.ts, Pad.ts):
+ * copyPad, copyPadWithoutHistory, movePad.
  *
  * A copy reads the source (its AText at the head, the pool, the history
  * id), checks the destination (its group, whether it exists; force
@@ -30,9 +23,6 @@
 #include "easysync/ngx_pad_cs.h"
 #include "easysync/ngx_pad_cs_str.h"
 #include "http/ngx_pad_http_api.h"
-
-
-#define NGX_PAD_API_RESTORE_TRIES  10
 
 
 typedef enum {
@@ -85,28 +75,6 @@ typedef struct {
 } ngx_pad_api_copy_t;
 
 
-typedef struct {
-    ngx_str_t                  author;
-    ngx_uint_t                 tries;
-    ngx_pad_http_pad_t         cur;        /* the pad at its head */
-    ngx_pad_ctx_t             *es;
-} ngx_pad_api_restore_t;
-
-
-static void ngx_pad_api_restore(ngx_pad_api_t *api);
-static void ngx_pad_api_restore_cleanup(ngx_pad_api_t *api);
-static void ngx_pad_api_restore_head(ngx_pad_api_t *api);
-static void ngx_pad_api_restore_old(ngx_pad_api_t *api);
-static void ngx_pad_api_restore_appended(void *data,
-    ngx_pad_store_result_t *res);
-static u_char *ngx_pad_api_b36(u_char *p, uintptr_t n);
-static ngx_int_t ngx_pad_api_replace_cs(ngx_pad_ctx_t *es,
-    const ngx_pad_str_t *old, const ngx_pad_atext_t *to, ngx_pad_str_t *out);
-static ngx_int_t ngx_pad_api_author_entry(ngx_pad_api_t *api,
-    ngx_pad_pool_t *pool, ngx_str_t *author, ngx_str_t *entry);
-static ngx_int_t ngx_pad_api_author_arg(ngx_pad_api_t *api,
-    ngx_str_t *author);
-
 static void ngx_pad_api_copy_pad(ngx_pad_api_t *api);
 static void ngx_pad_api_copy_no_history(ngx_pad_api_t *api);
 static void ngx_pad_api_move_pad(ngx_pad_api_t *api);
@@ -115,6 +83,13 @@ static void ngx_pad_api_copy_start(ngx_pad_api_t *api,
 static void ngx_pad_api_copy_cleanup(ngx_pad_api_t *api);
 static void ngx_pad_api_copy_source(ngx_pad_http_pad_t *rd);
 static void ngx_pad_api_copy_done(void *data, ngx_pad_store_result_t *res);
+static void ngx_pad_api_copy_dest(ngx_pad_api_t *api,
+    ngx_pad_store_result_t *res);
+static void ngx_pad_api_copy_batch(ngx_pad_api_t *api,
+    ngx_pad_store_result_t *res);
+static void ngx_pad_api_copy_end(ngx_pad_api_t *api,
+    ngx_pad_store_result_t *res);
+static void ngx_pad_api_copy_invalid(ngx_pad_api_t *api);
 static void ngx_pad_api_copy_next(ngx_pad_api_t *api);
 static ngx_int_t ngx_pad_api_copy_read(ngx_pad_api_t *api);
 static ngx_int_t ngx_pad_api_copy_pool(ngx_pad_api_t *api);
@@ -134,10 +109,6 @@ const ngx_pad_api_fn_t  ngx_pad_api_copy_fns[] = {
       { "sourceID", "destinationID", "force", NULL }, { NULL },
       ngx_pad_api_move_pad },
 
-    { ngx_string("restoreRevision"), NGX_PAD_API_V1_2_11,
-      { "padID", "rev", NULL }, { "padID", "rev", "authorId", NULL },
-      ngx_pad_api_restore },
-
     { ngx_string("copyPadWithoutHistory"), NGX_PAD_API_V1_2_15,
       { "sourceID", "destinationID", "force", NULL },
       { "sourceID", "destinationID", "force", "authorId", NULL },
@@ -155,351 +126,6 @@ static const char  *ngx_pad_api_copy_states[] = {
     "snap", "saved", "meta", "put", "pool", "new0", "new1", "check",
     "commit", "remove", "done"
 };
-
-
-/* authorId: it goes into the pad's records, UTF-8 without U+0000 */
-
-static ngx_int_t
-ngx_pad_api_author_arg(ngx_pad_api_t *api, ngx_str_t *author)
-{
-    intptr_t        len16, nl;
-    ngx_str_t      *a;
-    ngx_pad_str_t   s;
-
-    ngx_str_null(author);
-
-    a = ngx_pad_api_arg(api, "authorId");
-    if (a == NULL) {
-        return NGX_OK;
-    }
-
-    s.data = (const char *) a->data;
-    s.len = a->len;
-
-    if (ngx_pad_utf8_check(&s, &len16, &nl) != 0
-        || ngx_strlchr(a->data, a->data + a->len, '\0'))
-    {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "authorId is not a string");
-        return NGX_ERROR;
-    }
-
-    *author = *a;
-
-    return NGX_OK;
-}
-
-
-/* n in base 36, as Number.toString(36) */
-
-static u_char *
-ngx_pad_api_b36(u_char *p, uintptr_t n)
-{
-    u_char   tmp[NGX_INT_T_LEN], *t;
-
-    t = tmp + sizeof(tmp);
-
-    do {
-        *--t = "0123456789abcdefghijklmnopqrstuvwxyz"[n % 36];
-        n /= 36;
-    } while (n);
-
-    return ngx_cpymem(p, t, tmp + sizeof(tmp) - t);
-}
-
-
-/*
- * The changeset that takes the text "old" to the AText "to": the whole
- * text deleted, the new one inserted with its attributes (the form of
- * setHTML's revisions).  Lengths in UTF-16 units, base 36.
- */
-
-static ngx_int_t
-ngx_pad_api_replace_cs(ngx_pad_ctx_t *es, const ngx_pad_str_t *old,
-    const ngx_pad_atext_t *to, ngx_pad_str_t *out)
-{
-    u_char        *p, *ops;
-    size_t         i, nl;
-    intptr_t       old16, new16;
-    ngx_pad_str_t  o;
-
-    if (ngx_pad_utf16_len(es, old, &old16) != NGX_PAD_CS_OK
-        || ngx_pad_utf16_len(es, &to->text, &new16) != NGX_PAD_CS_OK
-        || old16 < 1 || old->data[old->len - 1] != '\n')
-    {
-        return NGX_ERROR;
-    }
-
-    nl = 0;
-
-    for (i = 0; i < old->len; i++) {
-        nl += (old->data[i] == '\n');
-    }
-
-    ops = ngx_alloc(2 * NGX_INT_T_LEN + 4 + to->attribs.len, ngx_cycle->log);
-    if (ops == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ops;
-    *p++ = '|';
-    p = ngx_pad_api_b36(p, (uintptr_t) nl);
-    *p++ = '-';
-    p = ngx_pad_api_b36(p, (uintptr_t) old16);
-    p = ngx_cpymem(p, to->attribs.data, to->attribs.len);
-
-    o.data = (const char *) ops;
-    o.len = p - ops;
-
-    if (ngx_pad_cs_pack(es, old16, new16, &o, &to->text, out)
-        != NGX_PAD_CS_OK
-        || ngx_pad_cs_check_rep(es, out) != NGX_PAD_CS_OK)
-    {
-        ngx_free(ops);
-        return NGX_ERROR;
-    }
-
-    ngx_free(ops);
-
-    return NGX_OK;
-}
-
-
-/*
- * appendRevision's putAttrib(["author", authorId]): entry->len 0 when the
- * pool has it (or there is no author), else the new entry's JSON (in the
- * request's pool), numbered the pool's nextNum.
- */
-
-static ngx_int_t
-ngx_pad_api_author_entry(ngx_pad_api_t *api, ngx_pad_pool_t *pool,
-    ngx_str_t *author, ngx_str_t *entry)
-{
-    char           *s;
-    json_t         *j;
-    ngx_pad_str_t   k, v;
-
-    ngx_str_null(entry);
-
-    if (author->len == 0) {
-        return NGX_OK;
-    }
-
-    k.data = "author";
-    k.len = 6;
-    v.data = (const char *) author->data;
-    v.len = author->len;
-
-    if (ngx_pad_pool_put_attrib(pool, &k, &v, 1) >= 0) {
-        return NGX_OK;
-    }
-
-    j = json_pack("[s,s%]", "author", (char *) author->data,
-                  (size_t) author->len);
-    s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-
-    if (s == NULL) {
-        return NGX_ERROR;
-    }
-
-    entry->len = ngx_strlen(s);
-    entry->data = ngx_pnalloc(api->r->pool, entry->len);
-
-    if (entry->data == NULL) {
-        free(s);
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(entry->data, s, entry->len);
-    free(s);
-
-    return NGX_OK;
-}
-
-
-/* restoreRevision(padID, rev, [authorId]) */
-
-static void
-ngx_pad_api_restore(ngx_pad_api_t *api)
-{
-    ngx_pad_api_restore_t  *st;
-
-    if (ngx_pad_api_arg(api, "rev") == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM, "rev is not defined");
-        return;
-    }
-
-    if (ngx_pad_api_rev(api, "rev") != NGX_OK) {
-        return;
-    }
-
-    st = ngx_pcalloc(api->r->pool, sizeof(ngx_pad_api_restore_t));
-    if (st == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-        return;
-    }
-
-    if (ngx_pad_api_author_arg(api, &st->author) != NGX_OK) {
-        return;
-    }
-
-    api->data = st;
-    api->cleanup = ngx_pad_api_restore_cleanup;
-
-    (void) ngx_pad_api_read_pad(api, -1, 1, ngx_pad_api_restore_head);
-}
-
-
-static void
-ngx_pad_api_restore_cleanup(ngx_pad_api_t *api)
-{
-    ngx_pad_api_restore_t  *st = api->data;
-
-    if (st == NULL) {
-        return;
-    }
-
-    ngx_pad_http_pad_free(&st->cur);
-
-    if (st->es) {
-        ngx_pad_ctx_destroy(st->es);
-        st->es = NULL;
-    }
-}
-
-
-/* the head read: then revision rev, into api->rd */
-
-static void
-ngx_pad_api_restore_head(ngx_pad_api_t *api)
-{
-    ngx_pad_api_restore_t  *st = api->data;
-
-    if (api->rev > api->rd.head) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "rev is higher than the head revision of the pad");
-        return;
-    }
-
-    ngx_pad_http_pad_free(&st->cur);
-    st->cur = api->rd;
-    ngx_memzero(&api->rd, sizeof(ngx_pad_http_pad_t));
-
-    (void) ngx_pad_api_read_pad(api, api->rev, 1, ngx_pad_api_restore_old);
-}
-
-
-static void
-ngx_pad_api_restore_old(ngx_pad_api_t *api)
-{
-    ngx_str_t               cs, entry, *hist;
-    ngx_pad_str_t           out;
-    ngx_pad_atext_t         to, before, after;
-    ngx_pad_api_restore_t  *st = api->data;
-
-    if (st->es == NULL) {
-        st->es = ngx_pad_ctx_create();
-        if (st->es == NULL) {
-            goto failed;
-        }
-    }
-
-    ngx_pad_ctx_reset(st->es);
-
-    to.text = api->rd.text;
-    to.attribs = api->rd.attribs;
-    before.text = st->cur.text;
-    before.attribs = st->cur.attribs;
-
-    if (ngx_pad_api_replace_cs(st->es, &st->cur.text, &to, &out) != NGX_OK
-        || ngx_pad_cs_apply_to_atext(st->es, &out, &before, st->cur.apool,
-                                     &after)
-           != NGX_PAD_CS_OK)
-    {
-        goto failed;
-    }
-
-    /* appendRevision: no revision when the AText stays the same */
-
-    if (ngx_pad_str_eq(&after.text, &before.text)
-        && ngx_pad_str_eq(&after.attribs, &before.attribs))
-    {
-        ngx_pad_api_ok(api, NULL);
-        return;
-    }
-
-    if (ngx_pad_api_author_entry(api, st->cur.apool, &st->author, &entry)
-        != NGX_OK)
-    {
-        goto failed;
-    }
-
-    cs.data = (u_char *) out.data;
-    cs.len = out.len;
-    hist = st->cur.hist.len ? &st->cur.hist : NULL;
-
-    api->sreq = ngx_pad_store_append(&st->cur.pad, st->cur.head, hist, 1,
-                                     &cs, &st->author,
-                                     ngx_pad_pool_next_num(st->cur.apool),
-                                     &entry, entry.len ? 1 : 0,
-                                     ngx_pad_api_restore_appended, api);
-    ngx_pad_ctx_reset(st->es);
-
-    if (api->sreq == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-    }
-
-    return;
-
-failed:
-
-    ngx_log_error(NGX_LOG_ERR, api->log, 0,
-                  "pad api: restoreRevision of \"%V\": %s", &api->rd.pad,
-                  st->es ? ngx_pad_ctx_error(st->es) : "out of memory");
-
-    ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-}
-
-
-static void
-ngx_pad_api_restore_appended(void *data, ngx_pad_store_result_t *res)
-{
-    ngx_pad_api_t  *api = data;
-
-    ngx_pad_api_restore_t  *st = api->data;
-
-    api->sreq = NULL;
-
-    switch (res->status) {
-
-    case NGX_OK:
-        ngx_pad_api_ok(api, NULL);
-        return;
-
-    case NGX_DECLINED:
-    case NGX_ABORT:
-        /* the head moved, or another history: both read again */
-
-        if (++st->tries >= NGX_PAD_API_RESTORE_TRIES) {
-            ngx_log_error(NGX_LOG_WARN, api->log, 0,
-                          "pad api: restoreRevision of \"%V\": the head "
-                          "kept moving (%ui tries)", &api->rd.pad,
-                          st->tries);
-            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-            return;
-        }
-
-        ngx_pad_http_pad_free(&api->rd);
-        ngx_memzero(&api->rd, sizeof(ngx_pad_http_pad_t));
-        (void) ngx_pad_api_read_pad(api, -1, 1, ngx_pad_api_restore_head);
-        return;
-
-    default:
-        ngx_pad_api_store_fail(api, &res->err);
-        return;
-    }
-}
 
 
 /* copyPad, copyPadWithoutHistory, movePad */
@@ -626,12 +252,31 @@ ngx_pad_api_copy_fail(ngx_pad_api_t *api, ngx_uint_t code,
 }
 
 
+/* PadManager.getPad's message about the destination */
+
+static void
+ngx_pad_api_copy_invalid(ngx_pad_api_t *api)
+{
+    u_char              *p;
+    ngx_pad_api_copy_t  *c = api->data;
+
+    p = ngx_pnalloc(api->r->pool, c->dst.len + sizeof(" is not a valid padId"));
+    if (p == NULL) {
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+        return;
+    }
+
+    ngx_sprintf(p, "%V is not a valid padId%Z", &c->dst);
+    ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM, (char *) p);
+}
+
+
 /* the source is read: the destination's checks, in Pad.copy's order */
 
 static void
 ngx_pad_api_copy_source(ngx_pad_http_pad_t *rd)
 {
-    u_char              *dollar, *p;
+    u_char              *dollar;
     ngx_str_t           *dst;
     ngx_pad_api_t       *api;
     ngx_pad_str_t        ps;
@@ -686,16 +331,7 @@ ngx_pad_api_copy_source(ngx_pad_http_pad_t *rd)
     ps.len = dst->len;
 
     if (!ngx_pad_msg_padid_valid(&ps) && !dollar) {
-        /* PadManager.getPad's message */
-        p = ngx_pnalloc(api->r->pool, dst->len + sizeof(" is not a valid "
-                                                        "padId"));
-        if (p == NULL) {
-            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-            return;
-        }
-
-        ngx_sprintf(p, "%V is not a valid padId%Z", dst);
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM, (char *) p);
+        ngx_pad_api_copy_invalid(api);
         return;
     }
 
@@ -720,9 +356,6 @@ ngx_pad_api_copy_source(ngx_pad_http_pad_t *rd)
 static void
 ngx_pad_api_copy_done(void *data, ngx_pad_store_result_t *res)
 {
-    u_char              *p;
-    ngx_uint_t           kind, same;
-    ngx_pad_str_t        ps;
     ngx_pad_api_t       *api = data;
     ngx_pad_api_copy_t  *c = api->data;
 
@@ -747,6 +380,63 @@ ngx_pad_api_copy_done(void *data, ngx_pad_store_result_t *res)
     switch (c->state) {
 
     case NGX_PAD_API_C_GROUP:
+    case NGX_PAD_API_C_EXISTS:
+    case NGX_PAD_API_C_OVERWRITE:
+        ngx_pad_api_copy_dest(api, res);
+        break;
+
+    case NGX_PAD_API_C_BEGIN:
+    case NGX_PAD_API_C_PUT:
+    case NGX_PAD_API_C_POOL:
+    case NGX_PAD_API_C_NEW0:
+    case NGX_PAD_API_C_NEW1:
+        if (res->status == NGX_DECLINED) {
+            /* created meanwhile, or another copy to it took over */
+            ngx_pad_api_copy_fail(api, NGX_PAD_API_BAD_PARAM,
+                                  "destinationID already exists");
+            return;
+        }
+
+        if (c->state == NGX_PAD_API_C_BEGIN) {
+            c->begun = 1;
+        }
+
+        ngx_pad_api_copy_next(api);
+        return;
+
+    case NGX_PAD_API_C_REVS:
+    case NGX_PAD_API_C_CHAT:
+    case NGX_PAD_API_C_SNAP:
+    case NGX_PAD_API_C_SAVED:
+    case NGX_PAD_API_C_META:
+        ngx_pad_api_copy_batch(api, res);
+        break;
+
+    case NGX_PAD_API_C_CHECK:
+    case NGX_PAD_API_C_COMMIT:
+    case NGX_PAD_API_C_REMOVE:
+        ngx_pad_api_copy_end(api, res);
+        break;
+
+    default:
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+        return;
+    }
+}
+
+
+/* the destination: its group, whether it exists, force */
+
+static void
+ngx_pad_api_copy_dest(ngx_pad_api_t *api, ngx_pad_store_result_t *res)
+{
+    ngx_uint_t           same;
+    ngx_pad_str_t        ps;
+    ngx_pad_api_copy_t  *c = api->data;
+
+    switch (c->state) {
+
+    case NGX_PAD_API_C_GROUP:
         if (res->status == NGX_DECLINED) {
             ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
                              "groupID does not exist for destinationID");
@@ -757,16 +447,7 @@ ngx_pad_api_copy_done(void *data, ngx_pad_store_result_t *res)
         ps.len = c->dst.len;
 
         if (!ngx_pad_msg_padid_valid(&ps)) {
-            p = ngx_pnalloc(api->r->pool,
-                            c->dst.len + sizeof(" is not a valid padId"));
-            if (p == NULL) {
-                ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL,
-                                 "internal error");
-                return;
-            }
-
-            ngx_sprintf(p, "%V is not a valid padId%Z", &c->dst);
-            ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM, (char *) p);
+            ngx_pad_api_copy_invalid(api);
             return;
         }
 
@@ -810,77 +491,86 @@ ngx_pad_api_copy_done(void *data, ngx_pad_store_result_t *res)
                                             api);
         break;
 
-    case NGX_PAD_API_C_BEGIN:
-    case NGX_PAD_API_C_PUT:
-    case NGX_PAD_API_C_POOL:
-    case NGX_PAD_API_C_NEW0:
-    case NGX_PAD_API_C_NEW1:
-        if (res->status == NGX_DECLINED) {
-            /* created meanwhile, or another copy to it took over */
-            ngx_pad_api_copy_fail(api, NGX_PAD_API_BAD_PARAM,
-                                  "destinationID already exists");
-            return;
-        }
+    default:
+        break;
+    }
 
-        if (c->state == NGX_PAD_API_C_BEGIN) {
-            c->begun = 1;
-        }
+    if (api->sreq == NULL) {
+        ngx_pad_api_copy_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+    }
+}
 
-        ngx_pad_api_copy_next(api);
-        return;
 
-    case NGX_PAD_API_C_REVS:
-    case NGX_PAD_API_C_CHAT:
-    case NGX_PAD_API_C_SNAP:
-    case NGX_PAD_API_C_SAVED:
-    case NGX_PAD_API_C_META:
-        if (c->state == NGX_PAD_API_C_META) {
-            if (res->nitems == 4) {
-                if (res->items[1].len == 1 && res->items[1].data[0] == '1') {
-                    ngx_str_set(&c->public, "1");
-                }
+/* a batch read from the source: written to the destination */
 
-                if (res->items[3].len && res->items[3].len < 32) {
-                    c->created.data = ngx_pnalloc(api->r->pool,
-                                                  res->items[3].len);
-                    if (c->created.data) {
-                        c->created.len = res->items[3].len;
-                        ngx_memcpy(c->created.data, res->items[3].data,
-                                   c->created.len);
-                    }
-                }
+static void
+ngx_pad_api_copy_batch(ngx_pad_api_t *api, ngx_pad_store_result_t *res)
+{
+    ngx_uint_t           kind;
+    ngx_pad_api_copy_t  *c = api->data;
+
+    if (c->state == NGX_PAD_API_C_META) {
+        if (res->nitems == 4) {
+            if (res->items[1].len == 1 && res->items[1].data[0] == '1') {
+                ngx_str_set(&c->public, "1");
             }
 
-            c->reading = NGX_PAD_API_C_META;
-            c->next = -1;
-            ngx_pad_api_copy_next(api);
-            return;
+            if (res->items[3].len && res->items[3].len < 32) {
+                c->created.data = ngx_pnalloc(api->r->pool,
+                                              res->items[3].len);
+                if (c->created.data) {
+                    c->created.len = res->items[3].len;
+                    ngx_memcpy(c->created.data, res->items[3].data,
+                               c->created.len);
+                }
+            }
         }
 
-        c->reading = c->state;
-        c->next = res->from;
+        c->reading = NGX_PAD_API_C_META;
+        c->next = -1;
+        ngx_pad_api_copy_next(api);
+        return;
+    }
 
-        if (res->nitems == 0) {
-            ngx_pad_api_copy_next(api);
-            return;
-        }
+    c->reading = c->state;
+    c->next = res->from;
 
-        if (c->state == NGX_PAD_API_C_SNAP) {
-            c->snap = ngx_atoi(res->items[res->nitems - 2].data,
-                               res->items[res->nitems - 2].len);
-        }
+    if (res->nitems == 0) {
+        ngx_pad_api_copy_next(api);
+        return;
+    }
 
-        kind = c->state == NGX_PAD_API_C_REVS ? NGX_PAD_STORE_COPY_REVS
-               : c->state == NGX_PAD_API_C_CHAT ? NGX_PAD_STORE_COPY_CHAT
-               : c->state == NGX_PAD_API_C_SNAP ? NGX_PAD_STORE_COPY_SNAP
-               : NGX_PAD_STORE_COPY_SAVED;
+    if (c->state == NGX_PAD_API_C_SNAP) {
+        c->snap = ngx_atoi(res->items[res->nitems - 2].data,
+                           res->items[res->nitems - 2].len);
+    }
 
-        c->state = NGX_PAD_API_C_PUT;
-        api->sreq = ngx_pad_store_copy_step(&c->dst, &c->token,
-                                            NGX_PAD_STORE_COPY_PUT, kind,
-                                            res->items, res->nitems,
-                                            ngx_pad_api_copy_done, api);
-        break;
+    kind = c->state == NGX_PAD_API_C_REVS ? NGX_PAD_STORE_COPY_REVS
+           : c->state == NGX_PAD_API_C_CHAT ? NGX_PAD_STORE_COPY_CHAT
+           : c->state == NGX_PAD_API_C_SNAP ? NGX_PAD_STORE_COPY_SNAP
+           : NGX_PAD_STORE_COPY_SAVED;
+
+    c->state = NGX_PAD_API_C_PUT;
+    api->sreq = ngx_pad_store_copy_step(&c->dst, &c->token,
+                                        NGX_PAD_STORE_COPY_PUT, kind,
+                                        res->items, res->nitems,
+                                        ngx_pad_api_copy_done, api);
+
+    if (api->sreq == NULL) {
+        ngx_pad_api_copy_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+    }
+}
+
+
+/* the source checked, the commit, movePad's removal of the source */
+
+static void
+ngx_pad_api_copy_end(ngx_pad_api_t *api, ngx_pad_store_result_t *res)
+{
+    u_char              *p;
+    ngx_pad_api_copy_t  *c = api->data;
+
+    switch (c->state) {
 
     case NGX_PAD_API_C_CHECK:
         if (res->status != NGX_OK
@@ -935,7 +625,6 @@ ngx_pad_api_copy_done(void *data, ngx_pad_store_result_t *res)
         return;
 
     default:
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
         return;
     }
 
