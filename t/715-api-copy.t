@@ -224,6 +224,13 @@ is(api($ng[1], 'getHTML', padID => 'flat')->{data}{html},
 is(revs($ng[0], 'flat'), 1, '... two revisions (Pad.copyPadWithoutHistory)');
 is(Test::Pad::json_decode($rc->hget('t715:{flat}:revs', 1))->{author}, $a2,
    '... by authorId');
+is_deeply(Test::Pad::json_decode($rc->hget('t715:{flat}:revs', 1))->{pool},
+          { map { $_ => Test::Pad::json_decode(h('flat', 'pool')->{$_}) }
+                keys %{ h('flat', 'pool') } },
+          '... revision 1 introduces the whole pool (the author\'s too)');
+ok((grep { $_->[0] eq 'author' && $_->[1] eq $a2 }
+        values %{ Test::Pad::json_decode($rc->hget('t715:{flat}:revs', 1))
+                      ->{pool} }), '... the author among them');
 is_deeply(api($ng[0], 'copyPadWithoutHistory', sourceID => 'small',
               destinationID => 'flat', force => 'false'),
           fails('destinationID already exists'), 'again: force=false fails');

@@ -70,6 +70,8 @@ typedef struct {
     ngx_int_t                  pool_next;
     ngx_str_t                  public;
     ngx_str_t                  created;
+    ngx_str_t                  entries;    /* without history: revision
+                                              1's pool, "num":[k,v],... */
     ngx_pad_ctx_t             *es;
     ngx_uint_t                 begun;      /* an abort is due on failure */
 } ngx_pad_api_copy_t;
@@ -747,8 +749,9 @@ ngx_pad_api_copy_pool(ngx_pad_api_t *api)
     char                *s;
     json_t              *j;
     intptr_t             num, next;
+    size_t               len;
     ngx_str_t           *vals, entry;
-    ngx_uint_t           n;
+    ngx_uint_t           n, i;
     ngx_pad_str_t        k, v;
     ngx_pad_api_copy_t  *c = api->data;
 
@@ -810,6 +813,29 @@ ngx_pad_api_copy_pool(ngx_pad_api_t *api)
 
     /* an empty pool: copy.lua writes nothing */
     c->pool_next = next + (entry.len ? 1 : 0);
+
+    if (c->op == NGX_PAD_API_COPY_NO_HISTORY && n) {
+        /* revision 1 introduces them all */
+        len = 0;
+
+        for (i = 0; i < n; i += 2) {
+            len += vals[i].len + vals[i + 1].len + 4;
+        }
+
+        p = ngx_pnalloc(api->r->pool, len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        c->entries.data = p;
+
+        for (i = 0; i < n; i += 2) {
+            p = ngx_sprintf(p, "%s\"%V\":%V", i ? "," : "", &vals[i],
+                            &vals[i + 1]);
+        }
+
+        c->entries.len = p - c->entries.data;
+    }
 
     api->sreq = ngx_pad_store_copy_step(&c->dst, &c->token,
                                         NGX_PAD_STORE_COPY_PUT,
@@ -875,7 +901,11 @@ ngx_pad_api_copy_new(ngx_pad_api_t *api, ngx_int_t n)
     vals[1].data = (u_char *) cs.data;
     vals[1].len = cs.len;
     vals[2] = c->author;
-    ngx_str_set(&vals[3], "");
+    if (n == 1) {
+        vals[3] = c->entries;
+    } else {
+        ngx_str_set(&vals[3], "");
+    }
 
     api->sreq = ngx_pad_store_copy_step(&c->dst, &c->token,
                                         NGX_PAD_STORE_COPY_REV, 0, vals, 4,
