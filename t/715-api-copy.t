@@ -15,6 +15,7 @@ use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert pad_recv_until);
 use Test::More;
 use Cpanel::JSON::XS ();
+use POSIX ();
 
 my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
@@ -267,6 +268,37 @@ is_deeply(api($ng[0], 'getPublicStatus', padID => "$g\$two")->{data},
 is_deeply([ sort @{ api($ng[0], 'listPads', groupID => $g)
                         ->{data}{padIDs} } ],
           [ "$g\$one", "$g\$two" ], '... listed in the group');
+
+# --- a destination created while it is copied: one of them wins ---------------
+
+my %won;
+for my $n (1 .. 6) {
+    my $pid = fork // die;
+    if (!$pid) {
+        select(undef, undef, undef, 0.002 * $n);
+        api($ng[1], 'createPad', padID => "race$n", text => 'created');
+        POSIX::_exit(0);
+    }
+    my $r = api($ng[0], 'copyPad', sourceID => 'src', destinationID => "race$n");
+    waitpid $pid, 0;
+    my $t = text_of($ng[0], "race$n");
+    if ($r->{code} == 0 && $t eq text_of($ng[0], 'src')) {
+        $won{copy}++;
+    } elsif ($r->{code} == 1 && $r->{message} eq 'destinationID already exists'
+             && $t eq "created\n") {
+        $won{create}++;
+    } else {
+        $won{bad}++;
+        diag(explain([ $r, $t ]));
+    }
+}
+ok(!$won{bad}, 'copies raced by createPad: the copy or the creation, whole'
+   . ' (' . join(', ', map { "$_ $won{$_}" } sort keys %won) . ')');
+is_deeply([ grep /:copy:/, $rc->keys('t715:*') ], [],
+          '... no staging key left');
+is_deeply([ grep { my $m = $_; grep /^copying:/, $rc->hkeys($m) }
+                $rc->keys('t715:{race*}:meta') ], [],
+          '... no copying: field left');
 
 # --- a copy that died in the middle --------------------------------------------
 

@@ -594,13 +594,14 @@ ngx_pad_api_copy_end(ngx_pad_api_t *api, ngx_pad_store_result_t *res)
         return;
 
     case NGX_PAD_API_C_COMMIT:
-        c->begun = 0;
-
         if (res->status == NGX_DECLINED) {
-            ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                             "destinationID already exists");
+            /* created meanwhile: the staging keys go */
+            ngx_pad_api_copy_fail(api, NGX_PAD_API_BAD_PARAM,
+                                  "destinationID already exists");
             return;
         }
+
+        c->begun = 0;
 
         if (c->op != NGX_PAD_API_MOVE) {
             ngx_pad_api_ok(api, NULL);
