@@ -60,6 +60,8 @@ static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_author_fns,
     ngx_pad_api_group_fns,
     ngx_pad_api_session_fns,
+    ngx_pad_api_copy_fns,
+    ngx_pad_api_restore_fns,
     NULL
 };
 

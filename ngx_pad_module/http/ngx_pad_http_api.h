@@ -154,6 +154,22 @@ ngx_int_t ngx_pad_api_read_pad(ngx_pad_api_t *api, ngx_int_t upto,
 
 
 /*
+ * ngx_pad_http_api_restore.c, for the functions that make a revision from
+ * another AText (restoreRevision, copyPadWithoutHistory):
+ * author_arg: authorId (absent: empty), NGX_ERROR after answering code 1;
+ * replace_cs: the changeset taking the text "old" to the AText "to" (all
+ * deleted, all inserted with its attributes), in es;
+ * author_entry: appendRevision's putAttrib(["author", author]): entry
+ * empty when the pool has it, else its JSON (to be numbered nextNum).
+ */
+ngx_int_t ngx_pad_api_author_arg(ngx_pad_api_t *api, ngx_str_t *author);
+ngx_int_t ngx_pad_api_replace_cs(ngx_pad_ctx_t *es, const ngx_pad_str_t *old,
+    const ngx_pad_atext_t *to, ngx_pad_str_t *out);
+ngx_int_t ngx_pad_api_author_entry(ngx_pad_api_t *api, ngx_pad_pool_t *pool,
+    ngx_str_t *author, ngx_str_t *entry);
+
+
+/*
  * ngx_pad_http_api_jwt.c: the call's bearer token (pad_api_jwt_key set, no
  * pad_api_key_file): NGX_OK, NGX_DECLINED (no Authorization header) or
  * NGX_ERROR (refused; logged at most once a second).
@@ -172,6 +188,8 @@ extern const ngx_pad_api_fn_t  ngx_pad_api_users_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_author_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_group_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_session_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_copy_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_restore_fns[];
 
 
 #endif /* _NGX_PAD_HTTP_API_H_INCLUDED_ */
