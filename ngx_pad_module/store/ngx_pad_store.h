@@ -194,6 +194,10 @@ ngx_pad_store_req_t *ngx_pad_store_restore(ngx_str_t *pad,
 ngx_pad_store_req_t *ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev,
     ngx_str_t *text, ngx_str_t *attribs, ngx_pad_store_handler_pt handler,
     void *data);
+/* the same, only if the pad's history id is still hist ("": none) */
+ngx_pad_store_req_t *ngx_pad_store_snapshot_of(ngx_str_t *pad,
+    ngx_str_t *hist, ngx_int_t rev, ngx_str_t *text, ngx_str_t *attribs,
+    ngx_pad_store_handler_pt handler, void *data);
 
 /*
  * head, chat head, latest snapshot <= upto (-1: head), the whole pool and

@@ -222,9 +222,19 @@ ngx_pad_store_req_t *
 ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev, ngx_str_t *text,
     ngx_str_t *attribs, ngx_pad_store_handler_pt handler, void *data)
 {
+    return ngx_pad_store_snapshot_of(pad, NULL, rev, text, attribs, handler,
+                                     data);
+}
+
+
+ngx_pad_store_req_t *
+ngx_pad_store_snapshot_of(ngx_str_t *pad, ngx_str_t *hist, ngx_int_t rev,
+    ngx_str_t *text, ngx_str_t *attribs, ngx_pad_store_handler_pt handler,
+    void *data)
+{
     u_char                kb[3][NGX_PAD_STORE_KEY_MAX];
     u_char                nb[NGX_INT_T_LEN];
-    ngx_str_t             keys[3], args[2];
+    ngx_str_t             keys[3], args[3];
     ngx_pad_store_req_t  *req;
 
     if (ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
@@ -243,9 +253,13 @@ ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev, ngx_str_t *text,
         return NULL;
     }
 
+    if (hist) {
+        args[2] = *hist;
+    }
+
     req = ngx_pad_store_eval(ngx_pad_store_lua_snapshot,
-                             NGX_PAD_STORE_STATUS, NULL, keys, 3, args, 2,
-                             handler, data);
+                             NGX_PAD_STORE_STATUS, NULL, keys, 3, args,
+                             hist ? 3 : 2, handler, data);
 
     ngx_free(args[1].data);
 
