@@ -516,6 +516,8 @@ ngx_pad_api_cleanup(void *data)
 {
     ngx_pad_api_t  *api = data;
 
+    ngx_pad_api_write_done(api);
+
     if (api->cleanup) {
         api->cleanup(api);
     }

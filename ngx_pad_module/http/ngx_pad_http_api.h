@@ -68,6 +68,12 @@ typedef enum {
 
 typedef struct ngx_pad_api_s  ngx_pad_api_t;
 
+typedef enum {
+    NGX_PAD_API_LOCK_NONE = 0,
+    NGX_PAD_API_LOCK_WAITING,
+    NGX_PAD_API_LOCK_HOLDING
+} ngx_pad_api_lock_e;
+
 typedef void (*ngx_pad_api_handler_pt)(ngx_pad_api_t *api);
 
 
@@ -99,6 +105,14 @@ struct ngx_pad_api_s {
     ngx_int_t                  head;       /* ngx_pad_api_pad_head() */
     ngx_int_t                  chat_head;
     ngx_pad_api_handler_pt     next;
+
+    /* ngx_pad_http_api_lock.c: one write of a pad at a time */
+    void                      *lock;
+    ngx_uint_t                 lock_state; /* ngx_pad_api_lock_e */
+    ngx_queue_t                lock_q;
+    ngx_event_t                lock_ev;
+    ngx_pad_api_handler_pt     lock_go;
+    ngx_pad_api_handler_pt     lock_done;  /* called by the answer */
     void                      *data;
     ngx_pad_api_handler_pt     cleanup;    /* called when the request
                                               ends, answered or not */
@@ -151,6 +165,16 @@ ngx_int_t ngx_pad_api_pad_head(ngx_pad_api_t *api,
 
 ngx_int_t ngx_pad_api_read_pad(ngx_pad_api_t *api, ngx_int_t upto,
     ngx_uint_t atext, ngx_pad_api_handler_pt done);
+
+/*
+ * ngx_pad_http_api_lock.c: ngx_pad_api_read_pad(api, -1, 1, done) for a
+ * write, once no other write of the pad runs in this worker (the calls
+ * wait in order); NGX_ERROR after answering.  The lock passes on when the
+ * call answers or its request ends (ngx_pad_api_write_done()).
+ */
+ngx_int_t ngx_pad_api_write_pad(ngx_pad_api_t *api,
+    ngx_pad_api_handler_pt done);
+void ngx_pad_api_write_done(ngx_pad_api_t *api);
 
 
 /*

@@ -299,6 +299,11 @@ ngx_pad_api_answer(ngx_pad_api_t *api, ngx_uint_t code, const char *message,
 
     api->answered = 1;
 
+    if (api->lock_done) {
+        /* ngx_pad_http_api_lock.c: the pad's next write may go */
+        api->lock_done(api);
+    }
+
     j = json_pack("{s:I, s:s, s:o}", "code", (json_int_t) code,
                   "message", message, "data", data ? data : json_null());
     body = j ? json_dumps(j, JSON_COMPACT) : NULL;

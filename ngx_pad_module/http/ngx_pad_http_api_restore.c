@@ -244,7 +244,7 @@ ngx_pad_api_restore(ngx_pad_api_t *api)
     api->data = st;
     api->cleanup = ngx_pad_api_restore_cleanup;
 
-    (void) ngx_pad_api_read_pad(api, -1, 1, ngx_pad_api_restore_head);
+    (void) ngx_pad_api_write_pad(api, ngx_pad_api_restore_head);
 }
 
 
