@@ -7,13 +7,15 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Pad;
+use Test::Pad::Cluster;
 use Test::More;
 
 my $bin = "$FindBin::Bin/../build/unit/cluster_test";
 -x $bin or BAIL_OUT("$bin missing (make unit)");
 
 my $dir = Test::Pad::tmpdir('cluster');
-my $r = Test::Pad::start_redis(dir => $dir, args => [
+my $r = Test::Pad::start_redis(dir => $dir,
+    port => Test::Pad::Cluster::free_port(), args => [
     '--cluster-enabled', 'yes',
     '--cluster-config-file', "$dir/nodes.conf"]);
 ok($r, 'a cluster-enabled redis-server started') or BAIL_OUT('no redis');

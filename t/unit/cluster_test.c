@@ -5,9 +5,14 @@
  * pads sharing a key), CLUSTER SLOTS parsing (from RESP bytes through
  * hiredis's reader, as the client gets them), MOVED / ASK.
  *
- * "cluster_test slot KEY ..." prints each key's slot, one a line, and
- * "cluster_test padkeys PREFIX PAD ..." each pad's keys, for
- * t/810-cluster-unit.t to ask a real redis-server the same.
+ * For the tests against a real Redis (t/811, t/812):
+ *   "cluster_test slot KEY ..."          each key's slot, one a line;
+ *   "cluster_test padkeys PREFIX PAD ..."  each pad's "meta" key;
+ *   "cluster_test map PORT"              CLUSTER SLOTS of 127.0.0.1:PORT
+ *                                        parsed: "host:port first-last"
+ *                                        per range, in slot order;
+ *   "cluster_test redirect TEXT"         "MOVED|ASK slot host port" or
+ *                                        "NONE".
  */
 
 
@@ -346,6 +351,77 @@ test_redirects(void)
 }
 
 
+static int
+print_map(const char *port)
+{
+    int                     rc;
+    char                    err[128];
+    unsigned                s, e;
+    redisReply             *r;
+    redisContext           *c;
+    ngx_pad_cluster_map_t  *map;
+
+    c = redisConnect("127.0.0.1", atoi(port));
+    if (c == NULL || c->err) {
+        fprintf(stderr, "connect: %s\n", c ? c->errstr : "no memory");
+        return 1;
+    }
+
+    r = redisCommand(c, "CLUSTER SLOTS");
+    map = malloc(sizeof(ngx_pad_cluster_map_t));
+
+    if (r == NULL || map == NULL) {
+        fprintf(stderr, "CLUSTER SLOTS: no reply\n");
+        return 1;
+    }
+
+    rc = ngx_pad_cluster_map_parse(map, r, "127.0.0.1", err, sizeof(err));
+    freeReplyObject(r);
+    redisFree(c);
+
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", err);
+        free(map);
+        return 1;
+    }
+
+    for (s = 0; s < NGX_PAD_CLUSTER_SLOTS; s = e + 1) {
+        for (e = s; e + 1 < NGX_PAD_CLUSTER_SLOTS
+                    && map->slot[e + 1] == map->slot[s]; e++)
+        {
+            /* void */
+        }
+
+        if (map->slot[s] != NGX_PAD_CLUSTER_NO_NODE) {
+            printf("%s:%u %u-%u\n", map->node[map->slot[s]].host,
+                   map->node[map->slot[s]].port, s, e);
+        }
+    }
+
+    free(map);
+
+    return 0;
+}
+
+
+static int
+print_redirect(const char *text)
+{
+    ngx_pad_cluster_redirect_t  rd;
+
+    if (ngx_pad_cluster_redirect_parse(text, strlen(text), &rd) != 0) {
+        printf("NONE\n");
+        return 0;
+    }
+
+    printf("%s %u %s %u\n",
+           rd.kind == NGX_PAD_CLUSTER_REDIRECT_MOVED ? "MOVED" : "ASK",
+           rd.slot, rd.host, rd.port);
+
+    return 0;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -375,6 +451,14 @@ main(int argc, char **argv)
         }
 
         return 0;
+    }
+
+    if (argc == 3 && strcmp(argv[1], "map") == 0) {
+        return print_map(argv[2]);
+    }
+
+    if (argc == 3 && strcmp(argv[1], "redirect") == 0) {
+        return print_redirect(argv[2]);
     }
 
     map = malloc(sizeof(ngx_pad_cluster_map_t));
