@@ -1,7 +1,8 @@
 # src/cluster/'s slots against a real cluster-enabled redis-server: its
 # CLUSTER KEYSLOT of assorted keys (hash tags of every shape) and of
 # every key of pads in cluster mode ('}'-leading ids too) equals ours, and
-# all keys of one pad are in one slot by Redis's own count.
+# all keys of one pad are in one slot by Redis's own count, and the
+# per-slot tags hash to their slots.
 use strict;
 use warnings;
 use FindBin;
@@ -66,6 +67,15 @@ ok(keys %slots > 4, 'the pads are spread over slots (' . keys(%slots)
 my %lead = map { $c->cluster('KEYSLOT', $pk[$_]) => 1 }
                grep { $pads[$_] =~ /^\}/ } 0 .. $#pads;
 ok(keys %lead > 2, "'}'-leading pads are not all on one slot");
+
+# the per-slot tags: Redis puts "ngxpad:epoch{<tag>}" in the tag's slot
+my %tag = map { split / / } run_bin('tags');
+is(scalar keys %tag, 16384, 'a tag for each slot');
+my @sample = map { $_ * 97 % 16384 } 0 .. 199;
+my @wrong = grep { $c->cluster('KEYSLOT', "ngxpad:epoch{$tag{$_}}") != $_ }
+                @sample;
+is(scalar @wrong, 0, 'Redis agrees on the slot of 200 slot tags')
+    or diag("wrong: @wrong[0 .. ($#wrong < 9 ? $#wrong : 9)]");
 
 $r->stop;
 done_testing();

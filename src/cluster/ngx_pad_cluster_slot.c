@@ -125,6 +125,35 @@ ngx_pad_cluster_pad_key(char *buf, size_t size, const char *prefix,
 }
 
 
+int
+ngx_pad_cluster_slot_tags(uint32_t *tags)
+{
+    int       len;
+    char      buf[16];
+    uint32_t  n, left;
+    unsigned  s;
+
+    for (s = 0; s < NGX_PAD_CLUSTER_SLOTS; s++) {
+        tags[s] = UINT32_MAX;
+    }
+
+    left = NGX_PAD_CLUSTER_SLOTS;
+
+    for (n = 0; left && n < NGX_PAD_CLUSTER_TAG_MAX; n++) {
+        len = snprintf(buf, sizeof(buf), "%u", (unsigned) n);
+        s = ngx_pad_cluster_crc16((const unsigned char *) buf, (size_t) len)
+            & (NGX_PAD_CLUSTER_SLOTS - 1);
+
+        if (tags[s] == UINT32_MAX) {
+            tags[s] = n;
+            left--;
+        }
+    }
+
+    return left ? -1 : 0;
+}
+
+
 void
 ngx_pad_cluster_map_init(ngx_pad_cluster_map_t *map)
 {

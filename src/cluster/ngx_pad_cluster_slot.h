@@ -89,6 +89,16 @@ size_t ngx_pad_cluster_pad_tag(char *buf, size_t size, const char *pad,
 size_t ngx_pad_cluster_pad_key(char *buf, size_t size, const char *prefix,
     size_t plen, const char *pad, size_t len, const char *suffix);
 
+/*
+ * For each slot s, tags[s] = the least n >= 0 whose decimal digits hash
+ * to s (all slots have one below NGX_PAD_CLUSTER_TAG_MAX): a key
+ * "...{<n>}..." is in slot s, the same on every worker (keys meant for a
+ * slot, not for a pad: the per-slot data-set marker).  0, or -1 if some
+ * slot had none (cannot happen with CRC16; checked all the same).
+ */
+#define NGX_PAD_CLUSTER_TAG_MAX  200000
+int ngx_pad_cluster_slot_tags(uint32_t *tags);
+
 /* every slot unserved, no node */
 void ngx_pad_cluster_map_init(ngx_pad_cluster_map_t *map);
 

@@ -12,7 +12,8 @@
  *                                        parsed: "host:port first-last"
  *                                        per range, in slot order;
  *   "cluster_test redirect TEXT"         "MOVED|ASK slot host port" or
- *                                        "NONE".
+ *                                        "NONE";
+ *   "cluster_test tags"                  "slot tag" for every slot.
  */
 
 
@@ -134,6 +135,46 @@ test_pad_keys(void)
            0, "a short buffer: no key");
     is_int(ngx_pad_cluster_pad_tag(tag, 3, "abc", 3), 0,
            "a short tag buffer: no tag");
+}
+
+
+static void
+test_slot_tags(void)
+{
+    int        rc, bad, notleast;
+    char       buf[16];
+    uint32_t  *tags, n;
+    unsigned   s;
+
+    tags = malloc(NGX_PAD_CLUSTER_SLOTS * sizeof(uint32_t));
+    if (tags == NULL) {
+        ok(0, "memory");
+        return;
+    }
+
+    rc = ngx_pad_cluster_slot_tags(tags);
+    is_int(rc, 0, "a tag for every slot");
+
+    bad = 0;
+    notleast = 0;
+
+    for (s = 0; s < NGX_PAD_CLUSTER_SLOTS; s++) {
+        snprintf(buf, sizeof(buf), "{%u}", (unsigned) tags[s]);
+        bad += (slot(buf) != s);
+
+        if (s % 512 == 0) {
+            for (n = 0; n < tags[s]; n++) {
+                snprintf(buf, sizeof(buf), "%u", (unsigned) n);
+                notleast += (slot(buf) == s);
+            }
+        }
+    }
+
+    is_int(bad, 0, "every slot's tag hashes to it");
+    is_int(notleast, 0, "each is the least (32 slots checked)");
+    is_int(tags[slot("0")], 0, "slot of \"0\": tag 0");
+
+    free(tags);
 }
 
 
@@ -422,6 +463,27 @@ print_redirect(const char *text)
 }
 
 
+static int
+print_tags(void)
+{
+    uint32_t  *tags;
+    unsigned   s;
+
+    tags = malloc(NGX_PAD_CLUSTER_SLOTS * sizeof(uint32_t));
+    if (tags == NULL || ngx_pad_cluster_slot_tags(tags) != 0) {
+        return 1;
+    }
+
+    for (s = 0; s < NGX_PAD_CLUSTER_SLOTS; s++) {
+        printf("%u %u\n", s, (unsigned) tags[s]);
+    }
+
+    free(tags);
+
+    return 0;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -457,6 +519,10 @@ main(int argc, char **argv)
         return print_map(argv[2]);
     }
 
+    if (argc == 2 && strcmp(argv[1], "tags") == 0) {
+        return print_tags();
+    }
+
     if (argc == 3 && strcmp(argv[1], "redirect") == 0) {
         return print_redirect(argv[2]);
     }
@@ -468,6 +534,7 @@ main(int argc, char **argv)
 
     test_slots();
     test_pad_keys();
+    test_slot_tags();
     test_map(map);
     test_map_limit(map);
     test_redirects();
