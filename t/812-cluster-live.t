@@ -3,7 +3,8 @@
 # from each node's CLUSTER SLOTS is the cluster's (primaries only, every
 # slot), MOVED from a wrong node and ASK from a slot being migrated parse
 # to the node Redis names, and after the slot moved the map of every node
-# names the new owner.  The harness's cluster is the one t/813-829 use.
+# names the new owner; a sharded subscriber (parsed by src/cluster/) gets
+# SPUBLISH also while its slot migrates, then "sunsubscribe <ch> 0".  The harness's cluster is the one t/813-829 use.
 use strict;
 use warnings;
 use FindBin;
@@ -68,5 +69,54 @@ for my $p ($cl->ports) {
 ($err = $cl->cli(port => $owner, 'GET', $pad)) =~ s/\s+\z//;
 is((run_bin('redirect', $err))[0], "MOVED $slot 127.0.0.1 $to",
    'the old owner now answers MOVED to the new one');
+
+# sharded pub/sub: a subscriber of a pad's channel gets SPUBLISH, also
+# while the slot migrates, and "sunsubscribe <ch> 0" when the slot moved;
+# subscribed where the slot now lives, it gets messages again
+use IO::Select;
+
+sub subscriber {
+    my ($port, $ch) = @_;
+    my $pid = open my $fh, '-|', $bin, 'subscribe', $port, $ch, 10
+        or die "$bin: $!";
+    my $line = read_line($fh);
+    return ($fh, $pid, $line);
+}
+
+sub read_line {
+    my ($fh) = @_;
+    return IO::Select->new($fh)->can_read(Test::Pad::scaled(10))
+        ? scalar(<$fh>) // 'eof' : 'no line';
+}
+
+my ($ckey) = run_bin('padkeys', 'ngxpad:', 'sub-pad');
+(my $ch = $ckey) =~ s/:meta\z/:ch/;
+my ($cslot) = run_bin('slot', $ch);
+my $cowner = $cl->owner($cslot);
+my ($fh, $pid, $l) = subscriber($cowner, $ch);
+is($l, "ssubscribe $ch 1\n", "SSUBSCRIBE $ch on its owner $cowner");
+$cl->cli(port => $cowner, 'SPUBLISH', $ch, 'one');
+is(read_line($fh), "smessage $ch one\n", 'SPUBLISH delivered');
+
+my ($cto) = grep { $_ != $cowner } $cl->primaries;
+my $during;
+ok($cl->move_slot($cslot, $cto, migrating => sub {
+    $during = $cl->cli(port => $cowner, 'SPUBLISH', $ch, 'two');
+}), "slot $cslot moved from $cowner to $cto");
+like($during, qr/^1\s*\z/, 'SPUBLISH while migrating reached the subscriber');
+is(read_line($fh), "smessage $ch two\n", 'and it was delivered');
+is(read_line($fh), "sunsubscribe $ch 0\n",
+   'the slot moved: "sunsubscribe <ch> 0" pushed');
+waitpid $pid, 0;
+close $fh;
+
+($fh, $pid, $l) = subscriber($cto, $ch);
+is($l, "ssubscribe $ch 1\n", "SSUBSCRIBE again on the new owner $cto");
+like($cl->cli(port => $cowner, 'SPUBLISH', $ch, 'x'), qr/^MOVED $cslot /,
+     'SPUBLISH on the old owner: MOVED');
+$cl->cli(port => $cto, 'SPUBLISH', $ch, 'three');
+is(read_line($fh), "smessage $ch three\n", 'delivered on the new owner');
+kill 'TERM', $pid;
+waitpid $pid, 0;
 
 done_testing();

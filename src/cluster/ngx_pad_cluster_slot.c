@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cluster/ngx_pad_cluster_slot.h"
 
@@ -400,6 +401,67 @@ ngx_pad_cluster_redirect_parse(const char *s, size_t len,
     rd->slot = (unsigned) slot;
     rd->port = (unsigned) port;
     rd->kind = kind;
+
+    return 0;
+}
+
+
+int
+ngx_pad_cluster_push_parse(const redisReply *r, ngx_pad_cluster_push_t *p)
+{
+    const redisReply  *v, *c, *a;
+
+    p->kind = NGX_PAD_CLUSTER_PUSH_NONE;
+
+    if (r == NULL
+        || (r->type != REDIS_REPLY_ARRAY
+#ifdef REDIS_REPLY_PUSH
+            && r->type != REDIS_REPLY_PUSH
+#endif
+           )
+        || r->elements != 3)
+    {
+        return -1;
+    }
+
+    v = r->element[0];
+    c = r->element[1];
+    a = r->element[2];
+
+    if (v->type != REDIS_REPLY_STRING || c->type != REDIS_REPLY_STRING) {
+        return -1;
+    }
+
+    if (v->len == 8 && strncasecmp(v->str, "smessage", 8) == 0
+        && a->type == REDIS_REPLY_STRING)
+    {
+        p->payload = a->str;
+        p->payload_len = a->len;
+        p->count = 0;
+        p->kind = NGX_PAD_CLUSTER_PUSH_SMESSAGE;
+
+    } else if (a->type != REDIS_REPLY_INTEGER) {
+        return -1;
+
+    } else if (v->len == 10 && strncasecmp(v->str, "ssubscribe", 10) == 0) {
+        p->kind = NGX_PAD_CLUSTER_PUSH_SSUBSCRIBE;
+
+    } else if (v->len == 12 && strncasecmp(v->str, "sunsubscribe", 12) == 0)
+    {
+        p->kind = NGX_PAD_CLUSTER_PUSH_SUNSUBSCRIBE;
+
+    } else {
+        return -1;
+    }
+
+    if (p->kind != NGX_PAD_CLUSTER_PUSH_SMESSAGE) {
+        p->payload = NULL;
+        p->payload_len = 0;
+        p->count = a->integer;
+    }
+
+    p->channel = c->str;
+    p->channel_len = c->len;
 
     return 0;
 }

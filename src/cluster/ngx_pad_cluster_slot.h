@@ -65,6 +65,24 @@ typedef struct {
 } ngx_pad_cluster_redirect_t;
 
 
+typedef enum {
+    NGX_PAD_CLUSTER_PUSH_NONE = 0,       /* not a sharded pub/sub push */
+    NGX_PAD_CLUSTER_PUSH_SMESSAGE,
+    NGX_PAD_CLUSTER_PUSH_SSUBSCRIBE,
+    NGX_PAD_CLUSTER_PUSH_SUNSUBSCRIBE    /* count 0 after a slot moved */
+} ngx_pad_cluster_push_e;
+
+
+typedef struct {
+    ngx_pad_cluster_push_e      kind;
+    const char                 *channel;     /* in the reply */
+    size_t                      channel_len;
+    const char                 *payload;     /* SMESSAGE only */
+    size_t                      payload_len;
+    long long                   count;       /* (S)UNSUBSCRIBE, SSUBSCRIBE */
+} ngx_pad_cluster_push_t;
+
+
 /* CRC16-CCITT (XMODEM), Redis's key hash */
 uint16_t ngx_pad_cluster_crc16(const unsigned char *p, size_t len);
 
@@ -120,6 +138,15 @@ int ngx_pad_cluster_map_find(const ngx_pad_cluster_map_t *map,
  */
 int ngx_pad_cluster_redirect_parse(const char *s, size_t len,
     ngx_pad_cluster_redirect_t *rd);
+
+/*
+ * A reply read on a sharded subscriber connection (RESP2 arrays, or RESP3
+ * pushes where hiredis knows them): ["smessage", ch, payload],
+ * ["ssubscribe", ch, n], ["sunsubscribe", ch, n].  0 with p filled
+ * (pointing into r), -1 with p->kind NONE for anything else.
+ */
+int ngx_pad_cluster_push_parse(const redisReply *r,
+    ngx_pad_cluster_push_t *p);
 
 
 #endif /* _NGX_PAD_CLUSTER_SLOT_H_INCLUDED_ */

@@ -13,7 +13,13 @@
  *                                        per range, in slot order;
  *   "cluster_test redirect TEXT"         "MOVED|ASK slot host port" or
  *                                        "NONE";
- *   "cluster_test tags"                  "slot tag" for every slot.
+ *   "cluster_test tags"                  "slot tag" for every slot;
+ *   "cluster_test subscribe PORT CH SEC" SSUBSCRIBE CH on 127.0.0.1:PORT,
+ *                                        a line per push ("smessage CH
+ *                                        PAYLOAD", "ssubscribe CH N",
+ *                                        "sunsubscribe CH N", "other"),
+ *                                        until a sunsubscribe or SEC
+ *                                        seconds without a reply.
  */
 
 
@@ -349,6 +355,65 @@ test_map_limit(ngx_pad_cluster_map_t *map)
 
 
 static void
+push(const char *bytes, int rc, ngx_pad_cluster_push_e kind,
+    const char *ch, const char *payload, long long count, const char *name)
+{
+    int                     got;
+    redisReply             *r;
+    ngx_pad_cluster_push_t  p;
+
+    r = resp(bytes);
+    got = ngx_pad_cluster_push_parse(r, &p);
+
+    if (rc != 0) {
+        okf(got == -1 && p.kind == NGX_PAD_CLUSTER_PUSH_NONE, "%s", name);
+
+    } else {
+        okf(got == 0 && p.kind == kind
+            && p.channel_len == strlen(ch)
+            && memcmp(p.channel, ch, p.channel_len) == 0
+            && (payload == NULL
+                ? p.payload == NULL
+                : p.payload_len == strlen(payload)
+                  && memcmp(p.payload, payload, p.payload_len) == 0)
+            && p.count == count, "%s", name);
+    }
+
+    if (r != NULL) {
+        freeReplyObject(r);
+    }
+}
+
+
+static void
+test_pushes(void)
+{
+    push("*3\r\n$8\r\nsmessage\r\n$4\r\nP{a}\r\n$2\r\nhi\r\n", 0,
+         NGX_PAD_CLUSTER_PUSH_SMESSAGE, "P{a}", "hi", 0, "smessage");
+    push("*3\r\n$8\r\nsmessage\r\n$1\r\nc\r\n$0\r\n\r\n", 0,
+         NGX_PAD_CLUSTER_PUSH_SMESSAGE, "c", "", 0, "an empty smessage");
+    push("*3\r\n$10\r\nssubscribe\r\n$1\r\nc\r\n:1\r\n", 0,
+         NGX_PAD_CLUSTER_PUSH_SSUBSCRIBE, "c", NULL, 1, "ssubscribe");
+    push("*3\r\n$12\r\nsunsubscribe\r\n$1\r\nc\r\n:0\r\n", 0,
+         NGX_PAD_CLUSTER_PUSH_SUNSUBSCRIBE, "c", NULL, 0,
+         "sunsubscribe, count 0");
+    push("*3\r\n$12\r\nSUNSUBSCRIBE\r\n$1\r\nc\r\n:2\r\n", 0,
+         NGX_PAD_CLUSTER_PUSH_SUNSUBSCRIBE, "c", NULL, 2, "any case");
+    push("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nx\r\n", -1, 0,
+         NULL, NULL, 0, "a classic message is not sharded");
+    push("*3\r\n$8\r\nsmessage\r\n$1\r\nc\r\n:1\r\n", -1, 0, NULL,
+         NULL, 0, "smessage with an integer payload");
+    push("*3\r\n$10\r\nssubscribe\r\n$1\r\nc\r\n$1\r\n1\r\n", -1,
+         0, NULL, NULL, 0, "ssubscribe with a string count");
+    push("*2\r\n$8\r\nsmessage\r\n$1\r\nc\r\n", -1, 0, NULL, NULL, 0,
+         "two elements");
+    push("+OK\r\n", -1, 0, NULL, NULL, 0, "a status");
+    push("*3\r\n:1\r\n$1\r\nc\r\n:1\r\n", -1, 0, NULL, NULL, 0,
+         "an integer verb");
+}
+
+
+static void
 redirect(const char *s, int rc, ngx_pad_cluster_redirect_e kind,
     unsigned slot, const char *host, unsigned port)
 {
@@ -464,6 +529,67 @@ print_redirect(const char *text)
 
 
 static int
+subscribe(const char *port, const char *ch, const char *sec)
+{
+    void                   *r;
+    redisContext           *c;
+    struct timeval          tv;
+    ngx_pad_cluster_push_t  p;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    c = redisConnect("127.0.0.1", atoi(port));
+    if (c == NULL || c->err) {
+        fprintf(stderr, "connect: %s\n", c ? c->errstr : "no memory");
+        return 1;
+    }
+
+    tv.tv_sec = atoi(sec);
+    tv.tv_usec = 0;
+
+    if (redisSetTimeout(c, tv) != REDIS_OK
+        || redisAppendCommand(c, "SSUBSCRIBE %s", ch) != REDIS_OK)
+    {
+        return 1;
+    }
+
+    for ( ;; ) {
+        r = NULL;
+
+        if (redisGetReply(c, &r) != REDIS_OK || r == NULL) {
+            printf("timeout\n");
+            break;
+        }
+
+        if (ngx_pad_cluster_push_parse(r, &p) != 0) {
+            printf("other\n");
+
+        } else if (p.kind == NGX_PAD_CLUSTER_PUSH_SMESSAGE) {
+            printf("smessage %.*s %.*s\n", (int) p.channel_len, p.channel,
+                   (int) p.payload_len, p.payload);
+
+        } else {
+            printf("%s %.*s %lld\n",
+                   p.kind == NGX_PAD_CLUSTER_PUSH_SSUBSCRIBE
+                   ? "ssubscribe" : "sunsubscribe",
+                   (int) p.channel_len, p.channel, p.count);
+        }
+
+        if (p.kind == NGX_PAD_CLUSTER_PUSH_SUNSUBSCRIBE) {
+            freeReplyObject(r);
+            break;
+        }
+
+        freeReplyObject(r);
+    }
+
+    redisFree(c);
+
+    return 0;
+}
+
+
+static int
 print_tags(void)
 {
     uint32_t  *tags;
@@ -519,6 +645,10 @@ main(int argc, char **argv)
         return print_map(argv[2]);
     }
 
+    if (argc == 5 && strcmp(argv[1], "subscribe") == 0) {
+        return subscribe(argv[2], argv[3], argv[4]);
+    }
+
     if (argc == 2 && strcmp(argv[1], "tags") == 0) {
         return print_tags();
     }
@@ -538,6 +668,7 @@ main(int argc, char **argv)
     test_map(map);
     test_map_limit(map);
     test_redirects();
+    test_pushes();
 
     free(map);
 
