@@ -116,6 +116,24 @@ like($cl->cli(port => $cowner, 'SPUBLISH', $ch, 'x'), qr/^MOVED $cslot /,
      'SPUBLISH on the old owner: MOVED');
 $cl->cli(port => $cto, 'SPUBLISH', $ch, 'three');
 is(read_line($fh), "smessage $ch three\n", 'delivered on the new owner');
+
+# a script writes the pad's keys and SPUBLISHes on its channel (what the
+# store's scripts do in cluster mode); a channel on another node is
+# refused at that call, after the script's earlier writes (a script is
+# not rolled back): the scripts must publish on their own slot only
+(my $rk = $ckey) =~ s/:meta\z/:revs/;
+my $lua = "redis.call('HSET', KEYS[1], 'n', ARGV[2]) "
+        . "return redis.call('SPUBLISH', ARGV[1], ARGV[2])";
+like($cl->cli(port => $cto, 'EVAL', $lua, 1, $rk, $ch, 'four'), qr/^1\s*\z/,
+     'EVAL with SPUBLISH on the pad\'s own channel: one receiver');
+is(read_line($fh), "smessage $ch four\n", 'the script\'s message delivered');
+my ($far) = grep { $cl->owner((run_bin('slot', $_))[0]) != $cto }
+               map { "other{$_}" } 1 .. 50;
+my $e = $cl->cli(port => $cto, 'EVAL', $lua, 1, $rk, $far, 'five');
+like($e, qr/non local key/,
+     'SPUBLISH on a channel of another node is refused');
+is($cl->cli(port => $cto, 'HGET', $rk, 'n'), "five\n",
+   'after the write before it (no rollback)');
 kill 'TERM', $pid;
 waitpid $pid, 0;
 
