@@ -37,7 +37,7 @@ my %may = (
                            ngx_pad_app.h module)],
 );
 
-my @pure = qw(access codec commit easysync html msg);
+my @pure = qw(access cluster codec commit easysync html msg);
 
 sub part_of_include {
     my ($inc) = @_;
