@@ -157,6 +157,10 @@ struct ngx_pad_pad_s {
     ngx_queue_t            commits;       /* FIFO, head is in progress */
     ngx_uint_t             ncommits;
     unsigned               committing:1;  /* an append is in flight */
+    unsigned               outage:1;      /* waits for Redis to return */
+    ngx_uint_t             outage_n;      /* its group to check (0: none) */
+    ngx_uint_t             outage_tries;  /* back-off */
+    ngx_event_t            outage_ev;
     ngx_uint_t             ninflight;     /* its commits: the FIFO's first */
     unsigned               catching_up:1; /* a range read is in flight */
     unsigned               reading:1;     /* old revisions for a commit */
@@ -353,6 +357,12 @@ typedef struct {
     ngx_uint_t             conflicts;
     ngx_uint_t             rejected;
     ngx_uint_t             batches;
+
+    /* Redis outages (ngx_pad_commit.c) */
+    ngx_uint_t             commits_waiting;  /* in pads that wait */
+    ngx_uint_t             outage_retries;
+    unsigned               outage_logged:1;  /* once per outage */
+    unsigned               outage_gave_up:1;
 } ngx_pad_engine_t;
 
 
@@ -511,6 +521,8 @@ ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad,
 /* ngx_pad_pstore_append.c: revisions to and from the store */
 ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
     ngx_pad_pstore_done_pt handler, void *data);
+/* append, revs: NGX_AGAIN for an outage (this says which errors are) */
+ngx_uint_t ngx_pad_pstore_outage(ngx_str_t *err);
 ngx_int_t ngx_pad_pstore_pool_json(ngx_pad_pool_t *pool, intptr_t from,
     intptr_t to, ngx_uint_t holes, ngx_str_t *out, ngx_uint_t *n);
 ngx_int_t ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from,
