@@ -43,6 +43,7 @@ my %dir = (
     pad_commit_timeout        => ['1ms..1h', '0', 'http'],
     pad_max_rebase            => ['1..100000000', '0', 'http'],
     pad_commit_wait_max       => ['0..1000000', '1000001', 'http'],
+    pad_join_timeout          => ['1ms..1h', '0', 'http'],
     pad_users_listed          => ['0..10000', '10001', 'http'],
     pad_api_body_max          => ['1k..1g', '512', 'http'],
     pad_access_check_timeout  => ['1ms..10m', '11m', 'http'],

@@ -281,6 +281,12 @@ struct ngx_pad_session_s {
     int64_t                own[NGX_PAD_OWN_MAX]; /* own revisions unsent */
     ngx_uint_t             nown;
 
+    /* a join waiting through a Redis outage (ngx_pad_join_access.c) */
+    ngx_event_t            join_ev;
+    ngx_msec_t             join_started;
+    ngx_uint_t             join_tries;
+    ngx_pad_session_handler_pt  join_restart;  /* the join's first step */
+
     /* read before CLIENT_VARS (ngx_pad_padinfo) */
     unsigned               padinfo_asked:1;
     ngx_uint_t             padinfo_pending;
@@ -421,6 +427,8 @@ ngx_int_t ngx_pad_session_credentials(ngx_pad_session_t *sess,
 void ngx_pad_session_access(ngx_pad_session_t *sess,
     ngx_pad_pstore_author_pt handler);
 void ngx_pad_session_deny(ngx_pad_session_t *sess, const char *reason);
+/* a join step failed on Redis: wait (pad_join_timeout) or "unavailable" */
+void ngx_pad_session_join_unavailable(ngx_pad_session_t *sess);
 
 /* ngx_pad_presence.c */
 void ngx_pad_pad_forward(ngx_pad_pad_t *pad, ngx_pad_str_t *to, json_t *m);
