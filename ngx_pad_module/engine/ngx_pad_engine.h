@@ -19,6 +19,7 @@
  *   ngx_pad_chat.c       chat
  *   ngx_pad_csreq.c      CHANGESET_REQ
  *   ngx_pad_commit.c     USER_CHANGES: queue, group, append, retry
+ *   ngx_pad_commit_wait.c  commits waiting through a Redis outage
  *   ngx_pad_repair.c     the copy against Redis's after Redis lost data
  *   ngx_pad_merge.c      two histories of a pad made one
  *   ngx_pad_padinfo.c    numConnectedUsers, savedRevisions (CLIENT_VARS)
@@ -450,6 +451,15 @@ ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 ngx_int_t ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 void ngx_pad_commit_next(ngx_pad_pad_t *pad);
 void ngx_pad_commit_free(ngx_pad_commit_t *c);
+
+/* ngx_pad_commit_wait.c: commits waiting through a Redis outage */
+void ngx_pad_commit_drop_prepared(ngx_pad_commit_t *c);
+ngx_uint_t ngx_pad_commit_may_wait(ngx_pad_pad_t *pad, ngx_pad_commit_t *c);
+void ngx_pad_commit_wait(ngx_pad_pad_t *pad, ngx_uint_t n,
+    ngx_event_handler_pt handler);
+ngx_uint_t ngx_pad_commit_is_mine(ngx_pad_commit_t *c, ngx_str_t *item,
+    int64_t *ts);
+void ngx_pad_commit_wait_end(ngx_pad_pad_t *pad, ngx_uint_t keep);
 
 /* ngx_pad_repair.c */
 void ngx_pad_repair_cleanup(ngx_pad_pad_t *pad);
