@@ -276,6 +276,8 @@ struct ngx_pad_session_s {
     ngx_uint_t             fill_n;        /*   fill_from, as the window's */
     int64_t                fill_from;
     int64_t                fill_want;     /* first revision asked for */
+    ngx_msec_t             fill_failed;   /* a read failed (outage) since */
+    ngx_event_t            fill_ev;       /* and is tried again */
     int64_t                scanned_rev;   /* window searched for own revs */
     int64_t                blind_lo;      /* left unsearched (-1: none): */
     int64_t                blind_hi;      /*   own ones known by author */
