@@ -87,6 +87,11 @@ for my $i (0, 1) {
     ok(@wait >= 1 && @wait <= 2, "instance $i: the outage logged once per "
        . 'worker (' . scalar(@wait) . ')');
     unlike($log, qr/commits refused|giving up/, "instance $i: nothing given up");
+    my @warn = log_warn_lines($ng[$i], $marks[$i]);
+    ok(@warn <= 2 * 8, "instance $i: few lines at [warn] or above, not one "
+       . 'per commit (' . scalar(@warn) . ')')
+        or diag(join "\n", @warn[0 .. ($#warn > 20 ? 20 : $#warn)]);
+    diag(join "\n", map { s/^.*?\[/[/r } @warn) if $ENV{TEST_VERBOSE};
     my @mine = $log =~ /(was stored before Redis failed)/g;
     diag("instance $i: " . scalar(@mine) . ' appends found stored by '
          . 'the check after the stall');
