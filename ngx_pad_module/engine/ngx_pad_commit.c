@@ -892,6 +892,12 @@ ngx_pad_commit_checked(void *data, ngx_int_t rc, int64_t from,
 
     if (c == NULL || k == 0 || !pad->outage) {
         /* not reached: the FIFO does not move while it waits */
+
+        if (pad->outage) {
+            ngx_pad_commit_wait_end(pad, 0);
+            ngx_pad_commit_next(pad);
+        }
+
         goto done;
     }
 
