@@ -21,6 +21,19 @@
  * and the pad is unchanged (nothing was appended); a valid one that could
  * not be appended: "unavailable" (Redis failed or unreachable, outcome
  * unknown) or "slowcommit" (still losing races after pad_commit_timeout).
+ *
+ * An outage (Redis unreachable, restarting, stalled, failing over:
+ * ngx_pad_pstore_outage()) does not refuse at once: the FIFO waits
+ * (pad->outage, pad->committing kept set so that no published revision
+ * is applied in front of the unknown one) and retries on a back-off
+ * timer, sending nothing while the command connection is down.  A failed
+ * append's outcome is unknown: the retry first reads revision N; the
+ * group was stored if N is its first commit's changeset by its author
+ * (one socket per author: userdup), then it is acknowledged as if the
+ * append had answered; otherwise it is appended again (a conflict brings
+ * the other writer's N).  A commit that has waited pad_commit_timeout
+ * since it arrived, or beyond pad_commit_wait_max commits waiting in the
+ * worker, gets the old "unavailable" (and the head check).
  */
 
 
@@ -30,6 +43,7 @@
 
 #include "engine/ngx_pad_engine.h"
 #include "engine/ngx_pad_commit_prepare.h"
+#include "store/ngx_pad_store.h"
 
 
 /* a commit refused: the session is told why, the reason is counted */
@@ -67,6 +81,11 @@ static ngx_int_t ngx_pad_commit_store(ngx_pad_pad_t *pad,
     ngx_pad_commit_t **group, ngx_uint_t n);
 static void ngx_pad_commit_revs_read(void *data, ngx_int_t rc, int64_t from,
     ngx_str_t *items, ngx_uint_t n);
+static void ngx_pad_commit_stored(ngx_pad_pad_t *pad, ngx_uint_t n);
+static void ngx_pad_commit_wait_timer(ngx_event_t *ev);
+static void ngx_pad_commit_checked(void *data, ngx_int_t rc, int64_t from,
+    ngx_str_t *items, ngx_uint_t n);
+static void ngx_pad_commit_give_up(ngx_pad_pad_t *pad);
 
 
 ngx_int_t
@@ -99,6 +118,15 @@ ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
         return NGX_DECLINED;
     }
 
+    if (pad->outage
+        && ngx_pad_engine->commits_waiting
+           >= ngx_pad_engine->conf->commit_wait_max)
+    {
+        /* beyond pad_commit_wait_max: as without waiting */
+        ngx_pad_commit_refuse(sess, "unavailable");
+        return NGX_OK;
+    }
+
     c = ngx_calloc(sizeof(ngx_pad_commit_t), ngx_pad_engine->log);
     if (c == NULL) {
         return NGX_ERROR;
@@ -123,6 +151,11 @@ ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m)
 
     ngx_queue_insert_tail(&pad->commits, &c->queue);
     pad->ncommits++;
+
+    if (pad->outage) {
+        ngx_pad_engine->commits_waiting++;
+        ngx_pad_metric_inc(NGX_PAD_M_COMMITS_WAITING);
+    }
 
     ngx_pad_commit_next(pad);
 
@@ -152,24 +185,6 @@ ngx_pad_commit_free(ngx_pad_commit_t *c)
 }
 
 
-static void
-ngx_pad_commit_drop_prepared(ngx_pad_commit_t *c)
-{
-    ngx_free(c->rebased.data);
-    ngx_free((void *) c->atext.text.data);
-    ngx_free((void *) c->atext.attribs.data);
-
-    c->rebased.data = NULL;
-    c->atext.text.data = NULL;
-    c->atext.attribs.data = NULL;
-
-    if (c->pool) {
-        ngx_pad_pool_destroy(c->pool);
-        c->pool = NULL;
-    }
-}
-
-
 static ngx_pad_commit_t *
 ngx_pad_commit_head(ngx_pad_pad_t *pad)
 {
@@ -187,6 +202,12 @@ ngx_pad_commit_done(ngx_pad_pad_t *pad, ngx_pad_commit_t *c)
 {
     ngx_queue_remove(&c->queue);
     pad->ncommits--;
+
+    if (pad->outage) {
+        ngx_pad_engine->commits_waiting--;
+        ngx_pad_metric_dec(NGX_PAD_M_COMMITS_WAITING);
+    }
+
     ngx_pad_commit_free(c);
 }
 
@@ -478,9 +499,7 @@ ngx_pad_commit_appended(void *data, ngx_int_t rc)
 {
     ngx_uint_t          n, i;
     ngx_pad_pad_t      *pad = data;
-    ngx_pad_str_t       cs, author;
     ngx_pad_commit_t   *c;
-    ngx_pad_session_t  *sess;
 
     ngx_log_debug3(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
                    "pad: \"%V\": commit: append answered %i, %ui queued",
@@ -501,44 +520,7 @@ ngx_pad_commit_appended(void *data, ngx_int_t rc)
     }
 
     if (rc == NGX_OK) {
-
-        /* the group's revisions, in order, from the FIFO's head */
-
-        for (i = 0; i < n && (c = ngx_pad_commit_head(pad)) != NULL; i++) {
-            sess = c->session;
-
-            if (c->pool) {
-                ngx_pad_pool_destroy(pad->pool);
-                pad->pool = c->pool;
-                c->pool = NULL;
-            }
-
-            cs.data = (const char *) c->rebased.data;
-            cs.len = c->rebased.len;
-            author.data = (const char *) sess->author;
-            author.len = sess->author_len;
-
-            if (ngx_pad_pad_advance(pad, c->rev, &cs, &author, c->time,
-                                    sess->serial, &c->atext)
-                != NGX_OK)
-            {
-                /* stored but not applied here: read it back as remote */
-                pad->want_head = ngx_max(pad->want_head, c->rev);
-            }
-
-            c->atext.text.data = NULL;
-            c->atext.attribs.data = NULL;
-
-            ngx_pad_engine->commits++;
-            ngx_pad_metric_inc(NGX_PAD_M_COMMITS_ACCEPTED);
-
-            if (c->rev > c->base_rev + 1) {
-                ngx_pad_metric_inc(NGX_PAD_M_COMMITS_REBASED);
-            }
-
-            ngx_pad_metric_observe(NGX_PAD_H_COMMIT, c->arrived_us);
-            ngx_pad_commit_done(pad, c);
-        }
+        ngx_pad_commit_stored(pad, n);
 
     } else if (rc == NGX_DECLINED) {
         /* another writer appended first: rebase again and retry */
@@ -550,6 +532,12 @@ ngx_pad_commit_appended(void *data, ngx_int_t rc)
          * and set want_head to the stored head; a longer gap is read
          * below.
          */
+
+    } else if (rc == NGX_AGAIN && ngx_pad_commit_may_wait(pad, c)) {
+        /* an outage: the FIFO waits, then checks revision c->rev */
+        ngx_pad_commit_wait(pad, n, ngx_pad_commit_wait_timer);
+        ngx_pad_pad_release(pad);
+        return;
 
     } else {
         /*
@@ -783,6 +771,13 @@ ngx_pad_commit_revs_read(void *data, ngx_int_t rc, int64_t from,
         }
     }
 
+    if (rc == NGX_AGAIN && ngx_pad_commit_may_wait(pad, c)) {
+        /* an outage: read again when Redis answers (nothing to check) */
+        ngx_pad_commit_wait(pad, 0, ngx_pad_commit_wait_timer);
+        ngx_pad_pad_release(pad);
+        return;
+    }
+
     if (rc != NGX_OK) {
         ngx_pad_commit_refuse(c->session, "unavailable");
         ngx_pad_commit_done(pad, c);
@@ -793,4 +788,216 @@ next:
     ngx_pad_commit_next(pad);
 
     ngx_pad_pad_release(pad);
+}
+
+
+/* the group's revisions were stored: applied in order, from the FIFO's head */
+
+static void
+ngx_pad_commit_stored(ngx_pad_pad_t *pad, ngx_uint_t n)
+{
+    ngx_uint_t          i;
+    ngx_pad_str_t       cs, author;
+    ngx_pad_commit_t   *c;
+    ngx_pad_session_t  *sess;
+
+    for (i = 0; i < n && (c = ngx_pad_commit_head(pad)) != NULL; i++) {
+        sess = c->session;
+
+        if (c->pool) {
+            ngx_pad_pool_destroy(pad->pool);
+            pad->pool = c->pool;
+            c->pool = NULL;
+        }
+
+        cs.data = (const char *) c->rebased.data;
+        cs.len = c->rebased.len;
+        author.data = (const char *) sess->author;
+        author.len = sess->author_len;
+
+        if (ngx_pad_pad_advance(pad, c->rev, &cs, &author, c->time,
+                                sess->serial, &c->atext)
+            != NGX_OK)
+        {
+            /* stored but not applied here: read it back as remote */
+            pad->want_head = ngx_max(pad->want_head, c->rev);
+        }
+
+        c->atext.text.data = NULL;
+        c->atext.attribs.data = NULL;
+
+        ngx_pad_engine->commits++;
+        ngx_pad_metric_inc(NGX_PAD_M_COMMITS_ACCEPTED);
+
+        if (c->rev > c->base_rev + 1) {
+            ngx_pad_metric_inc(NGX_PAD_M_COMMITS_REBASED);
+        }
+
+        ngx_pad_metric_observe(NGX_PAD_H_COMMIT, c->arrived_us);
+        ngx_pad_commit_done(pad, c);
+    }
+}
+
+
+static void
+ngx_pad_commit_wait_timer(ngx_event_t *ev)
+{
+    ngx_pad_pad_t     *pad = ev->data;
+    ngx_pad_commit_t  *c;
+
+    c = ngx_pad_commit_head(pad);
+
+    if (c == NULL || !ngx_pad_commit_may_wait(pad, c)) {
+        ngx_pad_commit_give_up(pad);
+
+    } else if (!ngx_pad_store_available()) {
+        /* the connection's own back-off reconnects: nothing is sent */
+        ngx_pad_commit_wait(pad, pad->outage_n, ngx_pad_commit_wait_timer);
+
+    } else if (pad->outage_n == 0) {
+        ngx_pad_commit_wait_end(pad, 0);
+        ngx_pad_commit_next(pad);
+
+    } else if (ngx_pad_pstore_commit_revs(pad, c->rev, c->rev,
+                                          ngx_pad_commit_checked, pad)
+               != NGX_OK)
+    {
+        ngx_pad_commit_give_up(pad);
+
+    } else {
+        /* the reference goes to the read */
+        ngx_pad_engine->outage_retries++;
+        ngx_pad_metric_inc(NGX_PAD_M_COMMIT_OUTAGE_RETRIES);
+        return;
+    }
+
+    ngx_pad_pad_release(pad);
+}
+
+
+/* the read of revision c->rev after an outage */
+
+static void
+ngx_pad_commit_checked(void *data, ngx_int_t rc, int64_t from,
+    ngx_str_t *items, ngx_uint_t n)
+{
+    int64_t            ts;
+    ngx_uint_t         i, k;
+    ngx_queue_t       *q;
+    ngx_pad_pad_t     *pad = data;
+    ngx_pad_commit_t  *c, *g;
+
+    c = ngx_pad_commit_head(pad);
+    k = pad->outage_n;
+
+    if (c == NULL || k == 0 || !pad->outage) {
+        /* not reached: the FIFO does not move while it waits */
+
+        if (pad->outage) {
+            ngx_pad_commit_wait_end(pad, 0);
+            ngx_pad_commit_next(pad);
+        }
+
+        goto done;
+    }
+
+    if (rc == NGX_AGAIN && ngx_pad_commit_may_wait(pad, c)) {
+        ngx_pad_commit_wait(pad, k, ngx_pad_commit_wait_timer);
+        goto done;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_pad_commit_give_up(pad);
+        goto done;
+    }
+
+    ngx_pad_engine->outage_gave_up = 0;
+
+    if (ngx_pad_engine->outage_logged) {
+        ngx_pad_engine->outage_logged = 0;
+        ngx_log_error(NGX_LOG_NOTICE, ngx_pad_engine->log, 0,
+                      "pad: Redis answers again, waiting commits resume");
+    }
+
+    if (n > 0 && items[0].len && ngx_pad_commit_is_mine(c, &items[0], &ts)) {
+        /* the append happened: acknowledged once, as if it had answered */
+
+        ngx_log_error(NGX_LOG_INFO, ngx_pad_engine->log, 0,
+                      "pad: \"%V\": revision %L was stored before Redis "
+                      "failed: acknowledged", &pad->id, c->rev);
+
+        for (i = 0, q = &c->queue;
+             i < k && q != ngx_queue_sentinel(&pad->commits);
+             i++, q = ngx_queue_next(q))
+        {
+            g = ngx_queue_data(q, ngx_pad_commit_t, queue);
+            g->time = ts;
+        }
+
+        ngx_pad_commit_wait_end(pad, 1);
+        ngx_pad_commit_stored(pad, k);
+
+    } else {
+        /* not stored, or another writer's: appended again (rebased) */
+
+        if (n > 0 && items[0].len) {
+            pad->want_head = ngx_max(pad->want_head, from);
+        }
+
+        ngx_pad_commit_wait_end(pad, 0);
+    }
+
+    if (pad->want_head > pad->head && ngx_queue_empty(&pad->commits)) {
+        ngx_pad_pad_catch_up(pad);
+    }
+
+    ngx_pad_commit_next(pad);
+
+done:
+
+    ngx_pad_pad_release(pad);
+}
+
+
+/*
+ * Past pad_commit_timeout (or the pad went away): the old behaviour for
+ * the group and for every commit queued behind it that has waited as
+ * long; an unknown outcome is left to the head check.
+ */
+
+static void
+ngx_pad_commit_give_up(ngx_pad_pad_t *pad)
+{
+    ngx_uint_t         i, k;
+    ngx_pad_commit_t  *c;
+
+    k = pad->outage_n;
+
+    if (!ngx_pad_engine->outage_gave_up) {
+        ngx_pad_engine->outage_gave_up = 1;
+        ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
+                      "pad: Redis did not come back within "
+                      "pad_commit_timeout, waiting commits refused (first: "
+                      "pad \"%V\")", &pad->id);
+    }
+
+    ngx_pad_commit_wait_end(pad, 0);
+
+    for (i = 0; (c = ngx_pad_commit_head(pad)) != NULL; i++) {
+        if (i >= k
+            && ngx_current_msec - c->arrived
+               < ngx_pad_engine->conf->commit_timeout)
+        {
+            break;
+        }
+
+        ngx_pad_commit_refuse(c->session, "unavailable");
+        ngx_pad_commit_done(pad, c);
+    }
+
+    if (k) {
+        ngx_pad_repair_check(pad);
+    }
+
+    ngx_pad_commit_next(pad);
 }

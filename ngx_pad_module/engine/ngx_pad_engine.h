@@ -19,6 +19,7 @@
  *   ngx_pad_chat.c       chat
  *   ngx_pad_csreq.c      CHANGESET_REQ
  *   ngx_pad_commit.c     USER_CHANGES: queue, group, append, retry
+ *   ngx_pad_commit_wait.c  commits waiting through a Redis outage
  *   ngx_pad_repair.c     the copy against Redis's after Redis lost data
  *   ngx_pad_merge.c      two histories of a pad made one
  *   ngx_pad_padinfo.c    numConnectedUsers, savedRevisions (CLIENT_VARS)
@@ -157,6 +158,10 @@ struct ngx_pad_pad_s {
     ngx_queue_t            commits;       /* FIFO, head is in progress */
     ngx_uint_t             ncommits;
     unsigned               committing:1;  /* an append is in flight */
+    unsigned               outage:1;      /* waits for Redis to return */
+    ngx_uint_t             outage_n;      /* its group to check (0: none) */
+    ngx_uint_t             outage_tries;  /* back-off */
+    ngx_event_t            outage_ev;
     ngx_uint_t             ninflight;     /* its commits: the FIFO's first */
     unsigned               catching_up:1; /* a range read is in flight */
     unsigned               reading:1;     /* old revisions for a commit */
@@ -271,11 +276,19 @@ struct ngx_pad_session_s {
     ngx_uint_t             fill_n;        /*   fill_from, as the window's */
     int64_t                fill_from;
     int64_t                fill_want;     /* first revision asked for */
+    ngx_msec_t             fill_failed;   /* a read failed (outage) since */
+    ngx_event_t            fill_ev;       /* and is tried again */
     int64_t                scanned_rev;   /* window searched for own revs */
     int64_t                blind_lo;      /* left unsearched (-1: none): */
     int64_t                blind_hi;      /*   own ones known by author */
     int64_t                own[NGX_PAD_OWN_MAX]; /* own revisions unsent */
     ngx_uint_t             nown;
+
+    /* a join waiting through a Redis outage (ngx_pad_join_access.c) */
+    ngx_event_t            join_ev;
+    ngx_msec_t             join_started;
+    ngx_uint_t             join_tries;
+    ngx_pad_session_handler_pt  join_restart;  /* the join's first step */
 
     /* read before CLIENT_VARS (ngx_pad_padinfo) */
     unsigned               padinfo_asked:1;
@@ -353,6 +366,12 @@ typedef struct {
     ngx_uint_t             conflicts;
     ngx_uint_t             rejected;
     ngx_uint_t             batches;
+
+    /* Redis outages (ngx_pad_commit.c) */
+    ngx_uint_t             commits_waiting;  /* in pads that wait */
+    ngx_uint_t             outage_retries;
+    unsigned               outage_logged:1;  /* once per outage */
+    unsigned               outage_gave_up:1;
 } ngx_pad_engine_t;
 
 
@@ -411,6 +430,8 @@ ngx_int_t ngx_pad_session_credentials(ngx_pad_session_t *sess,
 void ngx_pad_session_access(ngx_pad_session_t *sess,
     ngx_pad_pstore_author_pt handler);
 void ngx_pad_session_deny(ngx_pad_session_t *sess, const char *reason);
+/* a join step failed on Redis: wait (pad_join_timeout) or "unavailable" */
+void ngx_pad_session_join_unavailable(ngx_pad_session_t *sess);
 
 /* ngx_pad_presence.c */
 void ngx_pad_pad_forward(ngx_pad_pad_t *pad, ngx_pad_str_t *to, json_t *m);
@@ -432,6 +453,15 @@ ngx_int_t ngx_pad_csreq_start(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 ngx_int_t ngx_pad_commit_add(ngx_pad_session_t *sess, ngx_pad_msg_t *m);
 void ngx_pad_commit_next(ngx_pad_pad_t *pad);
 void ngx_pad_commit_free(ngx_pad_commit_t *c);
+
+/* ngx_pad_commit_wait.c: commits waiting through a Redis outage */
+void ngx_pad_commit_drop_prepared(ngx_pad_commit_t *c);
+ngx_uint_t ngx_pad_commit_may_wait(ngx_pad_pad_t *pad, ngx_pad_commit_t *c);
+void ngx_pad_commit_wait(ngx_pad_pad_t *pad, ngx_uint_t n,
+    ngx_event_handler_pt handler);
+ngx_uint_t ngx_pad_commit_is_mine(ngx_pad_commit_t *c, ngx_str_t *item,
+    int64_t *ts);
+void ngx_pad_commit_wait_end(ngx_pad_pad_t *pad, ngx_uint_t keep);
 
 /* ngx_pad_repair.c */
 void ngx_pad_repair_cleanup(ngx_pad_pad_t *pad);
@@ -511,6 +541,8 @@ ngx_int_t ngx_pad_pstore_catch_up(ngx_pad_pad_t *pad,
 /* ngx_pad_pstore_append.c: revisions to and from the store */
 ngx_int_t ngx_pad_pstore_append(ngx_pad_pad_t *pad, ngx_pad_commit_t *c,
     ngx_pad_pstore_done_pt handler, void *data);
+/* append, revs: NGX_AGAIN for an outage (this says which errors are) */
+ngx_uint_t ngx_pad_pstore_outage(ngx_str_t *err);
 ngx_int_t ngx_pad_pstore_pool_json(ngx_pad_pool_t *pool, intptr_t from,
     intptr_t to, ngx_uint_t holes, ngx_str_t *out, ngx_uint_t *n);
 ngx_int_t ngx_pad_pstore_commit_revs(ngx_pad_pad_t *pad, int64_t from,

@@ -32,6 +32,12 @@ ngx_pad_conf_range_t  ngx_pad_engine_commit_timeout_range =
 ngx_pad_conf_range_t  ngx_pad_engine_max_rebase_range =
     ngx_pad_conf_range(1, 100000000, "1..100000000");
 
+ngx_pad_conf_range_t  ngx_pad_engine_commit_wait_max_range =
+    ngx_pad_conf_range(0, 1000000, "0..1000000");
+
+ngx_pad_conf_range_t  ngx_pad_engine_join_timeout_range =
+    ngx_pad_conf_range(1, 3600000, "1ms..1h");
+
 ngx_pad_conf_range_t  ngx_pad_engine_users_listed_range =
     ngx_pad_conf_range(0, 10000, "0..10000");
 
@@ -49,6 +55,8 @@ ngx_pad_engine_create_conf(ngx_pad_engine_conf_t *ecf)
     ecf->require_author = NGX_CONF_UNSET;
     ecf->commit_timeout = NGX_CONF_UNSET_MSEC;
     ecf->max_rebase = NGX_CONF_UNSET_UINT;
+    ecf->commit_wait_max = NGX_CONF_UNSET_UINT;
+    ecf->join_timeout = NGX_CONF_UNSET_MSEC;
     ecf->users_listed = NGX_CONF_UNSET_UINT;
     ngx_str_null(&ecf->default_text);
     ngx_str_null(&ecf->settings_file);
@@ -73,6 +81,8 @@ ngx_pad_engine_init_conf(ngx_conf_t *cf, ngx_pad_engine_conf_t *ecf)
     ngx_conf_init_value(ecf->require_author, 0);
     ngx_conf_init_msec_value(ecf->commit_timeout, 10000);
     ngx_conf_init_uint_value(ecf->max_rebase, 100000);
+    ngx_conf_init_uint_value(ecf->commit_wait_max, 10000);
+    ngx_conf_init_msec_value(ecf->join_timeout, 10000);
     ngx_conf_init_uint_value(ecf->users_listed, 100);
 
     if (ecf->default_text.data == NULL) {

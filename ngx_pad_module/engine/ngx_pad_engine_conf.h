@@ -30,6 +30,8 @@ typedef struct {
     ngx_flag_t                 require_author;  /* pad_require_author */
     ngx_msec_t                 commit_timeout;  /* pad_commit_timeout */
     ngx_uint_t                 max_rebase;      /* pad_max_rebase */
+    ngx_uint_t                 commit_wait_max; /* pad_commit_wait_max */
+    ngx_msec_t                 join_timeout;    /* pad_join_timeout */
     ngx_uint_t                 users_listed;    /* pad_users_listed */
     ngx_str_t                  default_text;    /* pad_default_text */
     ngx_str_t                  settings_file;   /* pad_client_settings */
@@ -51,6 +53,8 @@ extern ngx_pad_conf_range_t  ngx_pad_engine_max_changeset_range;
 extern ngx_pad_conf_range_t  ngx_pad_engine_max_pool_range;
 extern ngx_pad_conf_range_t  ngx_pad_engine_commit_timeout_range;
 extern ngx_pad_conf_range_t  ngx_pad_engine_max_rebase_range;
+extern ngx_pad_conf_range_t  ngx_pad_engine_commit_wait_max_range;
+extern ngx_pad_conf_range_t  ngx_pad_engine_join_timeout_range;
 extern ngx_pad_conf_range_t  ngx_pad_engine_users_listed_range;
 
 #define NGX_PAD_ENGINE_COMMANDS(base)                                         \
@@ -104,6 +108,16 @@ extern ngx_pad_conf_range_t  ngx_pad_engine_users_listed_range;
       ngx_pad_conf_set_uint_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
       (base) + offsetof(ngx_pad_engine_conf_t, max_rebase),                   \
       &ngx_pad_engine_max_rebase_range },                                     \
+    { ngx_string("pad_commit_wait_max"),                                      \
+      NGX_PAD_ENGINE_MAIN,                                                    \
+      ngx_pad_conf_set_uint_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_engine_conf_t, commit_wait_max),              \
+      &ngx_pad_engine_commit_wait_max_range },                                \
+    { ngx_string("pad_join_timeout"),                                         \
+      NGX_PAD_ENGINE_MAIN,                                                    \
+      ngx_pad_conf_set_msec_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_engine_conf_t, join_timeout),                 \
+      &ngx_pad_engine_join_timeout_range },                                   \
     { ngx_string("pad_users_listed"),                                         \
       NGX_PAD_ENGINE_MAIN,                                                    \
       ngx_pad_conf_set_uint_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \

@@ -39,6 +39,7 @@ static void ngx_pad_fanout_timed(ngx_pad_pad_t *pad);
 static ngx_int_t ngx_pad_fanout_read(ngx_pad_session_t *sess, int64_t r);
 static void ngx_pad_fanout_read_done(void *data,
     ngx_pad_store_result_t *res);
+static void ngx_pad_fanout_read_again(ngx_event_t *ev);
 
 
 /* the pad's flush_ev: every session of the pad takes what is new */
@@ -668,6 +669,26 @@ ngx_pad_fanout_read_done(void *data, ngx_pad_store_result_t *res)
         return;
     }
 
+    if (res->status != NGX_OK && ngx_pad_pstore_outage(&res->err)
+        && (sess->fill_failed == 0
+            || ngx_current_msec - sess->fill_failed
+               < ngx_pad_engine->conf->commit_timeout))
+    {
+        /* a Redis outage: read again later (the reference waits too) */
+
+        if (sess->fill_failed == 0) {
+            sess->fill_failed = ngx_current_msec;
+        }
+
+        sess->reading = 1;
+        sess->fill_ev.handler = ngx_pad_fanout_read_again;
+        sess->fill_ev.data = sess;
+        sess->fill_ev.log = ngx_pad_engine->log;
+        sess->fill_ev.cancelable = 1;
+        ngx_add_timer(&sess->fill_ev, 500);
+        return;
+    }
+
     if (res->status != NGX_OK
         || ngx_pad_fanout_convert(sess, res) != NGX_OK)
     {
@@ -680,6 +701,21 @@ ngx_pad_fanout_read_done(void *data, ngx_pad_store_result_t *res)
         ngx_pad_session_unref(sess);
         return;
     }
+
+    sess->fill_failed = 0;
+    ngx_pad_fanout_session(sess);
+    ngx_pad_session_unref(sess);
+}
+
+
+/* the read failed in an outage: what the session needs now, read again */
+
+static void
+ngx_pad_fanout_read_again(ngx_event_t *ev)
+{
+    ngx_pad_session_t  *sess = ev->data;
+
+    sess->reading = 0;
 
     ngx_pad_fanout_session(sess);
     ngx_pad_session_unref(sess);

@@ -32,6 +32,7 @@ static void ngx_pad_session_userdup(ngx_pad_session_t *sess);
 static ngx_int_t ngx_pad_session_rejoin(ngx_pad_session_t *sess);
 static ngx_int_t ngx_pad_session_client_vars(ngx_pad_session_t *sess);
 static void ngx_pad_session_enter(ngx_pad_session_t *sess);
+static void ngx_pad_session_join_start(ngx_pad_session_t *sess);
 
 
 /* CLIENT_READY */
@@ -41,7 +42,7 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     int64_t ack_id)
 {
     size_t          n;
-    ngx_pad_str_t   id, ro;
+    ngx_pad_str_t   id;
     u_char          buf[NGX_PAD_ID_MAX];
 
     if (sess->state != NGX_PAD_SESSION_NEW) {
@@ -113,10 +114,33 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
     }
 
     ngx_pad_session_set_state(sess, NGX_PAD_SESSION_JOINING);
-    sess->padinfo_asked = 0;
     sess->refs++;
+    sess->join_started = ngx_current_msec;
+    sess->join_tries = 0;
+    sess->join_restart = ngx_pad_session_join_start;
+
+    ngx_pad_session_join_start(sess);
+}
+
+
+/* the join's first step (again after a Redis outage); holds its reference */
+
+static void
+ngx_pad_session_join_start(ngx_pad_session_t *sess)
+{
+    ngx_pad_str_t  ro;
+
+    sess->padinfo_asked = 0;
+
+    ro.data = (const char *) sess->asked_id;
+    ro.len = sess->asked_id_len;
+
+    /* as asked (the access decision may have made it read-only) */
+    sess->readonly = ngx_pad_msg_is_readonly_id(&ro) ? 1 : 0;
 
     if (!sess->readonly) {
+        sess->real_id_len = 0;
+
         /* the join reference goes with the decision */
         ngx_pad_session_access(sess, ngx_pad_session_author);
         return;
@@ -124,15 +148,10 @@ ngx_pad_session_ready(ngx_pad_session_t *sess, ngx_pad_msg_t *m,
 
     /* a read-only id: its pad first, then the decision on that pad */
 
-    ro.data = (const char *) sess->asked_id;
-    ro.len = sess->asked_id_len;
-
     if (ngx_pad_pstore_readonly(sess, &ro, ngx_pad_session_padid, sess)
         != NGX_OK)
     {
-        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
-        ngx_pad_session_disconnect(sess, "unavailable");
-        ngx_pad_session_unref(sess);
+        ngx_pad_session_join_unavailable(sess);
     }
 }
 
@@ -155,9 +174,7 @@ ngx_pad_session_author(void *data, ngx_int_t rc, ngx_pad_str_t *author,
     if (rc != NGX_OK || author->len == 0
         || author->len > NGX_PAD_AUTHOR_MAX)
     {
-        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
-        ngx_pad_session_disconnect(sess, "unavailable");
-        ngx_pad_session_unref(sess);
+        ngx_pad_session_join_unavailable(sess);
         return;
     }
 
@@ -210,18 +227,18 @@ ngx_pad_session_padid(void *data, ngx_int_t rc, ngx_pad_str_t *pad_id)
     }
 
     if (rc != NGX_OK || pad_id->len == 0 || pad_id->len > NGX_PAD_ID_MAX) {
-        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
 
         if (rc == NGX_DECLINED) {
+            ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
             /* as a forbidden pad: the same answer */
             ngx_pad_session_deny(sess, "a read-only id of no pad");
 
+            ngx_pad_session_unref(sess);
+
         } else {
-            ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
-            ngx_pad_session_disconnect(sess, "unavailable");
+            ngx_pad_session_join_unavailable(sess);
         }
 
-        ngx_pad_session_unref(sess);
         return;
     }
 
@@ -285,13 +302,19 @@ ngx_pad_session_join_failed(ngx_pad_session_t *sess, const char *reason)
     pad = sess->pad;
     sess->pad = NULL;
 
+    if (pad) {
+        ngx_pad_pad_release(pad);
+    }
+
+    if (ngx_strcmp(reason, "unavailable") == 0) {
+        /* Redis failed: the join may wait for it (and start again) */
+        ngx_pad_session_join_unavailable(sess);
+        return;
+    }
+
     if (sess->socket && sess->state == NGX_PAD_SESSION_JOINING) {
         ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
         ngx_pad_session_disconnect(sess, reason);
-    }
-
-    if (pad) {
-        ngx_pad_pad_release(pad);
     }
 
     ngx_pad_session_unref(sess);

@@ -15,12 +15,14 @@
 #include <ngx_event.h>
 
 #include "engine/ngx_pad_engine.h"
+#include "store/ngx_pad_store.h"
 
 
 static void ngx_pad_session_decided(void *data, ngx_int_t rc,
     ngx_pad_access_t *a, ngx_str_t *author);
 static void ngx_pad_session_author_info(void *data, ngx_int_t rc,
     ngx_pad_str_t *author, json_t *name, json_t *color);
+static void ngx_pad_session_join_timer(ngx_event_t *ev);
 
 
 /*
@@ -141,9 +143,7 @@ ngx_pad_session_access(ngx_pad_session_t *sess,
                              ngx_pad_session_decided, sess)
            == NULL)
     {
-        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
-        ngx_pad_session_disconnect(sess, "unavailable");
-        ngx_pad_session_unref(sess);
+        ngx_pad_session_join_unavailable(sess);
     }
 
     /* the join reference waits with the decision */
@@ -183,9 +183,7 @@ ngx_pad_session_decided(void *data, ngx_int_t rc, ngx_pad_access_t *a,
     }
 
     if (rc != NGX_OK) {
-        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
-        ngx_pad_session_disconnect(sess, "unavailable");
-        ngx_pad_session_unref(sess);
+        ngx_pad_session_join_unavailable(sess);
         return;
     }
 
@@ -216,9 +214,7 @@ ngx_pad_session_decided(void *data, ngx_int_t rc, ngx_pad_access_t *a,
                                       sess)
             != NGX_OK)
         {
-            ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
-            ngx_pad_session_disconnect(sess, "unavailable");
-            ngx_pad_session_unref(sess);
+            ngx_pad_session_join_unavailable(sess);
         }
 
         return;
@@ -230,9 +226,7 @@ ngx_pad_session_decided(void *data, ngx_int_t rc, ngx_pad_access_t *a,
     if (ngx_pad_pstore_author(sess, &id, sess->author_handler, sess)
         != NGX_OK)
     {
-        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
-        ngx_pad_session_disconnect(sess, "unavailable");
-        ngx_pad_session_unref(sess);
+        ngx_pad_session_join_unavailable(sess);
     }
 }
 
@@ -265,4 +259,76 @@ ngx_pad_session_author_info(void *data, ngx_int_t rc,
     sess->author_handler(sess->author_data, rc, author, rec);
 
     json_decref(rec);
+}
+
+
+/*
+ * A join step could not read Redis.  During an outage (the command
+ * connection is down: unreachable, restarting, stalled past
+ * pad_redis_command_timeout) the join waits, with a back-off that sends
+ * nothing while the connection is down, and starts again from its first
+ * step once Redis answers, within pad_join_timeout of CLIENT_READY;
+ * otherwise, or after it, {"disconnect":"unavailable"} as before.  Holds
+ * (and in the end drops) the join reference.
+ */
+
+void
+ngx_pad_session_join_unavailable(ngx_pad_session_t *sess)
+{
+    ngx_msec_t  delay;
+
+    if (sess->socket && sess->state == NGX_PAD_SESSION_JOINING
+        && sess->join_restart && !ngx_pad_engine->exiting
+        && !ngx_pad_store_available()
+        && ngx_current_msec - sess->join_started
+           < ngx_pad_engine->conf->join_timeout)
+    {
+        if (sess->join_tries == 0) {
+            ngx_log_error(NGX_LOG_INFO, ngx_pad_socket_log(sess->socket), 0,
+                          "pad: CLIENT_READY for \"%*s\" waits for Redis",
+                          sess->asked_id_len, sess->asked_id);
+        }
+
+        delay = 100 << ngx_min(sess->join_tries, 3);
+        delay += ngx_random() % (delay / 4 + 1);
+        sess->join_tries++;
+
+        sess->join_ev.handler = ngx_pad_session_join_timer;
+        sess->join_ev.data = sess;
+        sess->join_ev.log = ngx_pad_engine->log;
+        sess->join_ev.cancelable = 1;
+        ngx_add_timer(&sess->join_ev, delay);
+        return;
+    }
+
+    if (sess->socket && sess->state == NGX_PAD_SESSION_JOINING) {
+        ngx_pad_session_set_state(sess, NGX_PAD_SESSION_NEW);
+        ngx_pad_session_disconnect(sess, "unavailable");
+    }
+
+    ngx_pad_session_unref(sess);
+}
+
+
+static void
+ngx_pad_session_join_timer(ngx_event_t *ev)
+{
+    ngx_pad_session_t  *sess = ev->data;
+
+    if (sess->socket == NULL || sess->state != NGX_PAD_SESSION_JOINING) {
+        ngx_pad_session_unref(sess);
+        return;
+    }
+
+    if (!ngx_pad_store_available()) {
+        /* waits on, or gives up past pad_join_timeout */
+        ngx_pad_session_join_unavailable(sess);
+        return;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_EVENT, ngx_pad_socket_log(sess->socket), 0,
+                   "pad: CLIENT_READY for \"%*s\": joining again",
+                   sess->asked_id_len, sess->asked_id);
+
+    sess->join_restart(sess);
 }

@@ -18,6 +18,44 @@
 #define NGX_PAD_PSTORE_GROUP_LOCAL  8   /* commits without an allocation */
 
 
+/*
+ * 1: the error is an outage (Redis unreachable, restarting, stalled or
+ * failing over: the command was not sent, its connection was lost or it
+ * timed out, or Redis answered LOADING, READONLY, MASTERDOWN, TRYAGAIN,
+ * CLUSTERDOWN, BUSY); the commit waits and retries.  0: a fault of the
+ * request (a script error, a refused argument).
+ */
+
+ngx_uint_t
+ngx_pad_pstore_outage(ngx_str_t *err)
+{
+    ngx_uint_t  i;
+
+    static ngx_str_t  outages[] = {
+        ngx_string("redis unavailable"),
+        ngx_string("redis command timed out"),
+        ngx_string("cannot send redis command"),
+        ngx_string("LOADING"),
+        ngx_string("READONLY"),
+        ngx_string("MASTERDOWN"),
+        ngx_string("TRYAGAIN"),
+        ngx_string("CLUSTERDOWN"),
+        ngx_string("BUSY"),
+        ngx_string("NOREPLICAS")
+    };
+
+    for (i = 0; i < sizeof(outages) / sizeof(ngx_str_t); i++) {
+        if (err->len >= outages[i].len
+            && ngx_strncmp(err->data, outages[i].data, outages[i].len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 static void
 ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
 {
@@ -129,6 +167,15 @@ ngx_pad_pstore_appended(void *data, ngx_pad_store_result_t *res)
         /* Redis holds another history: no record of it applies here */
         ngx_pad_engine->pad_check(pad);
         pad->append_handler(pad->append_data, NGX_DECLINED);
+        return;
+    }
+
+    if (ngx_pad_pstore_outage(&res->err)) {
+        /* logged once per outage by the commit's wait */
+        ngx_log_debug2(NGX_LOG_DEBUG_EVENT, ngx_pad_engine->log, 0,
+                       "pad: \"%V\": append failed: %V", &pad->id,
+                       &res->err);
+        pad->append_handler(pad->append_data, NGX_AGAIN);
         return;
     }
 
@@ -289,6 +336,11 @@ ngx_pad_pstore_commit_revs_done(void *data, ngx_pad_store_result_t *res)
     ngx_pad_pad_t  *pad = data;
 
     if (res->status != NGX_OK) {
+        if (ngx_pad_pstore_outage(&res->err)) {
+            pad->revs_handler(pad->revs_data, NGX_AGAIN, 0, NULL, 0);
+            return;
+        }
+
         ngx_log_error(NGX_LOG_WARN, ngx_pad_engine->log, 0,
                       "pad: \"%V\": reading revisions for a commit failed: "
                       "%V", &pad->id, &res->err);

@@ -56,6 +56,8 @@ const ngx_pad_metric_desc_t  ngx_pad_metrics_desc[NGX_PAD_M_N] = {
       "Bytes in the sessions' queues, not yet written"),
     G("pad_redis_connected", NULL, NULL,
       "Workers whose Redis command connection is up"),
+    G("pad_commits_waiting", NULL, NULL,
+      "Commits waiting for Redis to come back (an outage)"),
 
     C("pad_connections_total", NULL, NULL, "Socket.IO connections"),
     C("pad_joins_total", "result", "ok", "CLIENT_READY answered, by result"),
@@ -107,6 +109,8 @@ const ngx_pad_metric_desc_t  ngx_pad_metrics_desc[NGX_PAD_M_N] = {
     C("pad_handovers_total", "result", "failed",
       "Sessions handed over to the worker that took their WebSocket, by "
       "result"),
+    C("pad_commit_outage_retries_total", NULL, NULL,
+      "Appends checked and retried after Redis failed or was unreachable"),
 };
 
 const ngx_pad_metric_desc_t  ngx_pad_metrics_hist_desc[NGX_PAD_H_N] = {

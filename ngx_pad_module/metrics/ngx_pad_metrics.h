@@ -32,6 +32,7 @@ typedef enum {
     NGX_PAD_M_PAD_SESSIONS,
     NGX_PAD_M_QUEUED_BYTES,
     NGX_PAD_M_REDIS_UP,
+    NGX_PAD_M_COMMITS_WAITING,
 
     /* counters */
     NGX_PAD_M_CONNECTIONS,
@@ -58,6 +59,7 @@ typedef enum {
     NGX_PAD_M_RELAY_FAILED,
     NGX_PAD_M_HANDOVERS,
     NGX_PAD_M_HANDOVERS_FAILED,
+    NGX_PAD_M_COMMIT_OUTAGE_RETRIES,
 
     NGX_PAD_M_N
 } ngx_pad_metric_e;
