@@ -438,7 +438,26 @@ const handCases = async () => {
   return out;
 };
 
+// --pad FILE: {"pool", "revs": [{cs, author}] from revision 0, "start",
+// "end", "colors"}: a pad as the module holds it, replayed from "\n";
+// prints {html, authors} of Etherpad's PadDiff on it
+const padCase = async (file) => {
+  const p = JSON.parse(require('fs').readFileSync(file, 'utf8'));
+  const pool = new AttributePool().fromJsonable(p.pool);
+  const atexts = [];
+  let atext = Changeset.makeAText('\n');
+  for (const r of p.revs) {
+    atext = Changeset.applyToAText(r.cs, atext, pool);
+    atexts.push(atext);
+  }
+  const v = await runCase('pad', pool, atexts, p.revs, p.start, p.end,
+      p.colors);
+  process.stdout.write(`${JSON.stringify({html: v.html,
+    authors: v.authors})}\n`);
+};
+
 (async () => {
+  if (arg('--pad')) return padCase(arg('--pad'));
   for (const v of await handCases()) process.stdout.write(`${JSON.stringify(v)}\n`);
   for (let i = 0; i < ncases; i++) {
     process.stdout.write(`${JSON.stringify(await randCase(i))}\n`);

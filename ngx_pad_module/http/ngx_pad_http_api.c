@@ -59,6 +59,7 @@ static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_author_fns,
     ngx_pad_api_group_fns,
     ngx_pad_api_session_fns,
+    ngx_pad_api_diff_fns,
     NULL
 };
 

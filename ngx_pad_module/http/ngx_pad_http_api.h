@@ -160,6 +160,7 @@ extern const ngx_pad_api_fn_t  ngx_pad_api_users_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_author_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_group_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_session_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_diff_fns[];
 
 
 #endif /* _NGX_PAD_HTTP_API_H_INCLUDED_ */
