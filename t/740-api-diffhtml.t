@@ -27,7 +27,7 @@ close $fh;
 
 my $ng = engine_nginx(redis_port => $redis->port,
     http   => "pad_api_key_file $dir/APIKEY.txt;\npad_redis_prefix t740:;\n"
-              . "pad_api_diff_max 5;\n",
+              . "pad_api_diff_max 1050;\n",
     server => "location /api { pad_api; }\n");
 ok($ng, 'nginx starts') or die "nginx did not start\n";
 
@@ -178,16 +178,29 @@ is($j->{message}, 'padID does not exist', 'no such pad');
 ($r, $j) = api('createDiffHTML', startRev => 0);
 is($j->{message}, 'padID is not a string', 'no padID');
 
-# pad_api_diff_max 5: 5 revisions are fine, 6 are not
-for my $i (1 .. 2) {
-    is(pad_insert($b, "$i"), 'accepted', "B types $i");
+# a long history: read in more than one store reply (1000 a reply), and
+# pad_api_diff_max 1050
+($r, $j) = api('createPad', padID => 'longpad', text => "start\n");
+is($j->{code}, 0, 'createPad longpad');
+my $fails = 0;
+for my $i (1 .. 1100) {
+    my ($r5, $j5) = api('appendText', padID => 'longpad', text => "w$i ");
+    $fails++ if $j5->{code};
 }
-($r, $j) = api('createDiffHTML', padID => 'diffpad', startRev => 2);
-is($j->{code}, 0, '5 revisions: under pad_api_diff_max');
-($r, $j) = api('createDiffHTML', padID => 'diffpad', startRev => 1);
+is($fails, 0, '1100 revisions appended');
+($r, $j) = api('createDiffHTML', padID => 'longpad', startRev => 0,
+               endRev => 1050);
+is($j->{code}, 0, '1050 revisions: within pad_api_diff_max');
+like($j->{data}{html}, qr{start<br>w1 w2 w3 .* w1049 w1050&nbsp;<br>$},
+     '... every one composed');
+unlike($j->{data}{html}, qr{w1051}, '... up to endRev');
+($r, $j) = api('createDiffHTML', padID => 'longpad', startRev => 51);
+is($j->{code}, 0, '1049 revisions from 51 to the head: within it too');
+like($j->{data}{html}, qr{w50 w51 w52 .* w1100&nbsp;<br>$}, '... all of them');
+($r, $j) = api('createDiffHTML', padID => 'longpad', startRev => 0);
 is_deeply($j, { code => 1, data => undef, message =>
     'the revision range is larger than pad_api_diff_max' },
-    '6 revisions: over pad_api_diff_max (code 1)');
+    '1100 revisions: over pad_api_diff_max (code 1)');
 
 # --- fuzzed parameters -----------------------------------------------------
 
@@ -206,4 +219,4 @@ for my $i (1 .. 150) {
 is($bad, 0, '150 fuzzed calls: each code 0 or 1, never an error');
 
 ($r, $j) = api('getRevisionsCount', padID => 'diffpad');
-is($j->{data}{revisions}, 7, 'the pad is unchanged by it all');
+is($j->{data}{revisions}, 5, 'the pad is unchanged by it all');
