@@ -1,6 +1,7 @@
 /*
  * libFuzzer target: form fields (query strings, urlencoded and
- * multipart/form-data bodies) as the HTTP API reads them.  The first
+ * multipart/form-data bodies) as the HTTP API reads them, and the
+ * cookies of a Cookie header (each value inside the input).  The first
  * byte picks the boundary's length; every field must lie inside the
  * input (multipart) or the decoding buffer (urlencoded), which never
  * grows past the input's length.
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "codec/ngx_pad_form.h"
+#include "codec/ngx_pad_cookie.h"
 
 
 static void
@@ -54,6 +56,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     (void) ngx_pad_form_boundary((const char *) data, size, &b);
+
+    if (ngx_pad_cookie_get((const char *) data, size, "sessionID", &b) == 0
+        && (b.data < (const char *) data
+            || b.data + b.len > (const char *) data + size))
+    {
+        abort();
+    }
 
     if (size > 1) {
         blen = 1 + data[0] % 8;

@@ -1,19 +1,21 @@
 # Transport: unit tests of its pure parts in src/codec/ (frame codec,
 # UTF-8, Engine.IO/Socket.IO codec, WebSocket handshake checks, relay
-# messages) and their libFuzzer targets.
+# messages, form fields, cookies) and their libFuzzer targets.
 
 TR_PURE := $(ROOT)/src/codec/ngx_pad_ws_frame.c \
            $(ROOT)/src/codec/ngx_pad_utf8.c \
            $(ROOT)/src/codec/ngx_pad_eio_codec.c \
            $(ROOT)/src/codec/ngx_pad_ws_handshake.c \
            $(ROOT)/src/codec/ngx_pad_relay_codec.c \
-           $(ROOT)/src/codec/ngx_pad_form.c
+           $(ROOT)/src/codec/ngx_pad_form.c \
+           $(ROOT)/src/codec/ngx_pad_cookie.c
 TR_HDRS := $(ROOT)/src/codec/ngx_pad_ws_frame.h \
            $(ROOT)/src/codec/ngx_pad_utf8.h \
            $(ROOT)/src/codec/ngx_pad_eio_codec.h \
            $(ROOT)/src/codec/ngx_pad_ws_handshake.h \
            $(ROOT)/src/codec/ngx_pad_relay_codec.h \
-           $(ROOT)/src/codec/ngx_pad_form.h
+           $(ROOT)/src/codec/ngx_pad_form.h \
+           $(ROOT)/src/codec/ngx_pad_cookie.h
 
 UNIT_BINS += $(BUILD)/unit/transport_test
 

@@ -26,13 +26,14 @@ my %may = (
     'ngx_pad_app.h' => [],
     conf            => [],
     metrics         => [],
+    request         => [],
     redis           => [qw(conf metrics)],
     store           => [qw(conf metrics redis)],
     authz           => [qw(conf metrics redis store)],
     engine          => [qw(conf metrics redis store authz ngx_pad_app.h)],
-    http            => [qw(conf metrics redis store authz)],
-    transport       => [qw(conf metrics redis ngx_pad_app.h)],
-    module          => [qw(conf metrics redis store authz engine http transport
+    http            => [qw(conf metrics request redis store authz)],
+    transport       => [qw(conf metrics request redis ngx_pad_app.h)],
+    module          => [qw(conf metrics request redis store authz engine http transport
                            ngx_pad_app.h module)],
 );
 
@@ -42,7 +43,7 @@ sub part_of_include {
     my ($inc) = @_;
     return 'src' if grep { $inc =~ m{^\Q$_\E/} } @pure;
     return 'src' if $inc eq 'ngx_pad_version.h';
-    return $1 if $inc =~ m{^(conf|metrics|redis|store|authz|engine|http|transport)/};
+    return $1 if $inc =~ m{^(conf|metrics|request|redis|store|authz|engine|http|transport)/};
     return 'ngx_pad_app.h' if $inc eq 'ngx_pad_app.h';
     return 'module' if $inc eq 'ngx_pad_module.h';
     return 'local';            # a name of the including file's own folder

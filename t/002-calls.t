@@ -30,20 +30,21 @@ my %may = (
     src       => [],
     conf      => [],
     metrics   => [],
+    request   => [],
     redis     => [qw(conf metrics)],
     store     => [qw(conf metrics redis)],
     authz     => [qw(conf metrics redis store)],
     engine    => [qw(conf metrics redis store authz)],
-    http      => [qw(conf metrics redis store authz)],
-    transport => [qw(conf metrics redis)],
-    module    => [qw(conf metrics redis store authz engine http transport)],
+    http      => [qw(conf metrics request redis store authz)],
+    transport => [qw(conf metrics request redis)],
+    module    => [qw(conf metrics request redis store authz engine http transport)],
 );
 
 sub part_of {
     my ($path) = @_;
     return 'src' if $path =~ m{^src/};
     return $1
-        if $path =~ m{^ngx_pad_module/(conf|metrics|redis|store|authz|engine|http|transport)/};
+        if $path =~ m{^ngx_pad_module/(conf|metrics|request|redis|store|authz|engine|http|transport)/};
     return 'module';
 }
 

@@ -34,6 +34,7 @@ my %dir = (
     pad_redis_db              => ['0..65535', '65536', 'http'],
     pad_redis_lost_grace      => ['0..1h', '2h', 'http'],
     pad_snapshot_interval     => ['1..1000000', '0', 'http'],
+    pad_redis_list_max        => ['1..100000000', '0', 'http'],
     pad_new_changes_batch_max => ['2..1024', '1', 'http'],
     pad_revisions_window      => ['10..1000000', '9', 'http'],
     pad_max_pads              => ['1..10000000', '0', 'http'],

@@ -134,5 +134,14 @@ is_deeply(api('listPadsOfAuthor', authorID => $me),
           ok_data({ padIDs => [ 'apads1' ] }),
           'a pad that does not exist is left out');
 
+# deletePad takes the pad out of its authors' lists (AuthorManager.removePad)
+is(api('deletePad', padID => 'apads1')->{code}, 0, 'deletePad apads1');
+is($rc->scard("P:author:$me:pads"), 1, '... its author\'s list lost it');
+ok(!$rc->sismember("P:author:$me:pads", 'apads1'), '... apads1 is gone');
+is(api('createPad', padID => 'apads1')->{code}, 0,
+   'apads1 created anew (by no author)');
+is_deeply(api('listPadsOfAuthor', authorID => $me), ok_data({ padIDs => [] }),
+          'the new apads1 is not the old author\'s');
+
 unlike($ng->log, qr/\[(alert|crit|emerg)\]/, 'no alert');
 $ng->stop;

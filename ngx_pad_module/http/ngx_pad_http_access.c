@@ -14,6 +14,7 @@
 
 #include "msg/ngx_pad_msg.h"
 #include "http/ngx_pad_http_access.h"
+#include "request/ngx_pad_request.h"
 
 
 typedef struct {
@@ -24,10 +25,6 @@ typedef struct {
 } ngx_pad_http_access_ctx_t;
 
 
-static ngx_int_t ngx_pad_http_cookies(ngx_http_request_t *r,
-    ngx_str_t *out);
-static ngx_int_t ngx_pad_http_cookie(ngx_str_t *cookies, const char *name,
-    ngx_str_t *value);
 static void ngx_pad_http_decided(void *data, ngx_int_t rc,
     ngx_pad_access_t *a, ngx_str_t *author);
 
@@ -62,20 +59,20 @@ ngx_pad_http_access(ngx_http_request_t *r, ngx_str_t *pad,
     in.addr = r->connection->addr_text;
     ngx_str_set(&in.kind, "export");
 
-    if (ngx_pad_http_cookies(r, &in.cookie) != NGX_OK) {
+    if (ngx_pad_request_cookies(r, &in.cookie) != NGX_OK) {
         return NGX_ERROR;
     }
 
     in.token_ok = 1;
 
-    if (ngx_pad_http_cookie(&in.cookie, "token", &v) == NGX_OK) {
+    if (ngx_pad_request_cookie(&in.cookie, "token", &v) == NGX_OK) {
         t.data = (const char *) v.data;
         t.len = v.len;
         in.token_ok = ngx_pad_msg_token_valid(&t) ? 1 : 0;
         in.token = in.token_ok ? v : in.token;
     }
 
-    if (ngx_pad_http_cookie(&in.cookie, "sessionID", &v) == NGX_OK
+    if (ngx_pad_request_cookie(&in.cookie, "sessionID", &v) == NGX_OK
         && v.len)
     {
         /* %-decoded as Etherpad's cookie parser does */
@@ -133,111 +130,3 @@ ngx_pad_http_decided(void *data, ngx_int_t rc, ngx_pad_access_t *a,
 }
 
 
-/* every Cookie header, joined with "; " */
-
-static ngx_int_t
-ngx_pad_http_cookies(ngx_http_request_t *r, ngx_str_t *out)
-{
-    size_t            len;
-    u_char           *p;
-    ngx_uint_t        i, pass;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    ngx_str_null(out);
-    len = 0;
-    p = NULL;
-
-    for (pass = 0; pass < 2; pass++) {
-
-        part = &r->headers_in.headers.part;
-        h = part->elts;
-
-        for (i = 0; /* void */; i++) {
-
-            if (i >= part->nelts) {
-                if (part->next == NULL) {
-                    break;
-                }
-
-                part = part->next;
-                h = part->elts;
-                i = 0;
-            }
-
-            if (h[i].key.len != 6
-                || ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie", 6)
-                   != 0
-                || h[i].value.len == 0)
-            {
-                continue;
-            }
-
-            if (pass == 0) {
-                len += h[i].value.len + 2;
-                continue;
-            }
-
-            if (p != out->data) {
-                *p++ = ';';
-                *p++ = ' ';
-            }
-
-            p = ngx_cpymem(p, h[i].value.data, h[i].value.len);
-        }
-
-        if (pass == 0) {
-            if (len == 0) {
-                return NGX_OK;
-            }
-
-            p = ngx_pnalloc(r->pool, len);
-            if (p == NULL) {
-                return NGX_ERROR;
-            }
-
-            out->data = p;
-
-        } else {
-            out->len = p - out->data;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-/* the value of cookie "name" (the first one) */
-
-static ngx_int_t
-ngx_pad_http_cookie(ngx_str_t *cookies, const char *name, ngx_str_t *value)
-{
-    size_t   len;
-    u_char  *p, *end, *k, *e;
-
-    len = ngx_strlen(name);
-    p = cookies->data;
-    end = p + cookies->len;
-
-    while (p < end) {
-        while (p < end && (*p == ' ' || *p == ';')) {
-            p++;
-        }
-
-        k = p;
-
-        while (p < end && *p != ';') {
-            p++;
-        }
-
-        e = ngx_strlchr(k, p, '=');
-
-        if (e && (size_t) (e - k) == len && ngx_strncmp(k, name, len) == 0) {
-            value->data = e + 1;
-            value->len = p - (e + 1);
-            return NGX_OK;
-        }
-    }
-
-    return NGX_DECLINED;
-}

@@ -55,10 +55,13 @@ static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_list_fns,
     ngx_pad_api_html_fns,
     ngx_pad_api_chat_fns,
+    ngx_pad_api_saved_fns,
     ngx_pad_api_users_fns,
     ngx_pad_api_author_fns,
     ngx_pad_api_group_fns,
     ngx_pad_api_session_fns,
+    ngx_pad_api_copy_fns,
+    ngx_pad_api_restore_fns,
     ngx_pad_api_diff_fns,
     NULL
 };
@@ -513,6 +516,8 @@ static void
 ngx_pad_api_cleanup(void *data)
 {
     ngx_pad_api_t  *api = data;
+
+    ngx_pad_api_write_done(api);
 
     if (api->cleanup) {
         api->cleanup(api);

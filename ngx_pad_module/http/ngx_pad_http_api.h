@@ -68,6 +68,12 @@ typedef enum {
 
 typedef struct ngx_pad_api_s  ngx_pad_api_t;
 
+typedef enum {
+    NGX_PAD_API_LOCK_NONE = 0,
+    NGX_PAD_API_LOCK_WAITING,
+    NGX_PAD_API_LOCK_HOLDING
+} ngx_pad_api_lock_e;
+
 typedef void (*ngx_pad_api_handler_pt)(ngx_pad_api_t *api);
 
 
@@ -96,6 +102,17 @@ struct ngx_pad_api_s {
     ngx_pad_http_pad_t         rd;
     ngx_pad_store_req_t       *sreq;
     ngx_int_t                  rev;        /* a parsed "rev", -1: none */
+    ngx_int_t                  head;       /* ngx_pad_api_pad_head() */
+    ngx_int_t                  chat_head;
+    ngx_pad_api_handler_pt     next;
+
+    /* ngx_pad_http_api_lock.c: one write of a pad at a time */
+    void                      *lock;
+    ngx_uint_t                 lock_state; /* ngx_pad_api_lock_e */
+    ngx_queue_t                lock_q;
+    ngx_event_t                lock_ev;
+    ngx_pad_api_handler_pt     lock_go;
+    ngx_pad_api_handler_pt     lock_done;  /* called by the answer */
     void                      *data;
     ngx_pad_api_handler_pt     cleanup;    /* called when the request
                                               ends, answered or not */
@@ -138,8 +155,42 @@ ngx_int_t ngx_pad_api_pad_arg(ngx_pad_api_t *api, ngx_str_t **pad);
  * atext as asked), then done() with rd->status NGX_OK.  Missing,
  * invalid, not-existing pads and store errors are answered here.
  */
+/*
+ * getPadSafe(padID, true) by the pad's head: api->head and api->chat_head
+ * set, then done(api); NGX_ERROR after answering (bad padID, no memory).
+ * "padID does not exist" and Redis errors are answered here.
+ */
+ngx_int_t ngx_pad_api_pad_head(ngx_pad_api_t *api,
+    ngx_pad_api_handler_pt done);
+
 ngx_int_t ngx_pad_api_read_pad(ngx_pad_api_t *api, ngx_int_t upto,
     ngx_uint_t atext, ngx_pad_api_handler_pt done);
+
+/*
+ * ngx_pad_http_api_lock.c: ngx_pad_api_read_pad(api, -1, 1, done) for a
+ * write, once no other write of the pad runs in this worker (the calls
+ * wait in order); NGX_ERROR after answering.  The lock passes on when the
+ * call answers or its request ends (ngx_pad_api_write_done()).
+ */
+ngx_int_t ngx_pad_api_write_pad(ngx_pad_api_t *api,
+    ngx_pad_api_handler_pt done);
+void ngx_pad_api_write_done(ngx_pad_api_t *api);
+
+
+/*
+ * ngx_pad_http_api_restore.c, for the functions that make a revision from
+ * another AText (restoreRevision, copyPadWithoutHistory):
+ * author_arg: authorId (absent: empty), NGX_ERROR after answering code 1;
+ * replace_cs: the changeset taking the text "old" to the AText "to" (all
+ * deleted, all inserted with its attributes), in es;
+ * author_entry: appendRevision's putAttrib(["author", author]): entry
+ * empty when the pool has it, else its JSON (to be numbered nextNum).
+ */
+ngx_int_t ngx_pad_api_author_arg(ngx_pad_api_t *api, ngx_str_t *author);
+ngx_int_t ngx_pad_api_replace_cs(ngx_pad_ctx_t *es, const ngx_pad_str_t *old,
+    const ngx_pad_atext_t *to, ngx_pad_str_t *out);
+ngx_int_t ngx_pad_api_author_entry(ngx_pad_api_t *api, ngx_pad_pool_t *pool,
+    ngx_str_t *author, ngx_str_t *entry);
 
 
 /*
@@ -156,10 +207,13 @@ extern const ngx_pad_api_fn_t  ngx_pad_api_write_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_list_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_html_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_chat_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_saved_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_users_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_author_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_group_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_session_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_copy_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_restore_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_diff_fns[];
 
 

@@ -16,6 +16,8 @@
 
 static void ngx_pad_api_answer(ngx_pad_api_t *api, ngx_uint_t code,
     const char *message, json_t *data);
+static void ngx_pad_api_pad_head_done(void *data,
+    ngx_pad_store_result_t *res);
 static void ngx_pad_api_pad_read(ngx_pad_http_pad_t *rd);
 
 
@@ -168,6 +170,54 @@ ngx_pad_api_pad_arg(ngx_pad_api_t *api, ngx_str_t **pad)
 
 
 ngx_int_t
+ngx_pad_api_pad_head(ngx_pad_api_t *api, ngx_pad_api_handler_pt done)
+{
+    ngx_str_t  *pad;
+
+    static ngx_str_t  none = ngx_string("");
+
+    if (ngx_pad_api_pad_arg(api, &pad) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    api->next = done;
+
+    api->sreq = ngx_pad_store_head(pad, -1, &none, ngx_pad_api_pad_head_done,
+                                   api);
+    if (api->sreq == NULL) {
+        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pad_api_pad_head_done(void *data, ngx_pad_store_result_t *res)
+{
+    ngx_pad_api_t  *api = data;
+
+    api->sreq = NULL;
+
+    if (res->status == NGX_ERROR) {
+        ngx_pad_api_store_fail(api, &res->err);
+        return;
+    }
+
+    if (res->status != NGX_OK || res->head < 0) {
+        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM, "padID does not exist");
+        return;
+    }
+
+    api->head = res->head;
+    api->chat_head = res->chat_head;
+
+    api->next(api);
+}
+
+
+ngx_int_t
 ngx_pad_api_read_pad(ngx_pad_api_t *api, ngx_int_t upto, ngx_uint_t atext,
     ngx_pad_api_handler_pt done)
 {
@@ -248,6 +298,11 @@ ngx_pad_api_answer(ngx_pad_api_t *api, ngx_uint_t code, const char *message,
     }
 
     api->answered = 1;
+
+    if (api->lock_done) {
+        /* ngx_pad_http_api_lock.c: the pad's next write may go */
+        api->lock_done(api);
+    }
 
     j = json_pack("{s:I, s:s, s:o}", "code", (json_int_t) code,
                   "message", message, "data", data ? data : json_null());

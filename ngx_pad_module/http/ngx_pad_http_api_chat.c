@@ -1,8 +1,7 @@
 
 /*
- * ngx_pad_module: the HTTP API's functions on a pad's chat and saved
- * revisions (API.ts): getChatHistory, appendChatMessage,
- * getSavedRevisionsCount, listSavedRevisions, saveRevision.
+ * ngx_pad_module: the HTTP API's functions on a pad's chat (API.ts):
+ * getChatHistory, appendChatMessage.
  *
  * Etherpad hands these functions the parameters as the strings of the
  * query or body and compares them as JavaScript does: getChatHistory's
@@ -21,15 +20,11 @@
 
 #include <math.h>       /* NAN, INFINITY, isnan: no libm */
 
-#include "msg/ngx_pad_msg.h"
 #include "http/ngx_pad_http_api.h"
 
 
 /* a call's state, in the request's pool */
 typedef struct {
-    ngx_int_t                  head;
-    ngx_int_t                  chat_head;
-
     /* getChatHistory: the messages wanted, read, their authors */
     ngx_int_t                  from;
     ngx_int_t                  to;          /* from > to: none */
@@ -45,10 +40,7 @@ typedef struct {
 } ngx_pad_api_chat_t;
 
 
-static ngx_int_t ngx_pad_api_chat_pad(ngx_pad_api_t *api,
-    ngx_pad_api_handler_pt done);
-static void ngx_pad_api_chat_pad_done(void *data,
-    ngx_pad_store_result_t *res);
+static ngx_pad_api_chat_t *ngx_pad_api_chat_state(ngx_pad_api_t *api);
 static void ngx_pad_api_chat_cleanup(ngx_pad_api_t *api);
 
 static void ngx_pad_api_chat_history(ngx_pad_api_t *api);
@@ -68,14 +60,6 @@ static void ngx_pad_api_chat_append_name(void *data,
 static void ngx_pad_api_chat_append_done(void *data,
     ngx_pad_store_result_t *res);
 
-static void ngx_pad_api_saved_count(ngx_pad_api_t *api);
-static void ngx_pad_api_saved_list(ngx_pad_api_t *api);
-static void ngx_pad_api_saved_read(ngx_pad_api_t *api);
-static void ngx_pad_api_saved_done(void *data, ngx_pad_store_result_t *res);
-static void ngx_pad_api_save_revision(ngx_pad_api_t *api);
-static void ngx_pad_api_save_revision_pad(ngx_pad_api_t *api);
-static void ngx_pad_api_save_revision_done(void *data,
-    ngx_pad_store_result_t *res);
 
 static double ngx_pad_api_js_number(ngx_str_t *s);
 static double ngx_pad_api_js_parse_float(ngx_str_t *s);
@@ -93,83 +77,27 @@ const ngx_pad_api_fn_t  ngx_pad_api_chat_fns[] = {
       { "padID", "text", "authorID", "time", NULL }, { NULL },
       ngx_pad_api_chat_append },
 
-    { ngx_string("getSavedRevisionsCount"), NGX_PAD_API_V1_2_11,
-      { "padID", NULL }, { NULL }, ngx_pad_api_saved_count },
-
-    { ngx_string("listSavedRevisions"), NGX_PAD_API_V1_2_11,
-      { "padID", NULL }, { NULL }, ngx_pad_api_saved_list },
-
-    { ngx_string("saveRevision"), NGX_PAD_API_V1_2_11,
-      { "padID", "rev", NULL }, { NULL }, ngx_pad_api_save_revision },
-
     { ngx_null_string, 0, { NULL }, { NULL }, NULL }
 };
 
 
-/* getPadSafe(padID, true) by the pad's head: api->data the call's state */
+/* the call's state in api->data; NULL after answering */
 
-static ngx_int_t
-ngx_pad_api_chat_pad(ngx_pad_api_t *api, ngx_pad_api_handler_pt done)
+static ngx_pad_api_chat_t *
+ngx_pad_api_chat_state(ngx_pad_api_t *api)
 {
-    ngx_str_t           *pad;
     ngx_pad_api_chat_t  *ch;
 
-    static ngx_str_t  none = ngx_string("");
-
-    if (ngx_pad_api_pad_arg(api, &pad) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ch = api->data;
-
+    ch = ngx_pcalloc(api->r->pool, sizeof(ngx_pad_api_chat_t));
     if (ch == NULL) {
-        ch = ngx_pcalloc(api->r->pool, sizeof(ngx_pad_api_chat_t));
-        if (ch == NULL) {
-            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-            return NGX_ERROR;
-        }
-
-        api->data = ch;
-        api->cleanup = ngx_pad_api_chat_cleanup;
-    }
-
-    ch->done = done;
-
-    api->sreq = ngx_pad_store_head(pad, -1, &none, ngx_pad_api_chat_pad_done,
-                                   api);
-    if (api->sreq == NULL) {
         ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-        return NGX_ERROR;
+        return NULL;
     }
 
-    return NGX_OK;
-}
+    api->data = ch;
+    api->cleanup = ngx_pad_api_chat_cleanup;
 
-
-static void
-ngx_pad_api_chat_pad_done(void *data, ngx_pad_store_result_t *res)
-{
-    ngx_pad_api_t  *api = data;
-
-    ngx_pad_api_chat_t  *ch;
-
-    api->sreq = NULL;
-
-    if (res->status == NGX_ERROR) {
-        ngx_pad_api_store_fail(api, &res->err);
-        return;
-    }
-
-    if (res->status != NGX_OK || res->head < 0) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM, "padID does not exist");
-        return;
-    }
-
-    ch = api->data;
-    ch->head = res->head;
-    ch->chat_head = res->chat_head;
-
-    ch->done(api);
+    return ch;
 }
 
 
@@ -219,7 +147,11 @@ ngx_pad_api_chat_history(ngx_pad_api_t *api)
         }
     }
 
-    (void) ngx_pad_api_chat_pad(api, ngx_pad_api_chat_history_pad);
+    if (ngx_pad_api_chat_state(api) == NULL) {
+        return;
+    }
+
+    (void) ngx_pad_api_pad_head(api, ngx_pad_api_chat_history_pad);
 }
 
 
@@ -238,27 +170,27 @@ ngx_pad_api_chat_history_pad(ngx_pad_api_t *api)
     if (!ngx_pad_api_js_truthy(start) || !ngx_pad_api_js_truthy(end)) {
         /* the whole history (0 > -1 when there is none, as in Etherpad) */
 
-        if (0 > ch->chat_head) {
+        if (0 > api->chat_head) {
             ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
                              "start is higher than the current chatHead");
             return;
         }
 
         ch->from = 0;
-        ch->to = ch->chat_head;
+        ch->to = api->chat_head;
         goto read;
     }
 
     s = ngx_pad_api_js_number(start);
     e = ngx_pad_api_js_number(end);
 
-    if (s > (double) ch->chat_head) {
+    if (s > (double) api->chat_head) {
         ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
                          "start is higher than the current chatHead");
         return;
     }
 
-    if (e > (double) ch->chat_head) {
+    if (e > (double) api->chat_head) {
         ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
                          "end is higher than the current chatHead");
         return;
@@ -291,7 +223,7 @@ ngx_pad_api_chat_history_pad(ngx_pad_api_t *api)
 
     n = ngx_atoi(start->data, start->len);
 
-    if (n != NGX_ERROR && n <= ch->chat_head
+    if (n != NGX_ERROR && n <= api->chat_head
         && (start->len == 1 || start->data[0] != '0'))
     {
         ch->from = n;
@@ -310,7 +242,7 @@ ngx_pad_api_chat_history_pad(ngx_pad_api_t *api)
         ch->from = (ngx_int_t) s + 1;
     }
 
-    ch->to = ch->chat_head;
+    ch->to = api->chat_head;
 
     if (lim - 1 < (double) ch->to) {
         /* the highest integer below lim (lim > s >= 0 here) */
@@ -541,13 +473,13 @@ ngx_pad_api_chat_append(ngx_pad_api_t *api)
         return;
     }
 
-    if (ngx_pad_api_chat_pad(api, ngx_pad_api_chat_append_pad) != NGX_OK) {
+    ch = ngx_pad_api_chat_state(api);
+    if (ch == NULL) {
         return;
     }
 
     /* isInt(time): parseFloat(time) === parseInt(time) && !isNaN(time) */
 
-    ch = api->data;
     time = ngx_pad_api_arg(api, "time");
 
     if (time) {
@@ -558,6 +490,8 @@ ngx_pad_api_chat_append(ngx_pad_api_t *api)
             ch->time = *time;
         }
     }
+
+    (void) ngx_pad_api_pad_head(api, ngx_pad_api_chat_append_pad);
 }
 
 
@@ -618,224 +552,6 @@ ngx_pad_api_chat_append_name(void *data, ngx_pad_store_result_t *res)
 
 static void
 ngx_pad_api_chat_append_done(void *data, ngx_pad_store_result_t *res)
-{
-    ngx_pad_api_t  *api = data;
-
-    api->sreq = NULL;
-
-    if (res->status != NGX_OK) {
-        ngx_pad_api_store_fail(api, &res->err);
-        return;
-    }
-
-    ngx_pad_api_ok(api, NULL);
-}
-
-
-/* getSavedRevisionsCount, listSavedRevisions: P{pad}:saved */
-
-static void
-ngx_pad_api_saved_count(ngx_pad_api_t *api)
-{
-    (void) ngx_pad_api_chat_pad(api, ngx_pad_api_saved_read);
-}
-
-
-static void
-ngx_pad_api_saved_list(ngx_pad_api_t *api)
-{
-    (void) ngx_pad_api_chat_pad(api, ngx_pad_api_saved_read);
-}
-
-
-static void
-ngx_pad_api_saved_read(ngx_pad_api_t *api)
-{
-    api->sreq = ngx_pad_store_saved_get(ngx_pad_api_arg(api, "padID"),
-                                        ngx_pad_api_saved_done, api);
-    if (api->sreq == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-    }
-}
-
-
-static int
-ngx_pad_api_saved_cmp(const void *one, const void *two)
-{
-    json_int_t  a = *(json_int_t *) one;
-    json_int_t  b = *(json_int_t *) two;
-
-    return (a > b) - (a < b);
-}
-
-
-static void
-ngx_pad_api_saved_done(void *data, ngx_pad_store_result_t *res)
-{
-    ngx_pad_api_t  *api = data;
-
-    json_t      *rec, *rev, *list;
-    json_int_t  *revs;
-    ngx_uint_t   i, n;
-
-    api->sreq = NULL;
-
-    if (res->status != NGX_OK) {
-        ngx_pad_api_store_fail(api, &res->err);
-        return;
-    }
-
-    revs = ngx_palloc(api->r->pool, (res->nitems + 1) * sizeof(json_int_t));
-    if (revs == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-        return;
-    }
-
-    n = 0;
-
-    for (i = 0; i < res->nitems; i++) {
-        rec = json_loadb((char *) res->items[i].data, res->items[i].len, 0,
-                         NULL);
-        rev = json_object_get(rec, "revNum");
-
-        if (json_is_integer(rev)) {
-            revs[n++] = json_integer_value(rev);
-
-        } else {
-            ngx_log_error(NGX_LOG_ERR, api->log, 0,
-                          "pad api: %V: a bad saved revision record",
-                          &api->fn->name);
-        }
-
-        json_decref(rec);
-    }
-
-    if (api->fn->handler == ngx_pad_api_saved_count) {
-        ngx_pad_api_ok(api, json_pack("{s:I}", "savedRevisions",
-                                      (json_int_t) n));
-        return;
-    }
-
-    /* getSavedRevisionsList(): sorted by number */
-
-    ngx_qsort(revs, n, sizeof(json_int_t), ngx_pad_api_saved_cmp);
-
-    list = json_array();
-
-    for (i = 0; list && i < n; i++) {
-        if (json_array_append_new(list, json_integer(revs[i])) != 0) {
-            json_decref(list);
-            list = NULL;
-        }
-    }
-
-    if (list == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-        return;
-    }
-
-    ngx_pad_api_ok(api, json_pack("{s:o}", "savedRevisions", list));
-}
-
-
-/*
- * saveRevision(padID, [rev]): a new author "API" (createAuthor('API')),
- * then the record {revNum, savedById, label, timestamp, id} unless the
- * revision is saved already (addSavedRevision returns silently then).
- */
-
-static void
-ngx_pad_api_save_revision(ngx_pad_api_t *api)
-{
-    if (ngx_pad_api_rev(api, "rev") != NGX_OK) {
-        return;
-    }
-
-    (void) ngx_pad_api_chat_pad(api, ngx_pad_api_save_revision_pad);
-}
-
-
-static void
-ngx_pad_api_save_revision_pad(ngx_pad_api_t *api)
-{
-    u_char               aid[18], color[NGX_INT_T_LEN], sid[10];
-    char                *s;
-    json_t              *rec;
-    ngx_str_t            a, c, name, str;
-    ngx_uint_t           i;
-    ngx_time_t          *tp;
-    ngx_pad_api_chat_t  *ch = api->data;
-
-    static const char  alnum[] =
-        "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-    if (api->rev > ch->head) {
-        ngx_pad_api_fail(api, NGX_PAD_API_BAD_PARAM,
-                         "rev is higher than the head revision of the pad");
-        return;
-    }
-
-    if (api->rev < 0) {
-        api->rev = ch->head;
-    }
-
-    aid[0] = 'a';
-    aid[1] = '.';
-
-    for (i = 2; i < sizeof(aid); i++) {
-        aid[i] = alnum[ngx_random() % (sizeof(alnum) - 1)];
-    }
-
-    for (i = 0; i < sizeof(sid); i++) {
-        sid[i] = alnum[ngx_random() % (sizeof(alnum) - 1)];
-    }
-
-    a.data = aid;
-    a.len = sizeof(aid);
-    c.data = color;
-    c.len = ngx_sprintf(color, "%ui",
-                        (ngx_uint_t) ngx_random() % NGX_PAD_MSG_PALETTE_SIZE)
-            - color;
-    ngx_str_set(&name, "API");
-
-    if (ngx_pad_store_author_set(&a, &name, &c, NULL, NULL) == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-        return;
-    }
-
-    tp = ngx_timeofday();
-
-    rec = json_pack("{s:I,s:s%,s:s,s:I,s:s%}",
-                    "revNum", (json_int_t) api->rev,
-                    "savedById", (char *) aid, sizeof(aid),
-                    "label", "Saved through API call",
-                    "timestamp", (json_int_t) tp->sec * 1000 + tp->msec,
-                    "id", (char *) sid, sizeof(sid));
-
-    s = rec ? json_dumps(rec, JSON_COMPACT|JSON_PRESERVE_ORDER) : NULL;
-    json_decref(rec);
-
-    if (s == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-        return;
-    }
-
-    str.data = (u_char *) s;
-    str.len = ngx_strlen(s);
-
-    api->sreq = ngx_pad_store_saved_add(ngx_pad_api_arg(api, "padID"),
-                                        api->rev, &str,
-                                        ngx_pad_api_save_revision_done, api);
-    free(s);
-
-    if (api->sreq == NULL) {
-        ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-    }
-}
-
-
-static void
-ngx_pad_api_save_revision_done(void *data, ngx_pad_store_result_t *res)
 {
     ngx_pad_api_t  *api = data;
 

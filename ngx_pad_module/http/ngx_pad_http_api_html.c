@@ -82,7 +82,7 @@ ngx_pad_api_set_html(ngx_pad_api_t *api)
     api->data = h;
     api->cleanup = ngx_pad_api_html_cleanup;
 
-    (void) ngx_pad_api_read_pad(api, -1, 1, ngx_pad_api_html_read);
+    (void) ngx_pad_api_write_pad(api, ngx_pad_api_html_read);
 }
 
 

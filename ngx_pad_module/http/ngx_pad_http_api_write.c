@@ -612,7 +612,7 @@ ngx_pad_api_text_start(ngx_pad_api_t *api, ngx_pad_api_w_e op)
         return;
     }
 
-    (void) ngx_pad_api_read_pad(api, -1, 1, ngx_pad_api_text_read);
+    (void) ngx_pad_api_write_pad(api, ngx_pad_api_text_read);
 }
 
 

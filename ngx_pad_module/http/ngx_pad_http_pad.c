@@ -27,6 +27,7 @@ static ngx_int_t ngx_pad_http_pad_snapshot(ngx_pad_http_pad_t *rd,
     ngx_pad_store_result_t *res);
 static ngx_int_t ngx_pad_http_pad_apply(ngx_pad_http_pad_t *rd,
     ngx_str_t *record);
+static void ngx_pad_http_pad_key_snapshot(ngx_pad_http_pad_t *rd);
 static ngx_int_t ngx_pad_http_pad_set(ngx_pad_str_t *dst, const char *data,
     size_t len, ngx_log_t *log);
 static void ngx_pad_http_pad_done(ngx_pad_http_pad_t *rd, ngx_int_t status,
@@ -357,9 +358,46 @@ ngx_pad_http_pad_apply(ngx_pad_http_pad_t *rd, ngx_str_t *record)
     /* the result was copied: keep the context's arena small */
     ngx_pad_ctx_reset(rd->es);
 
+    ngx_pad_http_pad_key_snapshot(rd);
+
     rd->next++;
 
     return NGX_OK;
+}
+
+
+/*
+ * A key snapshot that its writer did not store (a write through the HTTP
+ * API, which keeps no AText): the revision just applied is one
+ * (rev % pad_snapshot_interval == 0) and the read started from an older
+ * one, so it is missing.  Stored now (idempotent, only onto the history
+ * read), so that later reads and loads start from it instead of applying
+ * ever more revisions.
+ */
+
+static void
+ngx_pad_http_pad_key_snapshot(ngx_pad_http_pad_t *rd)
+{
+    ngx_str_t   text, attribs;
+    ngx_uint_t  n;
+
+    n = ngx_pad_store_snapshot_interval();
+
+    if (!rd->atext || n == 0 || rd->next % n != 0) {
+        return;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "pad \"%V\": storing the missing key snapshot %i",
+                   &rd->pad, rd->next);
+
+    text.data = (u_char *) rd->text.data;
+    text.len = rd->text.len;
+    attribs.data = (u_char *) rd->attribs.data;
+    attribs.len = rd->attribs.len;
+
+    (void) ngx_pad_store_snapshot_of(&rd->pad, &rd->hist, rd->next, &text,
+                                     &attribs, NULL, NULL);
 }
 
 

@@ -40,6 +40,9 @@ ngx_pad_lua_script_t  *ngx_pad_store_lua_delete;
 ngx_pad_lua_script_t  *ngx_pad_store_lua_mapper;
 ngx_pad_lua_script_t  *ngx_pad_store_lua_mark;
 ngx_pad_lua_script_t  *ngx_pad_store_lua_public;
+ngx_pad_lua_script_t  *ngx_pad_store_lua_members;
+ngx_pad_lua_script_t  *ngx_pad_store_lua_copy;
+ngx_pad_lua_script_t  *ngx_pad_store_lua_copyread;
 
 
 ngx_int_t
@@ -97,6 +100,15 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
 
         } else if (ngx_strcmp(s->name.data, "public") == 0) {
             ngx_pad_store_lua_public = s;
+
+        } else if (ngx_strcmp(s->name.data, "members") == 0) {
+            ngx_pad_store_lua_members = s;
+
+        } else if (ngx_strcmp(s->name.data, "copy") == 0) {
+            ngx_pad_store_lua_copy = s;
+
+        } else if (ngx_strcmp(s->name.data, "copyread") == 0) {
+            ngx_pad_store_lua_copyread = s;
         }
     }
 
@@ -109,7 +121,10 @@ ngx_pad_store_init_process(ngx_cycle_t *cycle, ngx_pad_store_conf_t *scf,
         || ngx_pad_store_lua_epoch == NULL || ngx_pad_store_lua_head == NULL
         || ngx_pad_store_lua_delete == NULL
         || ngx_pad_store_lua_mapper == NULL || ngx_pad_store_lua_mark == NULL
-        || ngx_pad_store_lua_public == NULL)
+        || ngx_pad_store_lua_public == NULL
+        || ngx_pad_store_lua_members == NULL
+        || ngx_pad_store_lua_copy == NULL
+        || ngx_pad_store_lua_copyread == NULL)
     {
         ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
                       "pad store: a Lua script is missing");

@@ -194,6 +194,10 @@ ngx_pad_store_req_t *ngx_pad_store_restore(ngx_str_t *pad,
 ngx_pad_store_req_t *ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev,
     ngx_str_t *text, ngx_str_t *attribs, ngx_pad_store_handler_pt handler,
     void *data);
+/* the same, only if the pad's history id is still hist ("": none) */
+ngx_pad_store_req_t *ngx_pad_store_snapshot_of(ngx_str_t *pad,
+    ngx_str_t *hist, ngx_int_t rev, ngx_str_t *text, ngx_str_t *attribs,
+    ngx_pad_store_handler_pt handler, void *data);
 
 /*
  * head, chat head, latest snapshot <= upto (-1: head), the whole pool and
@@ -375,6 +379,54 @@ ngx_pad_store_req_t *ngx_pad_store_stats_get(int64_t now,
    when it has none of them */
 ngx_pad_store_req_t *ngx_pad_store_author_record(ngx_str_t *id,
     ngx_pad_store_handler_pt handler, void *data);
+
+
+/*
+ * ngx_pad_store_copy.c: copying a pad (copyPad, movePad,
+ * copyPadWithoutHistory); copy.lua and copyread.lua document the steps.
+ *
+ * copy_read: one bounded batch (NGX_PAD_STORE_COPY_BYTES, at least one
+ * record) of the source's records of a kind: REVS and CHAT fields
+ * from..to, SNAP the key snapshots of revisions from..to, SAVED an HSCAN
+ * from cursor "from", META public and created.  NGX_OK: res->items field,
+ * value, ... and res->from where to go on (-1: done); NGX_OK with
+ * res->from -1 and no items also when the source is gone or another
+ * history than hist (the caller checks the head afterwards).
+ *
+ * copy_step: BEGIN (takes the destination over for token, deleting an
+ * earlier copy's leftovers), PUT (vals: field, value, ... of a kind),
+ * REV (vals: n, changeset, author, pool entries: a revision record
+ * stamped with Redis's time), COMMIT (vals: meta field, value, ...: the
+ * staging keys move into place and the pad exists), ABORT.  NGX_DECLINED:
+ * the destination exists now, or another copy took it over.
+ *
+ * copy_index: the destination's entries in Ppads, Pgroup:{group}:pads
+ * (group NULL: none) and each Pauthor:<a>:pads, sent before the commit.
+ */
+#define NGX_PAD_STORE_COPY_REVS    0
+#define NGX_PAD_STORE_COPY_POOL    1
+#define NGX_PAD_STORE_COPY_SNAP    2
+#define NGX_PAD_STORE_COPY_CHAT    4
+#define NGX_PAD_STORE_COPY_SAVED   5
+#define NGX_PAD_STORE_COPY_META    6
+
+#define NGX_PAD_STORE_COPY_BEGIN   0
+#define NGX_PAD_STORE_COPY_PUT     1
+#define NGX_PAD_STORE_COPY_REV     2
+#define NGX_PAD_STORE_COPY_COMMIT  3
+#define NGX_PAD_STORE_COPY_ABORT   4
+
+/* bytes of records per copy batch */
+#define NGX_PAD_STORE_COPY_BYTES   (1024 * 1024)
+
+ngx_pad_store_req_t *ngx_pad_store_copy_read(ngx_str_t *pad,
+    ngx_str_t *hist, ngx_uint_t kind, ngx_int_t from, ngx_int_t to,
+    ngx_pad_store_handler_pt handler, void *data);
+ngx_pad_store_req_t *ngx_pad_store_copy_step(ngx_str_t *dst,
+    ngx_str_t *token, ngx_uint_t mode, ngx_uint_t kind, ngx_str_t *vals,
+    ngx_uint_t nvals, ngx_pad_store_handler_pt handler, void *data);
+ngx_int_t ngx_pad_store_copy_index(ngx_str_t *dst, ngx_str_t *group,
+    ngx_str_t *authors, ngx_uint_t nauthors);
 
 
 #endif /* _NGX_PAD_STORE_H_INCLUDED_ */

@@ -16,6 +16,7 @@
 
 #include "store/ngx_pad_store.h"
 #include "store/ngx_pad_store_int.h"
+#include "store/ngx_pad_store_seq.h"
 
 
 static ngx_int_t ngx_pad_store_parse_members(ngx_pad_store_req_t *req,
@@ -67,18 +68,19 @@ ngx_pad_store_pads_add(ngx_str_t *pad)
 ngx_pad_store_req_t *
 ngx_pad_store_pads(ngx_pad_store_handler_pt handler, void *data)
 {
-    u_char     kb[NGX_PAD_STORE_KEY_MAX];
-    ngx_str_t  args[2];
+    u_char     kb[NGX_PAD_STORE_KEY_MAX], mb[NGX_INT_T_LEN];
+    ngx_str_t  key, max;
 
-    ngx_str_set(&args[0], "SMEMBERS");
-
-    if (ngx_pad_store_pads_key(&args[1], kb) != NGX_OK) {
+    if (ngx_pad_store_pads_key(&key, kb) != NGX_OK) {
         return NULL;
     }
 
-    return ngx_pad_store_req(NGX_PAD_STORE_MEMBERS,
-                             ngx_pad_store_parse_members, handler, data,
-                             args, 2);
+    ngx_pad_store_list_max_arg(&max, mb);
+
+    return ngx_pad_store_eval(ngx_pad_store_lua_members,
+                              NGX_PAD_STORE_MEMBERS,
+                              ngx_pad_store_parse_members, &key, 1, &max, 1,
+                              handler, data);
 }
 
 
@@ -140,9 +142,10 @@ ngx_pad_store_pad_delete(ngx_str_t *pad, ngx_str_t *group,
 
 
 /*
- * delete.lua's reply {0} (no pad) or {1, read-only id}; then the
- * read-only mapping and the group's entry go (no answer awaited), and
- * SREM Ppads is the last step: its reply comes after theirs.
+ * delete.lua's reply {0} (no pad) or {1, read-only id, author, ...}; then
+ * the read-only mapping, the group's entry and the authors' entries go
+ * (no answer awaited), and SREM Ppads is the last step: its reply comes
+ * after theirs.
  */
 
 static ngx_int_t
@@ -150,8 +153,9 @@ ngx_pad_store_parse_delete(ngx_pad_store_req_t *req, redisReply *reply,
     ngx_pad_store_result_t *res)
 {
     u_char                 kb[NGX_PAD_STORE_KEY_MAX];
+    size_t                 i;
     ngx_int_t              n;
-    ngx_str_t              ro, args[3];
+    ngx_str_t              ro, author, args[3];
     ngx_pad_store_conf_t  *scf;
 
     if (req->step == 1) {
@@ -169,7 +173,7 @@ ngx_pad_store_parse_delete(ngx_pad_store_req_t *req, redisReply *reply,
         return NGX_OK;
     }
 
-    if (reply->elements != 2
+    if (reply->elements < 2
         || ngx_pad_store_str(reply->element[1], &ro) != NGX_OK)
     {
         return NGX_ERROR;
@@ -200,6 +204,22 @@ ngx_pad_store_parse_delete(ngx_pad_store_req_t *req, redisReply *reply,
 
     ngx_str_set(&args[0], "SREM");
     args[2] = req->saved;
+
+    for (i = 2; i < reply->elements; i++) {
+        if (ngx_pad_store_str(reply->element[i], &author) != NGX_OK
+            || ngx_pad_store_global_key(&args[1], kb, "author", &author)
+               != NGX_OK
+            || args[1].len + sizeof(":pads") > NGX_PAD_STORE_KEY_MAX)
+        {
+            continue;
+        }
+
+        args[1].len = ngx_sprintf(args[1].data + args[1].len, ":pads")
+                      - args[1].data;
+
+        (void) ngx_pad_store_req(NGX_PAD_STORE_STATUS, NULL, NULL, NULL,
+                                 args, 3);
+    }
 
     req->step = 1;
     req->script = NULL;

@@ -18,6 +18,9 @@ ngx_pad_conf_range_t  ngx_pad_store_lost_grace_range =
 ngx_pad_conf_range_t  ngx_pad_store_snapshot_range =
     ngx_pad_conf_range(1, 1000000, "1..1000000");
 
+ngx_pad_conf_range_t  ngx_pad_store_list_max_range =
+    ngx_pad_conf_range(1, 100000000, "1..100000000");
+
 
 static ngx_str_t  ngx_pad_store_default_prefix = ngx_string("ngxpad:");
 
@@ -30,6 +33,7 @@ ngx_pad_store_create_conf(ngx_pad_store_conf_t *scf)
     ngx_pad_redis_conf_create(&scf->redis);
     scf->snapshot_interval = NGX_CONF_UNSET_UINT;
     scf->lost_grace = NGX_CONF_UNSET_MSEC;
+    scf->list_max = NGX_CONF_UNSET_UINT;
     scf->http = NGX_CONF_UNSET;
 }
 
@@ -46,6 +50,7 @@ ngx_pad_store_init_conf(ngx_conf_t *cf, ngx_pad_store_conf_t *scf)
 
     ngx_conf_init_uint_value(scf->snapshot_interval, 100);
     ngx_conf_init_msec_value(scf->lost_grace, 15000);
+    ngx_conf_init_uint_value(scf->list_max, 1000000);
     ngx_conf_init_value(scf->http, 0);
 
     if (scf->prefix.data == NULL) {

@@ -24,6 +24,7 @@ typedef struct {
     ngx_str_t                  prefix;            /* pad_redis_prefix */
     ngx_uint_t                 snapshot_interval; /* pad_snapshot_interval */
     ngx_msec_t                 lost_grace;        /* pad_redis_lost_grace */
+    ngx_uint_t                 list_max;          /* pad_redis_list_max */
 
     ngx_flag_t                 http;              /* a pad_http location */
 } ngx_pad_store_conf_t;
@@ -42,6 +43,7 @@ char *ngx_pad_store_set_redis(ngx_conf_t *cf, ngx_command_t *cmd,
 
 extern ngx_pad_conf_range_t  ngx_pad_store_lost_grace_range;
 extern ngx_pad_conf_range_t  ngx_pad_store_snapshot_range;
+extern ngx_pad_conf_range_t  ngx_pad_store_list_max_range;
 
 
 /*
@@ -89,7 +91,11 @@ extern ngx_pad_conf_range_t  ngx_pad_store_snapshot_range;
     { ngx_string("pad_snapshot_interval"), NGX_PAD_STORE_MAIN,                \
       ngx_pad_conf_set_uint_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
       (base) + offsetof(ngx_pad_store_conf_t, snapshot_interval),             \
-      &ngx_pad_store_snapshot_range }
+      &ngx_pad_store_snapshot_range },                                        \
+    { ngx_string("pad_redis_list_max"), NGX_PAD_STORE_MAIN,                   \
+      ngx_pad_conf_set_uint_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_store_conf_t, list_max),                      \
+      &ngx_pad_store_list_max_range }
 
 
 #endif /* _NGX_PAD_STORE_CONF_H_INCLUDED_ */

@@ -210,7 +210,8 @@ ngx_pad_store_group_for_mapper(ngx_str_t *mapper,
 ngx_pad_store_req_t *
 ngx_pad_store_group_list(ngx_pad_store_handler_pt handler, void *data)
 {
-    ngx_str_t           args[2];
+    u_char              mb[NGX_INT_T_LEN];
+    ngx_str_t           key, max;
     ngx_pad_store_g_t  *g;
 
     g = ngx_pad_store_g_new(ngx_pad_store_g_list);
@@ -220,14 +221,15 @@ ngx_pad_store_group_list(ngx_pad_store_handler_pt handler, void *data)
 
     g->keep = NGX_PAD_STORE_G_KEEP_GROUP;
     g->flag = 1;    /* no owner to check: step 0 is the set */
-    ngx_str_set(&args[0], "SMEMBERS");
+    ngx_pad_store_list_max_arg(&max, mb);
 
-    if (ngx_pad_store_g_key(g, &args[1], "groups", NULL, "") != NGX_OK) {
+    if (ngx_pad_store_g_key(g, &key, "groups", NULL, "") != NGX_OK) {
         ngx_pad_store_g_free(g);
         return NULL;
     }
 
-    return ngx_pad_store_g_start(g, handler, data, args, 2);
+    return ngx_pad_store_g_start_eval(g, ngx_pad_store_lua_members, &key,
+                                      &max, 1, handler, data);
 }
 
 
@@ -691,6 +693,7 @@ ngx_pad_store_g_delete(ngx_pad_store_req_t *req, redisReply *reply,
 {
     ngx_pad_store_g_t  *g = req->ext;
 
+    u_char      mb[NGX_INT_T_LEN];
     ngx_int_t   n, rc;
     ngx_str_t   v, key, args[5];
 
@@ -729,16 +732,17 @@ ngx_pad_store_g_delete(ngx_pad_store_req_t *req, redisReply *reply,
             }
         }
 
-        ngx_str_set(&args[0], "SMEMBERS");
+        ngx_pad_store_list_max_arg(&args[1], mb);
 
-        if (ngx_pad_store_g_key(g, &args[1], "group:{", &g->arg,
+        if (ngx_pad_store_g_key(g, &args[0], "group:{", &g->arg,
                                 "}:sessions")
             != NGX_OK)
         {
             return NGX_ERROR;
         }
 
-        rc = ngx_pad_store_g_send(req, 2, args, 2);
+        rc = ngx_pad_store_g_eval(req, 2, ngx_pad_store_lua_members,
+                                  &args[0], &args[1], 1);
         break;
 
     case 2:

@@ -47,6 +47,7 @@ typedef ngx_int_t (*ngx_pad_store_parse_pt)(ngx_pad_store_req_t *req,
 #define NGX_PAD_STORE_DELETE      14
 #define NGX_PAD_STORE_MEMBERS     15
 #define NGX_PAD_STORE_GROUP       16   /* ngx_pad_store_group.c */
+#define NGX_PAD_STORE_COPY        17   /* ngx_pad_store_copy.c */
 
 
 struct ngx_pad_store_req_s {
@@ -84,6 +85,9 @@ extern ngx_pad_lua_script_t  *ngx_pad_store_lua_delete;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_mapper;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_mark;
 extern ngx_pad_lua_script_t  *ngx_pad_store_lua_public;
+extern ngx_pad_lua_script_t  *ngx_pad_store_lua_members;
+extern ngx_pad_lua_script_t  *ngx_pad_store_lua_copy;
+extern ngx_pad_lua_script_t  *ngx_pad_store_lua_copyread;
 
 
 /* ngx_pad_store.c: requests */

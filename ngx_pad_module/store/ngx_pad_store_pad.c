@@ -222,9 +222,19 @@ ngx_pad_store_req_t *
 ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev, ngx_str_t *text,
     ngx_str_t *attribs, ngx_pad_store_handler_pt handler, void *data)
 {
+    return ngx_pad_store_snapshot_of(pad, NULL, rev, text, attribs, handler,
+                                     data);
+}
+
+
+ngx_pad_store_req_t *
+ngx_pad_store_snapshot_of(ngx_str_t *pad, ngx_str_t *hist, ngx_int_t rev,
+    ngx_str_t *text, ngx_str_t *attribs, ngx_pad_store_handler_pt handler,
+    void *data)
+{
     u_char                kb[3][NGX_PAD_STORE_KEY_MAX];
     u_char                nb[NGX_INT_T_LEN];
-    ngx_str_t             keys[3], args[2];
+    ngx_str_t             keys[3], args[3];
     ngx_pad_store_req_t  *req;
 
     if (ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
@@ -243,9 +253,13 @@ ngx_pad_store_snapshot(ngx_str_t *pad, ngx_int_t rev, ngx_str_t *text,
         return NULL;
     }
 
+    if (hist) {
+        args[2] = *hist;
+    }
+
     req = ngx_pad_store_eval(ngx_pad_store_lua_snapshot,
-                             NGX_PAD_STORE_STATUS, NULL, keys, 3, args, 2,
-                             handler, data);
+                             NGX_PAD_STORE_STATUS, NULL, keys, 3, args,
+                             hist ? 3 : 2, handler, data);
 
     ngx_free(args[1].data);
 
@@ -257,9 +271,10 @@ ngx_pad_store_req_t *
 ngx_pad_store_load(ngx_str_t *pad, ngx_int_t upto,
     ngx_pad_store_handler_pt handler, void *data)
 {
-    u_char       kb[5][NGX_PAD_STORE_KEY_MAX];
-    u_char       nb[2][NGX_INT_T_LEN];
-    ngx_str_t    keys[5], args[2];
+    u_char                kb[5][NGX_PAD_STORE_KEY_MAX];
+    u_char                nb[2][NGX_INT_T_LEN];
+    ngx_str_t             keys[5], args[2];
+    ngx_pad_store_req_t  *req;
 
     if (ngx_pad_store_pad_key(&keys[0], kb[0], pad, "meta") != NGX_OK
         || ngx_pad_store_pad_key(&keys[1], kb[1], pad, "revs") != NGX_OK
@@ -276,9 +291,16 @@ ngx_pad_store_load(ngx_str_t *pad, ngx_int_t upto,
     args[1].len = ngx_sprintf(nb[1], "%i", (ngx_int_t) NGX_PAD_STORE_RANGE_MAX)
                   - nb[1];
 
-    return ngx_pad_store_eval(ngx_pad_store_lua_load, NGX_PAD_STORE_LOAD,
-                              ngx_pad_store_parse_load, keys, 5, args, 2,
-                              handler, data);
+    req = ngx_pad_store_eval(ngx_pad_store_lua_load, NGX_PAD_STORE_LOAD,
+                             ngx_pad_store_parse_load, keys, 5, args, 2,
+                             handler, data);
+
+    if (req && ngx_pad_store_save(&req->saved, pad) != NGX_OK) {
+        ngx_pad_store_cancel(req);
+        return NULL;
+    }
+
+    return req;
 }
 
 
@@ -299,6 +321,16 @@ ngx_pad_store_parse_load(ngx_pad_store_req_t *req, redisReply *reply,
     if (res->head < 0) {
         res->status = NGX_DECLINED;
         return NGX_OK;
+    }
+
+    /*
+     * Pads older than the index Ppads get into it when they are loaded:
+     * one SADD, no answer awaited (a pad deleted meanwhile leaves a stale
+     * entry, which listAllPads leaves out).
+     */
+
+    if (req->saved.len) {
+        (void) ngx_pad_store_pads_add(&req->saved);
     }
 
     if (reply->elements < 7

@@ -184,6 +184,21 @@ ngx_pad_store_g_eval(ngx_pad_store_req_t *req, ngx_uint_t step,
 }
 
 
+/* members.lua's ARGV[1]: pad_redis_list_max, into buf */
+
+void
+ngx_pad_store_list_max_arg(ngx_str_t *arg, u_char *buf)
+{
+    ngx_pad_store_conf_t  *scf;
+
+    scf = ngx_pad_store_conf_get();
+
+    arg->data = buf;
+    arg->len = ngx_sprintf(buf, "%ui", scf ? scf->list_max : 1)
+               - buf;
+}
+
+
 /* P<pre><id><post>; id NULL: P<pre><post> */
 
 ngx_int_t
@@ -355,6 +370,7 @@ ngx_pad_store_g_list(ngx_pad_store_req_t *req, redisReply *reply,
 {
     ngx_pad_store_g_t  *g = req->ext;
 
+    u_char      mb[NGX_INT_T_LEN];
     ngx_int_t   n;
     ngx_str_t  *s, v, args[3];
 
@@ -401,15 +417,17 @@ ngx_pad_store_g_list(ngx_pad_store_req_t *req, redisReply *reply,
             g->flag = (reply->type == REDIS_REPLY_STRING);
         }
 
-        ngx_str_set(&args[0], "SMEMBERS");
+        ngx_pad_store_list_max_arg(&args[1], mb);
 
-        if (ngx_pad_store_g_key(g, &args[1], ngx_pad_store_g_owner[g->of],
+        if (ngx_pad_store_g_key(g, &args[0], ngx_pad_store_g_owner[g->of],
                                 &g->arg,
                                 sets[g->of * 2
                                      + (g->keep
                                         == NGX_PAD_STORE_G_KEEP_SESSION)])
             != NGX_OK
-            || ngx_pad_store_g_send(req, 2, args, 2) != NGX_AGAIN)
+            || ngx_pad_store_g_eval(req, 2, ngx_pad_store_lua_members,
+                                    &args[0], &args[1], 1)
+               != NGX_AGAIN)
         {
             return NGX_ERROR;
         }

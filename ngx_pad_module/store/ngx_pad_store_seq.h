@@ -72,6 +72,8 @@ ngx_int_t ngx_pad_store_g_send(ngx_pad_store_req_t *req, ngx_uint_t step,
 ngx_int_t ngx_pad_store_g_eval(ngx_pad_store_req_t *req, ngx_uint_t step,
     ngx_pad_lua_script_t *script, ngx_str_t *key, ngx_str_t *args,
     int nargs);
+/* members.lua's ARGV[1], pad_redis_list_max, into buf[NGX_INT_T_LEN] */
+void ngx_pad_store_list_max_arg(ngx_str_t *arg, u_char *buf);
 /* P<pre><id><post> in g's pool (id NULL: P<pre><post>) */
 ngx_int_t ngx_pad_store_g_key(ngx_pad_store_g_t *g, ngx_str_t *key,
     char *pre, ngx_str_t *id, char *post);

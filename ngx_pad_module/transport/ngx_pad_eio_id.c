@@ -16,6 +16,7 @@
 #include <sys/random.h>
 
 #include "transport/ngx_pad_transport.h"
+#include "request/ngx_pad_request.h"
 
 
 #define NGX_PAD_RANDOM_POOL  1024
@@ -126,86 +127,6 @@ ngx_pad_eio_sid_owner(ngx_str_t *sid, uint32_t *instance, ngx_uint_t *worker)
 }
 
 
-/*
- * Every Cookie header of r, joined with "; " (walking the header list works
- * with nginx 1.22's cookies array and 1.23's linked headers alike), into
- * a new allocation; out->len 0 (and nothing allocated) when there is none.
- */
-
-static ngx_int_t
-ngx_pad_eio_header_cookie(ngx_http_request_t *r, ngx_log_t *log,
-    ngx_str_t *out)
-{
-    size_t            len;
-    u_char           *p;
-    ngx_uint_t        i, pass;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    len = 0;
-    p = NULL;
-    out->data = NULL;
-    out->len = 0;
-
-    for (pass = 0; pass < 2; pass++) {
-
-        part = &r->headers_in.headers.part;
-        h = part->elts;
-
-        for (i = 0; /* void */; i++) {
-
-            if (i >= part->nelts) {
-                if (part->next == NULL) {
-                    break;
-                }
-
-                part = part->next;
-                h = part->elts;
-                i = 0;
-            }
-
-            if (h[i].key.len != 6
-                || ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie", 6)
-                   != 0
-                || h[i].value.len == 0)
-            {
-                continue;
-            }
-
-            if (pass == 0) {
-                len += h[i].value.len + 2;
-                continue;
-            }
-
-            if (p != out->data) {
-                *p++ = ';';
-                *p++ = ' ';
-            }
-
-            p = ngx_cpymem(p, h[i].value.data, h[i].value.len);
-        }
-
-        if (pass == 0) {
-            if (len == 0) {
-                return NGX_OK;
-            }
-
-            p = ngx_alloc(len, log);
-            if (p == NULL) {
-                return NGX_ERROR;
-            }
-
-            out->data = p;
-
-        } else {
-            out->len = p - out->data;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
 ngx_int_t
 ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
 {
@@ -235,13 +156,21 @@ ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
                       - s->addr.data;
     }
 
-    if (ngx_pad_eio_header_cookie(r, s->log, &s->cookie) != NGX_OK) {
+    if (ngx_pad_request_cookies(r, &v) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    if (s->cookie.len == 0
-        && ngx_http_arg(r, (u_char *) "cookie", 6, &v) == NGX_OK
-        && v.len)
+    if (v.len) {
+        s->cookie.data = ngx_alloc(v.len, s->log);
+        if (s->cookie.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        s->cookie.len = ngx_cpymem(s->cookie.data, v.data, v.len)
+                        - s->cookie.data;
+
+    } else if (ngx_http_arg(r, (u_char *) "cookie", 6, &v) == NGX_OK
+               && v.len)
     {
         /* Etherpad: Node clients pass the Cookie header as ?cookie= */
 
@@ -269,16 +198,21 @@ ngx_pad_eio_copy_request(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
 void
 ngx_pad_eio_refresh_cookie(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
 {
-    ngx_str_t  c;
+    u_char     *p;
+    ngx_str_t   c;
 
-    if (ngx_pad_eio_header_cookie(r, s->log, &c) != NGX_OK || c.len == 0) {
+    if (ngx_pad_request_cookies(r, &c) != NGX_OK || c.len == 0) {
         return;
     }
 
     if (c.len == s->cookie.len
         && ngx_memcmp(c.data, s->cookie.data, c.len) == 0)
     {
-        ngx_free(c.data);
+        return;
+    }
+
+    p = ngx_alloc(c.len, s->log);
+    if (p == NULL) {
         return;
     }
 
@@ -286,7 +220,8 @@ ngx_pad_eio_refresh_cookie(ngx_pad_eio_session_t *s, ngx_http_request_t *r)
         ngx_free(s->cookie.data);
     }
 
-    s->cookie = c;
+    s->cookie.data = p;
+    s->cookie.len = ngx_cpymem(p, c.data, c.len) - p;
 }
 
 

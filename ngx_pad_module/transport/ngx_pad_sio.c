@@ -6,6 +6,7 @@
 
 
 #include "transport/ngx_pad_transport.h"
+#include "request/ngx_pad_request.h"
 
 
 #define NGX_PAD_SIO_EVENT_JSON  (JSON_COMPACT)
@@ -455,7 +456,7 @@ ngx_int_t
 ngx_pad_socket_cookie(ngx_pad_socket_t *s, const char *name,
     ngx_str_t *value)
 {
-    return ngx_pad_find_pair(&s->cookie, name, ';', value);
+    return ngx_pad_request_cookie(&s->cookie, name, value);
 }
 
 

@@ -3,7 +3,7 @@
  * decoder/encoder, the incremental UTF-8 validator, the Engine.IO /
  * Socket.IO packet codec, the WebSocket handshake checks and the relay
  * messages between workers, form fields (query strings, urlencoded and
- * multipart bodies).
+ * multipart bodies), one cookie of a Cookie header.
  */
 
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include "codec/ngx_pad_ws_handshake.h"
 #include "codec/ngx_pad_relay_codec.h"
 #include "codec/ngx_pad_form.h"
+#include "codec/ngx_pad_cookie.h"
 
 #include "tap.h"
 
@@ -721,6 +722,50 @@ test_form(void)
 }
 
 
+static int
+cookie_is(const char *header, const char *name, const char *value)
+{
+    ngx_pad_str_t  v;
+
+    if (ngx_pad_cookie_get(header, strlen(header), name, &v) != 0) {
+        return value == NULL;
+    }
+
+    return value != NULL && v.len == strlen(value)
+           && memcmp(v.data, value, v.len) == 0;
+}
+
+
+/* as the cookie package (Etherpad's cookie-parser) parses a header */
+
+static void
+test_cookie(void)
+{
+    ok(cookie_is("token=t.abc; sessionID=s.1,s.2", "sessionID", "s.1,s.2"),
+       "cookie: the second pair");
+    ok(cookie_is("token=t.abc; sessionID=s.1", "token", "t.abc"),
+       "cookie: the first pair");
+    ok(cookie_is("xtoken=1; token=2", "token", "2"),
+       "cookie: a name is matched whole");
+    ok(cookie_is("a=1;b=2", "b", "2"), "cookie: no space after ';'");
+    ok(cookie_is("  a \t=  1 ;b=2", "a", "1"),
+       "cookie: the name and the value are trimmed");
+    ok(cookie_is("a=\"q r\"; b=1", "a", "q r"),
+       "cookie: a quoted value loses its quotes");
+    ok(cookie_is("a=\"", "a", ""), "cookie: a lone quote is empty");
+    ok(cookie_is("a=1; a=2", "a", "1"), "cookie: the first of a name wins");
+    ok(cookie_is("junk; a=1", "a", "1"),
+       "cookie: a pair without '=' before another is skipped");
+    ok(cookie_is("a=1; junk", "junk", NULL),
+       "cookie: a pair without '=' is no cookie");
+    ok(cookie_is("a=1; b=x=y", "b", "x=y"),
+       "cookie: the value keeps later '='");
+    ok(cookie_is("a=; b=2", "a", ""), "cookie: an empty value");
+    ok(cookie_is("", "a", NULL), "cookie: an empty header");
+    ok(cookie_is("a=%41", "a", "%41"), "cookie: the value is not decoded");
+}
+
+
 int
 main(void)
 {
@@ -730,6 +775,7 @@ main(void)
     test_ws_handshake();
     test_relay_codec();
     test_form();
+    test_cookie();
 
     return done_testing();
 }

@@ -10,9 +10,10 @@
 -- KEYS[7] P{pad}:ro     KEYS[8] P{pad}:conn    KEYS[9] P{pad}:saved
 -- ARGV[1] pub/sub channel of the pad
 --
--- Returns {0} when there is no such pad, {1, read-only id or ""} when it
--- was deleted (the caller removes the cross-slot entries: Pro:<id>, Ppads,
--- the group's set).
+-- Returns {0} when there is no such pad, {1, read-only id or "", author,
+-- ...} when it was deleted: the authors are those of the pool (the caller
+-- removes the cross-slot entries: Pro:<id>, Ppads, the group's set, the
+-- pad in each author's Pauthor:<a>:pads, as AuthorManager.removePad).
 
 local m = redis.call('HGETALL', KEYS[1])
 local head, hist
@@ -34,6 +35,15 @@ if head == nil then
 end
 
 local ro = redis.call('GET', KEYS[7]) or ''
+local out = {1, ro}
+
+for _, v in ipairs(redis.call('HVALS', KEYS[3])) do
+    local ok, e = pcall(cjson.decode, v)
+    if ok and type(e) == 'table' and e[1] == 'author'
+       and type(e[2]) == 'string' and e[2] ~= '' then
+        out[#out + 1] = e[2]
+    end
+end
 local t = redis.call('TIME')
 local tss = string.format('%d', tonumber(t[1]) * 1000
                                 + math.floor(tonumber(t[2]) / 1000))
@@ -48,4 +58,4 @@ redis.call('HSET', KEYS[1], unpack(keep))
 redis.call('PUBLISH', ARGV[1], '{"type":"deleted","hist":'
                                .. cjson.encode(hist or '') .. '}')
 
-return {1, ro}
+return out
