@@ -51,6 +51,7 @@ my %dir = (
     pad_access_check_max_response => ['256..1m', '255', 'http'],
     pad_access_check_max_connections => ['1..100000', '0', 'http'],
     pad_api_chat_max          => ['1..10000000', '0', 'http'],
+    pad_api_diff_max          => ['1..1000000', '0', 'http'],
 );
 
 sub conf_test {

@@ -62,6 +62,7 @@ static const ngx_pad_api_fn_t  *ngx_pad_api_tables[] = {
     ngx_pad_api_session_fns,
     ngx_pad_api_copy_fns,
     ngx_pad_api_restore_fns,
+    ngx_pad_api_diff_fns,
     NULL
 };
 

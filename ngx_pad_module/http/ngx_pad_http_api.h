@@ -214,6 +214,7 @@ extern const ngx_pad_api_fn_t  ngx_pad_api_group_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_session_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_copy_fns[];
 extern const ngx_pad_api_fn_t  ngx_pad_api_restore_fns[];
+extern const ngx_pad_api_fn_t  ngx_pad_api_diff_fns[];
 
 
 #endif /* _NGX_PAD_HTTP_API_H_INCLUDED_ */

@@ -24,6 +24,9 @@ ngx_pad_conf_range_t  ngx_pad_api_body_max_range =
 ngx_pad_conf_range_t  ngx_pad_api_chat_max_range =
     ngx_pad_conf_range(1, 10000000, "1..10000000");
 
+ngx_pad_conf_range_t  ngx_pad_api_diff_max_range =
+    ngx_pad_conf_range(1, 1000000, "1..1000000");
+
 
 void
 ngx_pad_api_create_conf(ngx_pad_api_conf_t *acf)
@@ -31,6 +34,7 @@ ngx_pad_api_create_conf(ngx_pad_api_conf_t *acf)
     acf->used = 0;
     acf->body_max = NGX_CONF_UNSET_SIZE;
     acf->chat_max = NGX_CONF_UNSET_UINT;
+    acf->diff_max = NGX_CONF_UNSET_UINT;
 }
 
 
@@ -39,6 +43,7 @@ ngx_pad_api_init_conf(ngx_conf_t *cf, ngx_pad_api_conf_t *acf)
 {
     ngx_conf_init_size_value(acf->body_max, 2 * 1024 * 1024);
     ngx_conf_init_uint_value(acf->chat_max, 10000);
+    ngx_conf_init_uint_value(acf->diff_max, 10000);
 
     return NGX_CONF_OK;
 }

@@ -24,6 +24,7 @@ typedef struct {
     size_t                     body_max;      /* pad_api_body_max */
     ngx_str_t                  default_text;  /* pad_default_text's */
     ngx_uint_t                 chat_max;      /* pad_api_chat_max */
+    ngx_uint_t                 diff_max;      /* pad_api_diff_max */
     void                      *jwt_key;       /* EVP_PKEY *: pad_api_jwt_key */
     ngx_array_t               *jwt_clients;   /* of ngx_str_t */
 } ngx_pad_api_conf_t;
@@ -45,6 +46,7 @@ char *ngx_pad_api_set_jwt_clients(ngx_conf_t *cf, ngx_command_t *cmd,
 
 extern ngx_pad_conf_range_t  ngx_pad_api_body_max_range;
 extern ngx_pad_conf_range_t  ngx_pad_api_chat_max_range;
+extern ngx_pad_conf_range_t  ngx_pad_api_diff_max_range;
 
 
 /* "base" is offsetof(ngx_pad_main_conf_t, api) */
@@ -65,7 +67,11 @@ extern ngx_pad_conf_range_t  ngx_pad_api_chat_max_range;
     { ngx_string("pad_api_chat_max"), NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,      \
       ngx_pad_conf_set_uint_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
       (base) + offsetof(ngx_pad_api_conf_t, chat_max),                        \
-      &ngx_pad_api_chat_max_range }
+      &ngx_pad_api_chat_max_range },                                          \
+    { ngx_string("pad_api_diff_max"), NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,      \
+      ngx_pad_conf_set_uint_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_api_conf_t, diff_max),                        \
+      &ngx_pad_api_diff_max_range }
 
 
 #endif /* _NGX_PAD_HTTP_API_CONF_H_INCLUDED_ */

@@ -35,9 +35,6 @@ typedef struct {
 } ngx_pad_html_exp_t;
 
 
-static intptr_t ngx_pad_html_body(ngx_pad_ctx_t *ctx,
-    const ngx_pad_atext_t *atext, ngx_pad_pool_t *pool,
-    const ngx_pad_html_opts_t *opts, ngx_pad_html_out_t *res);
 static intptr_t ngx_pad_html_list_line(ngx_pad_html_exp_t *ex, size_t i);
 static intptr_t ngx_pad_html_list_open(ngx_pad_html_exp_t *ex,
     const ngx_pad_html_line_t *line, const ngx_pad_html_line_t *next,
@@ -137,7 +134,7 @@ ngx_pad_html_get_html(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
 
     ngx_pad_html_out_init(&res, ctx, opts->max_output);
 
-    rc = ngx_pad_html_body(ctx, atext, pool, opts, &res);
+    rc = ngx_pad_html_body(ctx, atext, pool, opts, NULL, NULL, &res);
     if (rc != NGX_PAD_HTML_OK) {
         ngx_pad_html_out_free(&res);
         return rc;
@@ -159,7 +156,7 @@ ngx_pad_html_api_html(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
     rc = ngx_pad_html_out_str(&res, "<!DOCTYPE HTML><html><body>");
 
     if (rc == NGX_PAD_HTML_OK) {
-        rc = ngx_pad_html_body(ctx, atext, pool, opts, &res);
+        rc = ngx_pad_html_body(ctx, atext, pool, opts, NULL, NULL, &res);
     }
 
     if (rc == NGX_PAD_HTML_OK) {
@@ -219,7 +216,7 @@ ngx_pad_html_document(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
     }
 
     if (rc == NGX_PAD_HTML_OK) {
-        rc = ngx_pad_html_body(ctx, atext, pool, opts, &res);
+        rc = ngx_pad_html_body(ctx, atext, pool, opts, NULL, NULL, &res);
     }
 
     if (rc == NGX_PAD_HTML_OK) {
@@ -237,9 +234,10 @@ ngx_pad_html_document(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
 
 /* getHTMLFromAtext(), appended to res */
 
-static intptr_t
+intptr_t
 ngx_pad_html_body(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
     ngx_pad_pool_t *pool, const ngx_pad_html_opts_t *opts,
+    const ngx_pad_html_props_t *with, const ngx_pad_str_t *css,
     ngx_pad_html_out_t *res)
 {
     size_t                 i;
@@ -256,14 +254,29 @@ ngx_pad_html_body(ngx_pad_ctx_t *ctx, const ngx_pad_atext_t *atext,
         return rc;
     }
 
-    ngx_pad_html_props_init(&props, pool);
-    ngx_pad_html_out_init(&tmp, ctx, opts->max_output);
-    ngx_pad_html_out_init(&lc, ctx, opts->max_output);
+    if (with) {
+        props = *with;
 
-    /* the pieces go on at the end of res (pieces[0], the CSS, is "") */
+    } else {
+        ngx_pad_html_props_init(&props, pool);
+    }
+
+    /* the pieces go on at the end of res: pieces[0] is the CSS */
+
+    ex.pc.last = res->b.len;
+
+    if (css && css->len) {
+        rc = ngx_pad_html_out_add(res, css->data, css->len);
+        if (rc != NGX_PAD_HTML_OK) {
+            ngx_pad_html_doc_free(&ex.doc);
+            return rc;
+        }
+    }
 
     ex.pc.out = *res;
-    ex.pc.last = res->b.len;
+
+    ngx_pad_html_out_init(&tmp, ctx, opts->max_output);
+    ngx_pad_html_out_init(&lc, ctx, opts->max_output);
 
     for (i = 0; i < ex.doc.n; i++) {
         rc = ngx_pad_html_line(ctx, &props, pool, &ex.doc, &ex.doc.lines[i],

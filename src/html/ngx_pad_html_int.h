@@ -86,6 +86,15 @@ intptr_t ngx_pad_html_attr_value(ngx_pad_ctx_t *ctx, ngx_pad_pool_t *pool,
 intptr_t ngx_pad_html_attr_next(const char **p, const char *end,
     intptr_t *n);
 
+/*
+ * ngx_pad_html_diff_del.c: padDiff's deletion changeset of cs (the
+ * composed changeset, applying to start), in ctx's arena; may add
+ * attributes to pool
+ */
+intptr_t ngx_pad_html_deletion(ngx_pad_ctx_t *ctx, ngx_pad_pool_t *pool,
+    const ngx_pad_str_t *cs, const ngx_pad_atext_t *start,
+    ngx_pad_str_t *out);
+
 /* one code point of valid UTF-8 at p (n bytes left), its length in *len */
 uint32_t ngx_pad_html_utf8_cp(const char *p, size_t n, size_t *len);
 

@@ -21,7 +21,7 @@ typedef struct {
     const ngx_pad_html_seg_t    *seg;       /* the run at the cursor */
     const ngx_pad_html_seg_t    *last;      /* after the line's last run */
     size_t                       off;       /* bytes of *seg consumed */
-    int                          open[NGX_PAD_HTML_NPROPS];
+    intptr_t                     open[NGX_PAD_HTML_USED_MAX];
     size_t                       nopen;     /* open[0] the innermost */
 } ngx_pad_html_ln_t;
 
@@ -38,6 +38,8 @@ static intptr_t ngx_pad_html_chars(ngx_pad_html_ln_t *ln, size_t n);
 static intptr_t ngx_pad_html_op(ngx_pad_html_ln_t *ln, const char *p,
     size_t n, const ngx_pad_str_t *attribs);
 static intptr_t ngx_pad_html_close(ngx_pad_html_ln_t *ln);
+static intptr_t ngx_pad_html_tag(ngx_pad_html_ln_t *ln, intptr_t i,
+    int close);
 static intptr_t ngx_pad_html_escape(ngx_pad_html_out_t *out, const char *p,
     size_t n);
 static intptr_t ngx_pad_html_escape_attr(ngx_pad_html_out_t *out,
@@ -83,6 +85,10 @@ ngx_pad_html_props_init(ngx_pad_html_props_t *props, ngx_pad_pool_t *pool)
 
     v.data = "true";
     v.len = 4;
+    props->map = NULL;
+    props->nmap = 0;
+    props->cls = NULL;
+    props->ncls = 0;
 
     for (i = 0; i < NGX_PAD_HTML_NPROPS; i++) {
         k.data = ngx_pad_html_prop_names[i];
@@ -192,20 +198,41 @@ static intptr_t
 ngx_pad_html_op(ngx_pad_html_ln_t *ln, const char *p, size_t n,
     const ngx_pad_str_t *attribs)
 {
-    int          used[NGX_PAD_HTML_NPROPS * 4], i, j, outer;
-    size_t       nused, k;
-    intptr_t     rc, num;
-    const char  *a, *end, *ff;
+    int                          i, j, outer;
+    size_t                       nused, k;
+    intptr_t                     rc, num, used[NGX_PAD_HTML_USED_MAX];
+    const char                  *a, *end, *ff;
+    const ngx_pad_html_props_t  *props;
 
+    props = ln->props;
     nused = 0;
     a = attribs->data;
     end = a + attribs->len;
 
+    /* usedAttribs: anumMap[a] of each attribute in the op's order */
+
     while (ngx_pad_html_attr_next(&a, end, &num) == 1) {
-        for (i = 0; i < NGX_PAD_HTML_NPROPS; i++) {
-            if (ln->props->num[i] == num
-                && nused < sizeof(used) / sizeof(used[0]))
+        if (props->map) {
+            if (num < 0 || (size_t) num >= props->nmap
+                || props->map[num] < 0)
             {
+                continue;
+            }
+
+            if (nused == NGX_PAD_HTML_USED_MAX) {
+                return NGX_PAD_HTML_LIMIT;
+            }
+
+            used[nused++] = props->map[num];
+            continue;
+        }
+
+        for (i = 0; i < NGX_PAD_HTML_NPROPS; i++) {
+            if (props->num[i] == num) {
+                if (nused == NGX_PAD_HTML_USED_MAX) {
+                    return NGX_PAD_HTML_LIMIT;
+                }
+
                 used[nused++] = i;
             }
         }
@@ -229,16 +256,13 @@ ngx_pad_html_op(ngx_pad_html_ln_t *ln, const char *p, size_t n,
     }
 
     for ( /* void */ ; outer >= 0; outer--) {
-        if ((rc = ngx_pad_html_out_str(ln->out, "</")) != 0
-            || (rc = ngx_pad_html_out_str(ln->out,
-                                          ngx_pad_html_tags[ln->open[0]]))
-               != 0
-            || (rc = ngx_pad_html_out_str(ln->out, ">")) != 0)
-        {
+        rc = ngx_pad_html_tag(ln, ln->open[0], 1);
+        if (rc != NGX_PAD_HTML_OK) {
             return rc;
         }
 
-        memmove(&ln->open[0], &ln->open[1], (ln->nopen - 1) * sizeof(int));
+        memmove(&ln->open[0], &ln->open[1],
+                (ln->nopen - 1) * sizeof(intptr_t));
         ln->nopen--;
     }
 
@@ -253,15 +277,12 @@ ngx_pad_html_op(ngx_pad_html_ln_t *ln, const char *p, size_t n,
             continue;
         }
 
-        if ((rc = ngx_pad_html_out_str(ln->out, "<")) != 0
-            || (rc = ngx_pad_html_out_str(ln->out, ngx_pad_html_tags[used[k]]))
-               != 0
-            || (rc = ngx_pad_html_out_str(ln->out, ">")) != 0)
-        {
+        rc = ngx_pad_html_tag(ln, used[k], 0);
+        if (rc != NGX_PAD_HTML_OK) {
             return rc;
         }
 
-        memmove(&ln->open[1], &ln->open[0], ln->nopen * sizeof(int));
+        memmove(&ln->open[1], &ln->open[0], ln->nopen * sizeof(intptr_t));
         ln->open[0] = used[k];
         ln->nopen++;
     }
@@ -289,20 +310,51 @@ ngx_pad_html_close(ngx_pad_html_ln_t *ln)
     intptr_t  rc;
 
     while (ln->nopen) {
-        if ((rc = ngx_pad_html_out_str(ln->out, "</")) != 0
-            || (rc = ngx_pad_html_out_str(ln->out,
-                                          ngx_pad_html_tags[ln->open[0]]))
-               != 0
-            || (rc = ngx_pad_html_out_str(ln->out, ">")) != 0)
-        {
+        rc = ngx_pad_html_tag(ln, ln->open[0], 1);
+        if (rc != NGX_PAD_HTML_OK) {
             return rc;
         }
 
-        memmove(&ln->open[0], &ln->open[1], (ln->nopen - 1) * sizeof(int));
+        memmove(&ln->open[0], &ln->open[1],
+                (ln->nopen - 1) * sizeof(intptr_t));
         ln->nopen--;
     }
 
     return NGX_PAD_HTML_OK;
+}
+
+
+/* emitOpenTag(i), emitCloseTag(i): a tag, or a span of an author class */
+
+static intptr_t
+ngx_pad_html_tag(ngx_pad_html_ln_t *ln, intptr_t i, int close)
+{
+    intptr_t              rc;
+    const ngx_pad_str_t  *cls;
+
+    if (i >= NGX_PAD_HTML_NPROPS) {
+        if (close) {
+            return ngx_pad_html_out_str(ln->out, "</span>");
+        }
+
+        cls = &ln->props->cls[i - NGX_PAD_HTML_NPROPS];
+
+        if ((rc = ngx_pad_html_out_str(ln->out, "<span class=\"")) != 0
+            || (rc = ngx_pad_html_out_add(ln->out, cls->data, cls->len)) != 0)
+        {
+            return rc;
+        }
+
+        return ngx_pad_html_out_str(ln->out, "\">");
+    }
+
+    if ((rc = ngx_pad_html_out_str(ln->out, close ? "</" : "<")) != 0
+        || (rc = ngx_pad_html_out_str(ln->out, ngx_pad_html_tags[i])) != 0)
+    {
+        return rc;
+    }
+
+    return ngx_pad_html_out_str(ln->out, ">");
 }
 
 

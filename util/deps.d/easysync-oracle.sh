@@ -13,7 +13,8 @@ tgz="$dir/ep_etherpad-lite-1.8.14.tgz"
 sha=b380d8e25a5ef844522e6d62adbd433bcabcc9d12b88ca3c10d312e86c39aea9
 
 if [ -f "$dir/package/static/js/Changeset.js" ] \
-   && [ -f "$dir/package/static/js/AttributePool.js" ]
+   && [ -f "$dir/package/static/js/AttributePool.js" ] \
+   && [ -f "$dir/package/static/js/ace2_common.js" ]
 then
     exit 0
 fi
@@ -43,4 +44,7 @@ if [ "$got" != "$sha" ]; then
 fi
 
 tar -xzf "$tgz" -C "$dir" package/static/js/Changeset.js \
-    package/static/js/AttributePool.js package/node/easysync_tests.js
+    package/static/js/AttributePool.js package/node/easysync_tests.js \
+    package/node/utils/padDiff.js package/node/utils/ExportHtml.js \
+    package/node/utils/ExportHelper.js package/static/js/pad_utils.js \
+    package/static/js/security.js package/static/js/ace2_common.js
