@@ -75,7 +75,10 @@ for my $i (1 .. $rounds) {
     push @p, [ 'padID', 'fuzzpad' ] if rand() < 0.5;
     push @p, [ $names[rand @names], rnd_str() ] for 1 .. int rand 5;
     my $q = join '&', map { esc($_->[0]) . '=' . esc($_->[1]) } @p;
-    $q = rnd_str() if rand() < 0.15;
+    # raw bytes, except CR and LF: a line end in the request line makes
+    # it an HTTP/0.9 request, answered without a status line
+    ($q = rnd_str()) =~ s/([\r\n])/sprintf('%%%02X', ord $1)/ge
+        if rand() < 0.15;
     my $path = rand() < 0.05 ? '/api/' . esc(rnd_str()) : "/api/$v/$fn";
     my $res;
     my $how = rand;
