@@ -136,12 +136,16 @@ int
 pm_author(pm_run_t *run, pm_source_t *src, pm_target_t *t,
     const char *author)
 {
-    int      rc;
-    json_t  *v;
+    int       rc;
+    json_t   *v;
+    uint64_t  n;
 
+    /* counted once, in the pass over all authors */
+    n = run->authors;
     v = pm_get(src, "globalAuthor:%s", author);
     rc = (v != NULL) ? pm_author_rec(run, t, author, v) : 0;
     json_decref(v);
+    run->authors = n;
     return rc;
 }
 

@@ -266,4 +266,33 @@ sub fixture {
                    session => 's.' . 'S' x 16 });
 }
 
+# after a migration of fixture() into $dst (a Test::Pad::Redis) under
+# $prefix: nginx serves the pads as Etherpad did (Test::More checks)
+sub check_served {
+    my ($class, $dst, $prefix, $x) = @_;
+    require Test::More;
+    require Test::Pad::Engine;
+    my $ng = Test::Pad::Engine::engine_nginx(redis_port => $dst->port,
+        http => "pad_redis_prefix $prefix;\n");
+    Test::More::ok($ng, 'nginx starts on the migrated Redis') or return;
+    my $p = $x->{pad};
+    my $c = Test::Pad::Engine::pad_joined($ng, 'mig', 't.' . 'a' x 20);
+    Test::More::ok($c, 'a client joins the migrated pad') or return;
+    Test::More::is($c->{text}, $p->{atext}{text}, 'CLIENT_VARS: its text');
+    Test::More::is($c->{rev}, $p->{head}, '... its head');
+    Test::More::is($c->{id}, $x->{a1}, '... the token\'s author');
+    Test::More::is(Test::Pad::Engine::pad_insert($c, "edited\n"),
+                   'accepted', 'an edit is accepted');
+    my $ro = Test::Pad::Engine::pad_joined($ng, $x->{ro}, 't.' . 'c' x 20);
+    Test::More::is($ro && $ro->{text}, "edited\n$p->{atext}{text}",
+                   'the read-only link shows the pad');
+    my $g = Test::Pad::Engine::pad_joined($ng, $x->{gpad}{id},
+                                          't.' . 'b' x 20);
+    Test::More::ok(!$g || !$g->{vars},
+                   'the group pad needs a session (no CLIENT_VARS without)');
+    my $r = Test::Pad::http_get($ng, "/p/mig/export/txt");
+    Test::More::is($r->{status}, 200, 'export/txt of the migrated pad');
+    $ng->stop if $ng->can('stop');
+}
+
 1;
