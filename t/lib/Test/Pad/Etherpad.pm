@@ -46,7 +46,12 @@ sub b36 {
     return $s;
 }
 
-sub set { my ($self, $k, $v) = @_; $self->{recs}{$k} = $v }
+# $self->{sink}: a code ref that takes each record instead of records()
+sub set {
+    my ($self, $k, $v) = @_;
+    return $self->{sink}->($k, $v) if $self->{sink};
+    $self->{recs}{$k} = $v;
+}
 sub records { $_[0]->{recs} }
 
 sub put_attrib {
@@ -91,7 +96,7 @@ sub append {
     }
     $self->set("pad:$pad->{id}:revs:$rev", { changeset => $cs,
                                               meta => $meta });
-    $self->save($pad);
+    $self->save($pad) unless $self->{lazy};
     return $rev;
 }
 
