@@ -48,12 +48,16 @@ sub build {
     my $p = $ep->pad($id, author => $a[0], text => "Big pad\n");
     for my $i (1 .. $n - 1) {
         my $a = $a[$i % 20];
-        if ($i % 3 == 0) {
-            $ep->edit($p, $a, '', pos => 1, del => 1);
+        # the text stays small (each request carries it): an insert, then
+        # its delete, and a line every 1000 revisions
+        if ($i % 1000 == 0) {
+            $ep->edit($p, $a, "line $i \x{e9}\n",
+                      attrs => [[ 'bold', 'true' ]]);
+        } elsif ($i % 2 == 0) {
+            $ep->edit($p, $a, '', pos => 1, del => 2);
         } else {
-            $ep->edit($p, $a, $i % 10 ? 'x' : "\x{e9}\n",
-                      pos => $i % 17, ($i % 5 ? () :
-                                        (attrs => [[ 'italic', 'true' ]])));
+            $ep->edit($p, $a, $i % 10 == 1 ? "\x{e9}\n" : 'xy', pos => 1,
+                      ($i % 5 ? () : (attrs => [[ 'italic', 'true' ]])));
         }
     }
     $ep->save($p);
