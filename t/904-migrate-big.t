@@ -79,7 +79,9 @@ my $from = 'redis://127.0.0.1:' . $src->port;
 
 sub migrate_rss {
     my ($pad) = @_;
-    my $out = `/usr/bin/time -v $PM --from $from --to $to --prefix t904: --pad $pad 2>&1`;
+    my $cmd = "/usr/bin/time -v $PM --from $from --to $to --prefix t904: "
+              . "--pad $pad 2>&1";
+    my $out = `$cmd`;
     my ($rss) = $out =~ /Maximum resident set size \(kbytes\): (\d+)/;
     return ($? >> 8, $out, $rss);
 }

@@ -36,7 +36,13 @@ sub req {
     return $j;
 }
 
-sub u16len { my $s = shift; my $n = length $s; $n++ for $s =~ /[^\x{0}-\x{FFFF}]/g; $n }
+# JavaScript's String.length
+sub u16len {
+    my $s = shift;
+    my $n = length $s;
+    $n++ for $s =~ /[^\x{0}-\x{FFFF}]/g;
+    return $n;
+}
 
 sub b36 {
     my ($n) = @_;
