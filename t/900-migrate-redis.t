@@ -48,8 +48,20 @@ like($out, qr/bad: FAILED: revision 100: the text and attributes rebuilt /,
 like($out, qr/\(dry run\): 3 pads: 2 migrated/, 'report') or diag $out;
 is($rd->dbsize, 0, 'a dry run writes nothing');
 
+# what an interrupted run left: staging keys (and no meta)
+$rd->hset('t900:{mig}:mig:revs', 999, 'junk');
+$rd->hset('t900:{mig}:mig:chat', 7, 'junk');
+
+# on a terminal: the progress line
+my $cmd = "$PM --from $from --to $to --prefix t900: --dry-run";
+my $tty = `script -qec "$cmd" /dev/null 2>&1`;
+like($tty, qr/\rpads 3\/3  revisions \d+  \d+ rev\/s  ETA 0s/,
+     'a terminal gets the progress line (pads, revisions, rate, ETA)');
+
 ($rc, $out) = migrate();
 is($rc, 1, 'migration: exit 1 (the bad pad)') or diag $out;
+is($rd->hlen('t900:{mig}:revs'), 250, 'the staging keys were written anew');
+ok(!$rd->hexists('t900:{mig}:chat', 7), '... no junk');
 like($out, qr/3 pads: 2 migrated, 0 complete before, 0 skipped .*, 1 failed;/,
      'report') or diag $out;
 is_deeply([ $rd->keys('t900:{bad}*') ], [], 'nothing of the bad pad');

@@ -496,6 +496,11 @@ pm_pad_run(pm_pad_t *p, json_t *pad)
     p->text_len = p->text_cap = 1;
     p->attribs_len = p->attribs_cap = 4;
 
+    /* what an interrupted run staged goes first */
+    if (!run->dry_run) {
+        pm_unstage(p->t, p->id);
+    }
+
     rc = pm_revs(p);
 
     if (rc == 0
