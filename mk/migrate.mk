@@ -14,3 +14,10 @@ $(BUILD)/pad-migrate: $(PM_SRCS) $(PM_HDRS) $(ES_SRCS) $(ES_HDRS)
 
 .PHONY: pad-migrate
 pad-migrate: $(BUILD)/pad-migrate
+
+# migration rate on a generated database (bench/migrate-bench.pl; PADS x
+# REVS, default 1,000 x 1,000)
+.PHONY: bench-migrate
+bench: bench-migrate
+bench-migrate: $(BUILD)/pad-migrate $(BUILD)/pad-changeset
+	perl bench/migrate-bench.pl $(BENCH_MIGRATE_ARGS)
