@@ -1,5 +1,5 @@
 # Debian packages (debian/): libnginx-mod-pad (the module, enabled through
-# /etc/nginx/modules-enabled/) and ngx-pad-tools (pad-changeset), built by
+# /etc/nginx/modules-enabled/) and ngx-pad-tools (pad-changeset, pad-migrate), built by
 # dpkg-buildpackage with nginx-dev's dh-sequence-nginx, then checked with
 # lintian.  The tree is copied first (tracked and new files, not build/),
 # so the build never writes into the work tree.

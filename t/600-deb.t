@@ -52,6 +52,10 @@ like($depends, qr/libjansson/, 'and on jansson');
 my $tfiles = `dpkg-deb -c "$tools"`;
 like($tfiles, qr{\./usr/bin/pad-changeset$}m, 'pad-changeset in /usr/bin');
 like($tfiles, qr{man1/pad-changeset\.1\.gz$}m, 'with its manual page');
+like($tfiles, qr{\./usr/bin/pad-migrate$}m, 'pad-migrate in /usr/bin');
+like($tfiles, qr{man1/pad-migrate\.1\.gz$}m, 'with its manual page');
+like(`dpkg-deb -f "$tools" Depends`, qr/libpq5.*libmariadb|libmariadb.*libpq5/,
+     'ngx-pad-tools depends on libpq5 and libmariadb3 (pad-migrate)');
 
 my $tmp = tmpdir();
 system("dpkg-deb -x '$mod' '$tmp/x' && dpkg-deb -e '$mod' '$tmp/ctl'") == 0
@@ -66,11 +70,11 @@ like($postinst, qr{mod-pad\.conf:50-mod-pad\.conf}, 'postinst enables it '
 
 # installed for real
 SKIP: {
-    skip 'dpkg -i needs root', 9 if $> != 0;
+    skip 'dpkg -i needs root', 10 if $> != 0;
     my $st = `dpkg-query -W -f='\${Status}' libnginx-mod-pad ngx-pad-tools `
              . '2>/dev/null';
     skip 'a libnginx-mod-pad or ngx-pad-tools is installed already: not '
-         . 'touched', 9 if $st =~ /installed/;
+         . 'touched', 10 if $st =~ /installed/;
 
     my $enabled = '/etc/nginx/modules-enabled/50-mod-pad.conf';
     my $so = '/usr/lib/nginx/modules/ngx_pad_module.so';
@@ -86,6 +90,9 @@ SKIP: {
 
     my $r = `echo 'Z:1>1+1\$x' | xargs /usr/bin/pad-changeset check 2>&1`;
     is($r, "Z:1>1+1\$x\n", 'the installed pad-changeset runs');
+    $r = `/usr/bin/pad-migrate --help 2>&1`;
+    like($r, qr/^usage: pad-migrate --from SOURCE/, 'the installed pad-migrate '
+         . 'runs');
 
     {
         local $Test::Pad::MODULE = $so;
