@@ -387,12 +387,12 @@ ngx_pad_redis_conf_set_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    ngx_memcpy(p, buf, last - buf);
-    p[last - buf] = '\0';
-    ngx_explicit_memzero(buf, sizeof(buf));
-
     field->data = p;
-    field->len = last - p;
+    field->len = last - buf;
+
+    ngx_memcpy(p, buf, field->len);
+    p[field->len] = '\0';
+    ngx_explicit_memzero(buf, sizeof(buf));
 
     return NGX_CONF_OK;
 }

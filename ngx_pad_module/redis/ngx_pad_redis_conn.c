@@ -90,6 +90,7 @@ ngx_pad_redis_conn_init(ngx_pad_redis_t *rc, ngx_pad_redis_conn_t *conn,
 void
 ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
 {
+    int                   n;
     u_char                buf[NGX_PAD_REDIS_ERRLEN];
     ngx_str_t             db;
     const char           *argv[3];
@@ -183,18 +184,21 @@ ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
             goto failed;
         }
 
-        argv[0] = "AUTH";
-        argvlen[0] = 4;
-        argv[1] = (char *) conf->user.data;
-        argvlen[1] = conf->user.len;
-        argv[2] = (char *) conf->password.data;
-        argvlen[2] = conf->password.len;
+        /* AUTH [user] password */
 
-        if (ngx_pad_redis_send(conn, req, conf->user.len ? 3 : 2,
-                               conf->user.len ? argv : argv + 1,
-                               conf->user.len ? argvlen : argvlen + 1)
-            != NGX_OK)
-        {
+        n = 0;
+        argv[n] = "AUTH";
+        argvlen[n++] = 4;
+
+        if (conf->user.len) {
+            argv[n] = (char *) conf->user.data;
+            argvlen[n++] = conf->user.len;
+        }
+
+        argv[n] = (char *) conf->password.data;
+        argvlen[n++] = conf->password.len;
+
+        if (ngx_pad_redis_send(conn, req, n, argv, argvlen) != NGX_OK) {
             ngx_free(req);
             goto failed;
         }
@@ -736,7 +740,8 @@ ngx_pad_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
         }
 
         if (reply->type == REDIS_REPLY_ERROR) {
-            ngx_cpystrn(buf, (u_char *) reply->str, sizeof(buf));
+            ngx_pad_redis_scrub(buf, sizeof(buf), reply,
+                                &conn->rc->conf->password);
             ngx_pad_redis_drop(conn, "redis refused", (char *) buf);
             break;
         }
@@ -760,6 +765,38 @@ ngx_pad_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
     }
 
     ngx_free(req);
+}
+
+
+/*
+ * An error reply for the log, without the secret: Redis quotes the
+ * arguments of a command it does not know ("ERR unknown command ...,
+ * with args beginning with: ..."); then only its first word is kept.
+ */
+
+void
+ngx_pad_redis_scrub(u_char *buf, size_t size, redisReply *reply,
+    ngx_str_t *secret)
+{
+    u_char  *p;
+
+    ngx_cpystrn(buf, (u_char *) reply->str, size);
+
+    if (secret->len == 0
+        || ngx_strnstr((u_char *) reply->str, (char *) secret->data,
+                       (size_t) reply->len)
+           == NULL)
+    {
+        return;
+    }
+
+    p = (u_char *) ngx_strchr(buf, ' ');
+    if (p == NULL) {
+        p = buf;
+    }
+
+    ngx_cpystrn(p, (u_char *) " (the rest withheld: it quotes the password)",
+                size - (p - buf));
 }
 
 

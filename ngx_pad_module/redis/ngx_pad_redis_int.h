@@ -154,6 +154,9 @@ void ngx_pad_redis_lost(ngx_pad_redis_conn_t *conn, const char *what,
 void ngx_pad_redis_drop(ngx_pad_redis_conn_t *conn, const char *what,
     const char *detail);
 const char *ngx_pad_redis_ac_error(const redisAsyncContext *ac);
+/* an error reply for the log, without "secret" */
+void ngx_pad_redis_scrub(u_char *buf, size_t size, redisReply *reply,
+    ngx_str_t *secret);
 ngx_pad_redis_req_t *ngx_pad_redis_req_alloc(ngx_pad_redis_t *rc,
     ngx_uint_t kind);
 void ngx_pad_redis_pending_add(ngx_pad_redis_conn_t *conn,

@@ -257,8 +257,8 @@ ngx_pad_redis_sentinel_auth_reply(redisAsyncContext *ac, void *r,
         return;
     }
 
-    /* the error names no password ("WRONGPASS invalid username-...") */
-    ngx_cpystrn(buf, (u_char *) reply->str, sizeof(buf));
+    ngx_pad_redis_scrub(buf, sizeof(buf), reply,
+                        &s->conf->sentinel_password);
 
     if (ac == s->ask_ac) {
         ngx_pad_redis_sentinel_ask_fail(s, "AUTH refused", (char *) buf);
