@@ -231,10 +231,13 @@ ngx_pad_redis_conf_set_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     for (p = value[1].data; p < value[1].data + value[1].len; p++) {
-        if (*p <= ' ' || *p >= 0x7f) {
+        /* "host:port" first: the name is missing */
+        if (*p <= ' ' || *p >= 0x7f || *p == ':') {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid master name \"%V\" in "
-                               "\"pad_redis_sentinel\"", &value[1]);
+                               "\"pad_redis_sentinel\" (the master's name "
+                               "comes first, then the sentinels)",
+                               &value[1]);
             return NGX_CONF_ERROR;
         }
     }
