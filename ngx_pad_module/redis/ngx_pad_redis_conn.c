@@ -712,6 +712,16 @@ ngx_pad_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
             ngx_pad_metric_inc(NGX_PAD_M_REDIS_ERRORS);
         }
 
+        if (reply && reply->type == REDIS_REPLY_ERROR && conn->rc->master_addr
+            && conn->ac == ac
+            && ngx_strnstr((u_char *) reply->str, "READONLY",
+                           (size_t) reply->len))
+        {
+            /* demoted while connected: ask the sentinels again */
+            ngx_pad_redis_drop(conn, "the master became a replica",
+                               "READONLY");
+        }
+
         if (req->link && req->rc->wait_hold(req, reply) == NGX_OK) {
             /* the handler is called once WAIT answers */
             return;
