@@ -1,7 +1,8 @@
 # AUTH: data nodes with requirepass (pad_redis_password, or
 # pad_redis_password_file), sentinels with requirepass
 # (pad_redis_sentinel_password[_file]), an ACL user (pad_redis_user); a
-# wrong password is logged clearly, once, and never the password itself.
+# wrong password is logged clearly, once, and never the password itself
+# (not even inside an error reply that quotes it).
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(:DEFAULT pad_join pad_insert);
@@ -106,4 +107,19 @@ ok($ng->wait_log(qr/pub\/sub connection to \S+ ready/, 10),
    'ACL user: connected');
 $c = pad_join($ng, 'auth4', 't.aaaaaaaaaaaaaaaaaaaa');
 is(pad_insert($c, 'y'), 'accepted', 'ACL user: a commit is acknowledged');
+$ng->stop;
+
+# an error reply that quotes the password (Redis quotes the arguments of
+# a command it does not know): cut before it is logged
+my $r2 = start_redis(args => [ '--rename-command', 'AUTH', '' ])
+    or die("redis-server did not start\n");
+$ng = Test::Pad::start_nginx(
+    workers => 1, log_level => 'info', redis => 0,
+    http_config => "pad_redis 127.0.0.1:" . $r2->port . ";\n"
+                 . "pad_redis_password quoted-Secret-99;\n",
+    config => "location /socket.io/ { pad_socketio; }\n")
+    or die("nginx did not start\n");
+ok($ng->wait_log(qr/redis refused \(ERR \(the rest withheld: it quotes the password\)\)/, 10),
+   'a reply quoting the password: logged without it');
+unlike($ng->log, qr/quoted-Secret-99/, 'the password is not in the log');
 $ng->stop;

@@ -62,7 +62,6 @@ struct ngx_pad_redis_sentinel_s {
     ngx_uint_t                      ask_index;     /* in conf->sentinels */
     ngx_uint_t                      ask_tried;     /* in this round */
     ngx_uint_t                      ask_failures;  /* rounds in a row */
-    ngx_uint_t                      ask_again;     /* failure meanwhile */
     ngx_uint_t                      bad;           /* bit per sentinel */
     redisAsyncContext              *ask_ac;
     ngx_event_t                     ask_timer;     /* timeout or backoff */
