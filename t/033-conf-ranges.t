@@ -32,6 +32,7 @@ my %dir = (
     pad_redis_backoff_max     => ['10ms..1h', '5ms', 'http'],
     pad_redis_keepalive       => ['100ms..1h', '50ms', 'http'],
     pad_redis_db              => ['0..65535', '65536', 'http'],
+    pad_redis_wait_replicas   => ['1..64', '0', 'http'],
     pad_redis_lost_grace      => ['0..1h', '2h', 'http'],
     pad_snapshot_interval     => ['1..1000000', '0', 'http'],
     pad_redis_list_max        => ['1..100000000', '0', 'http'],

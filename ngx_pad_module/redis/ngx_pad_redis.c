@@ -55,11 +55,20 @@ ngx_pad_redis_create(ngx_cycle_t *cycle, ngx_pad_redis_conf_t *conf)
     rc->pubsub_ready = ngx_pad_redis_pubsub_ready;
     rc->pubsub_keepalive = ngx_pad_redis_pubsub_keepalive;
     rc->pubsub_lost = ngx_pad_redis_pubsub_lost;
+    rc->wait_hold = ngx_pad_redis_wait_hold;
+    rc->wait_done = ngx_pad_redis_wait_done;
 
     ngx_pad_redis_conn_init(rc, &rc->cmd, NGX_PAD_REDIS_CMD, "command");
     ngx_pad_redis_conn_init(rc, &rc->pubsub, NGX_PAD_REDIS_PUBSUB,
                             "pub/sub");
 
+    if (conf->sentinel_name.len
+        && ngx_pad_redis_sentinel_init(rc, cycle) != NGX_OK)
+    {
+        return NULL;
+    }
+
+    /* with sentinels: once they named the master */
     ngx_pad_redis_connect(&rc->cmd);
 
     return rc;
@@ -78,6 +87,10 @@ ngx_pad_redis_destroy(ngx_pad_redis_t *rc)
     }
 
     rc->exiting = 1;
+
+    if (rc->snt) {
+        ngx_pad_redis_sentinel_destroy(rc);
+    }
 
     conns[0] = &rc->pubsub;
     conns[1] = &rc->cmd;

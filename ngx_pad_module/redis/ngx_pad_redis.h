@@ -20,6 +20,8 @@
  *   - ngx_pad_redis_cancel(req) before the handler ran: the handler is
  *     not called any more; the handle is invalid after the handler ran or
  *     after cancel.
+ *   - with pad_redis_sentinel, both connections go to the master the
+ *     sentinels name (ngx_pad_redis_sentinel.c), checked with ROLE.
  *   - a command that gets no reply within pad_redis_command_timeout fails
  *     the command and every other command pending on that connection, and
  *     the connection is dropped and reopened (hiredis 0.14 has no timeouts
@@ -98,6 +100,18 @@ ngx_pad_redis_req_t *ngx_pad_redis_command_argv(ngx_pad_redis_t *rc,
     ngx_pad_redis_handler_pt handler, void *data, int argc,
     const char **argv, const size_t *argvlen);
 void ngx_pad_redis_cancel(ngx_pad_redis_req_t *req);
+
+/*
+ * The same for a write that must reach the replicas: with
+ * pad_redis_wait_replicas N T, "WAIT N T" follows the command on its
+ * connection, and the handler gets the command's reply only once WAIT
+ * counted N replicas; fewer (or WAIT failed): reply == NULL and "err"
+ * says so (the write was done on the primary: its outcome is unknown
+ * to the caller).  Without the directive: ngx_pad_redis_command_argv().
+ */
+ngx_pad_redis_req_t *ngx_pad_redis_command_wait_argv(ngx_pad_redis_t *rc,
+    ngx_pad_redis_handler_pt handler, void *data, int argc,
+    const char **argv, const size_t *argvlen);
 
 ngx_pad_redis_sub_t *ngx_pad_redis_subscribe(ngx_pad_redis_t *rc,
     ngx_str_t *channel, ngx_pad_redis_sub_handler_pt handler, void *data);

@@ -37,6 +37,15 @@ typedef struct {
     ngx_int_t                  db;
     ngx_str_t                  password;
     ngx_str_t                  channel_prefix;    /* of its own channel */
+
+    /* ngx_pad_redis_sentinel.c: pad_redis_sentinel, pad_redis_user, ... */
+    ngx_str_t                  user;              /* AUTH user password */
+    ngx_str_t                  sentinel_name;     /* the master's name */
+    ngx_pad_redis_addr_t      *sentinels;
+    ngx_uint_t                 nsentinels;
+    ngx_str_t                  sentinel_password;
+    ngx_uint_t                 wait_replicas;     /* 0: no WAIT */
+    ngx_msec_t                 wait_timeout;
 } ngx_pad_redis_conf_t;
 
 
@@ -54,12 +63,31 @@ char *ngx_pad_redis_conf_addr(ngx_conf_t *cf, ngx_pad_redis_conf_t *rcf,
     ngx_str_t *addr);
 
 
+/*
+ * Directive handlers (cmd->offset locates the ngx_pad_redis_conf_t in
+ * "conf"):
+ *   pad_redis_sentinel NAME host:port ...;
+ *   pad_redis_password_file, pad_redis_sentinel_password_file PATH: the
+ *     secret is the file's first line (cmd->offset + cmd->post: the
+ *     ngx_str_t field);
+ *   pad_redis_wait_replicas N [TIMEOUT].
+ */
+char *ngx_pad_redis_conf_set_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_pad_redis_conf_set_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_pad_redis_conf_set_wait_range(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
 /* the ranges of its directives (the store's command table names them) */
 extern ngx_pad_conf_range_t  ngx_pad_redis_connect_timeout_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_command_timeout_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_backoff_max_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_keepalive_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_db_range;
+extern ngx_pad_conf_range_t  ngx_pad_redis_wait_replicas_range;
+extern ngx_pad_conf_range_t  ngx_pad_redis_wait_timeout_range;
 
 
 #endif /* _NGX_PAD_REDIS_CONF_H_INCLUDED_ */

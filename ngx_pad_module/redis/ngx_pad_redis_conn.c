@@ -43,11 +43,10 @@ static void ngx_pad_redis_on_connect(const redisAsyncContext *ac,
     int status);
 static void ngx_pad_redis_on_disconnect(const redisAsyncContext *ac,
     int status);
-static ngx_int_t ngx_pad_redis_send(ngx_pad_redis_conn_t *conn,
-    ngx_pad_redis_req_t *req, int argc, const char **argv,
-    const size_t *argvlen);
 static void ngx_pad_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
+static ngx_int_t ngx_pad_redis_role_check(ngx_pad_redis_conn_t *conn,
+    redisReply *reply);
 static void ngx_pad_redis_fail_later(ngx_pad_redis_t *rc,
     ngx_pad_redis_req_t *req, const char *what, ngx_str_t *detail);
 static ngx_msec_t ngx_pad_redis_clock(void);
@@ -91,10 +90,11 @@ ngx_pad_redis_conn_init(ngx_pad_redis_t *rc, ngx_pad_redis_conn_t *conn,
 void
 ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
 {
+    int                   n;
     u_char                buf[NGX_PAD_REDIS_ERRLEN];
     ngx_str_t             db;
-    const char           *argv[2];
-    size_t                argvlen[2];
+    const char           *argv[3];
+    size_t                argvlen[3];
     redisAsyncContext    *ac;
     ngx_pad_redis_t      *rc;
     ngx_pad_redis_req_t  *req;
@@ -119,13 +119,24 @@ ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
         ngx_del_timer(&conn->retry);
     }
 
-    ngx_log_debug2(NGX_LOG_DEBUG_EVENT, rc->log, 0,
-                   "pad redis: connecting %s connection to %V",
-                   conn->name, &conf->addr_text);
+    if (rc->master_addr) {
+        addr = rc->master_addr(rc);
+
+        if (addr == NULL) {
+            /* the sentinel part connects it once it knows the master */
+            ngx_str_set(&conn->reason, "no master from the sentinels yet");
+            return;
+        }
+
+    } else {
+        addr = &conf->addrs[rc->addr_index % conf->naddrs];
+    }
+
+    ngx_log_debug4(NGX_LOG_DEBUG_EVENT, rc->log, 0,
+                   "pad redis: connecting %s connection to %V (%V:%ui)",
+                   conn->name, &conf->addr_text, &addr->host, addr->port);
 
     conn->state = NGX_PAD_REDIS_CONNECTING;
-
-    addr = &conf->addrs[rc->addr_index % conf->naddrs];
 
     if (conf->unix_socket) {
         ac = redisAsyncConnectUnix((char *) addr->host.data);
@@ -173,12 +184,21 @@ ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
             goto failed;
         }
 
-        argv[0] = "AUTH";
-        argvlen[0] = 4;
-        argv[1] = (char *) conf->password.data;
-        argvlen[1] = conf->password.len;
+        /* AUTH [user] password */
 
-        if (ngx_pad_redis_send(conn, req, 2, argv, argvlen) != NGX_OK) {
+        n = 0;
+        argv[n] = "AUTH";
+        argvlen[n++] = 4;
+
+        if (conf->user.len) {
+            argv[n] = (char *) conf->user.data;
+            argvlen[n++] = conf->user.len;
+        }
+
+        argv[n] = (char *) conf->password.data;
+        argvlen[n++] = conf->password.len;
+
+        if (ngx_pad_redis_send(conn, req, n, argv, argvlen) != NGX_OK) {
             ngx_free(req);
             goto failed;
         }
@@ -199,6 +219,23 @@ ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
         argvlen[1] = db.len;
 
         if (ngx_pad_redis_send(conn, req, 2, argv, argvlen) != NGX_OK) {
+            ngx_free(req);
+            goto failed;
+        }
+    }
+
+    if (rc->master_addr && conn->kind == NGX_PAD_REDIS_CMD) {
+        /* what the sentinels named may be a replica by now */
+
+        req = ngx_pad_redis_req_alloc(rc, NGX_PAD_REDIS_REQ_ROLE);
+        if (req == NULL) {
+            goto failed;
+        }
+
+        argv[0] = "ROLE";
+        argvlen[0] = 4;
+
+        if (ngx_pad_redis_send(conn, req, 1, argv, argvlen) != NGX_OK) {
             ngx_free(req);
             goto failed;
         }
@@ -295,7 +332,9 @@ ngx_pad_redis_lost(ngx_pad_redis_conn_t *conn, const char *what,
         next = ngx_queue_next(q);
         req = ngx_queue_data(q, ngx_pad_redis_req_t, queue);
 
-        if (req->kind >= NGX_PAD_REDIS_REQ_SUB) {
+        if (req->kind >= NGX_PAD_REDIS_REQ_SUB
+            && req->kind <= NGX_PAD_REDIS_REQ_KEEPSUB)
+        {
             ngx_queue_remove(q);
             ngx_free(req);
         }
@@ -339,6 +378,11 @@ ngx_pad_redis_lost(ngx_pad_redis_conn_t *conn, const char *what,
 
     if (rc->exiting) {
         return;
+    }
+
+    if (rc->master_failed) {
+        /* the sentinels are asked again (the retry below goes there) */
+        rc->master_failed(rc);
     }
 
     /* 100ms, 200ms, ... up to pad_redis_backoff_max, plus up to 25% */
@@ -498,6 +542,8 @@ ngx_pad_redis_req_alloc(ngx_pad_redis_t *rc, ngx_uint_t kind)
     req->chan = NULL;
     req->deadline = 0;
     req->kind = kind;
+    req->link = NULL;
+    req->held = NULL;
     req->errlen = 0;
 
     return req;
@@ -567,7 +613,7 @@ ngx_pad_redis_cancel(ngx_pad_redis_req_t *req)
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_pad_redis_send(ngx_pad_redis_conn_t *conn, ngx_pad_redis_req_t *req,
     int argc, const char **argv, const size_t *argvlen)
 {
@@ -666,6 +712,21 @@ ngx_pad_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
             ngx_pad_metric_inc(NGX_PAD_M_REDIS_ERRORS);
         }
 
+        if (reply && reply->type == REDIS_REPLY_ERROR && conn->rc->master_addr
+            && conn->ac == ac
+            && ngx_strnstr((u_char *) reply->str, "READONLY",
+                           (size_t) reply->len))
+        {
+            /* demoted while connected: ask the sentinels again */
+            ngx_pad_redis_drop(conn, "the master became a replica",
+                               "READONLY");
+        }
+
+        if (req->link && req->rc->wait_hold(req, reply) == NGX_OK) {
+            /* the handler is called once WAIT answers */
+            return;
+        }
+
         ngx_free(req);
 
         if (handler) {
@@ -674,17 +735,30 @@ ngx_pad_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
 
         return;
 
+    case NGX_PAD_REDIS_REQ_WAIT:
+
+        req->rc->wait_done(req, reply, &err);
+        break;
+
     case NGX_PAD_REDIS_REQ_HANDSHAKE:
     case NGX_PAD_REDIS_REQ_HELLO:
     case NGX_PAD_REDIS_REQ_PING:
+    case NGX_PAD_REDIS_REQ_ROLE:
 
         if (reply == NULL || conn->ac != ac) {
             break;
         }
 
         if (reply->type == REDIS_REPLY_ERROR) {
-            ngx_cpystrn(buf, (u_char *) reply->str, sizeof(buf));
+            ngx_pad_redis_scrub(buf, sizeof(buf), reply,
+                                &conn->rc->conf->password);
             ngx_pad_redis_drop(conn, "redis refused", (char *) buf);
+            break;
+        }
+
+        if (req->kind == NGX_PAD_REDIS_REQ_ROLE
+            && ngx_pad_redis_role_check(conn, reply) != NGX_OK)
+        {
             break;
         }
 
@@ -701,6 +775,70 @@ ngx_pad_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
     }
 
     ngx_free(req);
+}
+
+
+/*
+ * An error reply for the log, without the secret: Redis quotes the
+ * arguments of a command it does not know ("ERR unknown command ...,
+ * with args beginning with: ..."); then only its first word is kept.
+ */
+
+void
+ngx_pad_redis_scrub(u_char *buf, size_t size, redisReply *reply,
+    ngx_str_t *secret)
+{
+    u_char  *p;
+
+    ngx_cpystrn(buf, (u_char *) reply->str, size);
+
+    if (secret->len == 0
+        || ngx_strnstr((u_char *) reply->str, (char *) secret->data,
+                       (size_t) reply->len)
+           == NULL)
+    {
+        return;
+    }
+
+    p = (u_char *) ngx_strchr(buf, ' ');
+    if (p == NULL) {
+        p = buf;
+    }
+
+    ngx_cpystrn(p, (u_char *) " (the rest withheld: it quotes the password)",
+                size - (p - buf));
+}
+
+
+/* ROLE of what the sentinels named: a replica never takes writes */
+
+static ngx_int_t
+ngx_pad_redis_role_check(ngx_pad_redis_conn_t *conn, redisReply *reply)
+{
+    u_char       buf[64];
+    redisReply  *r;
+
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
+        r = reply->element[0];
+
+        if ((r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
+            && r->len == 6 && ngx_strncmp(r->str, "master", 6) == 0)
+        {
+            return NGX_OK;
+        }
+
+        if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) {
+            ngx_cpystrn(buf, (u_char *) r->str,
+                        ngx_min(sizeof(buf), (size_t) r->len + 1));
+            ngx_pad_redis_drop(conn, "not the master, ROLE says",
+                               (char *) buf);
+            return NGX_DECLINED;
+        }
+    }
+
+    ngx_pad_redis_drop(conn, "not the master", "unexpected ROLE reply");
+
+    return NGX_DECLINED;
 }
 
 

@@ -32,12 +32,15 @@
 #define NGX_PAD_REDIS_REQ_SUB        4    /* pub/sub: SUBSCRIBE channel */
 #define NGX_PAD_REDIS_REQ_UNSUB      5    /* pub/sub: UNSUBSCRIBE channel */
 #define NGX_PAD_REDIS_REQ_KEEPSUB    6    /* pub/sub keepalive */
+#define NGX_PAD_REDIS_REQ_ROLE       7    /* handshake: ROLE (sentinel) */
+#define NGX_PAD_REDIS_REQ_WAIT       8    /* WAIT after a user command */
 
 #define NGX_PAD_REDIS_BACKOFF_MIN    100
 #define NGX_PAD_REDIS_ERRLEN         160
 
 
-typedef struct ngx_pad_redis_chan_s  ngx_pad_redis_chan_t;
+typedef struct ngx_pad_redis_chan_s      ngx_pad_redis_chan_t;
+typedef struct ngx_pad_redis_sentinel_s  ngx_pad_redis_sentinel_t;
 
 
 typedef struct {
@@ -68,6 +71,8 @@ struct ngx_pad_redis_req_s {
     ngx_msec_t                    deadline;
     uint64_t                      sent_us;    /* for the latency metric */
     ngx_uint_t                    kind;
+    ngx_pad_redis_req_t          *link;       /* user command <-> WAIT */
+    redisReply                   *held;       /* its reply, until WAIT */
     size_t                        errlen;
     u_char                        err[NGX_PAD_REDIS_ERRLEN];
 };
@@ -122,6 +127,21 @@ struct ngx_pad_redis_s {
     ngx_int_t                   (*pubsub_keepalive)(
                                      ngx_pad_redis_conn_t *conn);
     void                        (*pubsub_lost)(ngx_pad_redis_t *rc);
+
+    /* WAIT (ngx_pad_redis_wait.c), reached by the connections thus */
+    ngx_int_t                   (*wait_hold)(ngx_pad_redis_req_t *req,
+                                     redisReply *reply);
+    void                        (*wait_done)(ngx_pad_redis_req_t *wreq,
+                                     redisReply *reply, ngx_str_t *err);
+
+    /*
+     * The Sentinel part (NULL without pad_redis_sentinel): where the
+     * connections go (NULL: not known yet, the part connects them once
+     * it knows), and a connection to it failed.
+     */
+    ngx_pad_redis_sentinel_t     *snt;
+    ngx_pad_redis_addr_t       *(*master_addr)(ngx_pad_redis_t *rc);
+    void                        (*master_failed)(ngx_pad_redis_t *rc);
 };
 
 
@@ -134,11 +154,28 @@ void ngx_pad_redis_lost(ngx_pad_redis_conn_t *conn, const char *what,
 void ngx_pad_redis_drop(ngx_pad_redis_conn_t *conn, const char *what,
     const char *detail);
 const char *ngx_pad_redis_ac_error(const redisAsyncContext *ac);
+/* an error reply for the log, without "secret" */
+void ngx_pad_redis_scrub(u_char *buf, size_t size, redisReply *reply,
+    ngx_str_t *secret);
 ngx_pad_redis_req_t *ngx_pad_redis_req_alloc(ngx_pad_redis_t *rc,
     ngx_uint_t kind);
 void ngx_pad_redis_pending_add(ngx_pad_redis_conn_t *conn,
     ngx_pad_redis_req_t *req);
+ngx_int_t ngx_pad_redis_send(ngx_pad_redis_conn_t *conn,
+    ngx_pad_redis_req_t *req, int argc, const char **argv,
+    const size_t *argvlen);
 void ngx_pad_redis_fail_handler(ngx_event_t *ev);
+
+/* ngx_pad_redis_wait.c: the hooks */
+ngx_int_t ngx_pad_redis_wait_hold(ngx_pad_redis_req_t *req,
+    redisReply *reply);
+void ngx_pad_redis_wait_done(ngx_pad_redis_req_t *wreq, redisReply *reply,
+    ngx_str_t *err);
+
+/* ngx_pad_redis_sentinel.c: sets the hooks above and starts asking */
+ngx_int_t ngx_pad_redis_sentinel_init(ngx_pad_redis_t *rc,
+    ngx_cycle_t *cycle);
+void ngx_pad_redis_sentinel_destroy(ngx_pad_redis_t *rc);
 
 /* ngx_pad_redis_pubsub.c: the hooks, and the client's end */
 void ngx_pad_redis_pubsub_ready(ngx_pad_redis_conn_t *conn);

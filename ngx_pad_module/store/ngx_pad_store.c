@@ -330,6 +330,15 @@ ngx_pad_store_set_args(ngx_pad_store_req_t *req, ngx_str_t *args, int argc)
 ngx_int_t
 ngx_pad_store_send(ngx_pad_store_req_t *req)
 {
+    if (req->op == NGX_PAD_STORE_APPEND) {
+        /* acknowledged only once on the replicas (pad_redis_wait_replicas) */
+        req->rreq = ngx_pad_redis_command_wait_argv(ngx_pad_redis,
+                                                    ngx_pad_store_reply, req,
+                                                    req->argc, req->argv,
+                                                    req->argvlen);
+        return req->rreq ? NGX_OK : NGX_ERROR;
+    }
+
     req->rreq = ngx_pad_redis_command_argv(ngx_pad_redis,
                                            ngx_pad_store_reply, req,
                                            req->argc, req->argv,

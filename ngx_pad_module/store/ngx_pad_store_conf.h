@@ -80,6 +80,29 @@ extern ngx_pad_conf_range_t  ngx_pad_store_list_max_range;
       ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
       (base) + offsetof(ngx_pad_store_conf_t, redis.password),                \
       NULL },                                                                 \
+    { ngx_string("pad_redis_password_file"), NGX_PAD_STORE_MAIN,              \
+      ngx_pad_redis_conf_set_secret_file, NGX_HTTP_MAIN_CONF_OFFSET,          \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.password),                \
+      NULL },                                                                 \
+    { ngx_string("pad_redis_user"), NGX_PAD_STORE_MAIN,                       \
+      ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.user),                    \
+      NULL },                                                                 \
+    { ngx_string("pad_redis_sentinel"), NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,    \
+      ngx_pad_redis_conf_set_sentinel, NGX_HTTP_MAIN_CONF_OFFSET,             \
+      (base) + offsetof(ngx_pad_store_conf_t, redis), NULL },                 \
+    { ngx_string("pad_redis_sentinel_password"), NGX_PAD_STORE_MAIN,          \
+      ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.sentinel_password),       \
+      NULL },                                                                 \
+    { ngx_string("pad_redis_sentinel_password_file"), NGX_PAD_STORE_MAIN,     \
+      ngx_pad_redis_conf_set_secret_file, NGX_HTTP_MAIN_CONF_OFFSET,          \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.sentinel_password),       \
+      NULL },                                                                 \
+    { ngx_string("pad_redis_wait_replicas"),                                  \
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,                                     \
+      ngx_pad_redis_conf_set_wait_range, NGX_HTTP_MAIN_CONF_OFFSET,           \
+      (base) + offsetof(ngx_pad_store_conf_t, redis), NULL },                 \
     { ngx_string("pad_redis_prefix"), NGX_PAD_STORE_MAIN,                     \
       ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
       (base) + offsetof(ngx_pad_store_conf_t, prefix),                        \

@@ -27,7 +27,10 @@ sub dir  { $_[0]->{dir} }
 sub start {
     my ($self) = @_;
     my $d = $self->{dir};
-    my @cmd = ('redis-server', '--bind', '127.0.0.1', '--port',
+    # {conf}: a configuration file first (sentinels need one);
+    # {password}: AUTH before the PING that says it is up
+    my @cmd = ('redis-server', ($self->{conf} ? ($self->{conf}) : ()),
+               '--bind', '127.0.0.1', '--port',
                $self->{port}, '--save', '', '--appendonly', 'no',
                '--daemonize', 'yes', '--pidfile', "$d/redis.pid",
                '--dir', $d, '--logfile', "$d/redis.log",
@@ -38,8 +41,10 @@ sub start {
         my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                       PeerPort => $self->{port},
                                       Proto => 'tcp') or return 0;
-        print $s "PING\r\n";
+        print $s ($self->{password} ? "AUTH $self->{password}\r\n" : '')
+                 . "PING\r\n";
         my $l = <$s>;
+        $l = <$s> if $self->{password} && defined $l && $l =~ /^\+OK/;
         close $s;
         defined $l && $l =~ /PONG/;
     }, 5);
