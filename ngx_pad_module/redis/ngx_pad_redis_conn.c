@@ -851,6 +851,15 @@ ngx_pad_redis_fail_later(ngx_pad_redis_t *rc, ngx_pad_redis_req_t *req,
     p = req->err;
     last = p + sizeof(req->err);
 
+    if (req->link) {
+        /*
+         * a write whose WAIT never answered: not an outage to retry
+         * through (a retry that found it stored would acknowledge it
+         * without the replicas), its outcome is unknown
+         */
+        p = ngx_slprintf(p, last, "redis WAIT not answered: ");
+    }
+
     if (detail && detail->len) {
         p = ngx_slprintf(p, last, "%s: %V", what, detail);
 

@@ -145,7 +145,11 @@ ngx_pad_redis_wait_done(ngx_pad_redis_req_t *wreq, redisReply *reply,
     }
 
     if (reply == NULL) {
-        e = *err;
+        /* not "redis unavailable": no retry may acknowledge it */
+        e.data = buf;
+        e.len = ngx_slprintf(buf, buf + sizeof(buf),
+                             "redis WAIT not answered: %V", err)
+                - buf;
 
     } else {
         e.data = buf;
