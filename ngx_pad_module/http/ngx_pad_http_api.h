@@ -113,6 +113,7 @@ struct ngx_pad_api_s {
     ngx_event_t                lock_ev;
     ngx_pad_api_handler_pt     lock_go;
     ngx_pad_api_handler_pt     lock_done;  /* called by the answer */
+    ngx_uint_t                 write_tries;
     void                      *data;
     ngx_pad_api_handler_pt     cleanup;    /* called when the request
                                               ends, answered or not */
@@ -175,6 +176,16 @@ ngx_int_t ngx_pad_api_read_pad(ngx_pad_api_t *api, ngx_int_t upto,
 ngx_int_t ngx_pad_api_write_pad(ngx_pad_api_t *api,
     ngx_pad_api_handler_pt done);
 void ngx_pad_api_write_done(ngx_pad_api_t *api);
+/*
+ * The answer of a write's append (its handler's res): ok answered; the
+ * head moved or another history (NGX_DECLINED, NGX_ABORT): the pad read
+ * again (api->rd freed first) and reread called, NGX_PAD_API_WRITE_TRIES
+ * times at most, then code 2; a store error answered.
+ */
+void ngx_pad_api_write_appended(ngx_pad_api_t *api,
+    ngx_pad_store_result_t *res, ngx_pad_api_handler_pt reread);
+
+#define NGX_PAD_API_WRITE_TRIES  10
 
 
 /*

@@ -1,6 +1,7 @@
 
 /*
- * ngx_pad_module: one API write of a pad at a time in this worker.
+ * ngx_pad_module: one API write of a pad at a time in this worker, and
+ * what a write does with its append's answer.
  *
  * A write (setText, appendText, setHTML, restoreRevision) reads the
  * pad's head and appends on it; two writes of one pad at once would race
@@ -158,4 +159,39 @@ ngx_pad_api_lock_go(ngx_event_t *ev)
                    &((ngx_pad_api_lock_t *) api->lock)->sn.str);
 
     (void) ngx_pad_api_read_pad(api, -1, 1, api->lock_go);
+}
+
+
+void
+ngx_pad_api_write_appended(ngx_pad_api_t *api, ngx_pad_store_result_t *res,
+    ngx_pad_api_handler_pt reread)
+{
+    switch (res->status) {
+
+    case NGX_OK:
+        ngx_pad_api_ok(api, NULL);
+        return;
+
+    case NGX_DECLINED:
+    case NGX_ABORT:
+        /* the head moved, or another history: read again, rebuild */
+
+        if (++api->write_tries >= NGX_PAD_API_WRITE_TRIES) {
+            ngx_log_error(NGX_LOG_WARN, api->log, 0,
+                          "pad api: %V: \"%V\": the head kept moving "
+                          "(%ui tries)", &api->fn->name, &api->rd.pad,
+                          api->write_tries);
+            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
+            return;
+        }
+
+        ngx_pad_http_pad_free(&api->rd);
+        ngx_memzero(&api->rd, sizeof(ngx_pad_http_pad_t));
+        (void) ngx_pad_api_read_pad(api, -1, 1, reread);
+        return;
+
+    default:
+        ngx_pad_api_store_fail(api, &res->err);
+        return;
+    }
 }

@@ -24,12 +24,10 @@
 #include "http/ngx_pad_http_api.h"
 
 
-#define NGX_PAD_API_RESTORE_TRIES  10
 
 
 typedef struct {
     ngx_str_t                  author;
-    ngx_uint_t                 tries;
     ngx_pad_http_pad_t         cur;        /* the pad at its head */
     ngx_pad_ctx_t             *es;
 } ngx_pad_api_restore_t;
@@ -364,36 +362,7 @@ ngx_pad_api_restore_appended(void *data, ngx_pad_store_result_t *res)
 {
     ngx_pad_api_t  *api = data;
 
-    ngx_pad_api_restore_t  *st = api->data;
-
     api->sreq = NULL;
 
-    switch (res->status) {
-
-    case NGX_OK:
-        ngx_pad_api_ok(api, NULL);
-        return;
-
-    case NGX_DECLINED:
-    case NGX_ABORT:
-        /* the head moved, or another history: both read again */
-
-        if (++st->tries >= NGX_PAD_API_RESTORE_TRIES) {
-            ngx_log_error(NGX_LOG_WARN, api->log, 0,
-                          "pad api: restoreRevision of \"%V\": the head "
-                          "kept moving (%ui tries)", &api->rd.pad,
-                          st->tries);
-            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-            return;
-        }
-
-        ngx_pad_http_pad_free(&api->rd);
-        ngx_memzero(&api->rd, sizeof(ngx_pad_http_pad_t));
-        (void) ngx_pad_api_read_pad(api, -1, 1, ngx_pad_api_restore_head);
-        return;
-
-    default:
-        ngx_pad_api_store_fail(api, &res->err);
-        return;
-    }
+    ngx_pad_api_write_appended(api, res, ngx_pad_api_restore_head);
 }

@@ -27,7 +27,6 @@
 #include "http/ngx_pad_http_api.h"
 
 
-#define NGX_PAD_API_WRITE_TRIES   10
 #define NGX_PAD_API_TEXT_MAX      100000     /* createPad, UTF-16 units */
 
 
@@ -44,7 +43,6 @@ typedef struct {
     ngx_str_t                  author;
     ngx_str_t                  pad;        /* createPad, createGroupPad */
     ngx_uint_t                 group;      /* createGroupPad */
-    ngx_uint_t                 tries;
     ngx_event_t                wait;       /* createPad: the grace */
     ngx_pad_ctx_t             *es;
 } ngx_pad_api_w_t;
@@ -784,40 +782,15 @@ ngx_pad_api_text_appended(void *data, ngx_pad_store_result_t *res)
 
     api->sreq = NULL;
 
-    switch (res->status) {
-
-    case NGX_OK:
-        ngx_pad_api_ok(api, NULL);
-        return;
-
-    case NGX_DECLINED:
-    case NGX_ABORT:
-        /* the head moved, or another history: read again, rebuild */
-
-        if (++w->tries >= NGX_PAD_API_WRITE_TRIES) {
-            ngx_log_error(NGX_LOG_WARN, api->log, 0,
-                          "pad api: %V: \"%V\": the head kept moving "
-                          "(%ui tries)", &api->fn->name, &api->rd.pad,
-                          w->tries);
-            ngx_pad_api_fail(api, NGX_PAD_API_INTERNAL, "internal error");
-            return;
-        }
-
+    if ((res->status == NGX_DECLINED || res->status == NGX_ABORT)
+        && w->text.len && w->text.data[w->text.len - 1] == '\n')
+    {
         /* spliceText's text again: the newline rule is per read */
-        if (w->text.len && w->text.data[w->text.len - 1] == '\n') {
-            (void) ngx_pad_api_clean_text(api, ngx_pad_api_arg(api, "text"),
-                                          &w->text);
-        }
-
-        ngx_pad_http_pad_free(&api->rd);
-        ngx_memzero(&api->rd, sizeof(ngx_pad_http_pad_t));
-        (void) ngx_pad_api_read_pad(api, -1, 1, ngx_pad_api_text_read);
-        return;
-
-    default:
-        ngx_pad_api_store_fail(api, &res->err);
-        return;
+        (void) ngx_pad_api_clean_text(api, ngx_pad_api_arg(api, "text"),
+                                      &w->text);
     }
+
+    ngx_pad_api_write_appended(api, res, ngx_pad_api_text_read);
 }
 
 
