@@ -13,41 +13,27 @@ use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert);
 use Test::More;
+use Test::Pad::API;
 use Time::HiRes qw(sleep time);
 
 my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 my $rc = $redis->client;
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'k' x 20 . '0123456789abcdef';
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my $ng = engine_nginx(redis_port => $redis->port, workers => 2,
-    http   => "pad_api_key_file $dir/APIKEY.txt;\npad_redis_prefix P:;\n",
+    http   => "pad_api_key_file $kf;\npad_redis_prefix P:;\n",
     server => "location /api { pad_api; }\n");
 ok($ng, 'nginx starts') or die "nginx did not start\n";
 
 sub api {
     my ($fn, %q) = @_;
-    my $ver = delete $q{version} // '1.3.0';
-    my %p = (apikey => $key, %q);
-    my $qs = join '&', map { "$_=" . uri($p{$_}) } sort keys %p;
-    my $r = http_get($ng, "/api/$ver/$fn?$qs");
-    return Test::Pad::json_decode($r->{body});
+    my $v = delete $q{version};
+    return scalar api_call($ng, $key, $fn, \%q, version => $v);
 }
 
-sub uri {
-    my $s = shift;
-    utf8::encode($s) if utf8::is_utf8($s);
-    $s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
-    return $s;
-}
-
-sub ok_data { { code => 0, message => 'ok', data => $_[0] } }
-sub err1 { { code => 1, message => $_[0], data => undef } }
 
 sub parallel {
     my ($n, $uri) = @_;

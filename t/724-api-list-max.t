@@ -12,29 +12,25 @@ use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx);
 use Test::More;
+use Test::Pad::API;
 
 my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 my $rc = $redis->client;
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'k' x 20 . '0123456789abcdef';
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my $ng = engine_nginx(redis_port => $redis->port,
-    http   => "pad_api_key_file $dir/APIKEY.txt;\npad_redis_prefix P:;\n"
+    http   => "pad_api_key_file $kf;\npad_redis_prefix P:;\n"
             . "pad_redis_list_max 2;\n",
     server => "location /api { pad_api; }\n");
 ok($ng, 'nginx starts') or die "nginx did not start\n";
 
 sub api {
     my ($fn, %q) = @_;
-    my %p = (apikey => $key, %q);
-    my $qs = join '&', map { "$_=$p{$_}" } sort keys %p;
-    my $r = http_get($ng, "/api/1.3.0/$fn?$qs");
-    return Test::Pad::json_decode($r->{body});
+    my $v = delete $q{version};
+    return scalar api_call($ng, $key, $fn, \%q, version => $v, raw => 1);
 }
 
 my $toobig = { code => 2, message => 'internal error', data => undef };

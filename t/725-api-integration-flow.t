@@ -16,29 +16,23 @@ use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_insert);
 use Test::Pad::Access;
 use Test::More;
+use Test::Pad::API;
 
 my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'i' x 32;
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my $ng = engine_nginx(redis_port => $redis->port,
-    http   => "pad_api_key_file $dir/APIKEY.txt;\n",
+    http   => "pad_api_key_file $kf;\n",
     server => "location /api { pad_api; }\n");
 ok($ng, 'nginx starts') or die "nginx did not start\n";
 
 sub api {
     my ($fn, %q) = @_;
-    my %p = (apikey => $key, %q);
-    my $qs = join '&', map {
-        (my $v = $p{$_}) =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
-        "$_=$v"
-    } sort keys %p;
-    return Test::Pad::json_decode(http_get($ng, "/api/1.3.0/$fn?$qs")->{body});
+    my $v = delete $q{version};
+    return scalar api_call($ng, $key, $fn, \%q, version => $v);
 }
 
 my $deny = '42["message",{"accessStatus":"deny"}]';
