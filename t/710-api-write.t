@@ -13,6 +13,7 @@ use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert pad_recv
                          pad_recv_until cs_apply_text);
 use Test::More;
+use Test::Pad::API;
 use Time::HiRes qw(sleep time);
 use POSIX ();
 
@@ -20,15 +21,12 @@ my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 my $rc = $redis->client;
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'w' x 32;
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my @ng = map {
     engine_nginx(redis_port => $redis->port, workers => 2,
-        http   => "pad_api_key_file $dir/APIKEY.txt;\n"
+        http   => "pad_api_key_file $kf;\n"
                 . "pad_redis_prefix t710:;\n",
         server => "location /api { pad_api; }\n")
         or die "nginx did not start\n"
@@ -37,22 +35,9 @@ my @ng = map {
 # a call, as a POST when the parameters are long
 sub api {
     my ($ng, $fn, %q) = @_;
-    my %p = (apikey => $key, %q);
-    my $qs = join '&', map { "$_=" . uri($p{$_}) } sort keys %p;
-    my $r = length $qs > 2000
-        ? http_post($ng, "/api/1.3.0/$fn", $qs, headers =>
-                    [ 'Content-Type' => 'application/x-www-form-urlencoded' ])
-        : http_get($ng, "/api/1.3.0/$fn?$qs");
-    return Test::Pad::json_decode($r->{body}) // { status => $r->{status} };
+    return scalar api_call($ng, $key, $fn, \%q, chars => 1);
 }
 
-sub uri {
-    my $s = shift;
-    utf8::upgrade($s);
-    utf8::encode($s);
-    $s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
-    return $s;
-}
 
 sub text_of { api($_[0], 'getText', padID => $_[1])->{data}{text} }
 

@@ -14,21 +14,19 @@ use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert pad_recv_until
                          pause_workers resume_workers);
 use Test::More;
+use Test::Pad::API;
 use Time::HiRes qw(sleep time);
 
 my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 my $rc = $redis->client;
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'd' x 32;
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my @ng = map {
     engine_nginx(redis_port => $redis->port,
-        http   => "pad_api_key_file $dir/APIKEY.txt;\n"
+        http   => "pad_api_key_file $kf;\n"
                 . "pad_redis_prefix t711:;\n",
         server => "location /api { pad_api; }\n")
         or die "nginx did not start\n"
@@ -36,10 +34,7 @@ my @ng = map {
 
 sub api {
     my ($ng, $fn, %q) = @_;
-    my %p = (apikey => $key, %q);
-    my $qs = join '&', map { "$_=$p{$_}" } sort keys %p;
-    my $r = http_get($ng, "/api/1.3.0/$fn?$qs");
-    return Test::Pad::json_decode($r->{body}) // { status => $r->{status} };
+    return scalar api_call($ng, $key, $fn, \%q, raw => 1);
 }
 
 # every connection of the nginx to Redis is cut

@@ -14,6 +14,7 @@ use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert pad_recv_until);
 use Test::More;
+use Test::Pad::API;
 use Cpanel::JSON::XS ();
 use POSIX ();
 
@@ -21,15 +22,12 @@ my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 my $rc = $redis->client;
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'c' x 32;
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my @ng = map {
     engine_nginx(redis_port => $redis->port, workers => 2,
-        http   => "pad_api_key_file $dir/APIKEY.txt;\n"
+        http   => "pad_api_key_file $kf;\n"
                 . "pad_redis_prefix t715:;\n"
                 . "pad_snapshot_interval 10;\n",
         server => "location /api { pad_api; }\n")
@@ -38,21 +36,11 @@ my @ng = map {
 
 sub api {
     my ($ng, $fn, %q) = @_;
-    my $v = delete $q{v} || '1.3.0';
-    my %p = (apikey => $key, %q);
-    my $qs = join '&', map { "$_=" . uri($p{$_}) } sort keys %p;
-    my $r = http_post($ng, "/api/$v/$fn", $qs, headers =>
-                      [ 'Content-Type' => 'application/x-www-form-urlencoded' ]);
-    return Test::Pad::json_decode($r->{body}) // { status => $r->{status} };
+    my $v = delete $q{v};
+    return scalar api_call($ng, $key, $fn, \%q, version => $v, post => 1,
+                           chars => 1);
 }
 
-sub uri {
-    my $s = shift;
-    utf8::upgrade($s);
-    utf8::encode($s);
-    $s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
-    return $s;
-}
 
 my $ok = { code => 0, message => 'ok', data => undef };
 sub fails { { code => 1, message => $_[0], data => undef } }

@@ -11,28 +11,24 @@ use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert);
 use Test::More;
+use Test::Pad::API;
 
 my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 my $rc = $redis->client;
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'b' x 32;
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my $ng = engine_nginx(redis_port => $redis->port, workers => 2,
-    http   => "pad_api_key_file $dir/APIKEY.txt;\n"
+    http   => "pad_api_key_file $kf;\n"
             . "pad_redis_prefix t716:;\n",
     server => "location /api { pad_api; }\n")
     or die "nginx did not start\n";
 
 sub api {
     my ($fn, %q) = @_;
-    my $qs = join '&', map { "$_=$q{$_}" } sort keys %q;
-    my $r = http_get($ng, "/api/1.3.0/$fn?apikey=$key&$qs");
-    return Test::Pad::json_decode($r->{body}) // { status => $r->{status} };
+    return scalar api_call($ng, $key, $fn, \%q, raw => 1);
 }
 sub all_pads { api('listAllPads')->{data}{padIDs} }
 

@@ -16,6 +16,7 @@ use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx);
 use Test::More;
+use Test::Pad::API;
 use IO::Socket::INET;
 use IO::Select;
 use POSIX ();
@@ -24,16 +25,13 @@ use Time::HiRes qw(time sleep);
 my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'c' x 32;
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my @ng = map {
     engine_nginx(redis_port => $redis->port, workers => 1,
         log_level => 'debug',
-        http   => "pad_api_key_file $dir/APIKEY.txt;\n"
+        http   => "pad_api_key_file $kf;\n"
                 . "pad_redis_prefix t718:;\npad_snapshot_interval 10;\n",
         server => "location /api { pad_api; }\n")
         or die "nginx did not start\n"
@@ -41,9 +39,7 @@ my @ng = map {
 
 sub api {
     my ($ng, $fn, %q) = @_;
-    my $r = http_get($ng, "/api/1.3.0/$fn?apikey=$key&"
-                          . join('&', map { "$_=$q{$_}" } sort keys %q));
-    return Test::Pad::json_decode($r->{body});
+    return scalar api_call($ng, $key, $fn, \%q, raw => 1);
 }
 
 # sends every request at once, one connection each; the bodies by index

@@ -14,39 +14,28 @@ use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert pad_send
                          pad_recv_until);
 use Test::More;
+use Test::Pad::API;
 use Time::HiRes qw(time);
 
 my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'chatkey0123456789';
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my @ng = map {
     engine_nginx(redis_port => $redis->port, workers => 2,
-        http => "pad_api_key_file $dir/APIKEY.txt;\n"
+        http => "pad_api_key_file $kf;\n"
                 . ($_ == 2 ? "pad_api_chat_max 5;\n" : ''),
         server => "location /api { pad_api; }\n")
         or die "nginx did not start\n"
 } 1 .. 2;
 
-sub uri {
-    my $s = shift;
-    utf8::encode($s) if utf8::is_utf8($s);
-    $s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
-    return $s;
-}
 
 sub api {
     my ($fn, $q, %o) = @_;
-    my $ver = $o{version} // '1.3.0';
-    my %p = (apikey => $key, %$q);
-    my $qs = join '&', map { "$_=" . uri($p{$_}) } sort keys %p;
-    my $r = http_get($o{ng} || $ng[0], "/api/$ver/$fn?$qs");
-    return Test::Pad::json_decode($r->{body});
+    return scalar api_call($o{ng} || $ng[0], $key, $fn, $q,
+                           version => $o{version});
 }
 
 sub user { (msg => { userInfo => { name => $_[0], colorId => '#123456' } }) }

@@ -13,29 +13,24 @@ use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert pad_send
                          pad_recv_until);
 use Test::More;
+use Test::Pad::API;
 use Time::HiRes qw(time sleep);
 
 my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'savedkey0123456789';
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my $ng = engine_nginx(redis_port => $redis->port,
-    http => "pad_api_key_file $dir/APIKEY.txt;\n",
+    http => "pad_api_key_file $kf;\n",
     server => "location /api { pad_api; }\n")
     or die "nginx did not start\n";
 
 sub api {
     my ($fn, $q, %o) = @_;
-    my $ver = $o{version} // '1.3.0';
-    my %p = (apikey => $key, %$q);
-    my $qs = join '&', map { "$_=$p{$_}" } sort keys %p;
-    my $r = http_get($ng, "/api/$ver/$fn?$qs");
-    return Test::Pad::json_decode($r->{body});
+    return scalar api_call($ng, $key, $fn, $q, version => $o{version},
+                           raw => 1);
 }
 
 my $PAD = 'apisaved';

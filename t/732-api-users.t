@@ -12,20 +12,18 @@ use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined);
 use Test::More;
+use Test::Pad::API;
 use Time::HiRes qw(time sleep);
 
 my $redis = Test::Pad::Redis->new;
 ok($redis->start, 'redis starts');
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'userskey0123456789';
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my @ng = map {
     engine_nginx(redis_port => $redis->port, workers => 3 - $_,
-        http => "pad_api_key_file $dir/APIKEY.txt;\n"
+        http => "pad_api_key_file $kf;\n"
                 . ($_ == 2 ? "pad_users_listed 1;\n" : ''),
         server => "location /api { pad_api; }\n")
         or die "nginx did not start\n"
@@ -33,11 +31,8 @@ my @ng = map {
 
 sub api {
     my ($fn, $q, %o) = @_;
-    my %p = (apikey => $key, %$q);
-    my $qs = join '&', map { "$_=$p{$_}" } sort keys %p;
-    my $r = http_get($o{ng} || $ng[0], '/api/' . ($o{version} // '1.3.0')
-                                       . "/$fn?$qs");
-    return Test::Pad::json_decode($r->{body});
+    return scalar api_call($o{ng} || $ng[0], $key, $fn, $q,
+                           version => $o{version}, raw => 1);
 }
 
 sub user { (msg => { userInfo => { name => $_[0], colorId => '#123456' } }) }

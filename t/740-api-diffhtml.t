@@ -14,6 +14,7 @@ use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert pad_send
                          pad_recv_until b36);
 use Test::More;
+use Test::Pad::API;
 
 my $root = "$FindBin::Bin/..";
 my $redis = Test::Pad::Redis->new;
@@ -21,29 +22,18 @@ ok($redis->start, 'redis starts');
 
 my $dir = Test::Pad::tmpdir();
 my $key = 'd' x 32;
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my $ng = engine_nginx(redis_port => $redis->port,
-    http   => "pad_api_key_file $dir/APIKEY.txt;\npad_redis_prefix t740:;\n"
+    http   => "pad_api_key_file $kf;\npad_redis_prefix t740:;\n"
               . "pad_api_diff_max 1050;\n",
     server => "location /api { pad_api; }\n");
 ok($ng, 'nginx starts') or die "nginx did not start\n";
 
-sub uri {
-    my $s = shift;
-    utf8::encode($s) if utf8::is_utf8($s);
-    $s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
-    return $s;
-}
 
 sub api {
     my ($fn, %q) = @_;
-    my %p = (apikey => $key, %q);
-    my $qs = join '&', map { "$_=" . uri($p{$_}) } sort keys %p;
-    my $r = http_get($ng, "/api/1.3.0/$fn?$qs");
-    return ($r, Test::Pad::json_decode($r->{body}));
+    return api_call($ng, $key, $fn, \%q);
 }
 
 # --- the pad: two authors ----------------------------------------------

@@ -19,6 +19,7 @@ use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert pad_send
                          pad_recv_until);
 use Test::Pad::Etherpad;
 use Test::More;
+use Test::Pad::API;
 
 my $ROOT = $Test::Pad::ROOT;
 my $PM = "$ROOT/build/pad-migrate";
@@ -111,30 +112,19 @@ ok($rd->sismember("t900:author:$x->{a1}:pads", 'mig'), 'author pads');
 
 # --- served by nginx ------------------------------------------------------
 
-my $dir = Test::Pad::tmpdir();
 my $key = 'k' x 20 . '0123456789abcdef';
-open my $fh, '>', "$dir/APIKEY.txt" or die $!;
-print $fh "$key\n";
-close $fh;
+my $kf = api_key_file($key);
 
 my $ng = engine_nginx(redis_port => $dst->port,
-    http   => "pad_api_key_file $dir/APIKEY.txt;\npad_redis_prefix t900:;\n",
+    http   => "pad_api_key_file $kf;\npad_redis_prefix t900:;\n",
     server => "location /api { pad_api; }\n");
 ok($ng, 'nginx starts') or die "nginx did not start\n";
 
 sub api {
     my ($fn, %q) = @_;
-    my $qs = join '&', map { "$_=" . uri($q{$_}) } sort keys %q;
-    my $r = http_get($ng, "/api/1.3.0/$fn?apikey=$key&$qs");
-    return Test::Pad::json_decode($r->{body});
+    return scalar api_call($ng, $key, $fn, \%q);
 }
 
-sub uri {
-    my $s = shift;
-    utf8::encode($s) if utf8::is_utf8($s);
-    $s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
-    return $s;
-}
 
 is(api('getText', padID => 'mig')->{data}{text}, $p->{atext}{text},
    'getText: the atext of Etherpad');

@@ -27,9 +27,12 @@ sub api_key_file {
     return $f;
 }
 
-# a parameter as a form encodes it (UTF-8, %XX)
+# a parameter as a form encodes it (%XX; a string of characters as
+# UTF-8, bytes as they are; $chars: every string as characters, so that
+# "\xe9" goes as the UTF-8 of U+00E9)
 sub api_uri {
-    my $s = shift;
+    my ($s, $chars) = @_;
+    utf8::upgrade($s) if $chars;
     utf8::encode($s) if utf8::is_utf8($s);
     $s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
     return $s;
@@ -37,12 +40,13 @@ sub api_uri {
 
 # the decoded answer ({status} when it is not JSON); in list context the
 # HTTP response too.  Options: version (1.3.0), post (a urlencoded body;
-# also when the query would pass 2000 bytes), raw (values sent as given)
+# also when the query would pass 2000 bytes), raw (values sent as given),
+# chars (values are characters: see api_uri)
 sub api_call {
     my ($ng, $key, $fn, $q, %o) = @_;
     my %p = (defined $key ? (apikey => $key) : (), %{ $q || {} });
     my $qs = join '&', map {
-        "$_=" . ($o{raw} ? $p{$_} : api_uri($p{$_}))
+        "$_=" . ($o{raw} ? $p{$_} : api_uri($p{$_}, $o{chars}))
     } sort keys %p;
     my $path = '/api/' . ($o{version} // '1.3.0') . "/$fn";
     my $r = ($o{post} || length $qs > 2000)
