@@ -52,7 +52,8 @@ $ng = Test::Pad::start_nginx(
     http_config => $set->directive
                  . "pad_redis_password wrong-$DPW;\n"
                  . "pad_redis_sentinel_password $SPW;\n"
-                 . "pad_redis_backoff_max 200ms;\n",
+                 . "pad_redis_backoff_max 200ms;\n"
+                 . "pad_join_timeout 1s;\n",
     config => "location /socket.io/ { pad_socketio; }\n")
     or die("nginx did not start\n");
 ok($ng->wait_log(qr/cannot connect command connection to padmaster: redis refused \(WRONGPASS/, 10),
@@ -72,7 +73,8 @@ $ng = Test::Pad::start_nginx(
     http_config => $set->directive
                  . "pad_redis_password $DPW;\n"
                  . "pad_redis_sentinel_password wrong-$SPW;\n"
-                 . "pad_redis_backoff_max 200ms;\n",
+                 . "pad_redis_backoff_max 200ms;\n"
+                 . "pad_join_timeout 1s;\n",
     config => "location /socket.io/ { pad_socketio; }\n")
     or die("nginx did not start\n");
 ok($ng->wait_log(qr/no sentinel named master "padmaster"/, 10),

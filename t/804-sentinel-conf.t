@@ -76,7 +76,8 @@ my $ng = Test::Pad::start_nginx(
     workers => 1, log_level => 'info', redis => 0,
     http_config => "pad_redis_sentinel nosuchmaster "
                  . join(' ', map { '127.0.0.1:' . $_->port } $set->sentinels)
-                 . ";\npad_redis_backoff_max 200ms;\n",
+                 . ";\npad_redis_backoff_max 200ms;\n"
+                 . "pad_join_timeout 1s;\n",
     config => "location /socket.io/ { pad_socketio; }\n")
     or die("nginx did not start\n");
 ok($ng->wait_log(qr/no sentinel named master "nosuchmaster"/, 10),
