@@ -14,3 +14,8 @@ $(BUILD)/unit/etherpad_test: $(EP_UNIT_DEPS)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(CFLAGS) $(WFLAGS) $(SAN_FLAGS) -I$(ROOT)/src -o $@ \
 	    $(EP_UNIT_SRCS) -ljansson
+
+# The .etherpad export of a 100,000-revision pad (bench/export-etherpad.pl)
+.PHONY: bench-export
+bench-export: module
+	perl $(ROOT)/bench/export-etherpad.pl $(BENCH_EXPORT_ARGS)

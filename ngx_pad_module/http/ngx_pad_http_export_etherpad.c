@@ -72,6 +72,7 @@ typedef struct {
     ngx_pad_ctx_t             *es;
     ngx_pad_str_t              text;         /* ngx_alloc()ed */
     ngx_pad_str_t              attribs;      /* ngx_alloc()ed */
+    ngx_pad_str_t              pending;      /* composed, not applied */
 
     ngx_pad_etherpad_w_t       w;
     ngx_buf_t                  buf;
@@ -241,8 +242,7 @@ ngx_pad_ep_step(ngx_pad_ep_ctx_t *ctx)
     }
 
     if (sreq == NULL) {
-        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                        "redis unavailable");
+        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
         return;
     }
 
@@ -263,8 +263,7 @@ ngx_pad_ep_loaded(void *data, ngx_pad_store_result_t *res)
     }
 
     if (res->status != NGX_OK) {
-        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                        "redis unavailable");
+        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
         return;
     }
 
@@ -292,8 +291,7 @@ ngx_pad_ep_loaded(void *data, ngx_pad_store_result_t *res)
     ctx->sreq = ngx_pad_store_public(&ctx->pad, NULL, ngx_pad_ep_public, ctx);
 
     if (ctx->sreq == NULL) {
-        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                        "redis unavailable");
+        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
     }
 }
 
@@ -380,8 +378,7 @@ ngx_pad_ep_public(void *data, ngx_pad_store_result_t *res)
     }
 
     if (res->status != NGX_OK) {
-        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                        "redis unavailable");
+        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
         return;
     }
 
@@ -390,8 +387,7 @@ ngx_pad_ep_public(void *data, ngx_pad_store_result_t *res)
     ctx->sreq = ngx_pad_store_saved_get(&ctx->pad, ngx_pad_ep_saved, ctx);
 
     if (ctx->sreq == NULL) {
-        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                        "redis unavailable");
+        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
     }
 }
 
@@ -409,7 +405,7 @@ ngx_pad_ep_saved(void *data, ngx_pad_store_result_t *res)
 
     u_char        *p;
     size_t         len;
-    int64_t        rev, *revs, t;
+    int64_t        rev, *revs;
     json_t        *j;
     ngx_str_t      s;
     ngx_uint_t     i, k, n, *order, o;
@@ -418,8 +414,7 @@ ngx_pad_ep_saved(void *data, ngx_pad_store_result_t *res)
     ctx->sreq = NULL;
 
     if (res->status != NGX_OK) {
-        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                        "redis unavailable");
+        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
         return;
     }
 
@@ -481,10 +476,9 @@ ngx_pad_ep_saved(void *data, ngx_pad_store_result_t *res)
     *p++ = ']';
     ctx->saved.len = p - ctx->saved.data;
 
-    t = n;
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ctx->r->connection->log, 0,
-                   "pad export etherpad: \"%V\" %L saved revisions",
-                   &ctx->pad, t);
+                   "pad export etherpad: \"%V\" %ui saved revisions",
+                   &ctx->pad, n);
 
     if (ngx_pad_ep_header(ctx) != NGX_OK) {
         return;
@@ -538,8 +532,7 @@ ngx_pad_ep_revs(void *data, ngx_pad_store_result_t *res)
     ctx->sreq = NULL;
 
     if (res->status != NGX_OK) {
-        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                        "redis unavailable");
+        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
         return;
     }
 
@@ -607,26 +600,63 @@ ngx_pad_ep_rev(ngx_pad_ep_ctx_t *ctx, ngx_str_t *record)
         ts = 1;     /* check(): a timestamp > 0 */
     }
 
-    at.text = ctx->text;
-    at.attribs = ctx->attribs;
+    /*
+     * The AText is needed at key revisions and at the head only: the
+     * revisions between are composed (a few bytes each) and applied to
+     * the text once, not once each (the text may be megabytes).
+     */
 
-    arc = ngx_pad_cs_apply_to_atext(ctx->es, &cs, &at, ctx->apool, &aout);
+    if (ctx->pending.data == NULL) {
+        arc = ngx_pad_ep_set(&ctx->pending, cs.data, cs.len, log) == NGX_OK
+              ? NGX_PAD_CS_OK : -1;
 
-    if (arc != NGX_PAD_CS_OK
-        || ngx_pad_ep_set(&ctx->text, aout.text.data, aout.text.len, log)
-           != NGX_OK
-        || ngx_pad_ep_set(&ctx->attribs, aout.attribs.data,
-                          aout.attribs.len, log)
-           != NGX_OK)
+    } else {
+        arc = ngx_pad_cs_compose(ctx->es, &ctx->pending, &cs, ctx->apool,
+                                 &aout.text);
+        if (arc == NGX_PAD_CS_OK
+            && ngx_pad_ep_set(&ctx->pending, aout.text.data, aout.text.len,
+                              log)
+               != NGX_OK)
+        {
+            arc = -1;
+        }
+
+        ngx_pad_ctx_reset(ctx->es);
+    }
+
+    if (arc == NGX_PAD_CS_OK
+        && (rev % NGX_PAD_ETHERPAD_KEY_REVS == 0 || rev == ctx->head))
     {
+        at.text = ctx->text;
+        at.attribs = ctx->attribs;
+
+        arc = ngx_pad_cs_apply_to_atext(ctx->es, &ctx->pending, &at,
+                                        ctx->apool, &aout);
+
+        if (arc == NGX_PAD_CS_OK
+            && (ngx_pad_ep_set(&ctx->text, aout.text.data, aout.text.len,
+                               log)
+                != NGX_OK
+                || ngx_pad_ep_set(&ctx->attribs, aout.attribs.data,
+                                  aout.attribs.len, log)
+                   != NGX_OK))
+        {
+            arc = -1;
+        }
+
+        ngx_pad_ctx_reset(ctx->es);
+        ngx_free((void *) ctx->pending.data);
+        ctx->pending.data = NULL;
+        ctx->pending.len = 0;
+    }
+
+    if (arc != NGX_PAD_CS_OK) {
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "pad export etherpad: \"%V\": revision %L does not "
-                      "apply", &ctx->pad, rev);
+                      "apply: %s", &ctx->pad, rev, ngx_pad_ctx_error(ctx->es));
         json_decref(rec);
         return NGX_ERROR;
     }
-
-    ngx_pad_ctx_reset(ctx->es);
 
     at.text = ctx->text;
     at.attribs = ctx->attribs;
@@ -669,8 +699,7 @@ ngx_pad_ep_chat(void *data, ngx_pad_store_result_t *res)
     ctx->sreq = NULL;
 
     if (res->status != NGX_OK) {
-        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                        "redis unavailable");
+        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
         return;
     }
 
@@ -740,8 +769,7 @@ ngx_pad_ep_author(void *data, ngx_pad_store_result_t *res)
     ctx->sreq = NULL;
 
     if (res->status == NGX_ERROR) {
-        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                        "redis unavailable");
+        ngx_pad_ep_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
         return;
     }
 
@@ -929,6 +957,10 @@ ngx_pad_ep_fail(ngx_pad_ep_ctx_t *ctx, ngx_uint_t status, const char *why)
     r = ctx->r;
     ctx->state = NGX_PAD_EP_DONE;
 
+    if (status == NGX_HTTP_SERVICE_UNAVAILABLE && why == NULL) {
+        why = "redis unavailable";
+    }
+
     if (why) {
         level = (status == NGX_HTTP_SERVICE_UNAVAILABLE) ? NGX_LOG_INFO
                                                          : NGX_LOG_ERR;
@@ -1016,8 +1048,10 @@ ngx_pad_ep_cleanup(void *data)
 
     ngx_free((void *) ctx->text.data);
     ngx_free((void *) ctx->attribs.data);
+    ngx_free((void *) ctx->pending.data);
     ctx->text.data = NULL;
     ctx->attribs.data = NULL;
+    ctx->pending.data = NULL;
 
     ngx_pad_etherpad_free(&ctx->w);
 }
