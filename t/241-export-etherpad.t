@@ -14,6 +14,7 @@ use lib "$FindBin::Bin/lib";
 use Test::Pad 'no_plan';
 use Test::Pad::Engine qw(engine_nginx pad_joined pad_insert b36);
 use Test::More;
+use Time::HiRes qw(sleep);
 
 my $root = "$FindBin::Bin/..";
 my $oracle = $ENV{EASYSYNC_ORACLE_DIR}
@@ -188,5 +189,60 @@ $j = check_file($res->{body});
 ok($j->{ok}, 'big: importable') or diag(explain $j->{errors});
 is($j->{revs}, $n + 1, "big: all $n revisions and the first");
 is($j->{keyRevs}, int($n / 100) + 1, '... key revisions with their AText');
+
+# --- a client that does not read: the worker waits, holds one batch ------
+
+use IO::Socket::INET;
+sub raw_get {
+    my ($uri) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:' . $ng->port,
+                                  Proto => 'tcp') or die $!;
+    setsockopt($s, Socket::SOL_SOCKET(), Socket::SO_RCVBUF(), 65536);
+    print $s "GET $uri HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    return $s;
+}
+my $s = raw_get('/p/big/export/etherpad');
+sleep 1;
+my $stalled = hwm();
+ok($stalled - $before < 8_000, 'a client that reads nothing: the worker '
+   . 'waits (peak RSS +' . ($stalled - $before) . ' kB)');
+my $got = '';
+while (sysread($s, my $buf, 1 << 20)) { $got .= $buf }
+close $s;
+my ($rest) = $got =~ /\r\n\r\n(.*)$/s;
+my $b = '';
+while ($rest =~ s/^([0-9a-f]+)\r\n//) {
+    my $l = hex $1;
+    last if $l == 0;
+    $b .= substr($rest, 0, $l, '');
+    $rest =~ s/^\r\n//;
+}
+is(length $b, $size, '... then gets the whole file when it reads');
+
+# --- a client that goes away in the middle ------------------------------
+
+$s = raw_get('/p/big/export/etherpad');
+sysread($s, my $buf, 4096);
+close $s;
+sleep 0.5;
+is(http_get($ng, '/p/ep1/export/etherpad')->{status}, 200,
+   'a client closing in the middle: the next export works');
+
+# --- Redis lost in the middle: a truncated file, never a complete one ---
+
+$mark = $ng->log_mark;
+$s = raw_get('/p/big/export/etherpad');
+sysread($s, $buf, 4096);
+$redis->stop;
+$got = $buf;
+while (sysread($s, $buf, 1 << 20)) { $got .= $buf }
+close $s;
+unlike($got, qr/\r\n0\r\n\r\n$/, 'Redis stopped while exporting: the body '
+       . 'does not end');
+like($ng->log_since($mark), qr/export cut short/, '... logged as cut short');
+ok($redis->start, 'redis starts again');
+ok(Test::Pad::wait_until(sub {
+       http_get($ng, '/p/ep1/export/etherpad')->{status} == 200 }, 10),
+   '... and exports work again');
 
 is($ng->log_count(qr/\[(alert|crit|emerg)\]/), 0, 'no alert');

@@ -99,6 +99,7 @@ static void ngx_pad_ep_writer(ngx_http_request_t *r);
 static void ngx_pad_ep_fail(ngx_pad_ep_ctx_t *ctx, ngx_uint_t status,
     const char *why);
 static void ngx_pad_ep_cleanup(void *data);
+static void ngx_pad_ep_finalize(ngx_http_request_t *r, ngx_int_t rc);
 
 
 static ngx_str_t  ngx_pad_ep_type = ngx_string("application/json; "
@@ -234,7 +235,7 @@ ngx_pad_ep_step(ngx_pad_ep_ctx_t *ctx)
         return;
 
     case NGX_PAD_EP_DONE:
-        ngx_http_finalize_request(ctx->r, NGX_OK);
+        ngx_pad_ep_finalize(ctx->r, NGX_OK);
         return;
 
     default:
@@ -514,7 +515,7 @@ ngx_pad_ep_header(ngx_pad_ep_ctx_t *ctx)
 
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
         ctx->state = NGX_PAD_EP_DONE;
-        ngx_http_finalize_request(r, rc);
+        ngx_pad_ep_finalize(r, rc);
         return NGX_ERROR;
     }
 
@@ -861,7 +862,7 @@ ngx_pad_ep_flush(ngx_pad_ep_ctx_t *ctx, ngx_uint_t last)
 
     if (rc == NGX_ERROR) {
         ctx->state = NGX_PAD_EP_DONE;
-        ngx_http_finalize_request(r, NGX_ERROR);
+        ngx_pad_ep_finalize(r, NGX_ERROR);
         return;
     }
 
@@ -892,7 +893,7 @@ ngx_pad_ep_writer(ngx_http_request_t *r)
         r->connection->timedout = 1;
         ctx->sending = 0;
         ctx->state = NGX_PAD_EP_DONE;
-        ngx_http_finalize_request(r, NGX_HTTP_REQUEST_TIME_OUT);
+        ngx_pad_ep_finalize(r, NGX_HTTP_REQUEST_TIME_OUT);
         return;
     }
 
@@ -903,7 +904,7 @@ ngx_pad_ep_writer(ngx_http_request_t *r)
         if (rc == NGX_ERROR) {
             ctx->sending = 0;
             ctx->state = NGX_PAD_EP_DONE;
-            ngx_http_finalize_request(r, NGX_ERROR);
+            ngx_pad_ep_finalize(r, NGX_ERROR);
             return;
         }
 
@@ -919,7 +920,7 @@ ngx_pad_ep_writer(ngx_http_request_t *r)
             if (ngx_handle_write_event(wev, clcf->send_lowat) != NGX_OK) {
                 ctx->sending = 0;
                 ctx->state = NGX_PAD_EP_DONE;
-                ngx_http_finalize_request(r, NGX_ERROR);
+                ngx_pad_ep_finalize(r, NGX_ERROR);
             }
 
             return;
@@ -971,13 +972,13 @@ ngx_pad_ep_fail(ngx_pad_ep_ctx_t *ctx, ngx_uint_t status, const char *why)
 
     if (r->header_sent) {
         r->connection->error = 1;
-        ngx_http_finalize_request(r, NGX_ERROR);
+        ngx_pad_ep_finalize(r, NGX_ERROR);
         return;
     }
 
     b = ngx_calloc_buf(r->pool);
     if (b == NULL) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        ngx_pad_ep_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
@@ -1015,14 +1016,14 @@ ngx_pad_ep_fail(ngx_pad_ep_ctx_t *ctx, ngx_uint_t status, const char *why)
     rc = ngx_http_send_header(r);
 
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        ngx_http_finalize_request(r, rc);
+        ngx_pad_ep_finalize(r, rc);
         return;
     }
 
     out.buf = b;
     out.next = NULL;
 
-    ngx_http_finalize_request(r, ngx_http_output_filter(r, &out));
+    ngx_pad_ep_finalize(r, ngx_http_output_filter(r, &out));
 }
 
 
@@ -1054,4 +1055,23 @@ ngx_pad_ep_cleanup(void *data)
     ctx->pending.data = NULL;
 
     ngx_pad_etherpad_free(&ctx->w);
+}
+
+
+/*
+ * Finalizing from a Redis answer is outside the request's event handler:
+ * a request terminated (NGX_ERROR) is only posted, so the posted
+ * requests run here, or the connection would wait for a client event
+ * that a client only reading never sends.
+ */
+
+static void
+ngx_pad_ep_finalize(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_connection_t  *c;
+
+    c = r->connection;
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
 }
