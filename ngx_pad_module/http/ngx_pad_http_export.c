@@ -11,6 +11,10 @@
  *   GET /p/<pad>/export/html  the HTML document of Etherpad's exportHtml;
  *   GET /p/<pad>/<rev>/export/<txt|html>   after revision <rev> (a later
  *                             one than the head gives the head);
+ *   GET /p/<pad>[/<rev>]/export/etherpad   the whole pad as Etherpad's
+ *                             .etherpad file, streamed (the revision does
+ *                             not cut it, as in Etherpad):
+ *                             ngx_pad_http_export_etherpad.c;
  *
  * Exports are attachments named <pad>.<type> (<r.id>.<type> when asked by
  * the read-only id), as Etherpad's export route names them; r.<id> names
@@ -33,6 +37,7 @@
 #include "http/ngx_pad_http_pad.h"
 #include "http/ngx_pad_http_access.h"
 #include "html/ngx_pad_html.h"
+#include "http/ngx_pad_http_export_etherpad.h"
 #include "http/ngx_pad_http_export.h"
 
 
@@ -45,11 +50,13 @@ typedef struct {
     ngx_uint_t                 deciding;    /* inside ngx_pad_http_access */
     ngx_int_t                  decided;     /* its answer, when at once */
     ngx_uint_t                 html;        /* export/html, else txt */
+    ngx_uint_t                 etherpad;    /* export/etherpad */
     ngx_str_t                  name;        /* as asked: the file name */
 } ngx_pad_export_ctx_t;
 
 
 static ngx_int_t ngx_pad_export_access(ngx_pad_export_ctx_t *ctx);
+static ngx_int_t ngx_pad_export_start(ngx_pad_export_ctx_t *ctx);
 static void ngx_pad_export_allowed(void *data, ngx_int_t rc);
 static void ngx_pad_export_resolved(void *data, ngx_pad_store_result_t *res);
 static void ngx_pad_export_read(ngx_pad_http_pad_t *rd);
@@ -134,7 +141,7 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
     u_char                *p, *last, *slash, *body;
     size_t                 n;
     ngx_int_t              rc, upto;
-    ngx_uint_t             html;
+    ngx_uint_t             html, etherpad;
     ngx_str_t              pad, rest;
     ngx_pad_str_t          ps;
     ngx_pool_cleanup_t    *cln;
@@ -230,10 +237,18 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
         rest.data = slash;
     }
 
+    etherpad = 0;
+
     if (rest.len == sizeof("/export/html") - 1
         && ngx_strncmp(rest.data, "/export/html", rest.len) == 0)
     {
         html = 1;
+
+    } else if (rest.len == sizeof("/export/etherpad") - 1
+               && ngx_strncmp(rest.data, "/export/etherpad", rest.len) == 0)
+    {
+        html = 0;
+        etherpad = 1;
 
     } else if (rest.len == sizeof("/export/txt") - 1
                && ngx_strncmp(rest.data, "/export/txt", rest.len) == 0)
@@ -262,6 +277,7 @@ ngx_pad_http_export_handler(ngx_http_request_t *r)
     ctx->rd.upto = upto;
     ctx->rd.atext = 1;
     ctx->html = html;
+    ctx->etherpad = etherpad;
     ctx->name = pad;
     ctx->rd.pool = r->pool;
     ctx->rd.log = r->connection->log;
@@ -318,8 +334,7 @@ ngx_pad_export_access(ngx_pad_export_ctx_t *ctx)
         return NGX_OK;
 
     case NGX_OK:
-        return ngx_pad_http_pad_read(&ctx->rd) == NGX_OK
-               ? NGX_OK : NGX_HTTP_SERVICE_UNAVAILABLE;
+        return ngx_pad_export_start(ctx);
 
     case NGX_DECLINED:
         return ngx_pad_export_send(ctx->r, NGX_HTTP_FORBIDDEN,
@@ -330,6 +345,24 @@ ngx_pad_export_access(ngx_pad_export_ctx_t *ctx)
     default:
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
+}
+
+
+/* access granted: the pad read, or the .etherpad stream started */
+
+static ngx_int_t
+ngx_pad_export_start(ngx_pad_export_ctx_t *ctx)
+{
+    if (!ctx->etherpad) {
+        return ngx_pad_http_pad_read(&ctx->rd) == NGX_OK
+               ? NGX_OK : NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    if (ngx_pad_export_attachment(ctx) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pad_http_export_etherpad(ctx->r, &ctx->rd.pad, &ctx->name);
 }
 
 
@@ -344,8 +377,10 @@ ngx_pad_export_allowed(void *data, ngx_int_t rc)
     }
 
     if (rc == NGX_OK) {
-        if (ngx_pad_http_pad_read(&ctx->rd) != NGX_OK) {
-            ngx_pad_export_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE, NULL);
+        rc = ngx_pad_export_start(ctx);
+
+        if (rc != NGX_OK) {
+            ngx_pad_export_fail(ctx, rc, NULL);
         }
 
         return;
@@ -492,6 +527,7 @@ ngx_pad_export_attachment(ngx_pad_export_ctx_t *ctx)
     u_char           *p, *v, c;
     size_t            len, i;
     ngx_str_t        *name;
+    const char       *ext;
     ngx_uint_t        plain;
     ngx_table_elt_t  *h;
 
@@ -499,6 +535,7 @@ ngx_pad_export_attachment(ngx_pad_export_ctx_t *ctx)
 
     name = &ctx->name;
     plain = 1;
+    ext = ctx->etherpad ? "etherpad" : ctx->html ? "html" : "txt";
 
     for (i = 0; i < name->len; i++) {
         c = name->data[i];
@@ -509,7 +546,7 @@ ngx_pad_export_attachment(ngx_pad_export_ctx_t *ctx)
 
     /* attachment; filename="<name>.html"; filename*=UTF-8''<pct>.html */
     len = sizeof("attachment; filename=\"\"; filename*=UTF-8''") - 1
-          + 2 * (name->len + 5) + 3 * name->len + 5;
+          + 2 * (name->len + 10) + 3 * name->len + 10;
 
     v = ngx_pnalloc(ctx->r->pool, len);
     if (v == NULL) {
@@ -534,7 +571,7 @@ ngx_pad_export_attachment(ngx_pad_export_ctx_t *ctx)
         *p++ = c;
     }
 
-    p = ngx_sprintf(p, ".%s\"", ctx->html ? "html" : "txt");
+    p = ngx_sprintf(p, ".%s\"", ext);
 
     if (!plain) {
         p = ngx_cpymem(p, "; filename*=UTF-8''",
@@ -555,7 +592,7 @@ ngx_pad_export_attachment(ngx_pad_export_ctx_t *ctx)
             }
         }
 
-        p = ngx_sprintf(p, ".%s", ctx->html ? "html" : "txt");
+        p = ngx_sprintf(p, ".%s", ext);
     }
 
     h = ngx_list_push(&ctx->r->headers_out.headers);
