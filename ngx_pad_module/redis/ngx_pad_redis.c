@@ -60,6 +60,11 @@ ngx_pad_redis_create(ngx_cycle_t *cycle, ngx_pad_redis_conf_t *conf)
     ngx_pad_redis_conn_init(rc, &rc->pubsub, NGX_PAD_REDIS_PUBSUB,
                             "pub/sub");
 
+    if (conf->cluster && ngx_pad_redis_cluster_init(rc, cycle) != NGX_OK) {
+        return NULL;
+    }
+
+    /* with a cluster: the seed connection, for the map (and pub/sub) */
     ngx_pad_redis_connect(&rc->cmd);
 
     return rc;
@@ -78,6 +83,10 @@ ngx_pad_redis_destroy(ngx_pad_redis_t *rc)
     }
 
     rc->exiting = 1;
+
+    if (rc->cluster) {
+        ngx_pad_redis_cluster_destroy(rc);
+    }
 
     conns[0] = &rc->pubsub;
     conns[1] = &rc->cmd;

@@ -37,6 +37,11 @@ typedef struct {
     ngx_int_t                  db;
     ngx_str_t                  password;
     ngx_str_t                  channel_prefix;    /* of its own channel */
+
+    /* ngx_pad_redis_cluster.c: pad_redis_cluster (addrs are the seeds) */
+    ngx_uint_t                 cluster;
+    ngx_msec_t                 cluster_refresh;
+    ngx_uint_t                 cluster_max_nodes;
 } ngx_pad_redis_conf_t;
 
 
@@ -54,12 +59,22 @@ char *ngx_pad_redis_conf_addr(ngx_conf_t *cf, ngx_pad_redis_conf_t *rcf,
     ngx_str_t *addr);
 
 
+/*
+ * pad_redis_cluster host:port [host:port ...]: cluster mode, the seeds
+ * (cmd->offset locates the ngx_pad_redis_conf_t in "conf")
+ */
+char *ngx_pad_redis_conf_set_cluster(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
 /* the ranges of its directives (the store's command table names them) */
 extern ngx_pad_conf_range_t  ngx_pad_redis_connect_timeout_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_command_timeout_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_backoff_max_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_keepalive_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_db_range;
+extern ngx_pad_conf_range_t  ngx_pad_redis_cluster_refresh_range;
+extern ngx_pad_conf_range_t  ngx_pad_redis_cluster_max_nodes_range;
 
 
 #endif /* _NGX_PAD_REDIS_CONF_H_INCLUDED_ */

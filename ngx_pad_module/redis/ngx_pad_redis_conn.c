@@ -125,7 +125,8 @@ ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
 
     conn->state = NGX_PAD_REDIS_CONNECTING;
 
-    addr = &conf->addrs[rc->addr_index % conf->naddrs];
+    addr = conn->addr ? conn->addr
+                      : &conf->addrs[rc->addr_index % conf->naddrs];
 
     if (conf->unix_socket) {
         ac = redisAsyncConnectUnix((char *) addr->host.data);
@@ -295,7 +296,9 @@ ngx_pad_redis_lost(ngx_pad_redis_conn_t *conn, const char *what,
         next = ngx_queue_next(q);
         req = ngx_queue_data(q, ngx_pad_redis_req_t, queue);
 
-        if (req->kind >= NGX_PAD_REDIS_REQ_SUB) {
+        if (req->kind >= NGX_PAD_REDIS_REQ_SUB
+            && req->kind <= NGX_PAD_REDIS_REQ_KEEPSUB)
+        {
             ngx_queue_remove(q);
             ngx_free(req);
         }
@@ -335,6 +338,10 @@ ngx_pad_redis_lost(ngx_pad_redis_conn_t *conn, const char *what,
 
     if (conn->kind == NGX_PAD_REDIS_PUBSUB) {
         rc->pubsub_lost(rc);
+    }
+
+    if (conn->kind == NGX_PAD_REDIS_NODE && !rc->exiting) {
+        rc->cluster_lost(conn);
     }
 
     if (rc->exiting) {
@@ -429,10 +436,19 @@ ngx_pad_redis_ready_conn(ngx_pad_redis_conn_t *conn)
             ngx_pad_redis_connect(&rc->pubsub);
         }
 
+        if (rc->cluster) {
+            rc->cluster_ready(rc);
+        }
+
         if (rc->on_ready) {
             rc->on_ready(rc->on_ready_data);
         }
 
+        return;
+    }
+
+    if (conn->kind == NGX_PAD_REDIS_NODE) {
+        /* commands queued while connecting were sent behind the PING */
         return;
     }
 
@@ -516,6 +532,11 @@ ngx_pad_redis_command_argv(ngx_pad_redis_t *rc,
         return NULL;
     }
 
+    if (rc->cluster) {
+        /* routed by the slot of its key (ngx_pad_redis_cluster.c) */
+        return rc->cluster_command(rc, handler, data, argc, argv, argvlen);
+    }
+
     req = ngx_pad_redis_req_alloc(rc, NGX_PAD_REDIS_REQ_USER);
     if (req == NULL) {
         return NULL;
@@ -554,6 +575,11 @@ ngx_pad_redis_cancel(ngx_pad_redis_req_t *req)
         return;
     }
 
+    if (req->kind == NGX_PAD_REDIS_REQ_CLUSTER) {
+        req->rc->cluster_cancel(req);
+        return;
+    }
+
     if (req->conn == NULL) {
         /* waiting in rc->failed */
         ngx_queue_remove(&req->queue);
@@ -577,6 +603,30 @@ ngx_pad_redis_send(ngx_pad_redis_conn_t *conn, ngx_pad_redis_req_t *req,
 
     if (redisAsyncCommandArgv(conn->ac, ngx_pad_redis_reply, req, argc,
                               argv, argvlen)
+        != REDIS_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    req->sent_us = ngx_pad_metrics_now_us();
+    ngx_pad_redis_pending_add(conn, req);
+
+    return NGX_OK;
+}
+
+
+/* a command formatted already (cluster mode keeps it for a resend) */
+
+ngx_int_t
+ngx_pad_redis_send_formatted(ngx_pad_redis_conn_t *conn,
+    ngx_pad_redis_req_t *req, const char *cmd, size_t len)
+{
+    if (conn->ac == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (redisAsyncFormattedCommand(conn->ac, ngx_pad_redis_reply, req, cmd,
+                                   len)
         != REDIS_OK)
     {
         return NGX_ERROR;
@@ -893,7 +943,7 @@ ngx_pad_redis_keepalive_handler(ngx_event_t *ev)
 
     if (ngx_queue_empty(&conn->pending)) {
 
-        if (conn->kind == NGX_PAD_REDIS_CMD) {
+        if (conn->kind != NGX_PAD_REDIS_PUBSUB) {
             req = ngx_pad_redis_req_alloc(rc, NGX_PAD_REDIS_REQ_PING);
             if (req == NULL) {
                 return;

@@ -20,6 +20,7 @@
 
 #define NGX_PAD_REDIS_CMD            0
 #define NGX_PAD_REDIS_PUBSUB         1
+#define NGX_PAD_REDIS_NODE           2    /* a cluster primary's commands */
 
 #define NGX_PAD_REDIS_DOWN           0
 #define NGX_PAD_REDIS_CONNECTING     1
@@ -32,17 +33,21 @@
 #define NGX_PAD_REDIS_REQ_SUB        4    /* pub/sub: SUBSCRIBE channel */
 #define NGX_PAD_REDIS_REQ_UNSUB      5    /* pub/sub: UNSUBSCRIBE channel */
 #define NGX_PAD_REDIS_REQ_KEEPSUB    6    /* pub/sub keepalive */
+#define NGX_PAD_REDIS_REQ_ASKING     9    /* cluster: ASKING, reply ignored */
+#define NGX_PAD_REDIS_REQ_CLUSTER    10   /* cluster: a caller's handle */
 
 #define NGX_PAD_REDIS_BACKOFF_MIN    100
 #define NGX_PAD_REDIS_ERRLEN         160
 
 
-typedef struct ngx_pad_redis_chan_s  ngx_pad_redis_chan_t;
+typedef struct ngx_pad_redis_chan_s     ngx_pad_redis_chan_t;
+typedef struct ngx_pad_redis_cluster_s  ngx_pad_redis_cluster_t;
 
 
 typedef struct {
     ngx_pad_redis_t              *rc;
     redisAsyncContext            *ac;
+    ngx_pad_redis_addr_t         *addr;       /* its own, or NULL */
     char                         *name;
     ngx_uint_t                    kind;
     ngx_uint_t                    state;
@@ -122,6 +127,21 @@ struct ngx_pad_redis_s {
     ngx_int_t                   (*pubsub_keepalive)(
                                      ngx_pad_redis_conn_t *conn);
     void                        (*pubsub_lost)(ngx_pad_redis_t *rc);
+
+    /*
+     * The cluster part (NULL without pad_redis_cluster): commands are
+     * routed there; the seed connection (cmd) became ready; a node's
+     * connection was lost; a handle of its own cancelled.
+     */
+    ngx_pad_redis_cluster_t      *cluster;
+    ngx_pad_redis_req_t        *(*cluster_command)(ngx_pad_redis_t *rc,
+                                     ngx_pad_redis_handler_pt handler,
+                                     void *data, int argc,
+                                     const char **argv,
+                                     const size_t *argvlen);
+    void                        (*cluster_ready)(ngx_pad_redis_t *rc);
+    void                        (*cluster_lost)(ngx_pad_redis_conn_t *conn);
+    void                        (*cluster_cancel)(ngx_pad_redis_req_t *req);
 };
 
 
@@ -138,7 +158,14 @@ ngx_pad_redis_req_t *ngx_pad_redis_req_alloc(ngx_pad_redis_t *rc,
     ngx_uint_t kind);
 void ngx_pad_redis_pending_add(ngx_pad_redis_conn_t *conn,
     ngx_pad_redis_req_t *req);
+ngx_int_t ngx_pad_redis_send_formatted(ngx_pad_redis_conn_t *conn,
+    ngx_pad_redis_req_t *req, const char *cmd, size_t len);
 void ngx_pad_redis_fail_handler(ngx_event_t *ev);
+
+/* ngx_pad_redis_cluster.c: sets the cluster hooks above, and its end */
+ngx_int_t ngx_pad_redis_cluster_init(ngx_pad_redis_t *rc,
+    ngx_cycle_t *cycle);
+void ngx_pad_redis_cluster_destroy(ngx_pad_redis_t *rc);
 
 /* ngx_pad_redis_pubsub.c: the hooks, and the client's end */
 void ngx_pad_redis_pubsub_ready(ngx_pad_redis_conn_t *conn);
