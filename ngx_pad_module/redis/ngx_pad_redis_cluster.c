@@ -20,7 +20,10 @@
  *   ASK       ASKING and the command to the named node, once;
  *   TRYAGAIN, CLUSTERDOWN
  *             sent again after 50 ms (CLUSTERDOWN: 200 ms);
- *   at most 5 redirects per command, then the caller gets the error.
+ *   at most 5 MOVED per command (a loop), then the caller gets the
+ *   error; ASK, TRYAGAIN, CLUSTERDOWN (a migration: an importing node
+ *   answers TRYAGAIN to a script whose keys are not all there yet) until
+ *   pad_redis_command_timeout from the issue.
  *
  * The order of one slot's commands (docs/developers/cluster.md): a
  * command waits in "waiting" (in the order issued) while a command of its
@@ -655,16 +658,8 @@ ngx_pad_redis_cluster_redirect(ngx_pad_redis_cluster_t *cl,
         return NGX_DECLINED;
     }
 
-    if (++cr->redirects > NGX_PAD_CLUSTER_REDIRECTS_MAX) {
-        ngx_log_error(NGX_LOG_ERR, cl->log, 0,
-                      "pad redis: cluster: slot %ui: more than %d "
-                      "redirects for one command, the last: \"%*s\"",
-                      cr->slot, NGX_PAD_CLUSTER_REDIRECTS_MAX,
-                      (size_t) ngx_min(reply->len, 120), reply->str);
-        return NGX_DECLINED;
-    }
-
     if (delay) {
+        /* not executed: sent again until its deadline (the pump's) */
         cr->not_before = ngx_pad_redis_cluster_clock() + delay;
         ngx_log_debug3(NGX_LOG_DEBUG_EVENT, cl->log, 0,
                        "pad redis: cluster: command #%uL: inflight -> "
@@ -672,6 +667,17 @@ ngx_pad_redis_cluster_redirect(ngx_pad_redis_cluster_t *cl,
                        (size_t) ngx_min(reply->len, 11), reply->str);
         ngx_pad_redis_cluster_wait(cl, cr);
         return NGX_OK;
+    }
+
+    if (rd.kind == NGX_PAD_CLUSTER_REDIRECT_MOVED
+        && ++cr->redirects > NGX_PAD_CLUSTER_REDIRECTS_MAX)
+    {
+        ngx_log_error(NGX_LOG_ERR, cl->log, 0,
+                      "pad redis: cluster: slot %ui: more than %d "
+                      "MOVED for one command, the last: \"%*s\"",
+                      cr->slot, NGX_PAD_CLUSTER_REDIRECTS_MAX,
+                      (size_t) ngx_min(reply->len, 120), reply->str);
+        return NGX_DECLINED;
     }
 
     if (rd.host[0] == '\0' && cr->last) {
