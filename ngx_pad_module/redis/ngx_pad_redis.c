@@ -69,6 +69,12 @@ ngx_pad_redis_create(ngx_cycle_t *cycle, ngx_pad_redis_conf_t *conf)
     }
 
     /* with sentinels: once they named the master */
+
+    if (conf->cluster && ngx_pad_redis_cluster_init(rc, cycle) != NGX_OK) {
+        return NULL;
+    }
+
+    /* with a cluster: the seed connection, for the map (and pub/sub) */
     ngx_pad_redis_connect(&rc->cmd);
 
     return rc;
@@ -90,6 +96,10 @@ ngx_pad_redis_destroy(ngx_pad_redis_t *rc)
 
     if (rc->snt) {
         ngx_pad_redis_sentinel_destroy(rc);
+    }
+
+    if (rc->cluster) {
+        ngx_pad_redis_cluster_destroy(rc);
     }
 
     conns[0] = &rc->pubsub;

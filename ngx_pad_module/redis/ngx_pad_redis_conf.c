@@ -24,6 +24,13 @@ ngx_pad_conf_range_t  ngx_pad_redis_keepalive_range =
     ngx_pad_conf_range(100, 3600000, "100ms..1h");
 ngx_pad_conf_range_t  ngx_pad_redis_db_range =
     ngx_pad_conf_range(0, 65535, "0..65535");
+ngx_pad_conf_range_t  ngx_pad_redis_cluster_refresh_range =
+    ngx_pad_conf_range(1000, 3600000, "1s..1h");
+ngx_pad_conf_range_t  ngx_pad_redis_cluster_max_nodes_range =
+    ngx_pad_conf_range(1, 64, "1..64");
+
+
+#define NGX_PAD_REDIS_SEEDS_MAX  16
 ngx_pad_conf_range_t  ngx_pad_redis_wait_replicas_range =
     ngx_pad_conf_range(1, 64, "1..64");
 ngx_pad_conf_range_t  ngx_pad_redis_wait_timeout_range =
@@ -36,7 +43,6 @@ ngx_pad_conf_range_t  ngx_pad_redis_wait_timeout_range =
 
 static char *ngx_pad_redis_conf_tcp(ngx_conf_t *cf, ngx_str_t *addr,
     ngx_pad_redis_addr_t *out);
-
 
 static ngx_str_t  ngx_pad_redis_default_addr = ngx_string("127.0.0.1:6379");
 
@@ -51,6 +57,8 @@ ngx_pad_redis_conf_create(ngx_pad_redis_conf_t *rcf)
     rcf->db = NGX_CONF_UNSET;
     rcf->wait_replicas = NGX_CONF_UNSET_UINT;
     rcf->wait_timeout = NGX_CONF_UNSET_MSEC;
+    rcf->cluster_refresh = NGX_CONF_UNSET_MSEC;
+    rcf->cluster_max_nodes = NGX_CONF_UNSET_UINT;
 }
 
 
@@ -58,6 +66,11 @@ char *
 ngx_pad_redis_conf_init(ngx_conf_t *cf, ngx_pad_redis_conf_t *rcf)
 {
     char  *rv;
+
+    if (rcf->sentinel_name.len && rcf->cluster) {
+        return "\"pad_redis_cluster\" and \"pad_redis_sentinel\" exclude "
+               "each other";
+    }
 
     if (rcf->sentinel_name.len && rcf->addr_text.len) {
         return "\"pad_redis\" and \"pad_redis_sentinel\" exclude each "
@@ -86,6 +99,13 @@ ngx_pad_redis_conf_init(ngx_conf_t *cf, ngx_pad_redis_conf_t *rcf)
     ngx_conf_init_value(rcf->db, 0);
     ngx_conf_init_uint_value(rcf->wait_replicas, 0);
     ngx_conf_init_msec_value(rcf->wait_timeout, 1000);
+    ngx_conf_init_msec_value(rcf->cluster_refresh, 10000);
+    ngx_conf_init_uint_value(rcf->cluster_max_nodes, 16);
+
+    if (rcf->cluster && rcf->db != 0) {
+        return "\"pad_redis_db\" cannot be used with \"pad_redis_cluster\" "
+               "(a cluster has database 0 only)";
+    }
 
     if (rcf->user.len && rcf->password.len == 0) {
         return "\"pad_redis_user\" needs \"pad_redis_password\" (or "
@@ -445,6 +465,96 @@ ngx_pad_redis_conf_set_wait_range(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     rcf->wait_replicas = (ngx_uint_t) n;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * pad_redis_cluster host:port [host:port ...]: the seeds, each resolved
+ * here to its first address; the slot map names the rest
+ */
+
+char *
+ngx_pad_redis_conf_set_cluster(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_pad_redis_conf_t  *rcf = (ngx_pad_redis_conf_t *)
+                                     ((u_char *) conf + cmd->offset);
+
+    u_char      *p;
+    size_t       len;
+    ngx_url_t    u;
+    ngx_str_t   *value;
+    ngx_uint_t   i, n;
+
+    if (rcf->cluster) {
+        return "is duplicate";
+    }
+
+    if (rcf->addr_text.len) {
+        return "excludes \"pad_redis\"";
+    }
+
+    value = cf->args->elts;
+    n = cf->args->nelts - 1;
+
+    if (n > NGX_PAD_REDIS_SEEDS_MAX) {
+        return "takes at most 16 seeds";
+    }
+
+    rcf->addrs = ngx_pcalloc(cf->pool, n * sizeof(ngx_pad_redis_addr_t));
+    if (rcf->addrs == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        ngx_memzero(&u, sizeof(ngx_url_t));
+
+        u.url = value[i + 1];
+        u.no_resolve = 0;
+
+        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.no_port
+            || u.naddrs == 0 || u.addrs == NULL
+            || (u.addrs[0].sockaddr->sa_family != AF_INET
+#if (NGX_HAVE_INET6)
+                && u.addrs[0].sockaddr->sa_family != AF_INET6
+#endif
+               ))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%s in cluster seed \"%V\" (host:port)",
+                               u.err ? u.err : "no TCP address and port",
+                               &value[i + 1]);
+            return NGX_CONF_ERROR;
+        }
+
+        p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
+        if (p == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen, p,
+                            NGX_SOCKADDR_STRLEN, 0);
+        p[len] = '\0';
+
+        rcf->addrs[i].host.data = p;
+        rcf->addrs[i].host.len = len;
+        rcf->addrs[i].port = ngx_inet_get_port(u.addrs[0].sockaddr);
+    }
+
+    /* in the logs: "cluster <first seed>" */
+
+    p = ngx_pnalloc(cf->pool, sizeof("cluster ") - 1 + value[1].len);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rcf->addr_text.data = p;
+    rcf->addr_text.len = ngx_sprintf(p, "cluster %V", &value[1]) - p;
+    rcf->naddrs = n;
+    rcf->unix_socket = 0;
+    rcf->cluster = 1;
 
     return NGX_CONF_OK;
 }

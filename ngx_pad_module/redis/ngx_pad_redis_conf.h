@@ -38,6 +38,11 @@ typedef struct {
     ngx_str_t                  password;
     ngx_str_t                  channel_prefix;    /* of its own channel */
 
+    /* ngx_pad_redis_cluster.c: pad_redis_cluster (addrs are the seeds) */
+    ngx_uint_t                 cluster;
+    ngx_msec_t                 cluster_refresh;
+    ngx_uint_t                 cluster_max_nodes;
+
     /* ngx_pad_redis_sentinel.c: pad_redis_sentinel, pad_redis_user, ... */
     ngx_str_t                  user;              /* AUTH user password */
     ngx_str_t                  sentinel_name;     /* the master's name */
@@ -80,12 +85,22 @@ char *ngx_pad_redis_conf_set_wait_range(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 
+/*
+ * pad_redis_cluster host:port [host:port ...]: cluster mode, the seeds
+ * (cmd->offset locates the ngx_pad_redis_conf_t in "conf")
+ */
+char *ngx_pad_redis_conf_set_cluster(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
 /* the ranges of its directives (the store's command table names them) */
 extern ngx_pad_conf_range_t  ngx_pad_redis_connect_timeout_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_command_timeout_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_backoff_max_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_keepalive_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_db_range;
+extern ngx_pad_conf_range_t  ngx_pad_redis_cluster_refresh_range;
+extern ngx_pad_conf_range_t  ngx_pad_redis_cluster_max_nodes_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_wait_replicas_range;
 extern ngx_pad_conf_range_t  ngx_pad_redis_wait_timeout_range;
 

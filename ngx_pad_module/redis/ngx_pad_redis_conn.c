@@ -119,7 +119,11 @@ ngx_pad_redis_connect(ngx_pad_redis_conn_t *conn)
         ngx_del_timer(&conn->retry);
     }
 
-    if (rc->master_addr) {
+    if (conn->addr) {
+        /* a cluster node's connection */
+        addr = conn->addr;
+
+    } else if (rc->master_addr) {
         addr = rc->master_addr(rc);
 
         if (addr == NULL) {
@@ -376,6 +380,10 @@ ngx_pad_redis_lost(ngx_pad_redis_conn_t *conn, const char *what,
         rc->pubsub_lost(rc);
     }
 
+    if (conn->kind == NGX_PAD_REDIS_NODE && !rc->exiting) {
+        rc->cluster_lost(conn);
+    }
+
     if (rc->exiting) {
         return;
     }
@@ -473,10 +481,19 @@ ngx_pad_redis_ready_conn(ngx_pad_redis_conn_t *conn)
             ngx_pad_redis_connect(&rc->pubsub);
         }
 
+        if (rc->cluster) {
+            rc->cluster_ready(rc);
+        }
+
         if (rc->on_ready) {
             rc->on_ready(rc->on_ready_data);
         }
 
+        return;
+    }
+
+    if (conn->kind == NGX_PAD_REDIS_NODE) {
+        /* commands queued while connecting were sent behind the PING */
         return;
     }
 
@@ -562,6 +579,11 @@ ngx_pad_redis_command_argv(ngx_pad_redis_t *rc,
         return NULL;
     }
 
+    if (rc->cluster) {
+        /* routed by the slot of its key (ngx_pad_redis_cluster.c) */
+        return rc->cluster_command(rc, handler, data, argc, argv, argvlen);
+    }
+
     req = ngx_pad_redis_req_alloc(rc, NGX_PAD_REDIS_REQ_USER);
     if (req == NULL) {
         return NULL;
@@ -600,6 +622,11 @@ ngx_pad_redis_cancel(ngx_pad_redis_req_t *req)
         return;
     }
 
+    if (req->kind == NGX_PAD_REDIS_REQ_CLUSTER) {
+        req->rc->cluster_cancel(req);
+        return;
+    }
+
     if (req->conn == NULL) {
         /* waiting in rc->failed */
         ngx_queue_remove(&req->queue);
@@ -623,6 +650,30 @@ ngx_pad_redis_send(ngx_pad_redis_conn_t *conn, ngx_pad_redis_req_t *req,
 
     if (redisAsyncCommandArgv(conn->ac, ngx_pad_redis_reply, req, argc,
                               argv, argvlen)
+        != REDIS_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    req->sent_us = ngx_pad_metrics_now_us();
+    ngx_pad_redis_pending_add(conn, req);
+
+    return NGX_OK;
+}
+
+
+/* a command formatted already (cluster mode keeps it for a resend) */
+
+ngx_int_t
+ngx_pad_redis_send_formatted(ngx_pad_redis_conn_t *conn,
+    ngx_pad_redis_req_t *req, const char *cmd, size_t len)
+{
+    if (conn->ac == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (redisAsyncFormattedCommand(conn->ac, ngx_pad_redis_reply, req, cmd,
+                                   len)
         != REDIS_OK)
     {
         return NGX_ERROR;
@@ -1040,7 +1091,7 @@ ngx_pad_redis_keepalive_handler(ngx_event_t *ev)
 
     if (ngx_queue_empty(&conn->pending)) {
 
-        if (conn->kind == NGX_PAD_REDIS_CMD) {
+        if (conn->kind != NGX_PAD_REDIS_PUBSUB) {
             req = ngx_pad_redis_req_alloc(rc, NGX_PAD_REDIS_REQ_PING);
             if (req == NULL) {
                 return;

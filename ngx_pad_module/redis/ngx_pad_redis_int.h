@@ -20,6 +20,7 @@
 
 #define NGX_PAD_REDIS_CMD            0
 #define NGX_PAD_REDIS_PUBSUB         1
+#define NGX_PAD_REDIS_NODE           2    /* a cluster primary's commands */
 
 #define NGX_PAD_REDIS_DOWN           0
 #define NGX_PAD_REDIS_CONNECTING     1
@@ -34,6 +35,8 @@
 #define NGX_PAD_REDIS_REQ_KEEPSUB    6    /* pub/sub keepalive */
 #define NGX_PAD_REDIS_REQ_ROLE       7    /* handshake: ROLE (sentinel) */
 #define NGX_PAD_REDIS_REQ_WAIT       8    /* WAIT after a user command */
+#define NGX_PAD_REDIS_REQ_ASKING     9    /* cluster: ASKING, reply ignored */
+#define NGX_PAD_REDIS_REQ_CLUSTER    10   /* cluster: a caller's handle */
 
 #define NGX_PAD_REDIS_BACKOFF_MIN    100
 #define NGX_PAD_REDIS_ERRLEN         160
@@ -41,11 +44,13 @@
 
 typedef struct ngx_pad_redis_chan_s      ngx_pad_redis_chan_t;
 typedef struct ngx_pad_redis_sentinel_s  ngx_pad_redis_sentinel_t;
+typedef struct ngx_pad_redis_cluster_s   ngx_pad_redis_cluster_t;
 
 
 typedef struct {
     ngx_pad_redis_t              *rc;
     redisAsyncContext            *ac;
+    ngx_pad_redis_addr_t         *addr;       /* its own, or NULL */
     char                         *name;
     ngx_uint_t                    kind;
     ngx_uint_t                    state;
@@ -142,6 +147,20 @@ struct ngx_pad_redis_s {
     ngx_pad_redis_sentinel_t     *snt;
     ngx_pad_redis_addr_t       *(*master_addr)(ngx_pad_redis_t *rc);
     void                        (*master_failed)(ngx_pad_redis_t *rc);
+    /*
+     * The cluster part (NULL without pad_redis_cluster): commands are
+     * routed there; the seed connection (cmd) became ready; a node's
+     * connection was lost; a handle of its own cancelled.
+     */
+    ngx_pad_redis_cluster_t      *cluster;
+    ngx_pad_redis_req_t        *(*cluster_command)(ngx_pad_redis_t *rc,
+                                     ngx_pad_redis_handler_pt handler,
+                                     void *data, int argc,
+                                     const char **argv,
+                                     const size_t *argvlen);
+    void                        (*cluster_ready)(ngx_pad_redis_t *rc);
+    void                        (*cluster_lost)(ngx_pad_redis_conn_t *conn);
+    void                        (*cluster_cancel)(ngx_pad_redis_req_t *req);
 };
 
 
@@ -164,6 +183,8 @@ void ngx_pad_redis_pending_add(ngx_pad_redis_conn_t *conn,
 ngx_int_t ngx_pad_redis_send(ngx_pad_redis_conn_t *conn,
     ngx_pad_redis_req_t *req, int argc, const char **argv,
     const size_t *argvlen);
+ngx_int_t ngx_pad_redis_send_formatted(ngx_pad_redis_conn_t *conn,
+    ngx_pad_redis_req_t *req, const char *cmd, size_t len);
 void ngx_pad_redis_fail_handler(ngx_event_t *ev);
 
 /* ngx_pad_redis_wait.c: the hooks */
@@ -176,6 +197,11 @@ void ngx_pad_redis_wait_done(ngx_pad_redis_req_t *wreq, redisReply *reply,
 ngx_int_t ngx_pad_redis_sentinel_init(ngx_pad_redis_t *rc,
     ngx_cycle_t *cycle);
 void ngx_pad_redis_sentinel_destroy(ngx_pad_redis_t *rc);
+
+/* ngx_pad_redis_cluster.c: sets the cluster hooks above, and its end */
+ngx_int_t ngx_pad_redis_cluster_init(ngx_pad_redis_t *rc,
+    ngx_cycle_t *cycle);
+void ngx_pad_redis_cluster_destroy(ngx_pad_redis_t *rc);
 
 /* ngx_pad_redis_pubsub.c: the hooks, and the client's end */
 void ngx_pad_redis_pubsub_ready(ngx_pad_redis_conn_t *conn);

@@ -19,6 +19,7 @@
 
 #include "store/ngx_pad_store.h"
 #include "store/ngx_pad_store_int.h"
+#include "cluster/ngx_pad_cluster_slot.h"
 
 
 static void ngx_pad_store_reply(void *data, redisReply *reply,
@@ -546,6 +547,19 @@ ngx_pad_store_pad_key(ngx_str_t *key, u_char *buf, ngx_str_t *pad,
     }
 
     key->data = buf;
+
+    if (ngx_pad_store_conf->redis.cluster && pad->data[0] == '}') {
+        /* P{$<id without '}'>}<id>:suffix: one slot (src/cluster/) */
+        key->len = ngx_pad_cluster_pad_key((char *) buf,
+                                           NGX_PAD_STORE_KEY_MAX,
+                                           (char *)
+                                           ngx_pad_store_conf->prefix.data,
+                                           ngx_pad_store_conf->prefix.len,
+                                           (char *) pad->data, pad->len,
+                                           suffix);
+        return key->len ? NGX_OK : NGX_ERROR;
+    }
+
     key->len = ngx_sprintf(buf, "%V{%V}:%s", &ngx_pad_store_conf->prefix,
                            pad, suffix)
                - buf;

@@ -82,6 +82,10 @@ ngx_pad_store_set_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ngx_str_t  *value;
 
+    if (scf->redis.cluster) {
+        return "excludes \"pad_redis_cluster\"";
+    }
+
     if (scf->redis.addr_text.len) {
         return "is duplicate";
     }

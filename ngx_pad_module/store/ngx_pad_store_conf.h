@@ -80,6 +80,17 @@ extern ngx_pad_conf_range_t  ngx_pad_store_list_max_range;
       ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,                       \
       (base) + offsetof(ngx_pad_store_conf_t, redis.password),                \
       NULL },                                                                 \
+    { ngx_string("pad_redis_cluster"), NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,    \
+      ngx_pad_redis_conf_set_cluster, NGX_HTTP_MAIN_CONF_OFFSET,              \
+      (base) + offsetof(ngx_pad_store_conf_t, redis), NULL },                 \
+    { ngx_string("pad_redis_cluster_refresh"), NGX_PAD_STORE_MAIN,            \
+      ngx_pad_conf_set_msec_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.cluster_refresh),         \
+      &ngx_pad_redis_cluster_refresh_range },                                 \
+    { ngx_string("pad_redis_cluster_max_nodes"), NGX_PAD_STORE_MAIN,          \
+      ngx_pad_conf_set_uint_range, NGX_HTTP_MAIN_CONF_OFFSET,                 \
+      (base) + offsetof(ngx_pad_store_conf_t, redis.cluster_max_nodes),       \
+      &ngx_pad_redis_cluster_max_nodes_range },                               \
     { ngx_string("pad_redis_password_file"), NGX_PAD_STORE_MAIN,              \
       ngx_pad_redis_conf_set_secret_file, NGX_HTTP_MAIN_CONF_OFFSET,          \
       (base) + offsetof(ngx_pad_store_conf_t, redis.password),                \

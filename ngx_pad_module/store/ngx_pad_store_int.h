@@ -27,7 +27,8 @@ typedef ngx_int_t (*ngx_pad_store_parse_pt)(ngx_pad_store_req_t *req,
 
 
 #define NGX_PAD_STORE_ID_MAX      512
-#define NGX_PAD_STORE_KEY_MAX     (64 + NGX_PAD_STORE_ID_MAX + 160)
+/* twice the id: a cluster-mode key of an id beginning with '}' */
+#define NGX_PAD_STORE_KEY_MAX     (64 + 2 * NGX_PAD_STORE_ID_MAX + 160)
 #define NGX_PAD_STORE_KEYS        6
 #define NGX_PAD_STORE_HIST_MAX    64
 

@@ -12,6 +12,7 @@
 
 #include "store/ngx_pad_store.h"
 #include "store/ngx_pad_store_int.h"
+#include "cluster/ngx_pad_cluster_slot.h"
 
 
 ngx_pad_store_req_t *
@@ -119,6 +120,52 @@ ngx_pad_store_restore(ngx_str_t *pad, ngx_pad_store_restore_t *r,
 }
 
 
+/*
+ * The data-set marker beside a key: Pepoch; in cluster mode one per
+ * slot, Pepoch{<tag of the key's slot>} (a node that loses its data
+ * loses only its slots' markers; create.lua's keys stay in one slot)
+ */
+
+static ngx_int_t
+ngx_pad_store_epoch_key(ngx_str_t *key, u_char *buf, ngx_str_t *beside)
+{
+    unsigned               slot;
+    ngx_pad_store_conf_t  *scf;
+
+    static uint32_t       *tags;
+
+    scf = ngx_pad_store_conf_get();
+    key->data = buf;
+
+    if (!scf->redis.cluster) {
+        key->len = ngx_sprintf(buf, "%Vepoch", &scf->prefix) - buf;
+        return NGX_OK;
+    }
+
+    if (tags == NULL) {
+        /* once per worker, about 200,000 CRC16s of a few bytes */
+        tags = ngx_alloc(NGX_PAD_CLUSTER_SLOTS * sizeof(uint32_t),
+                         ngx_cycle->log);
+        if (tags == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_pad_cluster_slot_tags(tags) != 0) {
+            ngx_free(tags);
+            tags = NULL;
+            return NGX_ERROR;
+        }
+    }
+
+    slot = ngx_pad_cluster_key_slot((char *) beside->data, beside->len);
+
+    key->len = ngx_sprintf(buf, "%Vepoch{%uD}", &scf->prefix, tags[slot])
+               - buf;
+
+    return NGX_OK;
+}
+
+
 ngx_pad_store_req_t *
 ngx_pad_store_create(ngx_str_t *pad, ngx_str_t *cs, ngx_str_t *hist,
     ngx_str_t *author, ngx_str_t *pool0, ngx_pad_store_handler_pt handler,
@@ -145,10 +192,9 @@ ngx_pad_store_create(ngx_str_t *pad, ngx_str_t *cs, ngx_str_t *hist,
         return NULL;
     }
 
-    keys[2].data = kb[2];
-    keys[2].len = ngx_sprintf(kb[2], "%Vepoch",
-                              &ngx_pad_store_conf_get()->prefix)
-                  - kb[2];
+    if (ngx_pad_store_epoch_key(&keys[2], kb[2], &keys[0]) != NGX_OK) {
+        return NULL;
+    }
 
     args[1] = *cs;
     args[2] = *hist;
