@@ -1,4 +1,5 @@
-# pad_redis_cluster: what nginx -t refuses (with pad_redis, with a
+# pad_redis_cluster: what nginx -t refuses (with pad_redis or
+# pad_redis_sentinel, with a
 # database, a seed without a port or address, duplicates, too many
 # seeds), and a valid configuration.
 
@@ -28,6 +29,14 @@ pad_redis_cluster 127.0.0.1:7000;
 pad_redis 127.0.0.1:6379;
 --- error_log
 "pad_redis" directive excludes "pad_redis_cluster"
+
+=== TEST 2b: pad_redis_cluster with pad_redis_sentinel
+--- must_die
+--- http_config
+pad_redis_cluster 127.0.0.1:7000;
+pad_redis_sentinel mymaster 127.0.0.1:26379;
+--- error_log
+"pad_redis_cluster" and "pad_redis_sentinel" exclude each other
 
 === TEST 3: a database other than 0
 --- must_die
