@@ -51,14 +51,14 @@ pad_redis_db 2;
 --- http_config
 pad_redis_cluster 127.0.0.1;
 --- error_log
-in cluster seed "127.0.0.1" (host:port)
+no port in cluster seed "127.0.0.1"
 
 === TEST 5: a seed that does not resolve
 --- must_die
 --- http_config
 pad_redis_cluster no-such-host.invalid:7000;
 --- error_log
-in cluster seed "no-such-host.invalid:7000" (host:port)
+host not found in cluster seed "no-such-host.invalid:7000"
 
 === TEST 6: duplicate
 --- must_die

@@ -42,7 +42,7 @@ ngx_pad_conf_range_t  ngx_pad_redis_wait_timeout_range =
 
 
 static char *ngx_pad_redis_conf_tcp(ngx_conf_t *cf, ngx_str_t *addr,
-    ngx_pad_redis_addr_t *out);
+    const char *what, ngx_pad_redis_addr_t *out);
 
 static ngx_str_t  ngx_pad_redis_default_addr = ngx_string("127.0.0.1:6379");
 
@@ -272,7 +272,8 @@ ngx_pad_redis_conf_set_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     for (i = 0; i < n; i++) {
-        rv = ngx_pad_redis_conf_tcp(cf, &value[i + 2], &rcf->sentinels[i]);
+        rv = ngx_pad_redis_conf_tcp(cf, &value[i + 2], "sentinel address",
+                                    &rcf->sentinels[i]);
         if (rv != NGX_CONF_OK) {
             return rv;
         }
@@ -285,10 +286,13 @@ ngx_pad_redis_conf_set_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
-/* a sentinel: "host:port" (a name: its first address), port required */
+/*
+ * a sentinel or a cluster seed ("what" in the messages): "host:port" (a
+ * name: its first address), port required
+ */
 
 static char *
-ngx_pad_redis_conf_tcp(ngx_conf_t *cf, ngx_str_t *addr,
+ngx_pad_redis_conf_tcp(ngx_conf_t *cf, ngx_str_t *addr, const char *what,
     ngx_pad_redis_addr_t *out)
 {
     u_char     *p;
@@ -302,8 +306,8 @@ ngx_pad_redis_conf_tcp(ngx_conf_t *cf, ngx_str_t *addr,
 
     if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.no_port) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "%s in sentinel address \"%V\"",
-                           u.err ? u.err : "no port", addr);
+                           "%s in %s \"%V\"",
+                           u.err ? u.err : "no port", what, addr);
         return NGX_CONF_ERROR;
     }
 
@@ -315,7 +319,7 @@ ngx_pad_redis_conf_tcp(ngx_conf_t *cf, ngx_str_t *addr,
            ))
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "no TCP address for sentinel \"%V\"", addr);
+                           "no TCP address for %s \"%V\"", what, addr);
         return NGX_CONF_ERROR;
     }
 
@@ -482,9 +486,8 @@ ngx_pad_redis_conf_set_cluster(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_pad_redis_conf_t  *rcf = (ngx_pad_redis_conf_t *)
                                      ((u_char *) conf + cmd->offset);
 
+    char        *rv;
     u_char      *p;
-    size_t       len;
-    ngx_url_t    u;
     ngx_str_t   *value;
     ngx_uint_t   i, n;
 
@@ -509,38 +512,11 @@ ngx_pad_redis_conf_set_cluster(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     for (i = 0; i < n; i++) {
-        ngx_memzero(&u, sizeof(ngx_url_t));
-
-        u.url = value[i + 1];
-        u.no_resolve = 0;
-
-        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.no_port
-            || u.naddrs == 0 || u.addrs == NULL
-            || (u.addrs[0].sockaddr->sa_family != AF_INET
-#if (NGX_HAVE_INET6)
-                && u.addrs[0].sockaddr->sa_family != AF_INET6
-#endif
-               ))
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "%s in cluster seed \"%V\" (host:port)",
-                               u.err ? u.err : "no TCP address and port",
-                               &value[i + 1]);
-            return NGX_CONF_ERROR;
+        rv = ngx_pad_redis_conf_tcp(cf, &value[i + 1], "cluster seed",
+                                    &rcf->addrs[i]);
+        if (rv != NGX_CONF_OK) {
+            return rv;
         }
-
-        p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
-        if (p == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen, p,
-                            NGX_SOCKADDR_STRLEN, 0);
-        p[len] = '\0';
-
-        rcf->addrs[i].host.data = p;
-        rcf->addrs[i].host.len = len;
-        rcf->addrs[i].port = ngx_inet_get_port(u.addrs[0].sockaddr);
     }
 
     /* in the logs: "cluster <first seed>" */
